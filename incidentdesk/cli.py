@@ -1,0 +1,429 @@
+"""The ``incidentdesk`` command: the desktop app by default, scripting subcommands otherwise.
+
+Errors are one sentence on stderr and a non-zero exit (1: refused, 2: bad usage); a bad
+input never produces a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any, TextIO
+
+from incidentdesk import __version__
+from incidentdesk.config import ConfigError, Profile, prepare_data_dir, resolve_data_dir
+from incidentdesk.core.errors import DomainError
+from incidentdesk.core.events import NOTE_KINDS
+from incidentdesk.core.fold import IncidentState
+from incidentdesk.core.lifecycle import MILESTONES, STATUS_LABELS, STATUSES
+from incidentdesk.core.roles import ROLE_BY_KEY, ROLES
+from incidentdesk.core.severity import UNSURE_RULE, severity
+from incidentdesk.core.timefmt import format_duration, format_utc, parse_when, utc_now
+from incidentdesk.core.timeline import TimelineEntry
+from incidentdesk.desk import Desk
+from incidentdesk.store.local import StoreError
+
+Handler = Callable[[argparse.Namespace, Desk, TextIO], int]
+EXIT_REFUSED = 1
+
+
+def _global_options() -> argparse.ArgumentParser:
+    # SUPPRESS lets the options appear before or after the subcommand without clobbering.
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        default=argparse.SUPPRESS,
+        help="the profile's data folder (default: $INCIDENTDESK_HOME, else the platform's)",
+    )
+    parent.add_argument(
+        "--as",
+        dest="author",
+        metavar="NAME",
+        default=argparse.SUPPRESS,
+        help="record as this person (default: the configured name, else the OS user)",
+    )
+    return parent
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser, with every subcommand."""
+    common = _global_options()
+    parser = argparse.ArgumentParser(
+        prog="incidentdesk",
+        description="The incident commander's desktop. With no command, opens the app.",
+        parents=[common],
+    )
+    parser.add_argument("--version", action="version", version=f"incidentdesk {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def add(name: str, help_text: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=help_text, description=help_text, parents=[common])
+
+    def json_flag(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--json", action="store_true", help="machine-readable output")
+
+    def at_flag(p: argparse.ArgumentParser, what: str) -> None:
+        p.add_argument(
+            "--at",
+            metavar="ISO8601",
+            help=f"when {what} happened (without an offset: local time; stored as UTC)",
+        )
+
+    p = add("declare", "Declare an incident and print its id.")
+    p.add_argument("title")
+    p.add_argument(
+        "--severity", required=True, metavar="SEV1..SEV5", help=f"SEV1 is the worst. {UNSURE_RULE}"
+    )
+    p.add_argument(
+        "--service",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="an affected service (repeatable)",
+    )
+    at_flag(p, "it started")
+
+    p = add("incidents", "List incidents, active first.")
+    p.add_argument("--all", action="store_true", help="include closed incidents")
+    json_flag(p)
+
+    p = add("show", "Show an incident: severity, status, milestones, services, roles.")
+    p.add_argument("id")
+    json_flag(p)
+
+    p = add("note", "Add a timeline entry and print its id.")
+    p.add_argument("id")
+    p.add_argument("text")
+    p.add_argument("--kind", default="note", choices=NOTE_KINDS)
+    p.add_argument("--pin", action="store_true", help="pin the entry")
+    at_flag(p, "it")
+
+    p = add("role", "Assign a role (a handover when it is held) or release it.")
+    p.add_argument("id")
+    p.add_argument("role", help=", ".join(r.key for r in ROLES))
+    p.add_argument("person", nargs="?")
+    p.add_argument("--release", action="store_true", help="release the role")
+    p.add_argument("--shadow", action="store_true", help="attach (or release) a shadow")
+
+    p = add("severity", "Change an incident's severity.")
+    p.add_argument("id")
+    p.add_argument("severity", metavar="SEVn")
+
+    p = add("status", "Change an incident's status: " + " → ".join(STATUSES) + ".")
+    p.add_argument("id")
+    p.add_argument("status")
+    at_flag(p, "it")
+
+    p = add(
+        "milestone",
+        "Record when a milestone happened: "
+        + ", ".join(m.removesuffix("_at") for m in MILESTONES)
+        + ".",
+    )
+    p.add_argument("id")
+    p.add_argument("milestone")
+    at_flag(p, "it")
+
+    p = add("correct", "Correct a note (the original is kept).")
+    p.add_argument("id")
+    p.add_argument("entry", help="the note's id or a unique prefix")
+    p.add_argument("text")
+
+    for name, verb in (("pin", "Pin"), ("unpin", "Unpin")):
+        p = add(name, f"{verb} a timeline entry.")
+        p.add_argument("id")
+        p.add_argument("entry", help="the entry's id or a unique prefix")
+
+    p = add("timeline", "Print an incident's timeline in the order things happened.")
+    p.add_argument("id")
+    json_flag(p)
+
+    add("demo", "Seed a realistic demo incident and print its id.")
+
+    p = add("db", "Maintain the local database.")
+    p.add_argument("action", choices=("upgrade", "check", "rebuild"))
+
+    p = add("config", "Show or set the profile's settings.")
+    p.add_argument("setting", choices=("name",))
+    p.add_argument("value", nargs="?")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    out = out or sys.stdout
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        data_dir, chosen = resolve_data_dir(getattr(args, "data_dir", None))
+        if args.command is None:
+            return _run_app(args, data_dir, chosen)
+        data_dir = prepare_data_dir(data_dir, chosen)
+        profile = Profile.load(data_dir)
+        if args.command == "config":
+            return _config(args, profile, out)
+        desk = Desk.open(data_dir, getattr(args, "author", None) or profile.author())
+        try:
+            return HANDLERS[args.command](args, desk, out)
+        finally:
+            desk.close()
+    except (DomainError, StoreError, ConfigError) as exc:
+        print(f"incidentdesk: {exc}", file=sys.stderr)
+        return EXIT_REFUSED
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # The reader (say, `| head`) went away: not an error. Silence the flush at exit.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+def _run_app(args: argparse.Namespace, data_dir: Any, chosen: bool) -> int:
+    from incidentdesk.ui.app import run_app  # Qt is imported only when the app opens
+
+    return run_app(data_dir, chosen, getattr(args, "author", None))
+
+
+def _when(text: str | None) -> datetime | None:
+    return None if text is None else parse_when(text, now=utc_now())
+
+
+def _config(args: argparse.Namespace, profile: Profile, out: TextIO) -> int:
+    if args.value is None:
+        print(profile.name or f"(not set; using {profile.author()})", file=out)
+        return 0
+    from incidentdesk.core.text import clean_name
+
+    profile.name = clean_name(args.value, "name")
+    profile.save()
+    print(f"Your name is now {profile.name}.", file=out)
+    return 0
+
+
+# ------------------------------------------------------------------------ handlers
+
+
+def _declare(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
+    incident_id = desk.declare(args.title, args.severity, args.service, _when(args.at))
+    print(incident_id, file=out)
+    return 0
+
+
+def _incidents(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
+    rows = desk.incidents(include_closed=args.all)
+    now = utc_now()
+    if args.json:
+        _dump([_incident_json(r, now) for r in rows], out)
+        return 0
+    if not rows:
+        print(
+            "No incidents." if args.all else "No open incidents (--all shows closed ones).",
+            file=out,
+        )
+        return 0
+    for r in rows:
+        end = r["resolved_at"] or now
+        duration = format_duration(end - r["started_at"]) if r["started_at"] else "-"
+        print(
+            f"{r['id'][:8]}  {r['severity']}  {r['status']:<13} {duration:>8}  {r['title']}",
+            file=out,
+        )
+    return 0
+
+
+def _incident_json(row: dict[str, Any], now: datetime) -> dict[str, Any]:
+    started, resolved = row["started_at"], row["resolved_at"]
+    return {
+        "id": row["id"],
+        "title": row["title"],
+        "severity": row["severity"],
+        "status": row["status"],
+        "services": row["services"],
+        "commander": row["commander"],
+        "started_at": _iso(started),
+        "resolved_at": _iso(resolved),
+        "duration_seconds": int(((resolved or now) - started).total_seconds()) if started else None,
+        "event_count": row["event_count"],
+    }
+
+
+def _show(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
+    state = desk.incident(args.id)
+    data = show_json(state)
+    if args.json:
+        _dump(data, out)
+        return 0
+    sev = severity(state.severity)
+    lines = [
+        f"{state.title}",
+        f"  id        {state.id}",
+        f"  severity  {sev.code}{' (major)' if sev.major else ''}",
+        f"  status    {STATUS_LABELS[state.status]}",
+        f"  services  {', '.join(state.services) or '-'}",
+        "  milestones",
+    ]
+    for name in MILESTONES:
+        moment = state.milestones.get(name)
+        lines.append(f"    {name.removesuffix('_at'):<13}{format_utc(moment) if moment else '-'}")
+    lines.append("  roles")
+    for role in ROLES:
+        holders = ", ".join(state.holders(role.key)) or "-"
+        shadow = state.shadows.get(role.key)
+        extra = f" (shadow: {shadow.person})" if shadow else ""
+        lines.append(f"    {role.label:<23}{holders}{extra}")
+    print("\n".join(lines), file=out)
+    return 0
+
+
+def show_json(state: IncidentState) -> dict[str, Any]:
+    """The stable ``show --json`` document."""
+    return {
+        "id": state.id,
+        "title": state.title,
+        "severity": state.severity,
+        "major": severity(state.severity).major,
+        "status": state.status,
+        "services": state.services,
+        "declared_by": state.declared_by,
+        "milestones": {m: _iso(state.milestones.get(m)) for m in MILESTONES},
+        "roles": {
+            key: [{"person": h.person, "since": _iso(h.since)} for h in state.roles.get(key, [])]
+            for key in ROLE_BY_KEY
+        },
+        "shadows": {
+            key: {"person": h.person, "since": _iso(h.since)} for key, h in state.shadows.items()
+        },
+        "event_count": state.event_count,
+    }
+
+
+def _note(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
+    event_id = desk.add_note(args.id, args.text, args.kind, _when(args.at), args.pin)
+    print(event_id, file=out)
+    return 0
+
+
+def _role(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
+    if args.release:
+        event_id = desk.release_role(args.id, args.role, args.person, shadow=args.shadow)
+    elif args.person is None:
+        raise DomainError("Name the person to assign, or use --release.")
+    else:
+        event_id = desk.assign_role(args.id, args.role, args.person, shadow=args.shadow)
+    print(event_id, file=out)
+    return 0
+
+
+def _severity(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
+    print(desk.set_severity(args.id, args.severity), file=out)
+    return 0
+
+
+def _status(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
+    print(desk.set_status(args.id, args.status, _when(args.at)), file=out)
+    return 0
+
+
+def _milestone(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
+    print(desk.set_milestone(args.id, args.milestone, _when(args.at)), file=out)
+    return 0
+
+
+def _correct(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
+    print(desk.correct_note(args.id, args.entry, args.text), file=out)
+    return 0
+
+
+def _pin(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
+    print(desk.pin(args.id, args.entry, pinned=args.command == "pin"), file=out)
+    return 0
+
+
+def _timeline(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
+    entries = desk.timeline(args.id)
+    if args.json:
+        _dump([timeline_json(e) for e in entries], out)
+        return 0
+    for entry in entries:
+        e = entry.event
+        pin = "*" if entry.pinned else " "
+        text = entry.text.replace("\n", "\n" + " " * 40)
+        print(f"{format_utc(e.occurred_at):<26}{pin} {e.author[:12]:<12} {text}", file=out)
+    return 0
+
+
+def timeline_json(entry: TimelineEntry) -> dict[str, Any]:
+    """One element of the stable ``timeline --json`` list."""
+    e = entry.event
+    return {
+        "id": e.id,
+        "kind": e.kind,
+        "occurred_at": format_utc(e.occurred_at),
+        "author": e.author,
+        "text": entry.text,
+        "original_text": entry.original_text,
+        "pinned": entry.pinned,
+        "payload": e.payload,
+    }
+
+
+def _demo(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
+    from incidentdesk.demo import seed_demo
+
+    print(seed_demo(desk), file=out)
+    return 0
+
+
+def _db(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
+    store = desk.store
+    if args.action == "upgrade":
+        store.upgrade()
+        note = (
+            f" (the previous file was copied to {store.backup_path})" if store.backup_path else ""
+        )
+        print(f"{store.path} is at schema {store.schema_revision()}{note}.", file=out)
+    elif args.action == "check":
+        result = store.integrity_check()
+        if result != ["ok"]:
+            print(
+                f"{store.path} failed its integrity check: {'; '.join(result[:5])}", file=sys.stderr
+            )
+            return EXIT_REFUSED
+        print(f"{store.path}: ok (schema {store.schema_revision()}).", file=out)
+    else:
+        count = desk.rebuild()
+        print(f"Rebuilt the projections of {count} incident(s) from the journal.", file=out)
+    return 0
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else format_utc(moment)
+
+
+def _dump(data: Any, out: TextIO) -> None:
+    json.dump(data, out, ensure_ascii=False, indent=2)
+    out.write("\n")
+
+
+HANDLERS: dict[str, Handler] = {
+    "declare": _declare,
+    "incidents": _incidents,
+    "show": _show,
+    "note": _note,
+    "role": _role,
+    "severity": _severity,
+    "status": _status,
+    "milestone": _milestone,
+    "correct": _correct,
+    "pin": _pin,
+    "unpin": _pin,
+    "timeline": _timeline,
+    "demo": _demo,
+    "db": _db,
+}

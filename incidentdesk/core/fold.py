@@ -1,0 +1,230 @@
+"""State is a pure function of the journal: ``fold(events)``.
+
+Events are applied in their total order ``(hlc, device, id)``; a duplicated event is
+ignored. Every replica holding the same set of events computes the same state. A role is a
+last-writer-wins register: the later assignment (by that order) holds the role.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from incidentdesk.core.events import Event
+from incidentdesk.core.lifecycle import ACTIVE_STATUSES, milestones_after_status
+from incidentdesk.core.roles import ROLE_BY_KEY
+
+
+@dataclass
+class RoleHolder:
+    """Someone holding a role (or shadowing it) since a moment."""
+
+    person: str
+    since: datetime
+
+
+@dataclass
+class RoleChange:
+    """One line of the role board's history."""
+
+    event_id: str
+    role: str
+    change: str  # assigned | handover | released
+    person: str
+    previous: str | None
+    shadow: bool
+    at: datetime
+    by: str
+
+
+@dataclass
+class IncidentState:
+    """What the journal says about one incident right now."""
+
+    id: str
+    declared: bool = False
+    title: str = ""
+    severity: str = "SEV5"
+    status: str = "investigating"
+    services: list[str] = field(default_factory=list)
+    declared_by: str = ""
+    milestones: dict[str, datetime] = field(default_factory=dict)
+    roles: dict[str, list[RoleHolder]] = field(default_factory=dict)
+    shadows: dict[str, RoleHolder] = field(default_factory=dict)
+    role_history: list[RoleChange] = field(default_factory=list)
+    pinned: set[str] = field(default_factory=set)
+    corrections: dict[str, str] = field(default_factory=dict)
+    event_count: int = 0
+    note_count: int = 0
+    last_key: tuple[int, str, str] | None = None
+    last_update_at: datetime | None = None
+
+    @property
+    def active(self) -> bool:
+        """Still being worked: investigating, identified or mitigated."""
+        return self.status in ACTIVE_STATUSES
+
+    def holders(self, role: str) -> list[str]:
+        """The people holding a role (several only for subject matter experts)."""
+        return [h.person for h in self.roles.get(role, [])]
+
+    def people(self) -> list[str]:
+        """Everyone who has held or shadowed a role, in order of first appearance."""
+        seen: dict[str, None] = {}
+        for change in self.role_history:
+            seen.setdefault(change.person, None)
+        return list(seen)
+
+
+def _declared(state: IncidentState, event: Event) -> None:
+    if state.declared:
+        return  # a second declaration of the same id cannot happen; ignore it if it does
+    p = event.payload
+    state.declared = True
+    state.title = p["title"]
+    state.severity = p["severity"]
+    state.services = list(p.get("services", []))
+    state.declared_by = event.author
+    state.milestones.setdefault("started_at", event.occurred_at)
+    state.milestones.setdefault("detected_at", event.occurred_at)
+
+
+def _severity(state: IncidentState, event: Event) -> None:
+    state.severity = event.payload["severity"]
+
+
+def _status(state: IncidentState, event: Event) -> None:
+    status = event.payload["status"]
+    state.milestones = milestones_after_status(state.milestones, status, event.occurred_at)
+    state.status = status
+
+
+def _milestone(state: IncidentState, event: Event) -> None:
+    state.milestones[event.payload["milestone"]] = event.occurred_at
+
+
+def _assigned(state: IncidentState, event: Event) -> None:
+    p = event.payload
+    role, person, shadow = p["role"], p["person"], p.get("shadow", False)
+    holder = RoleHolder(person, event.occurred_at)
+    previous: str | None = None
+    if shadow:
+        old = state.shadows.get(role)
+        previous = old.person if old else None
+        state.shadows[role] = holder
+    elif ROLE_BY_KEY[role].several:
+        holders = state.roles.setdefault(role, [])
+        if any(h.person == person for h in holders):
+            return
+        holders.append(holder)
+    else:
+        current = state.roles.get(role) or []
+        previous = current[0].person if current else None
+        if previous == person:
+            return
+        state.roles[role] = [holder]
+    change = "handover" if previous and previous != person else "assigned"
+    state.role_history.append(
+        RoleChange(
+            event.id, role, change, person, previous, shadow, event.occurred_at, event.author
+        )
+    )
+
+
+def _released(state: IncidentState, event: Event) -> None:
+    p = event.payload
+    role, person, shadow = p["role"], p["person"], p.get("shadow", False)
+    if shadow:
+        if state.shadows.get(role) and state.shadows[role].person == person:
+            del state.shadows[role]
+        else:
+            return
+    else:
+        holders = state.roles.get(role, [])
+        remaining = [h for h in holders if h.person != person]
+        if len(remaining) == len(holders):
+            return  # released someone who no longer held it: a stale release changes nothing
+        state.roles[role] = remaining
+    state.role_history.append(
+        RoleChange(
+            event.id, role, "released", person, None, shadow, event.occurred_at, event.author
+        )
+    )
+
+
+def _note(state: IncidentState, event: Event) -> None:
+    state.note_count += 1
+    if event.payload.get("pinned"):
+        state.pinned.add(event.id)
+    if event.payload.get("note_kind") == "update" and (
+        state.last_update_at is None or event.occurred_at > state.last_update_at
+    ):
+        state.last_update_at = event.occurred_at
+
+
+def _corrected(state: IncidentState, event: Event) -> None:
+    state.corrections[event.payload["target"]] = event.payload["text"]
+
+
+def _pinned(state: IncidentState, event: Event) -> None:
+    if event.payload["pinned"]:
+        state.pinned.add(event.payload["target"])
+    else:
+        state.pinned.discard(event.payload["target"])
+
+
+_APPLY: dict[str, Callable[[IncidentState, Event], None]] = {
+    "incident.declared": _declared,
+    "severity.changed": _severity,
+    "status.changed": _status,
+    "milestone.set": _milestone,
+    "role.assigned": _assigned,
+    "role.released": _released,
+    "note.added": _note,
+    "note.corrected": _corrected,
+    "event.pinned": _pinned,
+}
+
+
+def apply(state: IncidentState, event: Event) -> None:
+    """Apply one event that comes after every event already in ``state`` (mutates ``state``).
+
+    Kinds this version does not know (written by a newer version) are counted and otherwise
+    ignored, so an older replica keeps working.
+    """
+    handler = _APPLY.get(event.kind)
+    if handler is not None:
+        handler(state, event)
+    state.event_count += 1
+    state.last_key = event.key
+
+
+def fold(incident_id: str, events: Iterable[Event]) -> IncidentState:
+    """The state of one incident from its events, in any order, duplicates allowed."""
+    unique = {e.id: e for e in events if e.incident_id == incident_id}
+    state = IncidentState(id=incident_id)
+    for event in sorted(unique.values(), key=_key):
+        apply(state, event)
+    return state
+
+
+def _key(event: Event) -> tuple[int, str, str]:
+    return event.key
+
+
+def state_summary(state: IncidentState) -> dict[str, Any]:
+    """The incident-list projection row for a state (plain values only)."""
+    commander = state.holders("commander")
+    return {
+        "id": state.id,
+        "title": state.title,
+        "severity": state.severity,
+        "status": state.status,
+        "services": list(state.services),
+        "commander": commander[0] if commander else None,
+        "started_at": state.milestones.get("started_at"),
+        "resolved_at": state.milestones.get("resolved_at"),
+        "event_count": state.event_count,
+    }

@@ -1,0 +1,277 @@
+"""The local store: one SQLite file per profile, the embedded default.
+
+Durability first: WAL with ``synchronous=FULL`` (a note acknowledged to the commander is on
+disk), foreign keys on, a busy timeout so two processes wait for each other instead of
+failing, and writes in ``BEGIN IMMEDIATE`` so a write transaction never has to give up
+half-way because another writer got there first.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, create_engine, event, func, insert, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.pool import NullPool
+
+from incidentdesk.core.events import Event
+from incidentdesk.core.ids import new_device_id
+from incidentdesk.core.timefmt import from_micros, to_micros
+from incidentdesk.store import migrate
+from incidentdesk.store.schema import events, incidents, meta
+
+DB_NAME = "incidentdesk.sqlite3"
+BUSY_TIMEOUT_MS = 10_000
+
+
+class StoreError(Exception):
+    """The store cannot do what was asked; the message says why and what to do."""
+
+
+def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+    # Let SQLAlchemy's "begin" hook issue BEGIN itself (pysqlite's own is unreliable).
+    dbapi_conn.isolation_level = None
+    cursor = dbapi_conn.cursor()
+    cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA synchronous = FULL")
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.close()
+
+
+def _on_begin(conn: Connection) -> None:
+    mode = "IMMEDIATE" if conn.get_execution_options().get("write") else "DEFERRED"
+    conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+class LocalStore:
+    """The SQLite journal and its projections for one profile.
+
+    Args:
+        data_dir: the profile's folder; it must exist.
+    """
+
+    def __init__(self, data_dir: Path) -> None:
+        self.path = Path(data_dir) / DB_NAME
+        self.backup_path: Path | None = None
+        self._check_access(Path(data_dir))
+        self.engine = self._make_engine()
+        try:
+            self.backup_path = migrate.upgrade_local(self.engine, self.path)
+            with self.writing() as tx:
+                self.device_id = tx.device_id()
+        except migrate.SchemaError as exc:
+            self.engine.dispose()
+            raise StoreError(str(exc)) from None
+        except DBAPIError as exc:
+            self.engine.dispose()
+            raise self.explain(exc) from None
+
+    def _check_access(self, data_dir: Path) -> None:
+        if not data_dir.is_dir():
+            raise StoreError(
+                f"The data directory {data_dir} does not exist; create it or choose another "
+                "with --data-dir."
+            )
+        target = self.path if self.path.exists() else data_dir
+        if not os.access(target, os.W_OK):
+            raise StoreError(
+                f"{target} is read-only; IncidentDesk needs to write there. Check its "
+                "permissions, or copy the data directory somewhere writable."
+            )
+
+    def _make_engine(self) -> Engine:
+        engine = create_engine(f"sqlite:///{self.path}", poolclass=NullPool)
+        event.listen(engine, "connect", _on_connect)
+        event.listen(engine, "begin", _on_begin)
+        return engine
+
+    def explain(self, exc: DBAPIError) -> StoreError:
+        """Turn a driver error into one sentence a commander can act on."""
+        reason = str(exc.orig) if exc.orig is not None else str(exc)
+        if "not a database" in reason or "malformed" in reason or "corrupt" in reason:
+            return StoreError(
+                f"{self.path} is damaged or not an IncidentDesk database ({reason}). It was "
+                "not changed; restore it from a backup or move it aside to start afresh."
+            )
+        if "readonly" in reason or "read-only" in reason:
+            return StoreError(f"{self.path} is read-only; check its permissions.")
+        if "locked" in reason or "busy" in reason:
+            return StoreError(
+                f"{self.path} is busy: another IncidentDesk process held it for more than "
+                f"{BUSY_TIMEOUT_MS // 1000} seconds. Try again."
+            )
+        if "disk" in reason and ("full" in reason or "I/O" in reason):
+            return StoreError(f"Cannot write {self.path}: {reason}. Free disk space and retry.")
+        return StoreError(f"The local database {self.path} failed: {reason}.")
+
+    @contextmanager
+    def reading(self) -> Iterator[StoreTxn]:
+        """A consistent read snapshot."""
+        try:
+            with self.engine.connect() as conn, conn.begin():
+                yield StoreTxn(conn)
+        except DBAPIError as exc:
+            raise self.explain(exc) from None
+
+    @contextmanager
+    def writing(self) -> Iterator[StoreTxn]:
+        """A write transaction (``BEGIN IMMEDIATE``): all or nothing, durable on return."""
+        try:
+            with self.engine.connect().execution_options(write=True) as conn, conn.begin():
+                yield StoreTxn(conn)
+        except DBAPIError as exc:
+            raise self.explain(exc) from None
+
+    def integrity_check(self) -> list[str]:
+        """SQLite's own check: ``['ok']`` when the file is sound."""
+        with self.reading() as tx:
+            rows = tx.conn.exec_driver_sql("PRAGMA integrity_check").scalars().all()
+        return [str(r) for r in rows]
+
+    def schema_revision(self) -> str | None:
+        """The schema revision of the file."""
+        with self.reading() as tx:
+            return migrate.current_revision(tx.conn)
+
+    def upgrade(self) -> None:
+        """Run any migrations the file lacks (normally done on open)."""
+        with self.writing() as tx:
+            migrate.upgrade(tx.conn)
+
+    def close(self) -> None:
+        """Release the file (connections are not pooled; this drops the engine)."""
+        self.engine.dispose()
+
+
+class StoreTxn:
+    """The queries and writes of one transaction."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def device_id(self) -> str:
+        """This replica's device id, made on first use."""
+        value = self.conn.execute(select(meta.c.value).where(meta.c.key == "device_id"))
+        device = value.scalar()
+        if device is None:
+            device = new_device_id()
+            self.conn.execute(insert(meta).values(key="device_id", value=device))
+        return str(device)
+
+    def max_hlc(self) -> int:
+        """The largest HLC value in the journal (0 when empty)."""
+        return int(self.conn.execute(select(func.max(events.c.hlc))).scalar() or 0)
+
+    def max_seq(self) -> int:
+        """The newest arrival in the journal (0 when empty)."""
+        return int(self.conn.execute(select(func.max(events.c.seq))).scalar() or 0)
+
+    def append(self, event: Event) -> int:
+        """Add an event to the journal; returns its ``seq``."""
+        result = self.conn.execute(insert(events).values(_event_row(event)))
+        return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+    def events(self, incident_id: str, after_seq: int = 0) -> list[tuple[int, Event]]:
+        """An incident's events that arrived after ``after_seq``, with their ``seq``."""
+        query = (
+            select(events)
+            .where(events.c.incident_id == incident_id, events.c.seq > after_seq)
+            .order_by(events.c.seq)
+        )
+        return [(row.seq, _row_event(row)) for row in self.conn.execute(query)]
+
+    def incident_ids(self) -> list[str]:
+        """Every incident in the journal."""
+        query = select(events.c.incident_id).distinct()
+        return [str(r) for r in self.conn.execute(query).scalars()]
+
+    def put_summary(self, summary: dict[str, Any], last_seq: int) -> None:
+        """Write the incident-list row of one incident (insert or replace)."""
+        row = {
+            "id": summary["id"],
+            "title": summary["title"],
+            "severity": summary["severity"],
+            "status": summary["status"],
+            "services": json.dumps(summary["services"], ensure_ascii=False),
+            "commander": summary["commander"],
+            "started_at_us": _micros_or_none(summary["started_at"]),
+            "resolved_at_us": _micros_or_none(summary["resolved_at"]),
+            "event_count": summary["event_count"],
+            "last_seq": last_seq,
+        }
+        self.conn.execute(incidents.delete().where(incidents.c.id == row["id"]))
+        self.conn.execute(insert(incidents).values(row))
+
+    def summaries(self) -> list[dict[str, Any]]:
+        """Every incident-list row."""
+        rows = self.conn.execute(select(incidents)).mappings()
+        return [_summary(dict(r)) for r in rows]
+
+    def clear_summaries(self) -> None:
+        """Drop the incident-list projection (before a rebuild)."""
+        self.conn.execute(incidents.delete())
+
+    def incident_ids_like(self, prefix: str) -> list[str]:
+        """Incident ids starting with ``prefix`` (at most a few, enough to say ambiguous)."""
+        query = select(incidents.c.id).where(incidents.c.id.startswith(prefix, autoescape=True))
+        return [str(r) for r in self.conn.execute(query.limit(5)).scalars()]
+
+    def event_ids_like(self, incident_id: str, prefix: str) -> list[str]:
+        """Event ids of one incident starting with ``prefix``."""
+        query = select(events.c.id).where(
+            events.c.incident_id == incident_id, events.c.id.startswith(prefix, autoescape=True)
+        )
+        return [str(r) for r in self.conn.execute(query.limit(5)).scalars()]
+
+    def data_version(self) -> int:
+        """Changes when another connection commits to the file (cheap change detection)."""
+        return int(self.conn.exec_driver_sql("PRAGMA data_version").scalar() or 0)
+
+
+def _event_row(event: Event) -> dict[str, Any]:
+    return {
+        "id": event.id,
+        "incident_id": event.incident_id,
+        "kind": event.kind,
+        "payload": json.dumps(event.payload, ensure_ascii=False, separators=(",", ":")),
+        "occurred_at_us": to_micros(event.occurred_at),
+        "hlc": event.hlc,
+        "author": event.author,
+        "device": event.device,
+    }
+
+
+def _row_event(row: Any) -> Event:
+    return Event(
+        id=row.id,
+        incident_id=row.incident_id,
+        kind=row.kind,
+        payload=json.loads(row.payload),
+        occurred_at=from_micros(row.occurred_at_us),
+        hlc=row.hlc,
+        author=row.author,
+        device=row.device,
+    )
+
+
+def _micros_or_none(value: Any) -> int | None:
+    return None if value is None else to_micros(value)
+
+
+def _summary(row: dict[str, Any]) -> dict[str, Any]:
+    row["services"] = json.loads(row["services"])
+    row["started_at"] = _from_micros_or_none(row.pop("started_at_us"))
+    row["resolved_at"] = _from_micros_or_none(row.pop("resolved_at_us"))
+    return row
+
+
+def _from_micros_or_none(value: int | None) -> Any:
+    return None if value is None else from_micros(value)

@@ -1,0 +1,60 @@
+"""The database schema, shared by the local SQLite replica and the shared PostgreSQL.
+
+``events`` is the journal: immutable rows, unique by ``id``; ``seq`` is this database's
+order of arrival (an autoincrement, used as a cursor by readers). ``incidents`` is a
+projection of the fold, rebuildable from the journal. ``meta`` holds small facts such as
+this replica's device id.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Column, Index, Integer, MetaData, String, Table, Text
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+# SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets a BIGINT identity.
+SeqType = BigInteger().with_variant(Integer(), "sqlite")
+
+events = Table(
+    "events",
+    metadata,
+    Column("seq", SeqType, primary_key=True, autoincrement=True),
+    Column("id", String(36), nullable=False, unique=True),
+    Column("incident_id", String(36), nullable=False),
+    Column("kind", String(64), nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("occurred_at_us", BigInteger, nullable=False),
+    Column("hlc", BigInteger, nullable=False),
+    Column("author", String(200), nullable=False),
+    Column("device", String(64), nullable=False),
+)
+Index("ix_events_incident_id_seq", events.c.incident_id, events.c.seq)
+Index("ix_events_hlc", events.c.hlc)
+
+incidents = Table(
+    "incidents",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("title", Text, nullable=False),
+    Column("severity", String(8), nullable=False),
+    Column("status", String(32), nullable=False),
+    Column("services", Text, nullable=False),
+    Column("commander", Text),
+    Column("started_at_us", BigInteger),
+    Column("resolved_at_us", BigInteger),
+    Column("event_count", Integer, nullable=False),
+    Column("last_seq", BigInteger, nullable=False),
+)
+
+meta = Table(
+    "meta",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
