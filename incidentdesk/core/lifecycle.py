@@ -86,14 +86,13 @@ def milestones_after_status(
     """The milestones once the status becomes ``new_status`` at ``at``."""
     result = dict(milestones)
     rank = status_rank(new_status)
-    for status, name in STATUS_MILESTONE.items():
+    for status, later in STATUS_MILESTONE.items():
         if status_rank(status) > rank:
-            result.pop(name, None)  # reopened: the later milestone no longer holds
-    name = STATUS_MILESTONE.get(new_status)
-    if name is None and new_status == "closed":
-        name = "resolved_at"  # closing an unresolved incident resolves it
-    if name and name not in result:
-        result[name] = at
+            result.pop(later, None)  # reopened: the later milestone no longer holds
+    # Closing an unresolved incident resolves it.
+    reached = "resolved_at" if new_status == "closed" else STATUS_MILESTONE.get(new_status)
+    if reached and reached not in result:
+        result[reached] = at
     return result
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Engine, inspect, text
 
-import incidentdesk.migrations as _migrations_pkg
+import incidentdesk.migrations as _migrations_pkg  # type: ignore[import-not-found]
 
 # The newest revision in migrations/versions; tests check it matches Alembic's head, so a
 # data file at this revision opens without importing Alembic (a faster start).
@@ -29,13 +29,10 @@ def current_revision(conn: Connection) -> str | None:
 
 def known_revisions() -> set[str]:
     """Every revision this version of IncidentDesk knows how to read."""
-    return {rev.revision for rev in _script().walk_revisions()}
-
-
-def _script():  # type: ignore[no-untyped-def]
     from alembic.script import ScriptDirectory
 
-    return ScriptDirectory(str(MIGRATIONS_DIR))
+    script = ScriptDirectory(str(MIGRATIONS_DIR))
+    return {rev.revision for rev in script.walk_revisions()}
 
 
 def upgrade(conn: Connection) -> None:
