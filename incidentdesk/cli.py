@@ -227,14 +227,24 @@ def _incidents(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
             file=out,
         )
         return 0
+    width = short_id_length([r["id"] for r in rows])
     for r in rows:
         end = r["resolved_at"] or now
         duration = format_duration(end - r["started_at"]) if r["started_at"] else "-"
         print(
-            f"{r['id'][:8]}  {r['severity']}  {r['status']:<13} {duration:>8}  {r['title']}",
+            f"{r['id'][:width]}  {r['severity']}  {r['status']:<13} {duration:>8}  {r['title']}",
             file=out,
         )
     return 0
+
+
+def short_id_length(ids: list[str], minimum: int = 8) -> int:
+    """The fewest leading characters that tell these ids apart (ids made in the same
+    moment share their time-ordered start)."""
+    length = minimum
+    while length < 36 and len({i[:length] for i in ids}) < len(ids):
+        length += 1
+    return length
 
 
 def _incident_json(row: dict[str, Any], now: datetime) -> dict[str, Any]:

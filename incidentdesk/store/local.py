@@ -81,7 +81,9 @@ class LocalStore:
                 "with --data-dir."
             )
         target = self.path if self.path.exists() else data_dir
-        if not os.access(target, os.W_OK):
+        # The mode bits count too: root may write anywhere, but a file marked read-only
+        # (a copied-in archive, say) must not be changed behind the user's back.
+        if not os.access(target, os.W_OK) or not target.stat().st_mode & 0o222:
             raise StoreError(
                 f"{target} is read-only; IncidentDesk needs to write there. Check its "
                 "permissions, or copy the data directory somewhere writable."
