@@ -6,6 +6,7 @@ background worker, never on the GUI thread.
 
 from __future__ import annotations
 
+import bisect
 import copy
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -30,7 +31,9 @@ from incidentdesk.core.severity import parse_severity, severity
 from incidentdesk.core.text import clean_name
 from incidentdesk.core.timefmt import FUTURE_SLACK, format_utc, to_micros, utc_now
 from incidentdesk.core.timeline import TimelineEntry, timeline
-from incidentdesk.store.local import LocalStore, StoreTxn
+from incidentdesk.store.local import LocalStore, StoreError, StoreTxn
+
+__all__ = ["Desk", "IncidentSnapshot", "StoreError"]
 
 MIN_PREFIX = 6
 Check = Callable[[IncidentState, dict[str, Any]], None]
@@ -42,7 +45,24 @@ class _Folded:
 
     seq: int = 0
     events: list[Event] = field(default_factory=list)
+    seqs: list[int] = field(default_factory=list)  # each event's seq, in arrival order
     state: IncidentState | None = None
+
+
+@dataclass(frozen=True)
+class IncidentSnapshot:
+    """What a view needs to show one incident, safe to hand to another thread.
+
+    Attributes:
+        seq: the journal position this snapshot reflects; ask for changes after it.
+        state: a private copy of the incident's state.
+        events: the incident's events that arrived after the position asked for, in
+            arrival order.
+    """
+
+    seq: int
+    state: IncidentState
+    events: list[Event]
 
 
 class Desk:
@@ -270,6 +290,30 @@ class Desk:
         assert folded.state is not None
         return timeline(folded.events, folded.state)
 
+    def snapshot(self, incident_ref: str, after_seq: int = 0) -> IncidentSnapshot:
+        """The incident's state and the events that arrived after ``after_seq``."""
+        full = self.resolve_incident(incident_ref)
+        with self.store.reading() as tx:
+            folded = self._catch_up(tx, full)
+        start = bisect.bisect_right(folded.seqs, after_seq)
+        return IncidentSnapshot(folded.seq, copy.deepcopy(folded.state), folded.events[start:])
+
+    def changes_since(self, seq: int) -> tuple[int, list[str]]:
+        """The newest journal position, and the incidents with events after ``seq``.
+
+        Cheap when nothing changed (one index lookup), so views can ask often.
+        """
+        with self.store.reading() as tx:
+            newest = tx.max_seq()
+            changed = tx.incidents_changed_after(seq) if newest > seq else []
+        return newest, changed
+
+    def people(self) -> list[str]:
+        """Everyone known to this journal (authors and role holders), sorted by name."""
+        with self.store.reading() as tx:
+            names = tx.people()
+        return sorted(names, key=str.casefold)
+
     def resolve_incident(self, ref: str) -> str:
         """The full id for an incident id or a unique prefix of at least 6 characters."""
         prefix = _prefix(ref, "incident")
@@ -311,7 +355,8 @@ class Desk:
                 apply(state, event)
         else:  # events arrived out of order (sync): fold again from the start
             state = fold(incident_id, [*folded.events, *new])
-        folded.events.extend(new)
+        folded.events.extend(e for _s, e in rows)
+        folded.seqs.extend(s for s, _e in rows)
         folded.state = state
         if rows:
             folded.seq = rows[-1][0]
@@ -363,6 +408,7 @@ class Desk:
                 seq = tx.append(event)
                 apply(folded.state, event)
                 folded.events.append(event)
+                folded.seqs.append(seq)
                 folded.seq = seq
                 tx.put_summary(state_summary(folded.state), seq)
                 if new:

@@ -190,6 +190,19 @@ class StoreTxn:
         )
         return [(row.seq, _row_event(row)) for row in self.conn.execute(query)]
 
+    def incidents_changed_after(self, seq: int) -> list[str]:
+        """Incidents with events that arrived after ``seq``."""
+        query = select(events.c.incident_id).where(events.c.seq > seq).distinct()
+        return [str(r) for r in self.conn.execute(query).scalars()]
+
+    def people(self) -> set[str]:
+        """Authors and everyone ever assigned a role."""
+        names = set(self.conn.execute(select(events.c.author).distinct()).scalars())
+        assigned = select(events.c.payload).where(events.c.kind == "role.assigned")
+        for payload in self.conn.execute(assigned).scalars():
+            names.add(json.loads(payload)["person"])
+        return {str(n) for n in names}
+
     def incident_ids(self) -> list[str]:
         """Every incident in the journal."""
         query = select(events.c.incident_id).distinct()

@@ -1,0 +1,117 @@
+"""The UI's handle on the Desk, and the one change feed every view listens to."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from incidentdesk.desk import Desk
+from incidentdesk.ui.tasks import StoreWorker, user_message
+
+T = TypeVar("T")
+POLL_MS = 200  # well inside the half second in which other writers' entries must show
+
+
+class DeskClient(QObject):
+    """Runs Desk calls on the store worker and announces which incidents changed.
+
+    Every change, made here or by another process writing the same file (an alerting script
+    calling ``incidentdesk note``), reaches views the same way: ``incidents_changed`` names
+    the incidents with new events, and each view fetches just what arrived after its own
+    position. Noticing is cheap: one index lookup of the newest ``seq`` per poll.
+
+    Signals:
+        incidents_changed(list): ids of incidents with new events.
+        error(str): a call without its own error handler failed; the message is for the user.
+        busy_changed(bool): the worker started or finished a burst of work.
+    """
+
+    incidents_changed = Signal(list)
+    error = Signal(str)
+    busy_changed = Signal(bool)
+
+    def __init__(self, desk: Desk, parent: QObject | None = None, poll_ms: int = POLL_MS):
+        super().__init__(parent)
+        self._desk = desk
+        self.worker = StoreWorker(self)
+        self.worker.failed.connect(self.error)
+        self.worker.busy_changed.connect(self.busy_changed)
+        self._cursor: int | None = None
+        self._polling = False
+        self._repoll = False
+        self._timer = QTimer(self)
+        self._timer.setInterval(poll_ms)
+        self._timer.timeout.connect(self.poke)
+
+    @property
+    def author(self) -> str:
+        """Who this workstation records as (a plain attribute: no I/O)."""
+        return self._desk.author
+
+    def call(
+        self,
+        job: Callable[[Desk], T],
+        on_done: Callable[[T], None] | None = None,
+        on_error: Callable[[BaseException], None] | None = None,
+    ) -> None:
+        """Run ``job(desk)`` on the worker; callbacks run on the GUI thread."""
+        desk = self._desk
+        self.worker.submit(lambda: job(desk), on_done, on_error)
+
+    def command(
+        self,
+        job: Callable[[Desk], T],
+        on_done: Callable[[T], None] | None = None,
+        on_error: Callable[[BaseException], None] | None = None,
+    ) -> None:
+        """Like :meth:`call` for a change: views hear of it as soon as it is saved."""
+
+        def done(result: T) -> None:
+            self.poke()
+            if on_done is not None:
+                on_done(result)
+
+        self.call(job, done, on_error)
+
+    def start_feed(self) -> None:
+        """Start noticing changes (the first look only records where the journal is)."""
+        self._timer.start()
+        self.poke()
+
+    def stop(self) -> None:
+        """Stop the feed and finish queued work."""
+        self._timer.stop()
+        self.worker.shutdown()
+
+    def poke(self) -> None:
+        """Look for new events now (one look at a time; a poke during a look repeats it)."""
+        if self._polling:
+            self._repoll = True
+            return
+        self._polling = True
+        cursor = self._cursor
+        self.call(
+            lambda desk: desk.changes_since(cursor or 0),
+            lambda result: self._polled(cursor, result),
+            self._poll_failed,
+        )
+
+    def _polled(self, asked: int | None, result: tuple[int, list[str]]) -> None:
+        newest, changed = result
+        self._cursor = newest
+        self._polling = False
+        if asked is not None and changed:
+            self.incidents_changed.emit(changed)
+        if self._repoll:
+            self._repoll = False
+            self.poke()
+
+    def _poll_failed(self, error: BaseException) -> None:
+        self._polling = False
+        self.error.emit(user_message(error))
+
+    def describe(self) -> dict[str, Any]:
+        """Facts for diagnostics (no I/O)."""
+        return {"author": self._desk.author, "cursor": self._cursor}

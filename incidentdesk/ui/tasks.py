@@ -1,0 +1,95 @@
+"""Background work: every Desk call runs on one serial worker thread, never the GUI thread.
+
+Results come back to the GUI thread through a queued Qt signal, where the caller's
+callbacks run. Callbacks must not call the Desk themselves: they submit another job.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any, TypeVar
+
+from PySide6.QtCore import QObject, Signal
+
+from incidentdesk.core.errors import DomainError
+from incidentdesk.desk import StoreError
+
+T = TypeVar("T")
+log = logging.getLogger(__name__)
+
+# Failures a user caused or can act on are shown as they are; anything else is a bug.
+# (The Desk re-exports the store's error, so ui/ need not import store/.)
+EXPECTED_ERRORS: tuple[type[BaseException], ...] = (DomainError, StoreError)
+
+
+def user_message(error: BaseException) -> str:
+    """What to tell the user about a failed job."""
+    if isinstance(error, EXPECTED_ERRORS):
+        return str(error)
+    return f"Something went wrong ({type(error).__name__}: {error}); it has been logged."
+
+
+class StoreWorker(QObject):
+    """Runs jobs one at a time, in order, on a background thread.
+
+    Signals:
+        failed(str): a job without an error callback failed; the message is for the user.
+        busy_changed(bool): work started (True) or the queue ran empty (False).
+    """
+
+    failed = Signal(str)
+    busy_changed = Signal(bool)
+    _finished = Signal(object)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="incidentdesk-store")
+        self._pending = 0
+        self._idle = threading.Event()
+        self._idle.set()
+        self._finished.connect(self._deliver)
+
+    def submit(
+        self,
+        job: Callable[[], T],
+        on_done: Callable[[T], None] | None = None,
+        on_error: Callable[[BaseException], None] | None = None,
+    ) -> None:
+        """Queue ``job``; ``on_done(result)`` or ``on_error(exc)`` later runs on the GUI thread."""
+        if self._pending == 0:
+            self.busy_changed.emit(True)
+        self._pending += 1
+        self._idle.clear()
+        future = self._pool.submit(job)
+        future.add_done_callback(lambda f: self._finished.emit((f, on_done, on_error)))
+
+    def _deliver(self, item: tuple[Future[Any], Any, Any]) -> None:
+        future, on_done, on_error = item
+        self._pending -= 1
+        try:
+            error = future.exception()
+            if error is not None:
+                if not isinstance(error, EXPECTED_ERRORS):
+                    log.error("background job failed", exc_info=error)
+                if on_error is not None:
+                    on_error(error)
+                else:
+                    self.failed.emit(user_message(error))
+            elif on_done is not None:
+                on_done(future.result())
+        finally:
+            if self._pending == 0:
+                self._idle.set()
+                self.busy_changed.emit(False)
+
+    @property
+    def pending(self) -> int:
+        """Jobs submitted whose callbacks have not run yet."""
+        return self._pending
+
+    def shutdown(self) -> None:
+        """Finish queued jobs and stop the thread (callbacks of late jobs are dropped)."""
+        self._pool.shutdown(wait=True)
