@@ -11,7 +11,7 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from incidentdesk import __version__
 from incidentdesk.config import ConfigError, Profile, prepare_data_dir, resolve_data_dir
@@ -23,10 +23,11 @@ from incidentdesk.core.roles import ROLE_BY_KEY, ROLES
 from incidentdesk.core.severity import UNSURE_RULE, severity
 from incidentdesk.core.timefmt import format_duration, format_utc, parse_when, utc_now
 from incidentdesk.core.timeline import TimelineEntry
-from incidentdesk.desk import Desk
-from incidentdesk.store.local import StoreError
 
-Handler = Callable[[argparse.Namespace, Desk, TextIO], int]
+if TYPE_CHECKING:  # the Desk pulls in SQLAlchemy: imported only when a command needs it
+    from incidentdesk.desk import Desk
+
+Handler = Callable[[argparse.Namespace, "Desk", TextIO], int]
 EXIT_REFUSED = 1
 
 
@@ -158,6 +159,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     out = out or sys.stdout
     parser = build_parser()
     args = parser.parse_args(argv)
+    from incidentdesk.desk import Desk, StoreError
+
     try:
         data_dir, chosen = resolve_data_dir(getattr(args, "data_dir", None))
         if args.command is None:

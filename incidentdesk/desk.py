@@ -295,6 +295,7 @@ class Desk:
         full = self.resolve_incident(incident_ref)
         with self.store.reading() as tx:
             folded = self._catch_up(tx, full)
+        assert folded.state is not None
         start = bisect.bisect_right(folded.seqs, after_seq)
         return IncidentSnapshot(folded.seq, copy.deepcopy(folded.state), folded.events[start:])
 

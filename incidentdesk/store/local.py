@@ -19,7 +19,6 @@ from typing import Any
 from sqlalchemy import Connection, create_engine, event, func, insert, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.pool import NullPool
 
 from incidentdesk.core.events import Event
 from incidentdesk.core.ids import new_device_id
@@ -90,7 +89,9 @@ class LocalStore:
             )
 
     def _make_engine(self) -> Engine:
-        engine = create_engine(f"sqlite:///{self.path}", poolclass=NullPool)
+        # A pooled connection stays open between transactions: closing the last connection
+        # would checkpoint and delete the WAL every time, doubling the disk work per note.
+        engine = create_engine(f"sqlite:///{self.path}")
         event.listen(engine, "connect", _on_connect)
         event.listen(engine, "begin", _on_begin)
         return engine
@@ -149,7 +150,7 @@ class LocalStore:
             migrate.upgrade(tx.conn)
 
     def close(self) -> None:
-        """Release the file (connections are not pooled; this drops the engine)."""
+        """Release the file: close the pooled connections."""
         self.engine.dispose()
 
 

@@ -1,0 +1,447 @@
+"""IncidentDesk benchmark runner: prints figures as one JSON object.
+
+Usage::
+
+    python tests/benchmarks/run.py [--quick] [--only NAME ...] [--out FILE]
+
+Benchmarks are figures to compare between commits and machines, not pass/fail timings.
+Progress goes to stderr; stdout carries only the JSON document.
+
+To add a benchmark: write a function ``bench_x(sizes: Sizes) -> list[Figure]`` (use
+:func:`figure` to make each figure), add its sizes to :class:`Sizes` (full and ``--quick``)
+if it needs any, and register it in :data:`BENCHMARKS`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import platform
+import random
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy
+
+import incidentdesk
+from incidentdesk.core.events import NOTE_KINDS, Event, validate_payload
+from incidentdesk.core.fold import fold
+from incidentdesk.core.ids import hlc_pack, new_event_id
+from incidentdesk.core.roles import ROLES
+from incidentdesk.core.timefmt import from_micros
+from incidentdesk.desk import Desk
+
+REPO = Path(__file__).resolve().parents[2]
+FORMAT = 1  # bump when the shape of the JSON document changes
+
+Figure = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Sizes:
+    """How much work each benchmark does."""
+
+    notes: int  # append_notes: notes appended through the Desk
+    events: int  # fold_100k: events in the folded incident
+    fold_repeats: int  # fold_100k: timed folds per input order
+    cli_runs: int  # cli_*_wall: timed runs
+    cli_warmup: int  # cli_*_wall: untimed runs first (disk cache, bytecode)
+
+
+FULL = Sizes(notes=10_000, events=100_000, fold_repeats=3, cli_runs=7, cli_warmup=1)
+QUICK = Sizes(notes=300, events=5_000, fold_repeats=3, cli_runs=2, cli_warmup=0)
+
+
+def figure(name: str, value: float, unit: str, **parameters: Any) -> Figure:
+    """One measured figure; ``parameters`` records the counts it was measured with."""
+    return {"name": name, "value": value, "unit": unit, "parameters": parameters}
+
+
+def _ms(seconds: float) -> float:
+    return round(seconds * 1000, 3)
+
+
+# --------------------------------------------------------------------------- append_notes
+
+
+def bench_append_notes(sizes: Sizes) -> list[Figure]:
+    """Notes appended one by one through the Desk on a fresh SQLite store."""
+    n = sizes.notes
+    latencies: list[float] = []
+    with tempfile.TemporaryDirectory(prefix="incidentdesk-bench-") as tmp:
+        desk = Desk.open(Path(tmp), "bench")
+        try:
+            with desk.store.reading() as tx:
+                pragma = tx.conn.exec_driver_sql
+                synchronous = {0: "OFF", 1: "NORMAL", 2: "FULL", 3: "EXTRA"}.get(
+                    int(pragma("PRAGMA synchronous").scalar() or 0), "?"
+                )
+                journal_mode = str(pragma("PRAGMA journal_mode").scalar())
+            incident_id = desk.declare("Benchmark: checkout latency", "SEV3", ["checkout"])
+            clock = time.perf_counter
+            started = clock()
+            for i in range(n):
+                t0 = clock()
+                desk.add_note(incident_id, f"note {i}")
+                latencies.append(clock() - t0)
+            total = clock() - started
+            notes = desk.incident(incident_id).note_count
+        finally:
+            desk.close()
+    if notes != n:
+        raise RuntimeError(f"append_notes: the incident holds {notes} notes, expected {n}")
+    cuts = statistics.quantiles(latencies, n=100, method="inclusive")
+    params = {"notes": n, "synchronous": synchronous, "journal_mode": journal_mode}
+    return [
+        figure("append_notes", round(n / total, 1), "notes/s", **params, seconds=round(total, 3)),
+        figure("append_notes.p50", _ms(cuts[49]), "ms", **params, stat="p50"),
+        figure("append_notes.p99", _ms(cuts[98]), "ms", **params, stat="p99"),
+    ]
+
+
+# ------------------------------------------------------------------------------ fold_100k
+
+_PEOPLE = (
+    "Maya Chen",
+    "Jonas Weber",
+    "Priya Raman",
+    "Sam Okafor",
+    "Lena Novak",
+    "Alex Kim",
+    "Rui Costa",
+    "Fatima Zahra",
+)
+_SERVICES = ("payments-api", "ledger-service", "checkout-web", "auth", "search")
+_NOTES = (
+    "{svc} p99 latency {n}ms (normal 180ms)",
+    "Error rate on {svc} at {p}% after deploy {n}",
+    "Paging {svc} owners; bridge #inc-{n}",
+    "Rolled back {svc} to build {n}; watching dashboards",
+    "Customer support reports {n} tickets about failed payments",
+    "Status page: investigating elevated errors on {svc}, next update in 30 minutes",
+    "Hypothesis: connection pool on {svc} saturated ({n}/200 in use)",
+    "Retry job for {svc}: {n} succeeded, {p} need manual review",
+)
+_NOTE_KIND_WEIGHTS = {"note": 40, "observation": 30, "action": 15, "decision": 8, "update": 7}
+_STATUS_CHOICES = ("investigating", "identified", "mitigated", "resolved")
+_SEVERITY_CHOICES = ("SEV1", "SEV2", "SEV3", "SEV4")
+
+
+def make_events(n: int, seed: int = 20261126) -> tuple[str, list[Event]]:
+    """One incident's journal of ``n`` events in (hlc, device, id) order, valid payloads.
+
+    One ``incident.declared``, then about 92% ``note.added`` and a mix of role assignments
+    (handovers, shadows, several experts), status and severity changes and (un)pins of
+    recent notes, written from a few workstations over a long incident.
+    """
+    if set(_NOTE_KIND_WEIGHTS) != set(NOTE_KINDS):
+        raise RuntimeError(f"fold_100k: note kinds changed to {NOTE_KINDS}; update the weights")
+    rng = random.Random(seed)
+    devices = [f"{rng.getrandbits(48):012x}" for _ in range(4)]
+    kinds = list(_NOTE_KIND_WEIGHTS)
+    weights = list(_NOTE_KIND_WEIGHTS.values())
+    ms = 1_764_000_000_000  # a fixed start (late 2025): the same input on every run
+    status, sev = "investigating", "SEV2"
+    holders: dict[str, str] = {}
+    notes: list[str] = []
+    pinned: set[str] = set()
+    incident_id = new_event_id(ms)
+    out: list[Event] = []
+
+    def add(kind: str, payload: dict[str, Any], event_id: str | None = None) -> str:
+        device = rng.choice(devices)
+        event = Event(
+            id=event_id or new_event_id(ms),
+            incident_id=incident_id,
+            kind=kind,
+            payload=validate_payload(kind, payload),
+            occurred_at=from_micros(ms * 1000),
+            hlc=hlc_pack(ms, 0),
+            author=_PEOPLE[devices.index(device)],
+            device=device,
+        )
+        out.append(event)
+        return event.id
+
+    add(
+        "incident.declared",
+        {"title": "EU checkout failing", "severity": sev, "services": list(_SERVICES[:2])},
+        incident_id,
+    )
+    for i in range(1, n):
+        ms += rng.randint(50, 3_000)
+        r = rng.random()
+        if r < 0.03:
+            role = rng.choice(ROLES)
+            shadow = rng.random() < 0.1
+            key = f"{role.key}/shadow" if shadow else role.key
+            person = rng.choice([p for p in _PEOPLE if p != holders.get(key)])
+            previous = None if role.several else holders.get(key)
+            holders[key] = person
+            add(
+                "role.assigned",
+                {"role": role.key, "person": person, "shadow": shadow, "previous": previous},
+            )
+        elif r < 0.045:
+            status = rng.choice([s for s in _STATUS_CHOICES if s != status])
+            add("status.changed", {"status": status})
+        elif r < 0.06:
+            sev = rng.choice([s for s in _SEVERITY_CHOICES if s != sev])
+            add("severity.changed", {"severity": sev})
+        elif r < 0.08 and notes:
+            target = rng.choice(notes[-200:])
+            pin = target not in pinned
+            (pinned.add if pin else pinned.discard)(target)
+            add("event.pinned", {"target": target, "pinned": pin})
+        else:
+            text = rng.choice(_NOTES).format(svc=rng.choice(_SERVICES), n=i, p=rng.randint(1, 40))
+            kind = rng.choices(kinds, weights)[0]
+            pin = rng.random() < 0.005
+            note_id = add("note.added", {"text": text, "note_kind": kind, "pinned": pin})
+            notes.append(note_id)
+            if pin:
+                pinned.add(note_id)
+    return incident_id, out
+
+
+def _timed_folds(incident_id: str, events: list[Event], repeats: int) -> list[float]:
+    times: list[float] = []
+    for _ in range(repeats):
+        gc.collect()  # start each fold from the same heap; the collector stays on while timed
+        t0 = time.perf_counter()
+        state = fold(incident_id, events)
+        times.append(time.perf_counter() - t0)
+        if state.event_count != len(events) or not state.declared:
+            raise RuntimeError(f"fold_100k: folded {state.event_count} of {len(events)} events")
+    return times
+
+
+def bench_fold_100k(sizes: Sizes) -> list[Figure]:
+    """``fold()`` of one large incident, input in journal order and shuffled."""
+    incident_id, events = make_events(sizes.events)
+    shuffled = events[:]
+    random.Random(7).shuffle(shuffled)
+    params = {"events": len(events), "repeats": sizes.fold_repeats}
+    kinds = dict(Counter(e.kind for e in events).most_common())
+    ordered = _timed_folds(incident_id, events, sizes.fold_repeats)
+    mixed = _timed_folds(incident_id, shuffled, sizes.fold_repeats)
+    return [
+        figure(
+            "fold_100k",
+            _ms(min(ordered)),
+            "ms",
+            **params,
+            order="journal",
+            stat="best",
+            kinds=kinds,
+        ),
+        figure(
+            "fold_100k.median",
+            _ms(statistics.median(ordered)),
+            "ms",
+            **params,
+            order="journal",
+            stat="median",
+        ),
+        figure(
+            "fold_100k.shuffled", _ms(min(mixed)), "ms", **params, order="shuffled", stat="best"
+        ),
+        figure(
+            "fold_100k.shuffled_median",
+            _ms(statistics.median(mixed)),
+            "ms",
+            **params,
+            order="shuffled",
+            stat="median",
+        ),
+    ]
+
+
+# ------------------------------------------------------------------------------ CLI walls
+
+
+def cli_command() -> tuple[list[str], str]:
+    """The installed ``incidentdesk`` next to this Python, else ``python -m incidentdesk``."""
+    bindir = Path(sys.executable).parent
+    for name in ("incidentdesk", "incidentdesk.exe"):
+        exe = bindir / name
+        if exe.is_file():
+            return [str(exe)], "script"
+    return [sys.executable, "-m", "incidentdesk"], "module"
+
+
+def _run_cli(args: Sequence[str]) -> tuple[float, str]:
+    t0 = time.perf_counter()
+    done = subprocess.run(args, capture_output=True, text=True, check=False)
+    elapsed = time.perf_counter() - t0
+    if done.returncode != 0:
+        raise RuntimeError(
+            f"{' '.join(args)} exited with {done.returncode}: {done.stderr.strip()[-500:]}"
+        )
+    return elapsed, done.stdout
+
+
+def _cli_wall(name: str, args: Sequence[str], sizes: Sizes, **params: Any) -> list[Figure]:
+    for _ in range(sizes.cli_warmup):
+        _run_cli(args)
+    times = [_run_cli(args)[0] for _ in range(sizes.cli_runs)]
+    params = {"runs": sizes.cli_runs, "warmup": sizes.cli_warmup, **params}
+    return [
+        figure(name, _ms(statistics.median(times)), "ms", **params, stat="median"),
+        figure(f"{name}.min", _ms(min(times)), "ms", **params, stat="min"),
+    ]
+
+
+def bench_cli_version_wall(sizes: Sizes) -> list[Figure]:
+    """Wall time of ``incidentdesk --version`` in a new process."""
+    command, launcher = cli_command()
+    return _cli_wall("cli_version_wall", [*command, "--version"], sizes, launcher=launcher)
+
+
+def bench_cli_incidents_wall(sizes: Sizes) -> list[Figure]:
+    """Wall time of ``incidentdesk incidents`` on a data dir seeded with the demo."""
+    command, launcher = cli_command()
+    with tempfile.TemporaryDirectory(prefix="incidentdesk-bench-") as tmp:
+        base = [*command, "--data-dir", tmp]
+        _, incident_id = _run_cli([*base, "demo"])
+        _, listing = _run_cli([*base, "incidents"])
+        if incident_id.strip()[:8] not in listing:
+            raise RuntimeError(f"cli_incidents_wall: the demo incident is not listed: {listing}")
+        return _cli_wall(
+            "cli_incidents_wall", [*base, "incidents"], sizes, launcher=launcher, incidents=1
+        )
+
+
+Benchmark = Callable[[Sizes], list[Figure]]
+
+BENCHMARKS: dict[str, Benchmark] = {
+    "append_notes": bench_append_notes,
+    "fold_100k": bench_fold_100k,
+    "cli_version_wall": bench_cli_version_wall,
+    "cli_incidents_wall": bench_cli_incidents_wall,
+}
+
+
+# --------------------------------------------------------------------------------- runner
+
+
+def _git(*args: str) -> str | None:
+    try:
+        done = subprocess.run(
+            ["git", *args], cwd=REPO, capture_output=True, text=True, check=False, timeout=10
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout.strip() if done.returncode == 0 else None
+
+
+def _cpu_model() -> str | None:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as handle:
+            for line in handle:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or None
+
+
+def _filesystem(path: str) -> str | None:
+    """The filesystem type holding ``path`` (Linux only): tmpfs makes fsync free."""
+    try:
+        with open("/proc/self/mounts", encoding="utf-8") as handle:
+            mounts = [line.split() for line in handle]
+    except OSError:
+        return None
+    real = os.path.realpath(path)
+    best: tuple[int, str] | None = None
+    for fields in mounts:
+        point = fields[1].replace("\\040", " ")
+        inside = real == point or real.startswith(point.rstrip("/") + "/")
+        if inside and (best is None or len(point) >= best[0]):
+            best = (len(point), fields[2])
+    return best[1] if best else None
+
+
+def machine_info() -> dict[str, Any]:
+    """What the figures were measured on."""
+    affinity = getattr(os, "sched_getaffinity", None)
+    status = _git("status", "--porcelain", "--untracked-files=no")
+    return {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "python": platform.python_version(),
+        "implementation": platform.python_implementation(),
+        "platform": platform.platform(),
+        "machine": platform.machine(),
+        "cpu_model": _cpu_model(),
+        "cpu_count": os.cpu_count(),
+        "usable_cpus": len(affinity(0)) if affinity else None,
+        "sqlite": sqlite3.sqlite_version,
+        "sqlalchemy": sqlalchemy.__version__,
+        "incidentdesk": incidentdesk.__version__,
+        "git_commit": _git("rev-parse", "HEAD"),
+        "git_dirty": None if status is None else bool(status),
+        "tmp_dir": tempfile.gettempdir(),
+        "tmp_fs": _filesystem(tempfile.gettempdir()),
+    }
+
+
+def run(names: Sequence[str], sizes: Sizes) -> list[Figure]:
+    """Run the named benchmarks in order; every figure names its benchmark."""
+    figures: list[Figure] = []
+    for name in names:
+        print(f"{name} …", file=sys.stderr, flush=True)
+        t0 = time.perf_counter()
+        for fig in BENCHMARKS[name](sizes):
+            figures.append({"benchmark": name, **fig})
+            print(f"  {fig['name']}: {fig['value']} {fig['unit']}", file=sys.stderr, flush=True)
+        print(f"  ({time.perf_counter() - t0:.1f} s)", file=sys.stderr, flush=True)
+    return figures
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--quick", action="store_true", help="small sizes, for a smoke test (figures meaningless)"
+    )
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        action="extend",
+        choices=list(BENCHMARKS),
+        metavar="NAME",
+        help=f"run only these benchmarks ({', '.join(BENCHMARKS)})",
+    )
+    parser.add_argument("--out", type=Path, metavar="FILE", help="also write the JSON here")
+    args = parser.parse_args(argv)
+    sizes = QUICK if args.quick else FULL
+    names = list(dict.fromkeys(args.only)) if args.only else list(BENCHMARKS)
+    document = {
+        "format": FORMAT,
+        "quick": args.quick,
+        "machine": machine_info(),
+        "sizes": asdict(sizes),
+        "benchmarks": names,
+        "figures": run(names, sizes),
+    }
+    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    if args.out:
+        args.out.write_text(text, encoding="utf-8")
+    sys.stdout.write(text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

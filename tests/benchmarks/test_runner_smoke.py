@@ -1,0 +1,78 @@
+"""The benchmark runner still runs and still reports every benchmark.
+
+This keeps ``run.py`` from rotting as the package changes. It is not a timing test: the
+``--quick`` figures are meaningless and only have to be positive numbers.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+RUN = Path(__file__).with_name("run.py")
+EXPECTED = ("append_notes", "fold_100k", "cli_version_wall", "cli_incidents_wall")
+
+
+def _runner(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    # -W error: the runner keeps to the project's rule that warnings are errors.
+    return subprocess.run(
+        [sys.executable, "-W", "error", str(RUN), "--quick", *args],
+        capture_output=True,
+        text=True,
+        timeout=240,
+        cwd=cwd,
+        check=False,
+    )
+
+
+def _positive_number(value: Any) -> bool:
+    return (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and value > 0
+    )
+
+
+def test_quick_run_reports_every_benchmark(tmp_path: Path) -> None:
+    done = _runner(cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    document = json.loads(done.stdout)
+
+    assert document["quick"] is True
+    machine = document["machine"]
+    for key in ("python", "platform", "cpu_count", "date"):
+        assert machine[key], key
+    assert document["benchmarks"] == list(EXPECTED)
+
+    figures = {f["name"]: f for f in document["figures"]}
+    for name in EXPECTED:
+        assert name in figures, f"{name} is missing: {sorted(figures)}"
+    for name, fig in figures.items():
+        assert fig["benchmark"] in EXPECTED, name
+        assert _positive_number(fig["value"]), fig
+        assert isinstance(fig["unit"], str) and fig["unit"], fig
+        assert isinstance(fig["parameters"], dict), fig
+    assert figures["append_notes"]["parameters"]["notes"] == document["sizes"]["notes"]
+    assert figures["fold_100k"]["parameters"]["events"] == document["sizes"]["events"]
+
+
+def test_only_and_out(tmp_path: Path) -> None:
+    out = tmp_path / "figures.json"
+    done = _runner("--only", "fold_100k", "--out", str(out), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert out.read_text(encoding="utf-8") == done.stdout
+    document = json.loads(done.stdout)
+    assert document["benchmarks"] == ["fold_100k"]
+    assert {f["benchmark"] for f in document["figures"]} == {"fold_100k"}
+
+
+def test_unknown_benchmark_is_a_usage_error(tmp_path: Path) -> None:
+    done = _runner("--only", "no_such_benchmark", cwd=tmp_path)
+    assert done.returncode == 2
+    assert "no_such_benchmark" in done.stderr
+    assert done.stdout == ""
