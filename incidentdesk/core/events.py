@@ -55,7 +55,7 @@ def _require(payload: Mapping[str, Any], field: str) -> Any:
 
 
 def _choice(value: Any, allowed: Any, what: str) -> str:
-    if value not in allowed:
+    if not isinstance(value, str) or value not in allowed:  # a list or dict is unhashable
         raise DomainError(f"'{value}' is not a valid {what}.")
     return str(value)
 

@@ -81,9 +81,10 @@ def parse_severity(text: str) -> Severity:
         DomainError: anything else.
     """
     raw = str(text).strip().upper().replace("-", "").replace(" ", "")
-    digits = raw.removeprefix("SEV").removeprefix("S")
-    if digits.isdigit() and f"SEV{int(digits)}" in _BY_CODE:
-        return _BY_CODE[f"SEV{int(digits)}"]
+    # No int(): it raises ValueError on digits such as '²' and on over 4,300 digits.
+    code = "SEV" + raw.removeprefix("SEV").removeprefix("S").lstrip("0")
+    if code in _BY_CODE:
+        return _BY_CODE[code]
     raise DomainError(f"'{text}' is not a severity; use one of SEV1 (worst) to SEV5.")
 
 

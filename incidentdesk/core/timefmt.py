@@ -42,9 +42,15 @@ def parse_when(text: str, *, now: datetime, local_tz: tzinfo | None = None) -> d
             f"'{raw}' is not a valid date and time{hint}; use ISO 8601, "
             "for example 2026-11-26T14:05:00+01:00."
         ) from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=local_tz) if local_tz else parsed.astimezone()
-    moment = parsed.astimezone(UTC)
+    try:
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=local_tz) if local_tz else parsed.astimezone()
+        moment = parsed.astimezone(UTC)
+    except (OverflowError, OSError):  # year 1 or 9999 shifted past the calendar's edge
+        raise DomainError(
+            f"'{raw}' is not a valid date and time (out of range); use ISO 8601, "
+            "for example 2026-11-26T14:05:00+01:00."
+        ) from None
     if moment > now + FUTURE_SLACK:
         raise DomainError(f"{format_utc(moment)} is in the future; an event cannot happen later.")
     return moment
