@@ -32,9 +32,16 @@ class DeskClient(QObject):
     error = Signal(str)
     busy_changed = Signal(bool)
 
-    def __init__(self, desk: Desk, parent: QObject | None = None, poll_ms: int = POLL_MS):
+    def __init__(
+        self,
+        desk: Desk | None = None,
+        parent: QObject | None = None,
+        poll_ms: int = POLL_MS,
+        author: str = "",
+    ) -> None:
         super().__init__(parent)
         self._desk = desk
+        self._author = desk.author if desk is not None else author
         self.worker = StoreWorker(self)
         self.worker.failed.connect(self.error)
         self.worker.busy_changed.connect(self.busy_changed)
@@ -48,7 +55,22 @@ class DeskClient(QObject):
     @property
     def author(self) -> str:
         """Who this workstation records as (a plain attribute: no I/O)."""
-        return self._desk.author
+        return self._author
+
+    def open(
+        self,
+        factory: Callable[[], Desk],
+        on_done: Callable[[Desk], None] | None = None,
+        on_error: Callable[[BaseException], None] | None = None,
+    ) -> None:
+        """Open the Desk on the worker (opening reads and may upgrade the database)."""
+
+        def opening() -> Desk:
+            self._desk = factory()
+            self._author = self._desk.author
+            return self._desk
+
+        self.worker.submit(opening, on_done, on_error)
 
     def call(
         self,
@@ -57,8 +79,13 @@ class DeskClient(QObject):
         on_error: Callable[[BaseException], None] | None = None,
     ) -> None:
         """Run ``job(desk)`` on the worker; callbacks run on the GUI thread."""
-        desk = self._desk
-        self.worker.submit(lambda: job(desk), on_done, on_error)
+        self.worker.submit(lambda: job(self._opened()), on_done, on_error)
+
+    def _opened(self) -> Desk:
+        # Runs on the worker, after any queued open(): jobs run in submission order.
+        if self._desk is None:
+            raise RuntimeError("The Desk is not open.")
+        return self._desk
 
     def command(
         self,
@@ -81,8 +108,11 @@ class DeskClient(QObject):
         self.poke()
 
     def stop(self) -> None:
-        """Stop the feed and finish queued work."""
+        """Stop the feed, finish queued work and close the Desk."""
         self._timer.stop()
+        desk = self._desk
+        if desk is not None:
+            self.worker.submit(desk.close)
         self.worker.shutdown()
 
     def poke(self) -> None:
@@ -114,4 +144,4 @@ class DeskClient(QObject):
 
     def describe(self) -> dict[str, Any]:
         """Facts for diagnostics (no I/O)."""
-        return {"author": self._desk.author, "cursor": self._cursor}
+        return {"author": self._author, "cursor": self._cursor}

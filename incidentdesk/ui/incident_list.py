@@ -1,0 +1,209 @@
+"""The list of incidents: active first, worst first, updated in place as they change."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QItemSelectionModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QVBoxLayout, QWidget
+
+from incidentdesk.core.lifecycle import ACTIVE_STATUSES, STATUS_LABELS
+from incidentdesk.core.severity import severity
+from incidentdesk.core.timefmt import format_duration, to_micros, utc_now
+from incidentdesk.ui.style import SEVERITY_COLORS
+
+Index = QModelIndex | QPersistentModelIndex
+COLUMNS = ("Sev", "Incident", "Status", "Duration")
+SEV, TITLE, STATUS, DURATION = range(4)
+IncidentIdRole = Qt.ItemDataRole.UserRole + 1
+OrderRole = Qt.ItemDataRole.UserRole + 2
+
+
+class IncidentListModel(QAbstractTableModel):
+    """Incident-list rows (as the Desk's ``incidents()`` returns them)."""
+
+    def __init__(self, parent: Any = None, clock: Callable[[], datetime] = utc_now) -> None:
+        super().__init__(parent)
+        self._rows: list[dict[str, Any]] = []
+        self._clock = clock
+
+    def set_rows(self, rows: list[dict[str, Any]]) -> None:
+        """Bring the model to these rows: update in place, insert new, remove gone."""
+        wanted = {r["id"]: r for r in rows}
+        for position in range(len(self._rows) - 1, -1, -1):
+            if self._rows[position]["id"] not in wanted:
+                self.beginRemoveRows(QModelIndex(), position, position)
+                del self._rows[position]
+                self.endRemoveRows()
+        known = {r["id"]: i for i, r in enumerate(self._rows)}
+        for incident_id, row in wanted.items():
+            position = known.get(incident_id)
+            if position is None:
+                end = len(self._rows)
+                self.beginInsertRows(QModelIndex(), end, end)
+                self._rows.append(row)
+                self.endInsertRows()
+            elif self._rows[position] != row:
+                self._rows[position] = row
+                self.dataChanged.emit(self.index(position, 0), self.index(position, SEV + 3))
+
+    def tick(self) -> None:
+        """Durations moved on: repaint that column."""
+        if self._rows:
+            last = len(self._rows) - 1
+            self.dataChanged.emit(self.index(0, DURATION), self.index(last, DURATION))
+
+    def row_of(self, incident_id: str) -> int | None:
+        """The source row of an incident."""
+        return next((i for i, r in enumerate(self._rows) if r["id"] == incident_id), None)
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(row, column)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if column == SEV:
+                return severity(row["severity"]).definition
+            services = ", ".join(row["services"]) or "no services named"
+            commander = row["commander"] or "no commander"
+            return f"{row['title']}\n{services}\nCommander: {commander}"
+        if column == SEV and role == Qt.ItemDataRole.BackgroundRole:
+            return QBrush(QColor(SEVERITY_COLORS[row["severity"]]))
+        if column == SEV and role == Qt.ItemDataRole.ForegroundRole:
+            return QBrush(QColor("white"))
+        if column == SEV and role == Qt.ItemDataRole.TextAlignmentRole:
+            return Qt.AlignmentFlag.AlignCenter
+        if role == IncidentIdRole:
+            return row["id"]
+        if role == OrderRole:
+            active = row["status"] in ACTIVE_STATUSES
+            started = row["started_at"]
+            level = severity(row["severity"]).level if active else 9
+            return (0 if active else 1, level, -(to_micros(started) if started else 0))
+        return None
+
+    def _display(self, row: dict[str, Any], column: int) -> str:
+        if column == SEV:
+            return str(row["severity"])
+        if column == TITLE:
+            return str(row["title"])
+        if column == STATUS:
+            return STATUS_LABELS[row["status"]]
+        started = row["started_at"]
+        if started is None:
+            return "—"
+        return format_duration((row["resolved_at"] or self._clock()) - started)
+
+
+class IncidentOrder(QSortFilterProxyModel):
+    """Active first, worst first, newest first; closed incidents hidden unless asked for."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.show_closed = False
+        self.setDynamicSortFilter(True)
+        self.setSortRole(OrderRole)
+
+    def set_show_closed(self, show: bool) -> None:
+        """Show (or hide) closed incidents."""
+        self.beginFilterChange()
+        self.show_closed = show
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def lessThan(self, left: Index, right: Index) -> bool:
+        return bool(left.data(OrderRole) < right.data(OrderRole))
+
+    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
+        if self.show_closed:
+            return True
+        model = self.sourceModel()
+        status = model.index(source_row, STATUS, source_parent).data()
+        return bool(status != STATUS_LABELS["closed"])
+
+
+class IncidentList(QWidget):
+    """The incident list panel.
+
+    Signals:
+        selected(str): the user picked an incident (its id).
+    """
+
+    selected = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = IncidentListModel(self)
+        self.order = IncidentOrder(self)
+        self.order.setSourceModel(self.model)
+        self.order.sort(0)
+        self.view = QTableView(self)
+        self.view.setObjectName("IncidentListView")
+        self.view.setAccessibleName("Incidents")
+        self.view.setModel(self.order)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setShowGrid(False)
+        self.view.verticalHeader().hide()
+        header = self.view.horizontalHeader()
+        header.setSectionResizeMode(TITLE, QHeaderView.ResizeMode.Stretch)
+        for column in (SEV, STATUS, DURATION):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        self.view.selectionModel().currentRowChanged.connect(self._current_changed)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.view)
+        self._ticker = QTimer(self)
+        self._ticker.setInterval(30_000)
+        self._ticker.timeout.connect(self.model.tick)
+        self._ticker.start()
+
+    def set_rows(self, rows: list[dict[str, Any]]) -> None:
+        """Update the list from the Desk's incident rows."""
+        self.model.set_rows(rows)
+
+    def select(self, incident_id: str) -> bool:
+        """Select an incident; False when it is not in the list."""
+        row = self.model.row_of(incident_id)
+        if row is None:
+            return False
+        index = self.order.mapFromSource(self.model.index(row, TITLE))
+        if not index.isValid():
+            return False
+        self.view.selectionModel().setCurrentIndex(
+            index,
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows,
+        )
+        return True
+
+    def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if current.isValid():
+            self.selected.emit(str(current.data(IncidentIdRole)))

@@ -1,0 +1,329 @@
+"""The live timeline as a Qt table model, updated incrementally from new events.
+
+Rows are the incident's journal in the order things happened (``occurred_at``, then the fold
+order), so a back-dated entry is inserted where it belongs. Corrections and pins are not rows
+of their own: they change the row they point at (the journal keeps them; the command line's
+``timeline`` shows them).
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
+from PySide6.QtGui import QFont
+
+from incidentdesk.core.events import Event
+from incidentdesk.core.timefmt import format_utc, to_micros
+from incidentdesk.core.timeline import describe
+from incidentdesk.desk import IncidentSnapshot
+from incidentdesk.ui.resources import icon
+
+Index = QModelIndex | QPersistentModelIndex
+
+COLUMNS = ("Time", "Kind", "Author", "Entry")
+TIME, KIND, AUTHOR, TEXT = range(4)
+HIDDEN_KINDS = frozenset({"note.corrected", "event.pinned"})
+
+EventIdRole = Qt.ItemDataRole.UserRole + 1
+KindRole = Qt.ItemDataRole.UserRole + 2  # the filter kind: note, decision, …, role, status
+AuthorRole = Qt.ItemDataRole.UserRole + 3
+PinnedRole = Qt.ItemDataRole.UserRole + 4
+SearchTextRole = Qt.ItemDataRole.UserRole + 5
+
+# Filter kinds and how they are labelled in the kind column and the filter menu.
+KIND_LABELS = {
+    "note": "Note",
+    "decision": "Decision",
+    "action": "Action",
+    "observation": "Observation",
+    "update": "Update",
+    "role": "Role",
+    "status": "Status",
+    "severity": "Severity",
+    "milestone": "Milestone",
+    "declared": "Declared",
+}
+_EVENT_KIND = {
+    "incident.declared": "declared",
+    "severity.changed": "severity",
+    "status.changed": "status",
+    "milestone.set": "milestone",
+    "role.assigned": "role",
+    "role.released": "role",
+}
+
+
+@dataclass
+class TimelineRow:
+    """One visible entry (mutable: a later correction or pin changes it)."""
+
+    event: Event
+    kind: str
+    text: str
+    original_text: str | None = None
+    pinned: bool = False
+
+    @property
+    def sort_key(self) -> tuple[int, int, str, str]:
+        e = self.event
+        return (to_micros(e.occurred_at), e.hlc, e.device, e.id)
+
+
+def filter_kind(event: Event) -> str:
+    """The kind a person filters by: a note's own kind, else the event's family."""
+    if event.kind == "note.added":
+        return str(event.payload.get("note_kind", "note"))
+    return _EVENT_KIND.get(event.kind, "note")
+
+
+class TimelineModel(QAbstractTableModel):
+    """An incident's timeline; feed it snapshots with :meth:`apply`."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._rows: list[TimelineRow] = []
+        self._keys: list[tuple[int, int, str, str]] = []
+        self._by_id: dict[str, TimelineRow] = {}
+        self.incident_id: str | None = None
+        self.seq = 0  # the journal position this model reflects
+        self.utc = False
+        self._bold = QFont()
+        self._bold.setBold(True)
+
+    # ------------------------------------------------------------ feeding
+
+    def clear(self) -> None:
+        """Show no incident."""
+        self.beginResetModel()
+        self._rows, self._keys, self._by_id = [], [], {}
+        self.incident_id, self.seq = None, 0
+        self.endResetModel()
+
+    def load(self, incident_id: str, snapshot: IncidentSnapshot) -> None:
+        """Show another incident (the one time the model resets)."""
+        self.beginResetModel()
+        self._rows, self._keys, self._by_id = [], [], {}
+        self.incident_id = incident_id
+        rows: list[TimelineRow] = []
+        effects: list[Event] = []
+        for event in snapshot.events:
+            if event.kind in HIDDEN_KINDS:
+                effects.append(event)
+            else:
+                rows.append(self._make_row(event))
+        rows.sort(key=lambda r: r.sort_key)
+        self._rows = rows
+        self._keys = [r.sort_key for r in rows]
+        self._by_id = {r.event.id: r for r in rows}
+        for event in sorted(effects, key=lambda e: e.key):
+            self._apply_effect(event, notify=False)
+        self.seq = snapshot.seq
+        self.endResetModel()
+
+    def apply(self, snapshot: IncidentSnapshot) -> None:
+        """Add the events that arrived since the model's position, row by row."""
+        fresh = [e for e in snapshot.events if e.id not in self._by_id]
+        rows = [self._make_row(e) for e in fresh if e.kind not in HIDDEN_KINDS]
+        rows.sort(key=lambda r: r.sort_key)
+        if rows and (not self._keys or rows[0].sort_key > self._keys[-1]):
+            # The common case, including a burst from another process: one block at the end.
+            first = len(self._rows)
+            self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
+            self._rows.extend(rows)
+            self._keys.extend(r.sort_key for r in rows)
+            self._by_id.update((r.event.id, r) for r in rows)
+            self.endInsertRows()
+        else:
+            for row in rows:  # back-dated entries go where they belong
+                position = bisect.bisect_left(self._keys, row.sort_key)
+                self.beginInsertRows(QModelIndex(), position, position)
+                self._rows.insert(position, row)
+                self._keys.insert(position, row.sort_key)
+                self._by_id[row.event.id] = row
+                self.endInsertRows()
+        for event in sorted((e for e in fresh if e.kind in HIDDEN_KINDS), key=lambda e: e.key):
+            self._apply_effect(event, notify=True)
+        self.seq = max(self.seq, snapshot.seq)
+
+    def set_utc(self, utc: bool) -> None:
+        """Show times in UTC (True) or local time."""
+        if utc != self.utc:
+            self.utc = utc
+            self._changed_column(TIME)
+            self.headerDataChanged.emit(Qt.Orientation.Horizontal, TIME, TIME)
+
+    def _make_row(self, event: Event) -> TimelineRow:
+        pinned = bool(event.kind == "note.added" and event.payload.get("pinned"))
+        return TimelineRow(event, filter_kind(event), describe(event), pinned=pinned)
+
+    def _apply_effect(self, event: Event, notify: bool) -> None:
+        target = self._by_id.get(str(event.payload.get("target")))
+        if target is None:
+            return
+        if event.kind == "note.corrected":
+            if target.original_text is None:
+                target.original_text = target.text
+            target.text = str(event.payload["text"])
+        else:
+            target.pinned = bool(event.payload["pinned"])
+        if notify:
+            row = bisect.bisect_left(self._keys, target.sort_key)
+            self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+
+    def _changed_column(self, column: int) -> None:
+        if self._rows:
+            last = len(self._rows) - 1
+            self.dataChanged.emit(self.index(0, column), self.index(last, column))
+
+    # ------------------------------------------------------------ reading
+
+    def row_at(self, row: int) -> TimelineRow:
+        """The entry shown in a row."""
+        return self._rows[row]
+
+    def row_of(self, event_id: str) -> int | None:
+        """The row showing an event, if it is shown."""
+        entry = self._by_id.get(event_id)
+        return None if entry is None else bisect.bisect_left(self._keys, entry.sort_key)
+
+    def authors(self) -> list[str]:
+        """Everyone who wrote in this timeline."""
+        return sorted({r.event.author for r in self._rows}, key=str.casefold)
+
+    # ------------------------------------------------------------ Qt model API
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if section == TIME:
+            return "Time (UTC)" if self.utc else "Time"
+        return COLUMNS[section]
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(row, column)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(row, column)
+        if role == Qt.ItemDataRole.DecorationRole:
+            if column == KIND:
+                return icon(row.kind)
+            if column == TEXT and row.pinned:
+                return icon("pin")
+            return None
+        if role == Qt.ItemDataRole.FontRole and row.pinned and column == TEXT:
+            return self._bold
+        if role == EventIdRole:
+            return row.event.id
+        if role == KindRole:
+            return row.kind
+        if role == AuthorRole:
+            return row.event.author
+        if role == PinnedRole:
+            return row.pinned
+        if role == SearchTextRole:
+            return f"{row.text}\n{row.original_text or ''}\n{row.event.author}"
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return f"{self._display(row, TIME)} {row.event.author}: {row.text}"
+        return None
+
+    def _display(self, row: TimelineRow, column: int) -> str:
+        if column == TIME:
+            return _clock(row.event.occurred_at, self.utc)
+        if column == KIND:
+            return KIND_LABELS.get(row.kind, row.kind)
+        if column == AUTHOR:
+            return row.event.author
+        first, _, rest = row.text.partition("\n")
+        return first + (" …" if rest else "") + (" (corrected)" if row.original_text else "")
+
+    def _tooltip(self, row: TimelineRow, column: int) -> str | None:
+        moment = row.event.occurred_at
+        if column == TIME:
+            local = moment.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
+            return f"{format_utc(moment)} UTC\n{local} local"
+        if column == TEXT:
+            parts = [row.text]
+            if row.original_text is not None:
+                parts.append(f"\nCorrected. The original said:\n{row.original_text}")
+            return "\n".join(parts)
+        return None
+
+
+def _clock(moment: datetime, utc: bool) -> str:
+    shown = moment.astimezone(UTC) if utc else moment.astimezone()
+    today = datetime.now(shown.tzinfo).date()
+    return shown.strftime("%H:%M:%S" if shown.date() == today else "%b %d %H:%M")
+
+
+class TimelineFilter(QSortFilterProxyModel):
+    """Filters by kind, author, pinned and text; rows keep the timeline's order."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.kinds: frozenset[str] = frozenset()  # empty: every kind
+        self.author: str | None = None
+        self.pinned_only = False
+        self.needle = ""
+
+    @property
+    def active(self) -> bool:
+        """Whether any filter is set."""
+        return bool(self.kinds or self.author or self.pinned_only or self.needle)
+
+    def set_filters(
+        self,
+        kinds: frozenset[str] | None = None,
+        author: str | bool | None = False,
+        pinned_only: bool | None = None,
+        text: str | None = None,
+    ) -> None:
+        """Change some filters (arguments left out keep their value)."""
+        self.beginFilterChange()
+        if kinds is not None:
+            self.kinds = kinds
+        if author is not False:
+            self.author = author or None  # type: ignore[assignment]
+        if pinned_only is not None:
+            self.pinned_only = pinned_only
+        if text is not None:
+            self.needle = text.strip().casefold()
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
+        if not self.active:
+            return True
+        model = self.sourceModel()
+        assert isinstance(model, TimelineModel)
+        row = model.row_at(source_row)
+        if self.kinds and row.kind not in self.kinds:
+            return False
+        if self.author and row.event.author != self.author:
+            return False
+        if self.pinned_only and not row.pinned:
+            return False
+        if self.needle:
+            haystack = f"{row.text}\n{row.original_text or ''}\n{row.event.author}".casefold()
+            return self.needle in haystack
+        return True

@@ -1,0 +1,168 @@
+"""The live timeline: model, filters, pins, corrections, live insertion."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from PySide6.QtCore import QItemSelectionModel, Qt
+from pytestqt.qtbot import QtBot
+
+from incidentdesk.desk import Desk
+from incidentdesk.ui.client import DeskClient
+from incidentdesk.ui.timeline_model import AUTHOR, KIND, TEXT, TIME, PinnedRole, TimelineModel
+from incidentdesk.ui.timeline_panel import TimelinePanel
+
+
+def texts(panel: TimelinePanel) -> list[str]:
+    proxy = panel.proxy
+    return [proxy.index(r, TEXT).data() for r in range(proxy.rowCount())]
+
+
+def panel_on(client: DeskClient, desk: Desk, incident: str, qtbot: QtBot) -> TimelinePanel:
+    panel = TimelinePanel(client)
+    qtbot.addWidget(panel)
+    panel.resize(900, 400)
+    panel.show()
+    panel.activateWindow()
+    qtbot.waitActive(panel)
+    panel.show_incident(incident, desk.snapshot(incident))
+    return panel
+
+
+def catch_up(panel: TimelinePanel, desk: Desk) -> None:
+    assert panel.model.incident_id is not None
+    panel.apply(desk.snapshot(panel.model.incident_id, panel.model.seq))
+
+
+def test_model_passes_qt_model_checks(qtmodeltester, desk: Desk) -> None:  # type: ignore[no-untyped-def]
+    from incidentdesk.demo import seed_demo
+
+    incident = seed_demo(desk)
+    model = TimelineModel()
+    model.load(incident, desk.snapshot(incident))
+    qtmodeltester.check(model)
+    assert model.rowCount() >= 55
+    before = model.rowCount()
+    desk.add_note(incident, "new entry")
+    desk.add_note(incident, "back-dated", at=datetime.now(UTC) - timedelta(hours=2, minutes=59))
+    model.apply(desk.snapshot(incident, model.seq))
+    assert model.rowCount() == before + 2
+    qtmodeltester.check(model)
+
+
+def test_rows_show_time_kind_author_text_and_back_dated_rows_sort_into_place(
+    qtbot: QtBot, client: DeskClient, desk: Desk
+) -> None:
+    start = datetime.now(UTC) - timedelta(hours=1)
+    incident = desk.declare("Checkout errors", "SEV2", at=start)
+    desk.with_author("Bob").add_note(incident, "saw 5xx spike", "observation")
+    panel = panel_on(client, desk, incident, qtbot)
+    desk.add_note(incident, "typed late", at=start + timedelta(minutes=1))
+    inserted: list[int] = []
+    panel.model.rowsInserted.connect(lambda _p, first, _last: inserted.append(first))
+    catch_up(panel, desk)
+    assert texts(panel) == [
+        "Declared SEV2: Checkout errors",
+        "typed late",
+        "saw 5xx spike",
+    ]
+    assert inserted == [1], "a back-dated entry is inserted in place, not by a reset"
+    model = panel.model
+    assert model.index(2, KIND).data() == "Observation"
+    assert model.index(2, AUTHOR).data() == "Bob"
+    local = start.astimezone().strftime("%H:%M:%S")
+    assert model.index(0, TIME).data() == local
+    assert "UTC" in model.index(0, TIME).data(Qt.ItemDataRole.ToolTipRole)
+    panel.utc_box.setChecked(True)
+    assert model.index(0, TIME).data() == start.strftime("%H:%M:%S")
+    assert model.headerData(TIME, Qt.Orientation.Horizontal) == "Time (UTC)"
+
+
+def test_filters_by_kind_author_pinned_and_text(
+    qtbot: QtBot, client: DeskClient, desk: Desk
+) -> None:
+    incident = desk.declare("Queue backlog", "SEV3")
+    desk.add_note(incident, "restart consumers", "decision", pinned=True)
+    desk.with_author("Bob").add_note(incident, "lag 40k messages", "observation")
+    desk.with_author("Bob").add_note(incident, "Restarted consumer group", "action")
+    panel = panel_on(client, desk, incident, qtbot)
+
+    panel.kind_actions["decision"].setChecked(True)
+    panel.kind_actions["action"].setChecked(True)
+    assert texts(panel) == ["restart consumers", "Restarted consumer group"]
+    assert panel.kind_button.text() == "Decision, Action"
+    panel.kind_actions["decision"].setChecked(False)
+    panel.kind_actions["action"].setChecked(False)
+
+    panel.author_box.setCurrentText("Bob")
+    assert texts(panel) == ["lag 40k messages", "Restarted consumer group"]
+    panel.author_box.setCurrentText("Everyone")
+
+    qtbot.keyClicks(panel.search, "RESTART")
+    assert texts(panel) == ["restart consumers", "Restarted consumer group"]
+    panel.search.clear()
+
+    panel.pinned_box.setChecked(True)
+    assert texts(panel) == ["restart consumers"]
+    panel.pinned_box.setChecked(False)
+    assert len(texts(panel)) == 4
+
+
+def test_pin_unpin_and_correction_update_rows_in_place(
+    qtbot: QtBot, client: DeskClient, desk: Desk, settle: Callable[[], None]
+) -> None:
+    incident = desk.declare("DNS", "SEV2")
+    note = desk.add_note(incident, "resolver timeouts in eu-west")
+    panel = panel_on(client, desk, incident, qtbot)
+    resets: list[int] = []
+    panel.model.modelReset.connect(lambda: resets.append(1))
+
+    row = panel.proxy.index(1, TEXT)
+    panel.view.selectionModel().setCurrentIndex(
+        row,
+        QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
+    )
+    assert panel.selected_event_id() == note
+    panel.view.setFocus()
+    qtbot.waitUntil(panel.view.hasFocus)
+    qtbot.keyClick(panel.view, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    settle()
+    assert note in desk.incident(incident).pinned
+    catch_up(panel, desk)
+    assert panel.model.index(1, TEXT).data(PinnedRole) is True
+
+    desk.correct_note(incident, note, "resolver timeouts in eu-west and us-east")
+    catch_up(panel, desk)
+    assert (
+        panel.model.index(1, TEXT).data() == "resolver timeouts in eu-west and us-east (corrected)"
+    )
+    tooltip = panel.model.index(1, TEXT).data(Qt.ItemDataRole.ToolTipRole)
+    assert "The original said:\nresolver timeouts in eu-west" in tooltip
+    assert panel.selected_event_id() == note, "the selection survives updates"
+    assert resets == [], "updates never reset the model"
+
+
+def test_scroll_position_is_kept_when_reading_older_entries(
+    qtbot: QtBot, client: DeskClient, desk: Desk
+) -> None:
+    start = datetime.now(UTC) - timedelta(hours=3)
+    incident = desk.declare("Long one", "SEV3", at=start)
+    for i in range(200):
+        desk.add_note(incident, f"entry {i}", at=start + timedelta(seconds=30 * (i + 1)))
+    panel = panel_on(client, desk, incident, qtbot)
+    bar = panel.view.verticalScrollBar()
+    assert bar.value() == bar.maximum(), "opens at the newest entry"
+
+    panel.view.scrollTo(panel.proxy.index(50, 0), panel.view.ScrollHint.PositionAtTop)
+    top_before = panel.view.indexAt(panel.view.viewport().rect().topLeft()).data()
+    desk.add_note(incident, "new at the end")
+    desk.add_note(incident, "back-dated before the reader", at=start + timedelta(seconds=45))
+    catch_up(panel, desk)
+    top_after = panel.view.indexAt(panel.view.viewport().rect().topLeft()).data()
+    assert top_after == top_before, "the row the reader was looking at stays put"
+
+    panel.view.scrollToBottom()
+    desk.add_note(incident, "newest")
+    catch_up(panel, desk)
+    assert bar.value() == bar.maximum(), "following the newest entries keeps following"
