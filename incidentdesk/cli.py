@@ -148,6 +148,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("db", "Maintain the local database.")
     p.add_argument("action", choices=("upgrade", "check", "rebuild"))
 
+    p = add("screenshot", "Render the window offscreen with real data and save a PNG.")
+    p.add_argument("out", metavar="OUT.png")
+    p.add_argument("--incident", metavar="ID", help="the incident to show (default: the last)")
+    p.add_argument(
+        "--panel",
+        default="window",
+        help="window, incidents, command, header, roles, timeline, quick-entry, declare or update",
+    )
+    p.add_argument("--size", default="1400x900", metavar="WxH")
+    p.add_argument("--theme", default="light", choices=("light", "dark"))
+
     p = add("config", "Show or set the profile's settings.")
     p.add_argument("setting", choices=("name",))
     p.add_argument("value", nargs="?")
@@ -169,6 +180,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         profile = Profile.load(data_dir)
         if args.command == "config":
             return _config(args, profile, out)
+        if args.command == "screenshot":
+            return _screenshot(args, data_dir, out)
         desk = Desk.open(data_dir, getattr(args, "author", None) or profile.author())
         try:
             return HANDLERS[args.command](args, desk, out)
@@ -191,6 +204,17 @@ def _run_app(args: argparse.Namespace, data_dir: Any, chosen: bool) -> int:
     from incidentdesk.ui.app import run_app  # Qt is imported only when the app opens
 
     return run_app(data_dir, chosen, getattr(args, "author", None))
+
+
+def _screenshot(args: argparse.Namespace, data_dir: Any, out: TextIO) -> int:
+    from pathlib import Path
+
+    from incidentdesk.ui.screenshot import parse_size, take_screenshot
+
+    size = parse_size(args.size)
+    path = take_screenshot(data_dir, Path(args.out), args.incident, args.panel, size, args.theme)
+    print(path, file=out)
+    return 0
 
 
 def _when(text: str | None) -> datetime | None:

@@ -3,26 +3,73 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from incidentdesk.config import Profile, prepare_data_dir
+from incidentdesk.desk import Desk
+from incidentdesk.ui.client import DeskClient
+from incidentdesk.ui.main_window import MainWindow
+from incidentdesk.ui.resources import icon
+from incidentdesk.ui.theme import apply_theme
+
+SETTINGS_NAME = "ui-settings.ini"
 
 
-class MainWindow(QMainWindow):
-    """The application shell (the command view arrives with the command-window issue)."""
+def ui_settings(data_dir: Path) -> QSettings:
+    """The window layout and preferences of one profile (kept beside its database)."""
+    return QSettings(str(data_dir / SETTINGS_NAME), QSettings.Format.IniFormat)
 
-    def __init__(self, data_dir: Path) -> None:
-        super().__init__()
-        self.setWindowTitle("IncidentDesk")
-        label = QLabel(f"IncidentDesk\n\nData: {data_dir}")
-        label.setMargin(24)
-        self.setCentralWidget(label)
-        self.resize(1200, 800)
+
+def ensure_app() -> QApplication:
+    """The QApplication (made once)."""
+    app = QApplication.instance()
+    if isinstance(app, QApplication):
+        return app
+    app = QApplication(sys.argv[:1])
+    app.setApplicationName("IncidentDesk")
+    app.setOrganizationName("IncidentDesk")
+    app.setWindowIcon(icon("app"))
+    return app
+
+
+def build_window(
+    data_dir: Path,
+    author: str | None,
+    on_error: Callable[[MainWindow, BaseException], None] | None = None,
+) -> MainWindow:
+    """The main window on a profile; its Desk opens on the worker, then data loads."""
+    profile = Profile.load(data_dir)
+    name = author or profile.author()
+    client = DeskClient(author=name)
+    settings = ui_settings(data_dir)
+    window = MainWindow(client, settings)
+    client.setParent(window)
+    client.open(
+        lambda: Desk.open(data_dir, name),
+        lambda _desk: window.load(),
+        lambda error: (on_error or _cannot_open)(window, error),
+    )
+    return window
+
+
+def _cannot_open(window: MainWindow, error: BaseException) -> None:
+    QMessageBox.critical(window, "Cannot open the incident data", str(error))
+    window.close()
+    QApplication.exit(1)
 
 
 def run_app(data_dir: Path, chosen: bool, author: str | None) -> int:
     """Open the main window and run until it closes."""
-    app = QApplication.instance() or QApplication(sys.argv)
-    window = MainWindow(data_dir)
+    app = ensure_app()
+    data_dir = prepare_data_dir(data_dir, chosen)
+    settings = ui_settings(data_dir)
+    apply_theme(app, str(settings.value("theme", "system")))
+    window = build_window(data_dir, author)
     window.show()
-    return int(app.exec())
+    code = int(app.exec())
+    window.client.stop()
+    return code

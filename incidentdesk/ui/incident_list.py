@@ -49,15 +49,15 @@ class IncidentListModel(QAbstractTableModel):
                 self.endRemoveRows()
         known = {r["id"]: i for i, r in enumerate(self._rows)}
         for incident_id, row in wanted.items():
-            position = known.get(incident_id)
-            if position is None:
+            found = known.get(incident_id)
+            if found is None:
                 end = len(self._rows)
                 self.beginInsertRows(QModelIndex(), end, end)
                 self._rows.append(row)
                 self.endInsertRows()
-            elif self._rows[position] != row:
-                self._rows[position] = row
-                self.dataChanged.emit(self.index(position, 0), self.index(position, SEV + 3))
+            elif self._rows[found] != row:
+                self._rows[found] = row
+                self.dataChanged.emit(self.index(found, 0), self.index(found, DURATION))
 
     def tick(self) -> None:
         """Durations moved on: repaint that column."""
@@ -94,7 +94,8 @@ class IncidentListModel(QAbstractTableModel):
                 return severity(row["severity"]).definition
             services = ", ".join(row["services"]) or "no services named"
             commander = row["commander"] or "no commander"
-            return f"{row['title']}\n{services}\nCommander: {commander}"
+            status = STATUS_LABELS[row["status"]]
+            return f"{row['title']}\n{status} · {services}\nCommander: {commander}"
         if column == SEV and role == Qt.ItemDataRole.BackgroundRole:
             return QBrush(QColor(SEVERITY_COLORS[row["severity"]]))
         if column == SEV and role == Qt.ItemDataRole.ForegroundRole:
@@ -116,7 +117,7 @@ class IncidentListModel(QAbstractTableModel):
         if column == TITLE:
             return str(row["title"])
         if column == STATUS:
-            return STATUS_LABELS[row["status"]]
+            return str(row["status"]).capitalize()
         started = row["started_at"]
         if started is None:
             return "—"
@@ -146,7 +147,7 @@ class IncidentOrder(QSortFilterProxyModel):
             return True
         model = self.sourceModel()
         status = model.index(source_row, STATUS, source_parent).data()
-        return bool(status != STATUS_LABELS["closed"])
+        return bool(status != "Closed")
 
 
 class IncidentList(QWidget):
@@ -171,6 +172,8 @@ class IncidentList(QWidget):
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setShowGrid(False)
+        self.view.setWordWrap(False)
+        self.view.setAlternatingRowColors(True)
         self.view.verticalHeader().hide()
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(TITLE, QHeaderView.ResizeMode.Stretch)

@@ -48,6 +48,7 @@ class StoreWorker(QObject):
         super().__init__(parent)
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="incidentdesk-store")
         self._pending = 0
+        self._closed = False
         self._idle = threading.Event()
         self._idle.set()
         self._finished.connect(self._deliver)
@@ -58,7 +59,13 @@ class StoreWorker(QObject):
         on_done: Callable[[T], None] | None = None,
         on_error: Callable[[BaseException], None] | None = None,
     ) -> None:
-        """Queue ``job``; ``on_done(result)`` or ``on_error(exc)`` later runs on the GUI thread."""
+        """Queue ``job``; ``on_done(result)`` or ``on_error(exc)`` later runs on the GUI thread.
+
+        After :meth:`shutdown` (the window is closing) new jobs are dropped.
+        """
+        if self._closed:
+            log.debug("job dropped: the worker is shut down")
+            return
         if self._pending == 0:
             self.busy_changed.emit(True)
         self._pending += 1
@@ -92,4 +99,5 @@ class StoreWorker(QObject):
 
     def shutdown(self) -> None:
         """Finish queued jobs and stop the thread (callbacks of late jobs are dropped)."""
+        self._closed = True
         self._pool.shutdown(wait=True)

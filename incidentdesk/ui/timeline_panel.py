@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -83,6 +83,9 @@ class TimelinePanel(QWidget):
         layout.addWidget(self.view, 1)
         self._build_actions()
 
+        bar = self.view.verticalScrollBar()
+        bar.rangeChanged.connect(self._range_changed)
+        bar.valueChanged.connect(self._scrolled)
         self.proxy.rowsAboutToBeInserted.connect(self._before_insert)
         self.proxy.rowsInserted.connect(self._after_insert)
 
@@ -145,9 +148,13 @@ class TimelinePanel(QWidget):
         find = QAction("Find in timeline", self)
         find.setShortcut(QKeySequence.StandardKey.Find)
         find.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        find.triggered.connect(lambda: (self.search.setFocus(), self.search.selectAll()))
+        find.triggered.connect(self._focus_search)
         for action in (self.pin_action, self.correct_action, self.copy_action, find):
             self.addAction(action)
+
+    def _focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
 
     # ------------------------------------------------------------ feeding
 
@@ -160,6 +167,14 @@ class TimelinePanel(QWidget):
             self._follow = True
             self.view.scrollToBottom()
         self._refresh_authors()
+
+    def _range_changed(self, _minimum: int, maximum: int) -> None:
+        # Rows arrived or the view was resized: keep following the newest entry.
+        if self._follow:
+            self.view.verticalScrollBar().setValue(maximum)
+
+    def _scrolled(self, value: int) -> None:
+        self._follow = value >= self.view.verticalScrollBar().maximum() - 2
 
     def apply(self, snapshot: IncidentSnapshot) -> None:
         """Add what arrived since the last snapshot, keeping scroll and selection."""
@@ -176,8 +191,6 @@ class TimelinePanel(QWidget):
     # ------------------------------------------------------------ live insertion
 
     def _before_insert(self, _parent: QModelIndex, _first: int, _last: int) -> None:
-        bar = self.view.verticalScrollBar()
-        self._follow = bar.value() >= bar.maximum() - 2
         top = self.view.indexAt(self.view.viewport().rect().topLeft())
         self._anchor = QPersistentModelIndex(top) if top.isValid() else None
 
@@ -266,13 +279,13 @@ class TimelinePanel(QWidget):
         rows = self.view.selectionModel().selectedRows()
         return self.proxy.mapToSource(rows[0]) if rows else None
 
-    def _context_menu(self, position: object) -> None:
+    def _context_menu(self, position: QPoint) -> None:
         if self._selected_source() is None:
             return
         menu = QMenu(self)
         for action in (self.pin_action, self.correct_action, self.copy_action):
             menu.addAction(action)
-        menu.exec(self.view.viewport().mapToGlobal(position))  # type: ignore[arg-type]
+        menu.exec(self.view.viewport().mapToGlobal(position))
 
 
 __all__ = ["TEXT", "TimelinePanel"]

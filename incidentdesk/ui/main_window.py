@@ -1,0 +1,250 @@
+"""The main window: a thin shell of menus, the incident list, the command view, a status bar."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QWidget,
+)
+
+from incidentdesk import __version__
+from incidentdesk.ui.client import DeskClient
+from incidentdesk.ui.command_view import CommandView
+from incidentdesk.ui.declare_dialog import DeclareDialog
+from incidentdesk.ui.incident_list import IncidentList
+from incidentdesk.ui.resources import icon
+from incidentdesk.ui.shortcuts import shortcut_overview
+from incidentdesk.ui.theme import THEMES, apply_theme
+
+
+class MainWindow(QMainWindow):
+    """The IncidentDesk window.
+
+    Args:
+        client: the Desk, reached through the background worker.
+        settings: where the window layout, theme and last incident are remembered.
+    """
+
+    def __init__(self, client: DeskClient, settings: QSettings) -> None:
+        super().__init__()
+        self.client = client
+        self.settings = settings
+        self.setWindowTitle("IncidentDesk")
+        self.setWindowIcon(icon("app"))
+        self.resize(1400, 900)
+        self._restored_incident: str | None = str(settings.value("last_incident", "") or "")
+        self.rows_loaded = False  # the first incident list has arrived
+
+        self.incident_list = IncidentList(self)
+        self.command_view = CommandView(client, self)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.addWidget(self.incident_list)
+        self.splitter.addWidget(self.command_view)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([400, 1000])
+        self.setCentralWidget(self.splitter)
+
+        self.sync_label = QLabel("local only", self)
+        self.sync_label.setToolTip("This workstation works on its own database file.")
+        self.statusBar().addPermanentWidget(self.sync_label)
+
+        self._build_menus()
+        self.incident_list.selected.connect(self._incident_selected)
+        self.command_view.message.connect(self.show_message)
+        client.error.connect(self.show_message)
+        client.incidents_changed.connect(self._incidents_changed)
+        self._restore_layout()
+
+    # ------------------------------------------------------------ menus
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        incident = bar.addMenu("&Incident")
+        self._add(incident, "&Declare incident…", "Ctrl+N", self.open_declare_dialog)
+        self._add(
+            incident, "Post stakeholder &update…", "Ctrl+U", self.command_view.open_update_composer
+        )
+        self._add(incident, "&Quick entry", "Ctrl+L", self.command_view.focus_quick_entry)
+        incident.addSeparator()
+        incident.addAction(self.command_view.timeline.pin_action)
+        incident.addAction(self.command_view.timeline.correct_action)
+        incident.addSeparator()
+        self._add(incident, "&Quit", QKeySequence.StandardKey.Quit, self.close)
+
+        view = bar.addMenu("&View")
+        self.closed_action = self._add(
+            view,
+            "Show &closed incidents",
+            "Ctrl+Shift+C",
+            self.incident_list.order.set_show_closed,
+            checkable=True,
+        )
+        self.utc_action = self._add(
+            view,
+            "Times in &UTC",
+            "Ctrl+Shift+U",
+            self.command_view.timeline.utc_box.setChecked,
+            checkable=True,
+        )
+        self.command_view.timeline.utc_box.toggled.connect(self.utc_action.setChecked)
+        theme_menu = view.addMenu("&Theme")
+        group = QActionGroup(self)
+        self.theme_actions: dict[str, QAction] = {}
+        for name in THEMES:
+            action = theme_menu.addAction(name.capitalize())
+            action.setCheckable(True)
+            action.triggered.connect(lambda _checked=False, n=name: self.set_theme(n))
+            group.addAction(action)
+            self.theme_actions[name] = action
+
+        help_menu = bar.addMenu("&Help")
+        self._add(help_menu, "&Keyboard shortcuts", "F1", self.show_shortcuts)
+        self._add(help_menu, "&About IncidentDesk", None, self.show_about)
+
+    def _add(
+        self, menu: Any, text: str, shortcut: Any, slot: Any, checkable: bool = False
+    ) -> QAction:
+        action: QAction = menu.addAction(text)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.setCheckable(checkable)
+        action.triggered.connect(slot)
+        return action
+
+    # ------------------------------------------------------------ loading
+
+    def load(self, incident_id: str | None = None) -> None:
+        """Fetch the incident list, then open ``incident_id``, else the last (or most
+        urgent) incident."""
+        if incident_id is not None:
+            self._restored_incident = incident_id
+        self.client.call(lambda d: d.incidents(include_closed=True), self._first_rows)
+
+    def _first_rows(self, rows: list[dict[str, Any]]) -> None:
+        self.rows_loaded = True
+        self.incident_list.set_rows(rows)
+        wanted = self._restored_incident
+        if wanted and any(r["id"] == wanted for r in rows):
+            if not self.incident_list.select(wanted):  # a closed one: show closed incidents
+                self.closed_action.setChecked(True)
+                self.incident_list.order.set_show_closed(True)
+                self.incident_list.select(wanted)
+        elif rows:
+            first = self.incident_list.order.index(0, 0)
+            if first.isValid():
+                self.incident_list.view.selectRow(0)
+        self.client.start_feed()
+
+    def _incidents_changed(self, incident_ids: list[str]) -> None:
+        self.client.call(lambda d: d.incidents(include_closed=True), self.incident_list.set_rows)
+        self.command_view.on_incidents_changed(incident_ids)
+
+    def _incident_selected(self, incident_id: str) -> None:
+        if incident_id != self.command_view.incident_id:
+            self.command_view.show_incident(incident_id)
+            self.settings.setValue("last_incident", incident_id)
+
+    def open_incident(self, incident_id: str) -> None:
+        """Select and show an incident (for example, one just declared)."""
+        self.client.call(
+            lambda d: d.incidents(include_closed=True),
+            lambda rows: self._select_after(rows, incident_id),
+        )
+
+    def _select_after(self, rows: list[dict[str, Any]], incident_id: str) -> None:
+        self.incident_list.set_rows(rows)
+        if not self.incident_list.select(incident_id):
+            self._incident_selected(incident_id)
+
+    # ------------------------------------------------------------ actions
+
+    def open_declare_dialog(self) -> DeclareDialog:
+        """Open the declare dialog (Ctrl+N)."""
+        dialog = DeclareDialog(self.client, self)
+        dialog.declared.connect(self.open_incident)
+        dialog.declared.connect(lambda _id: self.show_message("Incident declared."))
+        self.client.call(
+            lambda d: _known_services(d.incidents(include_closed=True)), dialog.set_services
+        )
+        dialog.open()
+        return dialog
+
+    def set_theme(self, name: str) -> None:
+        """Switch theme and remember the choice."""
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            apply_theme(app, name)
+        self.settings.setValue("theme", name)
+        self.theme_actions[name].setChecked(True)
+
+    def show_message(self, text: str) -> None:
+        """Show a message in the status bar for a while."""
+        self.statusBar().showMessage(text, 8000)
+
+    def show_shortcuts(self) -> None:
+        """The keyboard shortcut overview (F1)."""
+        QMessageBox.information(self, "Keyboard shortcuts", shortcut_overview(self))
+
+    def show_about(self) -> None:
+        """Version and purpose."""
+        QMessageBox.about(
+            self,
+            "About IncidentDesk",
+            f"IncidentDesk {__version__}\nThe incident commander's desktop.",
+        )
+
+    # ------------------------------------------------------------ layout memory
+
+    def _restore_layout(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        for key, splitter in (
+            ("window/splitter", self.splitter),
+            ("window/command_splitter", self.command_view.splitter),
+        ):
+            state = self.settings.value(key)
+            if isinstance(state, QByteArray):
+                splitter.restoreState(state)
+        utc = str(self.settings.value("utc", "false")).lower() == "true"
+        self.command_view.timeline.utc_box.setChecked(utc)
+        theme = str(self.settings.value("theme", "system"))
+        self.theme_actions.get(theme, self.theme_actions["system"]).setChecked(True)
+
+    def save_layout(self) -> None:
+        """Remember the window layout and preferences."""
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/splitter", self.splitter.saveState())
+        self.settings.setValue("window/command_splitter", self.command_view.splitter.saveState())
+        self.settings.setValue("utc", self.command_view.timeline.utc_box.isChecked())
+        self.settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_layout()
+        super().closeEvent(event)
+
+
+def _known_services(rows: list[dict[str, Any]]) -> list[str]:
+    return sorted({s for r in rows for s in r["services"]}, key=str.casefold)
+
+
+def panel_widgets(window: MainWindow) -> dict[str, QWidget]:
+    """The named panels (for screenshots and tests)."""
+    view = window.command_view
+    return {
+        "window": window,
+        "incidents": window.incident_list,
+        "command": view,
+        "header": view.header,
+        "roles": view.role_board,
+        "timeline": view.timeline,
+        "quick-entry": view.quick_entry,
+    }
