@@ -71,6 +71,7 @@ class CommandView(QWidget):
         for widget in (self.role_board, self.timeline, self.quick_entry):
             widget.message.connect(self.message)
         self.banner.update_requested.connect(self.open_update_composer)
+        self.banner.assign_requested.connect(self._focus_role)
         self.show_incident(None)
 
     # ------------------------------------------------------------ loading
@@ -172,6 +173,11 @@ class CommandView(QWidget):
         )
         dialog.posted.connect(lambda _id: self.message.emit("Stakeholder update posted."))
         dialog.open()
+
+    def _focus_role(self, role_key: str) -> None:
+        card = self.role_board.cards.get(role_key)
+        if card is not None:
+            card.person.setFocus()
 
     def focus_quick_entry(self) -> None:
         """Put the cursor in the quick entry."""

@@ -20,6 +20,11 @@ from incidentdesk.ui.client import DeskClient
 from incidentdesk.ui.command_view import CommandView
 from incidentdesk.ui.declare_dialog import DeclareDialog
 from incidentdesk.ui.incident_list import IncidentList
+from incidentdesk.ui.reminder_settings import (
+    ReminderSettingsDialog,
+    load_intervals,
+    save_intervals,
+)
 from incidentdesk.ui.resources import icon
 from incidentdesk.ui.shortcuts import shortcut_overview
 from incidentdesk.ui.theme import THEMES, apply_theme
@@ -95,6 +100,7 @@ class MainWindow(QMainWindow):
             checkable=True,
         )
         self.command_view.timeline.utc_box.toggled.connect(self.utc_action.setChecked)
+        self._add(view, "Status update &reminders…", None, self.edit_reminder_intervals)
         theme_menu = view.addMenu("&Theme")
         group = QActionGroup(self)
         self.theme_actions: dict[str, QAction] = {}
@@ -177,11 +183,24 @@ class MainWindow(QMainWindow):
         dialog.open()
         return dialog
 
+    def edit_reminder_intervals(self) -> ReminderSettingsDialog:
+        """Let the user set how often status updates are due, per severity."""
+        dialog = ReminderSettingsDialog(load_intervals(self.settings), self)
+
+        def accepted() -> None:
+            save_intervals(self.settings, dialog.intervals())
+            self.command_view.set_reminder_intervals(dialog.intervals())
+
+        dialog.accepted.connect(accepted)
+        dialog.open()
+        return dialog
+
     def set_theme(self, name: str) -> None:
         """Switch theme and remember the choice."""
         app = QApplication.instance()
         if isinstance(app, QApplication):
             apply_theme(app, name)
+        self._theme = name
         self.settings.setValue("theme", name)
         self.theme_actions[name].setChecked(True)
 
@@ -214,10 +233,19 @@ class MainWindow(QMainWindow):
             state = self.settings.value(key)
             if isinstance(state, QByteArray):
                 splitter.restoreState(state)
+        self.command_view.set_reminder_intervals(load_intervals(self.settings))
         utc = str(self.settings.value("utc", "false")).lower() == "true"
         self.command_view.timeline.utc_box.setChecked(utc)
         theme = str(self.settings.value("theme", "system"))
-        self.theme_actions.get(theme, self.theme_actions["system"]).setChecked(True)
+        self._theme = theme if theme in THEMES else "system"
+        self.theme_actions[self._theme].setChecked(True)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.styleHints().colorSchemeChanged.connect(self._system_scheme_changed)
+
+    def _system_scheme_changed(self) -> None:
+        if self._theme == "system":
+            self.set_theme("system")
 
     def save_layout(self) -> None:
         """Remember the window layout and preferences."""

@@ -196,3 +196,29 @@ def test_screenshot_of_an_unknown_incident_is_a_clear_error(
     )
     assert code == 1
     assert "No incident has an id starting with 'ffffffff'" in capsys.readouterr().err
+
+
+def test_reminder_intervals_are_configurable_and_remembered(
+    qtbot: QtBot, window: MainWindow, data_dir: Path
+) -> None:
+    from datetime import timedelta
+
+    from incidentdesk.ui.reminder_settings import load_intervals
+
+    assert load_intervals(window.settings) == {
+        "SEV1": timedelta(minutes=30),
+        "SEV2": timedelta(minutes=60),
+    }
+    dialog = window.edit_reminder_intervals()
+    qtbot.waitUntil(dialog.isVisible)
+    dialog.spins["SEV2"].setValue(15)
+    dialog.spins["SEV3"].setValue(120)
+    dialog.accept()
+    assert window.command_view.banner._intervals["SEV2"] == timedelta(minutes=15)  # noqa: SLF001
+    window.settings.sync()
+    window.client.stop()
+    again = open_window(qtbot, data_dir)
+    assert load_intervals(again.settings)["SEV3"] == timedelta(minutes=120)
+    # The demo's last update was long enough ago for a 15-minute cadence: the banner says so.
+    assert any("update" in m.lower() for m in again.command_view.banner.messages())
+    again.client.stop()
