@@ -214,7 +214,7 @@ def test_reminder_intervals_are_configurable_and_remembered(
     dialog.spins["SEV2"].setValue(15)
     dialog.spins["SEV3"].setValue(120)
     dialog.accept()
-    assert window.command_view.banner._intervals["SEV2"] == timedelta(minutes=15)  # noqa: SLF001
+    assert window.command_view.banner._intervals["SEV2"] == timedelta(minutes=15)
     window.settings.sync()
     window.client.stop()
     again = open_window(qtbot, data_dir)
