@@ -181,11 +181,7 @@ class Desk:
         who = clean_name(person, "person's name")
 
         def check(state: IncidentState, payload: dict[str, Any]) -> None:
-            if shadow:
-                current = state.shadows.get(role.key)
-                holders = [current.person] if current else []
-            else:
-                holders = state.holders(role.key)
+            holders = state.shadow_of(role.key) if shadow else state.holders(role.key)
             if who in holders:
                 verb = "already shadows" if shadow else "already holds"
                 raise DomainError(f"{who} {verb} {role.label}.")
@@ -207,11 +203,7 @@ class Desk:
         who = None if person is None else clean_name(person, "person's name")
 
         def check(state: IncidentState, payload: dict[str, Any]) -> None:
-            if shadow:
-                current = state.shadows.get(role.key)
-                holders = [current.person] if current else []
-            else:
-                holders = state.holders(role.key)
+            holders = state.shadow_of(role.key) if shadow else state.holders(role.key)
             what = f"the {role.label} shadow" if shadow else role.label
             if not holders:
                 raise DomainError(f"Nobody holds {what}.")

@@ -70,6 +70,11 @@ class IncidentState:
         """The people holding a role (several only for subject matter experts)."""
         return [h.person for h in self.roles.get(role, [])]
 
+    def shadow_of(self, role: str) -> list[str]:
+        """The person shadowing a role, as a list (empty when nobody does)."""
+        shadow = self.shadows.get(role)
+        return [shadow.person] if shadow else []
+
     def people(self) -> list[str]:
         """Everyone who has held or shadowed a role, in order of first appearance."""
         seen: dict[str, None] = {}
