@@ -145,8 +145,33 @@ def build_parser() -> argparse.ArgumentParser:
 
     add("demo", "Seed a realistic demo incident and print its id.")
 
-    p = add("db", "Maintain the local database.")
+    p = add("db", "Maintain the local database (or, with --shared, the shared one).")
     p.add_argument("action", choices=("upgrade", "check", "rebuild"))
+    p.add_argument(
+        "--shared",
+        action="store_true",
+        help="upgrade: create or upgrade the shared PostgreSQL schema",
+    )
+
+    p = add("connect", "Connect this profile to a shared PostgreSQL database.")
+    p.add_argument("url", metavar="postgresql://USER@HOST[:PORT]/DB")
+    p.add_argument(
+        "--sslmode",
+        default="prefer",
+        choices=("disable", "allow", "prefer", "require", "verify-ca", "verify-full"),
+    )
+    p.add_argument("--sslrootcert", metavar="FILE", help="CA certificate for verify-ca/-full")
+    p.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from standard input instead of asking",
+    )
+
+    add("disconnect", "Forget the shared database (and its password) for this profile.")
+
+    p = add("sync", "Push and pull once; or show the sync state.")
+    p.add_argument("--status", action="store_true", help="show the state instead of syncing")
+    json_flag(p)
 
     p = add("screenshot", "Render the window offscreen with real data and save a PNG.")
     p.add_argument("out", metavar="OUT.png")
@@ -182,6 +207,14 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
             return _config(args, profile, out)
         if args.command == "screenshot":
             return _screenshot(args, data_dir, out)
+        if args.command in ("connect", "disconnect"):
+            from incidentdesk.cli_shared import connect, disconnect
+
+            return (
+                connect(args, profile, out)
+                if args.command == "connect"
+                else (disconnect(profile, out))
+            )
         desk = Desk.open(data_dir, getattr(args, "author", None) or profile.author())
         try:
             return HANDLERS[args.command](args, desk, out)
@@ -198,6 +231,18 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except Exception as exc:  # the shared-database errors, imported only when needed
+        if not isinstance(exc, _shared_errors()):
+            raise
+        print(f"incidentdesk: {exc}", file=sys.stderr)
+        return EXIT_REFUSED
+
+
+def _shared_errors() -> tuple[type[Exception], ...]:
+    from incidentdesk.secrets import SecretError
+    from incidentdesk.store.shared import SharedError
+
+    return (SharedError, SecretError)
 
 
 def _run_app(args: argparse.Namespace, data_dir: Any, chosen: bool) -> int:
@@ -419,6 +464,10 @@ def _demo(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
 
 def _db(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
     store = desk.store
+    if args.shared:
+        from incidentdesk.cli_shared import upgrade_shared
+
+        return upgrade_shared(args, desk, out)
     if args.action == "upgrade":
         store.upgrade()
         note = (
@@ -448,7 +497,14 @@ def _dump(data: Any, out: TextIO) -> None:
     out.write("\n")
 
 
+def _sync(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
+    from incidentdesk.cli_shared import sync
+
+    return sync(args, desk, out)
+
+
 HANDLERS: dict[str, Handler] = {
+    "sync": _sync,
     "declare": _declare,
     "incidents": _incidents,
     "show": _show,

@@ -60,6 +60,9 @@ class Profile:
 
     data_dir: Path
     name: str | None = None
+    shared_url: str | None = None  # postgresql://USER@HOST:PORT/DB, never with a password
+    shared_sslmode: str = "prefer"
+    shared_sslrootcert: str | None = None
 
     @classmethod
     def load(cls, data_dir: Path) -> Profile:
@@ -73,7 +76,14 @@ class Profile:
         except (OSError, tomllib.TOMLDecodeError) as exc:
             raise ConfigError(f"Cannot read {path}: {exc}. Fix or remove the file.") from None
         name = data.get("user", {}).get("name")
-        return cls(data_dir, name if isinstance(name, str) and name.strip() else None)
+        shared = data.get("shared_db", {})
+        return cls(
+            data_dir,
+            name if isinstance(name, str) and name.strip() else None,
+            _text(shared.get("url")),
+            _text(shared.get("sslmode")) or "prefer",
+            _text(shared.get("sslrootcert")),
+        )
 
     def save(self) -> None:
         """Write the profile atomically (a crash never leaves half a file)."""
@@ -81,7 +91,17 @@ class Profile:
         lines = ["# IncidentDesk profile settings. Secrets are never stored here.", ""]
         if self.name:
             # JSON string escapes are valid TOML basic-string escapes.
-            lines += ["[user]", f"name = {json.dumps(self.name, ensure_ascii=False)}", ""]
+            lines += ["[user]", f"name = {_toml(self.name)}", ""]
+        if self.shared_url:
+            lines += [
+                "[shared_db]",
+                f"url = {_toml(self.shared_url)}",
+                f"sslmode = {_toml(self.shared_sslmode)}",
+            ]
+            if self.shared_sslrootcert:
+                lines.append(f"sslrootcert = {_toml(self.shared_sslrootcert)}")
+            lines.append("# The password is in the system keyring (secret 'shared-db').")
+            lines.append("")
         temp = path.with_suffix(".toml.tmp")
         temp.write_text("\n".join(lines), encoding="utf-8")
         os.replace(temp, path)
@@ -94,3 +114,11 @@ class Profile:
             return getpass.getuser()
         except (OSError, KeyError):
             return "unknown"
+
+
+def _toml(value: str) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) and value.strip() else None

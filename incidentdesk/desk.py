@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import copy
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -15,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from incidentdesk.core.errors import Ambiguous, DomainError, NotFound
-from incidentdesk.core.events import NOTE_KINDS, Event, validate_payload
+from incidentdesk.core.events import KINDS, NOTE_KINDS, Event, validate_payload
 from incidentdesk.core.fold import IncidentState, apply, fold, state_summary
 from incidentdesk.core.ids import hlc_next, new_event_id
 from incidentdesk.core.lifecycle import (
@@ -36,6 +37,7 @@ from incidentdesk.store.local import LocalStore, StoreError, StoreTxn
 __all__ = ["Desk", "IncidentSnapshot", "StoreError"]
 
 MIN_PREFIX = 6
+log = logging.getLogger(__name__)
 Check = Callable[[IncidentState, dict[str, Any]], None]
 
 
@@ -248,6 +250,57 @@ class Desk:
                     tx.put_summary(state_summary(state), rows[-1][0])
         self._cache.clear()
         return len(ids)
+
+    def receive(self, batch: Iterable[Event]) -> list[str]:
+        """Add events that came from the shared server; returns the incidents that changed.
+
+        An event already here is skipped (replaying a pull changes nothing). A known kind
+        with a payload this version cannot read is skipped and logged rather than stored.
+        """
+        changed: set[str] = set()
+        with self.store.writing() as tx:
+            for event in batch:
+                if event.kind in KINDS:
+                    try:
+                        validate_payload(event.kind, event.payload)
+                    except DomainError as exc:
+                        log.warning("skipped event %s from the server: %s", event.id, exc)
+                        continue
+                if tx.receive(event):
+                    changed.add(event.incident_id)
+            for incident_id in sorted(changed):
+                try:
+                    folded = self._catch_up(tx, incident_id)
+                except NotFound:
+                    continue  # its declaration has not arrived yet
+                assert folded.state is not None
+                tx.put_summary(state_summary(folded.state), folded.seq)
+        return sorted(changed)
+
+    def outbox(self, limit: int = 500) -> list[Event]:
+        """Events written here that the shared server has not acknowledged yet."""
+        with self.store.reading() as tx:
+            return tx.unpushed_events(limit)
+
+    def mark_pushed(self, event_ids: list[str]) -> None:
+        """The shared server committed these events."""
+        with self.store.writing() as tx:
+            tx.mark_pushed(event_ids)
+
+    def waiting(self) -> int:
+        """How many changes wait to go up to the shared server."""
+        with self.store.reading() as tx:
+            return tx.unpushed_count()
+
+    def sync_fact(self, key: str) -> str | None:
+        """A sync bookkeeping value kept in the local store (cursor, last sync time)."""
+        with self.store.reading() as tx:
+            return tx.meta_get(f"sync:{key}")
+
+    def set_sync_fact(self, key: str, value: str) -> None:
+        """Keep a sync bookkeeping value in the local store."""
+        with self.store.writing() as tx:
+            tx.meta_set(f"sync:{key}", value)
 
     # ----------------------------------------------------------------- queries
 

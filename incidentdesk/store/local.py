@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, create_engine, event, func, insert, select
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 
@@ -24,7 +25,7 @@ from incidentdesk.core.events import Event
 from incidentdesk.core.ids import new_device_id
 from incidentdesk.core.timefmt import from_micros, to_micros
 from incidentdesk.store import migrate
-from incidentdesk.store.schema import events, incidents, meta
+from incidentdesk.store.schema import events, incidents, meta, unpushed
 
 DB_NAME = "incidentdesk.sqlite3"
 BUSY_TIMEOUT_MS = 10_000
@@ -178,9 +179,47 @@ class StoreTxn:
         return int(self.conn.execute(select(func.max(events.c.seq))).scalar() or 0)
 
     def append(self, event: Event) -> int:
-        """Add an event to the journal; returns its ``seq``."""
-        result = self.conn.execute(insert(events).values(_event_row(event)))
+        """Add an event written here to the journal (and to the outbox); returns its ``seq``."""
+        result = self.conn.execute(insert(events).values(event_row(event)))
+        self.conn.execute(insert(unpushed).values(event_id=event.id))
         return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+    def receive(self, event: Event) -> bool:
+        """Add an event that came from the shared server; False if it was already here."""
+        statement = (
+            sqlite_insert(events)
+            .values(event_row(event))
+            .on_conflict_do_nothing(index_elements=["id"])
+        )
+        return bool(self.conn.execute(statement).rowcount)
+
+    def unpushed_events(self, limit: int) -> list[Event]:
+        """Events written here that the shared server has not acknowledged, oldest first."""
+        query = (
+            select(events)
+            .join(unpushed, unpushed.c.event_id == events.c.id)
+            .order_by(events.c.seq)
+            .limit(limit)
+        )
+        return [row_event(row) for row in self.conn.execute(query)]
+
+    def mark_pushed(self, event_ids: list[str]) -> None:
+        """The server committed these events."""
+        if event_ids:
+            self.conn.execute(unpushed.delete().where(unpushed.c.event_id.in_(event_ids)))
+
+    def unpushed_count(self) -> int:
+        """How many changes wait to go up."""
+        return int(self.conn.execute(select(func.count()).select_from(unpushed)).scalar() or 0)
+
+    def meta_get(self, key: str) -> str | None:
+        """A small fact kept in the store."""
+        return self.conn.execute(select(meta.c.value).where(meta.c.key == key)).scalar()
+
+    def meta_set(self, key: str, value: str) -> None:
+        """Keep a small fact in the store."""
+        self.conn.execute(meta.delete().where(meta.c.key == key))
+        self.conn.execute(insert(meta).values(key=key, value=value))
 
     def events(self, incident_id: str, after_seq: int = 0) -> list[tuple[int, Event]]:
         """An incident's events that arrived after ``after_seq``, with their ``seq``."""
@@ -189,7 +228,7 @@ class StoreTxn:
             .where(events.c.incident_id == incident_id, events.c.seq > after_seq)
             .order_by(events.c.seq)
         )
-        return [(row.seq, _row_event(row)) for row in self.conn.execute(query)]
+        return [(row.seq, row_event(row)) for row in self.conn.execute(query)]
 
     def incidents_changed_after(self, seq: int) -> list[str]:
         """Incidents with events that arrived after ``seq``."""
@@ -252,7 +291,7 @@ class StoreTxn:
         return int(self.conn.exec_driver_sql("PRAGMA data_version").scalar() or 0)
 
 
-def _event_row(event: Event) -> dict[str, Any]:
+def event_row(event: Event) -> dict[str, Any]:
     return {
         "id": event.id,
         "incident_id": event.incident_id,
@@ -265,7 +304,7 @@ def _event_row(event: Event) -> dict[str, Any]:
     }
 
 
-def _row_event(row: Any) -> Event:
+def row_event(row: Any) -> Event:
     return Event(
         id=row.id,
         incident_id=row.incident_id,

@@ -52,6 +52,13 @@ incidents = Table(
     Column("last_seq", BigInteger, nullable=False),
 )
 
+# Local only in practice: events written here and not yet acknowledged by the shared server.
+unpushed = Table(
+    "unpushed",
+    metadata,
+    Column("event_id", String(36), primary_key=True),
+)
+
 meta = Table(
     "meta",
     metadata,

@@ -75,22 +75,44 @@ def test_file_from_a_newer_release_is_refused_and_left_untouched(data_dir: Path)
     conn.close()
 
 
-def test_an_older_file_is_copied_aside_before_upgrading(
-    data_dir: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    desk = Desk.open(data_dir, "Alice")
-    incident = desk.declare("Queue backlog", "SEV4")
-    desk.close()
-    # Pretend this release's newest schema is one step past the file's.
-    monkeypatch.setattr(migrate, "SCHEMA_HEAD", "0002_imaginary")
+def test_an_older_file_is_copied_aside_before_upgrading(data_dir: Path) -> None:
+    # A file as the first release wrote it: schema 0001, one incident.
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import create_engine
+
+    engine = create_engine(f"sqlite:///{data_dir / DB_NAME}")
+    with engine.begin() as conn:
+        config = Config()
+        config.set_main_option("script_location", str(migrate.MIGRATIONS_DIR))
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0001_journal")
+        conn.execute(
+            text(
+                "INSERT INTO events (id, incident_id, kind, payload, occurred_at_us, hlc, author,"
+                " device) VALUES ('01a00000-0000-7000-8000-000000000001',"
+                " '01a00000-0000-7000-8000-000000000001', 'incident.declared',"
+                " '{\"title\": \"Queue backlog\", \"severity\": \"SEV4\", \"services\": []}',"
+                " 1764000000000000, 1, 'Alice', 'dev1')"
+            )
+        )
+    engine.dispose()
+
     store = LocalStore(data_dir)
+    assert store.schema_revision() == migrate.SCHEMA_HEAD
     assert store.backup_path is not None and store.backup_path.exists()
     assert "before-upgrade-0001_journal" in store.backup_path.name
     with sqlite3.connect(store.backup_path) as copy:
+        revision = copy.execute("SELECT version_num FROM alembic_version").fetchone()
         ids = [r[0] for r in copy.execute("SELECT incident_id FROM events")]
     copy.close()
-    assert ids == [incident]
+    assert revision == ("0001_journal",)
+    assert ids == ["01a00000-0000-7000-8000-000000000001"]
     store.close()
+    desk = Desk.open(data_dir, "Alice")
+    desk.rebuild()
+    assert desk.incident("01a00000").title == "Queue backlog"
+    desk.close()
 
 
 def test_a_damaged_file_gets_one_clear_error_and_is_not_changed(data_dir: Path) -> None:

@@ -1,0 +1,139 @@
+"""The command line's shared-database commands: connect, disconnect, sync, db upgrade --shared."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import sys
+from typing import TextIO
+
+from incidentdesk.config import Profile
+from incidentdesk.core.errors import DomainError
+from incidentdesk.desk import Desk
+from incidentdesk.secrets import delete_secret, env_name, get_secret, set_secret
+from incidentdesk.store.shared import SharedConfig, SharedError, SharedStore
+from incidentdesk.sync import (
+    SECRET_NAME,
+    Sync,
+    describe_report,
+    open_shared,
+    shared_config,
+    status_once,
+)
+
+
+def connect(args: argparse.Namespace, profile: Profile, out: TextIO) -> int:
+    """Store the connection (no password) in the profile; the password in the keyring."""
+    config = SharedConfig.parse(args.url, args.sslmode, args.sslrootcert)
+    password, where = _password(args)
+    profile.shared_url = config.url
+    profile.shared_sslmode = config.sslmode
+    profile.shared_sslrootcert = config.sslrootcert
+    profile.save()
+    if where == "keyring":
+        kept = set_secret(SECRET_NAME, password)
+        where = "the system keyring" if kept else "memory for this session only (no keyring)"
+    print(f"Saved {config.url} (sslmode={config.sslmode}); the password is in {where}.", file=out)
+    shared = SharedStore(config, password)
+    try:
+        shared.check_schema()
+    finally:
+        shared.close()
+    print("The shared database answered and its schema matches.", file=out)
+    return 0
+
+
+def _password(args: argparse.Namespace) -> tuple[str, str]:
+    from_env = get_secret(SECRET_NAME) if not args.password_stdin else None
+    if from_env is not None and env_name(SECRET_NAME) in _environ():
+        return from_env, f"the environment ({env_name(SECRET_NAME)})"
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    elif sys.stdin.isatty():
+        password = getpass.getpass("Password for the shared database: ")
+    else:
+        raise DomainError(
+            "No password: use --password-stdin, run in a terminal to be asked, or set "
+            f"{env_name(SECRET_NAME)}."
+        )
+    if not password:
+        raise DomainError("The password is empty; nothing was changed.")
+    return password, "keyring"
+
+
+def _environ() -> dict[str, str]:
+    import os
+
+    return dict(os.environ)
+
+
+def disconnect(profile: Profile, out: TextIO) -> int:
+    """Forget the shared database and its password."""
+    if not profile.shared_url:
+        print("This profile is not connected to a shared database.", file=out)
+        return 0
+    url = profile.shared_url
+    profile.shared_url = None
+    profile.shared_sslrootcert = None
+    profile.save()
+    delete_secret(SECRET_NAME)
+    print(f"Disconnected from {url}; this workstation now works locally only.", file=out)
+    return 0
+
+
+def sync(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
+    """``incidentdesk sync [--status] [--json]``."""
+    profile = Profile.load(desk.store.path.parent)
+    if args.status:
+        status = status_once(desk, profile)
+        if args.json:
+            json.dump(status.as_json(), out, indent=2)
+            out.write("\n")
+        else:
+            last = status.as_json()["last_sync"] or "never"
+            print(
+                f"{status.label} · {status.waiting} change(s) waiting · last sync: {last}", file=out
+            )
+            if status.message:
+                print(status.message, file=out)
+        return 0
+    shared = open_shared(profile)
+    if shared is None:
+        raise DomainError("This profile has no shared database; use 'incidentdesk connect'.")
+    try:
+        report = Sync(desk, shared).sync_once()
+    finally:
+        shared.close()
+    if args.json:
+        json.dump(
+            {"pushed": report.pushed, "pulled": report.pulled, "changed": report.changed},
+            out,
+            indent=2,
+        )
+        out.write("\n")
+    else:
+        print(describe_report(report), file=out)
+    return 0
+
+
+def upgrade_shared(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
+    """``incidentdesk db upgrade --shared``."""
+    if args.action != "upgrade":
+        raise DomainError("--shared works with 'db upgrade' only.")
+    profile = Profile.load(desk.store.path.parent)
+    if shared_config(profile) is None:
+        raise DomainError("This profile has no shared database; use 'incidentdesk connect'.")
+    shared = open_shared(profile)
+    assert shared is not None
+    try:
+        before, after = shared.upgrade()
+    except SharedError:
+        raise
+    finally:
+        shared.close()
+    if before == after:
+        print(f"The shared database is already at schema {after}.", file=out)
+    else:
+        print(f"Upgraded the shared database from {before or 'empty'} to schema {after}.", file=out)
+    return 0

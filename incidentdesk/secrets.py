@@ -1,0 +1,140 @@
+"""Named secrets (``shared-db``, ``pagerduty/checkout``, …): the only code that calls keyring.
+
+Where a secret comes from, in order:
+1. the environment, as ``INCIDENTDESK_SECRET_<NAME>`` (uppercase, every non-alphanumeric
+   character as ``_``): for headless use and CI;
+2. the system keyring (service ``incidentdesk``);
+3. this session's memory, when no usable keyring exists: the secret is then forgotten when
+   the program ends, and :func:`keyring_status` says so. Never a plaintext file.
+
+A secret's value never appears in an exception message or a log line.
+Call these off the GUI thread: a keyring can block (an unlock prompt, a slow D-Bus).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import re
+import threading
+from dataclasses import dataclass
+
+SERVICE = "incidentdesk"
+log = logging.getLogger(__name__)
+
+_session: dict[str, str] = {}
+_lock = threading.Lock()
+
+
+class SecretError(Exception):
+    """A secret could not be read or stored (the message never contains the secret)."""
+
+
+@dataclass(frozen=True)
+class KeyringStatus:
+    """Which keyring is in use, and whether secrets survive a restart."""
+
+    backend: str
+    persistent: bool
+
+    @property
+    def description(self) -> str:
+        """One sentence for settings and diagnostics."""
+        if self.persistent:
+            return f"Secrets are kept in the system keyring ({self.backend})."
+        return (
+            f"No usable system keyring ({self.backend}): secrets last for this session only "
+            "and must be entered again after a restart."
+        )
+
+
+def env_name(name: str) -> str:
+    """The environment variable for a secret: ``shared-db`` → ``INCIDENTDESK_SECRET_SHARED_DB``."""
+    return "INCIDENTDESK_SECRET_" + re.sub(r"[^A-Za-z0-9]", "_", name).upper()
+
+
+def keyring_status() -> KeyringStatus:
+    """The keyring backend in use and whether it keeps secrets across restarts."""
+    try:
+        import keyring
+        from keyring.backends import fail, null
+
+        backend = keyring.get_keyring()
+    except Exception as exc:
+        return KeyringStatus(f"unavailable: {type(exc).__name__}", False)
+    usable = not isinstance(backend, fail.Keyring | null.Keyring)
+    try:
+        priority = float(backend.priority)
+    except Exception:
+        priority = 0.0
+    name = getattr(backend, "name", type(backend).__name__)
+    return KeyringStatus(str(name), usable and priority > 0)
+
+
+def get_secret(name: str) -> str | None:
+    """The secret's value, or None when it is not set anywhere."""
+    from_env = os.environ.get(env_name(name))
+    if from_env:
+        return from_env
+    if keyring_status().persistent:
+        try:
+            import keyring
+
+            value = keyring.get_password(SERVICE, name)
+        except Exception as exc:
+            raise SecretError(_refusal("read", name, exc)) from None
+        if value is not None:
+            return str(value)
+    with _lock:
+        return _session.get(name)
+
+
+def set_secret(name: str, value: str) -> bool:
+    """Store a secret; returns True when it will survive a restart (keyring), False when it
+    is kept for this session only."""
+    if not value:
+        raise SecretError(f"The secret '{name}' is empty; nothing was stored.")
+    if keyring_status().persistent:
+        try:
+            import keyring
+
+            keyring.set_password(SERVICE, name, value)
+        except Exception as exc:
+            raise SecretError(_refusal("store", name, exc)) from None
+        with _lock:
+            _session.pop(name, None)
+        return True
+    with _lock:
+        _session[name] = value
+    log.info("secret %s kept for this session only (no usable keyring)", name)
+    return False
+
+
+def delete_secret(name: str) -> None:
+    """Forget a secret wherever IncidentDesk stored it (the environment is left alone)."""
+    with _lock:
+        _session.pop(name, None)
+    if keyring_status().persistent:
+        try:
+            import keyring
+            from keyring.errors import PasswordDeleteError
+
+            with contextlib.suppress(PasswordDeleteError):  # it was not there
+                keyring.delete_password(SERVICE, name)
+        except Exception as exc:
+            raise SecretError(_refusal("delete", name, exc)) from None
+
+
+def secret_is_set(name: str) -> bool:
+    """Whether a secret has a value (without returning it)."""
+    return get_secret(name) is not None
+
+
+def _refusal(verb: str, name: str, exc: BaseException) -> str:
+    # The exception's own text is left out: a backend might echo what it was given.
+    return (
+        f"The system keyring refused to {verb} the secret '{name}' ({type(exc).__name__}). "
+        "Unlock the keyring or set INCIDENTDESK_SECRET_"
+        f"{env_name(name).removeprefix('INCIDENTDESK_SECRET_')} in the environment."
+    )

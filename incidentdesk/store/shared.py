@@ -1,0 +1,284 @@
+"""The shared store: the same journal on PostgreSQL, with a server ``seq`` and NOTIFY.
+
+Only this module and ``migrate`` speak to the server. Errors become :class:`SharedError` with
+one sentence naming what went wrong (unreachable, authentication, TLS, missing database,
+schema version) and never the password.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import psycopg
+from sqlalchemy import Connection, create_engine, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.engine import URL, Engine
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+
+from incidentdesk.core.events import Event
+from incidentdesk.store import migrate
+from incidentdesk.store.local import event_row, row_event
+from incidentdesk.store.schema import events
+
+CHANNEL = "incidentdesk_events"
+SSL_MODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
+CONNECT_TIMEOUT_S = 5
+# Keepalives notice a silently dropped link within about 15 seconds.
+KEEPALIVES = {
+    "keepalives": 1,
+    "keepalives_idle": 5,
+    "keepalives_interval": 3,
+    "keepalives_count": 3,
+}
+
+
+class SharedError(Exception):
+    """The shared database cannot be used right now; the message says why."""
+
+
+class SchemaMismatch(SharedError):
+    """The shared database's schema is older or newer than this IncidentDesk."""
+
+
+@dataclass(frozen=True)
+class SharedConfig:
+    """Where the shared database is (never the password)."""
+
+    user: str
+    host: str
+    port: int
+    database: str
+    sslmode: str = "prefer"
+    sslrootcert: str | None = None
+
+    @classmethod
+    def parse(
+        cls, url: str, sslmode: str = "prefer", sslrootcert: str | None = None
+    ) -> SharedConfig:
+        """Read ``postgresql://USER@HOST[:PORT]/DB``.
+
+        Raises:
+            SharedError: not such a URL, or a password written into it.
+        """
+        parts = urlsplit(url.strip())
+        if parts.scheme not in ("postgresql", "postgres"):
+            raise SharedError(f"'{url}' is not a postgresql:// URL (postgresql://USER@HOST/DB).")
+        if parts.password:
+            raise SharedError(
+                "Do not put the password in the URL (it would be stored in the config file); "
+                "leave it out and you will be asked for it."
+            )
+        try:
+            port = parts.port or 5432
+        except ValueError:
+            raise SharedError(f"The port in '{url}' is not a number.") from None
+        database = unquote(parts.path.lstrip("/"))
+        if not parts.username or not parts.hostname or not database:
+            raise SharedError(
+                f"'{url}' needs a user, a host and a database: postgresql://USER@HOST[:PORT]/DB."
+            )
+        if sslmode not in SSL_MODES:
+            raise SharedError(f"'{sslmode}' is not an sslmode; use one of {', '.join(SSL_MODES)}.")
+        return cls(unquote(parts.username), parts.hostname, port, database, sslmode, sslrootcert)
+
+    @property
+    def url(self) -> str:
+        """The URL without a password (safe to show and store)."""
+        return f"postgresql://{self.user}@{self.host}:{self.port}/{self.database}"
+
+    def connect_args(self, password: str | None) -> dict[str, Any]:
+        """libpq parameters for psycopg."""
+        args: dict[str, Any] = {
+            "sslmode": self.sslmode,
+            "connect_timeout": CONNECT_TIMEOUT_S,
+            "application_name": "incidentdesk",
+            **KEEPALIVES,
+        }
+        if self.sslrootcert:
+            args["sslrootcert"] = self.sslrootcert
+        if password:
+            args["password"] = password
+        return args
+
+
+class SharedStore:
+    """The journal on the shared PostgreSQL server.
+
+    Args:
+        config: where it is.
+        password: the password (from the keyring or the environment), or None.
+    """
+
+    def __init__(self, config: SharedConfig, password: str | None) -> None:
+        self.config = config
+        self._password = password
+        url = URL.create(
+            "postgresql+psycopg",
+            username=config.user,
+            host=config.host,
+            port=config.port,
+            database=config.database,
+        )
+        self.engine: Engine = create_engine(
+            url,
+            connect_args=config.connect_args(password),
+            pool_pre_ping=True,
+            pool_size=2,
+            max_overflow=2,
+        )
+
+    # ------------------------------------------------------------ errors
+
+    def explain(self, exc: BaseException) -> SharedError:
+        """One sentence for a driver error (the password is never included)."""
+        original = getattr(exc, "orig", None) or exc
+        text = str(original).strip().splitlines()[0] if str(original).strip() else ""
+        if self._password:
+            text = text.replace(self._password, "***")
+        where = f"{self.config.host}:{self.config.port}"
+        lowered = text.lower()
+        if "password authentication failed" in lowered or "no password supplied" in lowered:
+            return SharedError(
+                f"The shared database at {where} refused the password for user "
+                f"'{self.config.user}'. Set the password again (incidentdesk connect)."
+            )
+        if "does not exist" in lowered and "database" in lowered:
+            return SharedError(
+                f"The database '{self.config.database}' does not exist on {where}; create it "
+                "or fix the URL."
+            )
+        if "ssl" in lowered or "certificate" in lowered or "tls" in lowered:
+            return SharedError(f"TLS problem talking to {where}: {text}")
+        if any(
+            word in lowered
+            for word in (
+                "connection refused",
+                "could not translate host",
+                "timeout expired",
+                "no route to host",
+                "network is unreachable",
+                "server closed the connection",
+                "connection timed out",
+                "could not connect",
+                "terminating connection",
+                "consuming input failed",
+                "the connection is closed",
+                "connection is lost",
+            )
+        ):
+            return SharedError(f"Cannot reach the shared database at {where} ({text}).")
+        if "permission denied" in lowered:
+            return SharedError(f"The shared database refused: {text}")
+        return SharedError(f"The shared database at {where} failed: {text or type(exc).__name__}")
+
+    @contextmanager
+    def connect(self) -> Iterator[Connection]:
+        """A transaction on the server; driver errors become :class:`SharedError`."""
+        try:
+            with self.engine.begin() as conn:
+                yield conn
+        except (DBAPIError, psycopg.Error, SQLAlchemyError, OSError) as exc:
+            raise self.explain(exc) from None
+
+    # ------------------------------------------------------------ schema
+
+    def revision(self) -> str | None:
+        """The shared schema's revision (None: not created yet)."""
+        with self.connect() as conn:
+            return migrate.current_revision(conn)
+
+    def check_schema(self) -> None:
+        """Refuse a shared schema older or newer than this IncidentDesk.
+
+        Raises:
+            SchemaMismatch: saying which, and what to do.
+        """
+        revision = self.revision()
+        if revision == migrate.SCHEMA_HEAD:
+            return
+        if revision is None:
+            raise SchemaMismatch(
+                "The shared database has no IncidentDesk schema yet; run "
+                "'incidentdesk db upgrade --shared'. Working locally until then."
+            )
+        if revision in migrate.known_revisions():
+            raise SchemaMismatch(
+                f"The shared database's schema ({revision}) is older than this IncidentDesk "
+                f"({migrate.SCHEMA_HEAD}); run 'incidentdesk db upgrade --shared'. Working "
+                "locally until then."
+            )
+        raise SchemaMismatch(
+            f"The shared database's schema ({revision}) is newer than this IncidentDesk "
+            f"({migrate.SCHEMA_HEAD}); upgrade IncidentDesk. Working locally until then."
+        )
+
+    def upgrade(self) -> tuple[str | None, str]:
+        """Create or upgrade the shared schema; returns (before, after) revisions."""
+        before = self.revision()
+        migrate.check_not_newer(before, f"The shared database {self.config.url}")
+        with self.connect() as conn:
+            migrate.upgrade(conn)
+        return before, migrate.SCHEMA_HEAD
+
+    # ------------------------------------------------------------ journal
+
+    def push(self, batch: Sequence[Event]) -> int:
+        """Insert events the server lacks (a duplicate is a no-op); returns how many were new.
+
+        Committed before it returns: only then may the caller mark them pushed.
+        """
+        if not batch:
+            return 0
+        rows = [event_row(e) for e in batch]
+        statement = (
+            pg_insert(events)
+            .values(rows)
+            .on_conflict_do_nothing(index_elements=["id"])
+            .returning(events.c.id)
+        )
+        with self.connect() as conn:
+            inserted = conn.execute(statement).scalars().all()
+        return len(inserted)
+
+    def pull(self, after_seq: int, limit: int = 1000) -> list[tuple[int, Event]]:
+        """Events with a server ``seq`` after ``after_seq``, in ``seq`` order.
+
+        Appends on the server are serialized (see migration 0002), so ``seq`` order is commit
+        order and a cursor on ``seq`` never skips a late-committing row.
+        """
+        query = select(events).where(events.c.seq > after_seq).order_by(events.c.seq).limit(limit)
+        with self.connect() as conn:
+            return [(row.seq, row_event(row)) for row in conn.execute(query)]
+
+    def max_seq(self) -> int:
+        """The newest server ``seq``."""
+        from sqlalchemy import func
+
+        with self.connect() as conn:
+            return int(conn.execute(select(func.max(events.c.seq))).scalar() or 0)
+
+    # ------------------------------------------------------------ live
+
+    def listen(self) -> psycopg.Connection[Any]:
+        """A dedicated autocommit connection listening for new events (ids only)."""
+        try:
+            conn = psycopg.connect(
+                host=self.config.host,
+                port=self.config.port,
+                dbname=self.config.database,
+                user=self.config.user,
+                autocommit=True,
+                **self.config.connect_args(self._password),
+            )
+            conn.execute(f"LISTEN {CHANNEL}")
+        except (psycopg.Error, OSError) as exc:
+            raise self.explain(exc) from None
+        return conn
+
+    def close(self) -> None:
+        """Close pooled connections."""
+        self.engine.dispose()

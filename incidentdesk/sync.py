@@ -1,0 +1,301 @@
+"""Sync between a workstation's local journal and the shared PostgreSQL server.
+
+Sync is copying journal rows the other side lacks. **Push**: events written here go up with
+``INSERT … ON CONFLICT (id) DO NOTHING`` and are marked pushed only after the server
+committed. **Pull**: rows after a cursor on the server's ``seq`` (appends are serialized on
+the server, so the cursor never skips a late commit). **Live**: one dedicated connection
+LISTENs; a notification (ids only) wakes the puller. LISTEN first, then catch up, then rely
+on notifications; a periodic check notices a dropped link; reconnect with backoff and catch
+up again. Offline is normal: writing goes on locally and waits in the outbox.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import psycopg
+
+from incidentdesk.config import Profile
+from incidentdesk.core.timefmt import format_utc, utc_now
+from incidentdesk.desk import Desk
+from incidentdesk.secrets import SecretError, get_secret
+from incidentdesk.store.shared import SharedConfig, SharedError, SharedStore
+
+SECRET_NAME = "shared-db"
+PUSH_BATCH = 500
+PULL_BATCH = 1000
+log = logging.getLogger(__name__)
+
+LOCAL_ONLY, ONLINE, OFFLINE, SYNCING = "local only", "online", "offline", "syncing"
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    """What the status bar and ``incidentdesk sync --status`` show."""
+
+    state: str
+    waiting: int = 0
+    last_sync: datetime | None = None
+    message: str | None = None
+
+    @property
+    def label(self) -> str:
+        """``local only`` · ``online`` · ``offline — N changes waiting`` · ``syncing``."""
+        if self.state == OFFLINE:
+            return f"offline — {self.waiting} change{'s' if self.waiting != 1 else ''} waiting"
+        return self.state
+
+    def as_json(self) -> dict[str, Any]:
+        """The stable ``sync --status --json`` document."""
+        return {
+            "state": self.state,
+            "waiting": self.waiting,
+            "last_sync": format_utc(self.last_sync) if self.last_sync else None,
+            "message": self.message,
+        }
+
+
+@dataclass
+class SyncReport:
+    """What one round of sync did."""
+
+    pushed: int = 0
+    pulled: int = 0
+    changed: list[str] = field(default_factory=list)
+
+
+def shared_config(profile: Profile) -> SharedConfig | None:
+    """The profile's shared database, or None when it works locally only."""
+    if not profile.shared_url:
+        return None
+    return SharedConfig.parse(
+        profile.shared_url, profile.shared_sslmode, profile.shared_sslrootcert
+    )
+
+
+def open_shared(profile: Profile) -> SharedStore | None:
+    """The shared store of a profile, with its password from the keyring or environment."""
+    config = shared_config(profile)
+    if config is None:
+        return None
+    try:
+        password = get_secret(SECRET_NAME)
+    except SecretError as exc:
+        raise SharedError(str(exc)) from None
+    return SharedStore(config, password)
+
+
+class Sync:
+    """Push and pull between one Desk's local journal and the shared store."""
+
+    def __init__(self, desk: Desk, shared: SharedStore) -> None:
+        self.desk = desk
+        self.shared = shared
+        self._cursor_key = f"cursor:{shared.config.url}"
+        self._schema_checked = False
+
+    def push(self) -> int:
+        """Send every waiting local event up; returns how many the server did not have."""
+        sent = 0
+        while True:
+            batch = self.desk.outbox(PUSH_BATCH)
+            if not batch:
+                return sent
+            sent += self.shared.push(batch)
+            self.desk.mark_pushed([e.id for e in batch])  # only after the server committed
+
+    def pull(self) -> tuple[int, list[str]]:
+        """Fetch what the server has after our cursor; returns (new events, changed incidents)."""
+        cursor = int(self.desk.sync_fact(self._cursor_key) or 0)
+        pulled = 0
+        changed: set[str] = set()
+        while True:
+            rows = self.shared.pull(cursor, PULL_BATCH)
+            if not rows:
+                return pulled, sorted(changed)
+            fresh = self.desk.receive(e for _s, e in rows)
+            changed.update(fresh)
+            pulled += len(rows)
+            cursor = rows[-1][0]
+            # The cursor is saved after the events: a crash in between replays a pull, which
+            # changes nothing.
+            self.desk.set_sync_fact(self._cursor_key, str(cursor))
+            if len(rows) < PULL_BATCH:
+                return pulled, sorted(changed)
+
+    def sync_once(self) -> SyncReport:
+        """One round: check the schema (once), push, pull, remember when."""
+        if not self._schema_checked:
+            self.shared.check_schema()
+            self._schema_checked = True
+        pushed = self.push()
+        pulled, changed = self.pull()
+        self.desk.set_sync_fact("last_sync", format_utc(utc_now()))
+        return SyncReport(pushed, pulled, changed)
+
+    def last_sync(self) -> datetime | None:
+        """When the last round succeeded."""
+        value = self.desk.sync_fact("last_sync")
+        return datetime.fromisoformat(value) if value else None
+
+
+def status_once(desk: Desk, profile: Profile) -> SyncStatus:
+    """Sync state for ``incidentdesk sync --status``: tries the server briefly."""
+    waiting = desk.waiting()
+    shared = None
+    try:
+        shared = open_shared(profile)
+        if shared is None:
+            return SyncStatus(LOCAL_ONLY, waiting)
+        sync = Sync(desk, shared)
+        last = sync.last_sync()
+        try:
+            shared.check_schema()
+        except SharedError as exc:
+            return SyncStatus(OFFLINE, waiting, last, str(exc))
+        return SyncStatus(ONLINE, waiting, last)
+    finally:
+        if shared is not None:
+            shared.close()
+
+
+class SyncService(threading.Thread):
+    """Keeps a workstation in sync in the background (its own thread and connections).
+
+    Args:
+        desk_factory: opens this thread's own Desk on the local store.
+        shared_factory: opens the shared store (reads the secret: off the GUI thread here).
+        on_status: called (from this thread) whenever the state or the waiting count changes.
+        on_changed: called (from this thread) with incidents that received remote events.
+        check_every: seconds between checks that the listening connection is alive.
+    """
+
+    def __init__(
+        self,
+        desk_factory: Callable[[], Desk],
+        shared_factory: Callable[[], SharedStore | None],
+        on_status: Callable[[SyncStatus], None] = lambda _s: None,
+        on_changed: Callable[[list[str]], None] = lambda _c: None,
+        check_every: float = 5.0,
+        max_backoff: float = 15.0,
+    ) -> None:
+        super().__init__(name="incidentdesk-sync", daemon=True)
+        self._desk_factory = desk_factory
+        self._shared_factory = shared_factory
+        self._on_status = on_status
+        self._on_changed = on_changed
+        self._check_every = check_every
+        self._max_backoff = max_backoff
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._last_status: SyncStatus | None = None
+        self.status = SyncStatus(SYNCING)
+
+    def wake(self) -> None:
+        """Local changes are waiting: push them now (safe from any thread)."""
+        self._wake.set()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop and wait for the thread."""
+        self._stop.set()
+        self._wake.set()
+        if self.is_alive():
+            self.join(timeout)
+
+    def _report(
+        self, state: str, desk: Desk, sync: Sync | None, message: str | None = None
+    ) -> None:
+        try:
+            waiting = desk.waiting()
+            last = sync.last_sync() if sync else None
+        except Exception:
+            waiting, last = 0, None
+        status = SyncStatus(state, waiting, last, message)
+        self.status = status
+        if status != self._last_status:
+            self._last_status = status
+            self._on_status(status)
+
+    def run(self) -> None:
+        desk = self._desk_factory()
+        try:
+            shared = self._shared_factory()
+        except SharedError as exc:
+            self._report(OFFLINE, desk, None, str(exc))
+            desk.close()
+            return
+        if shared is None:
+            self._report(LOCAL_ONLY, desk, None)
+            desk.close()
+            return
+        sync = Sync(desk, shared)
+        backoff = 0.5
+        try:
+            while not self._stop.is_set():
+                try:
+                    self._serve(desk, sync)
+                    backoff = 0.5
+                except (SharedError, psycopg.Error, OSError) as exc:
+                    message = (
+                        str(shared.explain(exc)) if not isinstance(exc, SharedError) else (str(exc))
+                    )
+                    log.info("shared database unavailable: %s", message)
+                    self._report(OFFLINE, desk, sync, message)
+                    self._wait_offline(backoff, desk, sync, message)
+                    backoff = min(backoff * 2, self._max_backoff)
+                    sync._schema_checked = False
+        finally:
+            shared.close()
+            desk.close()
+
+    def _wait_offline(self, seconds: float, desk: Desk, sync: Sync, message: str) -> None:
+        # Writing goes on while offline: keep the "N changes waiting" count true.
+        deadline = time.monotonic() + seconds
+        while not self._stop.is_set():
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return
+            if self._wake.wait(remaining) and not self._stop.is_set():
+                self._wake.clear()
+                self._report(OFFLINE, desk, sync, message)
+
+    def _serve(self, desk: Desk, sync: Sync) -> None:
+        """One connected session: LISTEN, catch up, then follow notifications."""
+        listener = sync.shared.listen()  # LISTEN first, so nothing committed later is missed
+        try:
+            self._report(SYNCING, desk, sync)
+            self._round(sync)
+            self._report(ONLINE, desk, sync)
+            last_check = time.monotonic()
+            while not self._stop.is_set():
+                notified = False
+                for _note in listener.notifies(timeout=0.02, stop_after=1):
+                    notified = True
+                if self._wake.is_set() or notified:
+                    self._wake.clear()
+                    self._round(sync)
+                    self._report(ONLINE, desk, sync)
+                if time.monotonic() - last_check > self._check_every:
+                    listener.execute("SELECT 1")  # a dropped link fails here (or by keepalive)
+                    last_check = time.monotonic()
+        finally:
+            listener.close()
+
+    def _round(self, sync: Sync) -> None:
+        report = sync.sync_once()
+        if report.changed:
+            self._on_changed(report.changed)
+
+
+def describe_report(report: SyncReport) -> str:
+    """One line for ``incidentdesk sync``."""
+    return (
+        f"Pushed {report.pushed} new event(s), pulled {report.pulled}; "
+        f"{len(report.changed)} incident(s) changed."
+    )

@@ -1,0 +1,37 @@
+"""Sync between two workstations through a real PostgreSQL."""
+
+from __future__ import annotations
+
+from conftest import Workstation
+
+
+def test_a_note_written_on_a_reaches_b(workstations: tuple[Workstation, Workstation]) -> None:
+    a, b = workstations
+    incident = a.desk.declare("Payments down", "SEV1", ["payments"])
+    note = a.desk.add_note(incident, "gateway 502s")
+    assert a.desk.waiting() == 2
+    report = a.sync.sync_once()
+    assert report.pushed == 2
+    assert a.desk.waiting() == 0
+    report = b.sync.sync_once()
+    assert report.pulled == 2 and report.changed == [incident]
+    assert [e.event.id for e in b.desk.timeline(incident)] == [incident, note]
+    assert b.desk.incidents()[0]["title"] == "Payments down"
+    assert b.desk.waiting() == 0, "pulled events are not pushed back"
+
+
+def test_pushing_twice_or_replaying_a_pull_changes_nothing(
+    workstations: tuple[Workstation, Workstation],
+) -> None:
+    a, b = workstations
+    incident = a.desk.declare("Disk full", "SEV3")
+    a.desk.add_note(incident, "cleaning /var/log")
+    batch = a.desk.outbox()
+    assert a.shared.push(batch) == 2
+    assert a.shared.push(batch) == 0
+    b.sync.sync_once()
+    before = b.desk.incident(incident)
+    rows = b.shared.pull(0)
+    assert b.desk.receive(e for _s, e in rows) == []
+    assert b.desk.incident(incident) == before
+    assert b.shared.max_seq() == 2
