@@ -30,6 +30,51 @@ def desk(data_dir: Path) -> Iterator[Desk]:
     opened.close()
 
 
+class MemoryKeyring:
+    """An in-memory keyring backend: tests never touch the real system keyring."""
+
+    def __new__(cls) -> object:  # built lazily so importing keyring stays off the fast path
+        import keyring.backend
+
+        class _Backend(keyring.backend.KeyringBackend):
+            priority = 1  # type: ignore[assignment]
+
+            def __init__(self) -> None:
+                super().__init__()
+                self.store: dict[tuple[str, str], str] = {}
+
+            def get_password(self, service: str, username: str) -> str | None:
+                return self.store.get((service, username))
+
+            def set_password(self, service: str, username: str, password: str) -> None:
+                self.store[(service, username)] = password
+
+            def delete_password(self, service: str, username: str) -> None:
+                import keyring.errors
+
+                if (service, username) not in self.store:
+                    raise keyring.errors.PasswordDeleteError(username)
+                del self.store[(service, username)]
+
+        return _Backend()
+
+
+@pytest.fixture(autouse=True)
+def memory_keyring() -> Iterator[dict[tuple[str, str], str]]:
+    """Every test runs on an empty in-memory keyring; yields its contents."""
+    import keyring
+
+    from incidentdesk import secrets
+
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)  # type: ignore[arg-type]
+    secrets._session.clear()
+    yield backend.store  # type: ignore[attr-defined]
+    keyring.set_keyring(previous)
+    secrets._session.clear()
+
+
 @pytest.fixture(autouse=True)
 def _isolated_home(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     # Never touch the real profile: the default data folder goes to a temporary place.

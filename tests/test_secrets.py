@@ -1,0 +1,78 @@
+"""Named secrets: environment first, then the keyring; never a plaintext fallback."""
+
+from __future__ import annotations
+
+import pytest
+
+from incidentdesk import secrets
+from incidentdesk.secrets import (
+    SecretError,
+    delete_secret,
+    env_name,
+    get_secret,
+    keyring_status,
+    set_secret,
+)
+
+
+def test_environment_names_follow_the_rule() -> None:
+    assert env_name("shared-db") == "INCIDENTDESK_SECRET_SHARED_DB"
+    assert env_name("pagerduty/checkout api") == "INCIDENTDESK_SECRET_PAGERDUTY_CHECKOUT_API"
+
+
+def test_secret_round_trip_through_the_keyring(memory_keyring: dict[tuple[str, str], str]) -> None:
+    assert keyring_status().persistent
+    assert set_secret("shared-db", "s3cret") is True
+    assert memory_keyring[("incidentdesk", "shared-db")] == "s3cret"
+    assert get_secret("shared-db") == "s3cret"
+    delete_secret("shared-db")
+    assert get_secret("shared-db") is None
+    delete_secret("shared-db")  # forgetting twice is fine
+
+
+def test_the_environment_wins(
+    memory_keyring: dict[tuple[str, str], str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    set_secret("shared-db", "from-keyring")
+    monkeypatch.setenv("INCIDENTDESK_SECRET_SHARED_DB", "from-env")
+    assert get_secret("shared-db") == "from-env"
+
+
+def test_without_a_usable_keyring_secrets_last_for_the_session_only(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import keyring
+    from keyring.backends import fail
+
+    keyring.set_keyring(fail.Keyring())
+    status = keyring_status()
+    assert not status.persistent
+    assert "this session only" in status.description
+    assert set_secret("shared-db", "temporary") is False
+    assert get_secret("shared-db") == "temporary"
+    delete_secret("shared-db")
+    assert get_secret("shared-db") is None
+
+
+def test_a_keyring_that_says_no_gives_a_clear_error_without_the_secret(
+    memory_keyring: dict[tuple[str, str], str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import keyring
+
+    backend = keyring.get_keyring()
+
+    def refuse(*_args: object) -> None:
+        raise RuntimeError("locked: tried to store hunter2")
+
+    monkeypatch.setattr(backend, "set_password", refuse)
+    with pytest.raises(SecretError) as caught:
+        set_secret("shared-db", "hunter2")
+    assert "hunter2" not in str(caught.value)
+    assert "refused to store the secret 'shared-db'" in str(caught.value)
+    assert "INCIDENTDESK_SECRET_SHARED_DB" in str(caught.value)
+    assert secrets.get_secret("shared-db") is None
+
+
+def test_an_empty_secret_is_refused(memory_keyring: dict[tuple[str, str], str]) -> None:
+    with pytest.raises(SecretError, match="empty"):
+        set_secret("shared-db", "")
