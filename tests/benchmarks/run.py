@@ -37,13 +37,16 @@ import sqlalchemy
 
 import incidentdesk
 from incidentdesk.core.events import NOTE_KINDS, Event, validate_payload
-from incidentdesk.core.fold import fold
+from incidentdesk.core.fold import fold, state_summary
 from incidentdesk.core.ids import hlc_pack, new_event_id
 from incidentdesk.core.roles import ROLES
 from incidentdesk.core.timefmt import from_micros
+from incidentdesk.demo import seed_demo
 from incidentdesk.desk import Desk
+from incidentdesk.store.local import LocalStore
 
 REPO = Path(__file__).resolve().parents[2]
+UI_BENCH = Path(__file__).with_name("ui_bench.py")
 FORMAT = 1  # bump when the shape of the JSON document changes
 
 Figure = dict[str, Any]
@@ -58,10 +61,40 @@ class Sizes:
     fold_repeats: int  # fold_100k: timed folds per input order
     cli_runs: int  # cli_*_wall: timed runs
     cli_warmup: int  # cli_*_wall: untimed runs first (disk cache, bytecode)
+    timeline_events: int  # timeline_open_100k: events in the incident the window opens
+    quick_entries: int  # quick_entry_latency: timed entries
+    quick_warmup: int  # quick_entry_latency: untimed entries first
+    external_notes: int  # gui_stall_external_append: notes the other process appends
+    cold_starts: int  # cold_start_ratio: timed starts of each kind
+    cold_warmup: int  # cold_start_ratio: untimed starts of each kind first
 
 
-FULL = Sizes(notes=10_000, events=100_000, fold_repeats=3, cli_runs=7, cli_warmup=1)
-QUICK = Sizes(notes=300, events=5_000, fold_repeats=3, cli_runs=2, cli_warmup=0)
+FULL = Sizes(
+    notes=10_000,
+    events=100_000,
+    fold_repeats=3,
+    cli_runs=7,
+    cli_warmup=1,
+    timeline_events=100_000,
+    quick_entries=200,
+    quick_warmup=1,
+    external_notes=10_000,
+    cold_starts=5,
+    cold_warmup=1,
+)
+QUICK = Sizes(
+    notes=300,
+    events=5_000,
+    fold_repeats=3,
+    cli_runs=2,
+    cli_warmup=0,
+    timeline_events=5_000,
+    quick_entries=20,
+    quick_warmup=1,
+    external_notes=500,
+    cold_starts=2,
+    cold_warmup=0,
+)
 
 
 def figure(name: str, value: float, unit: str, **parameters: Any) -> Figure:
@@ -324,6 +357,213 @@ def bench_cli_incidents_wall(sizes: Sizes) -> list[Figure]:
         )
 
 
+# ------------------------------------------------------------------- the command window
+#
+# Each measurement runs in a fresh process (ui_bench.py): QApplication state, caches and
+# resident memory are its own. Setup (seeding a data dir) happens here and is not timed.
+
+
+def _ui_env(tmp: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.setdefault("QT_QPA_PLATFORM", "offscreen")  # set it to measure on a real display
+    # Nothing the window touches outside its data dir lands in the real profile.
+    env["XDG_CONFIG_HOME"] = str(Path(tmp) / "xdg-config")
+    env["XDG_DATA_HOME"] = str(Path(tmp) / "xdg-data")
+    env["XDG_CACHE_HOME"] = str(Path(tmp) / "xdg-cache")
+    return env
+
+
+def ui_child(
+    name: str, *args: str, tmp: str, timeout: float = 1800, env: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """Run one ui_bench.py measurement in a new process; its JSON result."""
+    # The child keeps this process's warning options (-W error under the smoke test).
+    command = [sys.executable, *(f"-W{w}" for w in sys.warnoptions), str(UI_BENCH), name]
+    done = subprocess.run(
+        [*command, *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env or _ui_env(tmp),
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"ui_bench.py {name} exited with {done.returncode}: {done.stderr}")
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def seed_large_incident(data_dir: Path, n: int) -> str:
+    """A data dir holding one incident of ``n`` events (:func:`make_events`), written in
+    one store transaction with its incident-list row."""
+    incident_id, events = make_events(n)
+    store = LocalStore(data_dir)
+    try:
+        with store.writing() as tx:
+            last_seq = 0
+            for event in events:
+                last_seq = tx.append(event)
+            tx.put_summary(state_summary(fold(incident_id, events)), last_seq)
+    finally:
+        store.close()
+    return incident_id
+
+
+def seed_demo_dir(data_dir: Path) -> str:
+    """A data dir holding the demo incident."""
+    desk = Desk.open(data_dir, "Seeder")
+    try:
+        return seed_demo(desk)
+    finally:
+        desk.close()
+
+
+def _data_dir(tmp: str) -> Path:
+    folder = Path(tmp) / "profile"
+    folder.mkdir()
+    return folder
+
+
+def bench_timeline_open_100k(sizes: Sizes) -> list[Figure]:
+    """The main window on a 100k-event incident: first paint of its rows, and memory."""
+    with tempfile.TemporaryDirectory(prefix="incidentdesk-bench-") as tmp:
+        data_dir = _data_dir(tmp)
+        seed_large_incident(data_dir, sizes.timeline_events)
+        r = ui_child("timeline_open_100k", str(data_dir), tmp=tmp)
+    if r["events"] != sizes.timeline_events:
+        raise RuntimeError(f"timeline_open_100k: loaded {r['events']} events")
+    params = {
+        "events": r["events"],
+        "rows": r["rows"],
+        "pyside_drops_refs_to": r["pyside_drops_refs_to"],
+    }
+    return [
+        figure("timeline_open_100k", r["open_ms"], "ms", **params, breakdown_ms=r["breakdown_ms"]),
+        figure(
+            "timeline_open_100k.rss_mb",
+            r["rss_mb"],
+            "MB",
+            **params,
+            rss_start_mb=r["rss_start_mb"],
+            rss_before_window_mb=r["rss_before_window_mb"],
+            peak_rss_mb=r["peak_rss_mb"],
+        ),
+        figure("timeline_open_100k.desk_snapshot_ms", r["desk_snapshot_ms"], "ms", **params),
+    ]
+
+
+def bench_quick_entry_latency(sizes: Sizes) -> list[Figure]:
+    """Enter in the quick entry until the new row is in the timeline and painted."""
+    with tempfile.TemporaryDirectory(prefix="incidentdesk-bench-") as tmp:
+        data_dir = _data_dir(tmp)
+        seed_demo_dir(data_dir)
+        n, warmup = sizes.quick_entries, sizes.quick_warmup
+        r = ui_child("quick_entry_latency", str(data_dir), str(n), str(warmup), tmp=tmp)
+    params = {
+        "entries": r["entries"],
+        "warmup": r["warmup"],
+        "saved_p50_ms": r["saved_p50_ms"],
+        "saved_p95_ms": r["saved_p95_ms"],
+        "inserted_p50_ms": r["inserted_p50_ms"],
+        "inserted_p95_ms": r["inserted_p95_ms"],
+        "paint_p50_ms": r["paint_p50_ms"],
+        "paint_p95_ms": r["paint_p95_ms"],
+        "pyside_drops_refs_to": r["pyside_drops_refs_to"],
+    }
+    return [
+        figure("quick_entry_latency", r["p95_ms"], "ms", **params, stat="p95"),
+        figure("quick_entry_latency.p50", r["p50_ms"], "ms", **params, stat="p50"),
+        figure("quick_entry_latency.max", r["max_ms"], "ms", **params, stat="max"),
+    ]
+
+
+def bench_gui_stall_external_append(sizes: Sizes) -> list[Figure]:
+    """The GUI thread's longest stall while another process appends notes."""
+    with tempfile.TemporaryDirectory(prefix="incidentdesk-bench-") as tmp:
+        data_dir = _data_dir(tmp)
+        seed_demo_dir(data_dir)
+        r = ui_child("gui_stall_external_append", str(data_dir), str(sizes.external_notes), tmp=tmp)
+    params = {
+        k: r[k]
+        for k in (
+            "notes",
+            "ticks",
+            "p50_gap_ms",
+            "gaps_over_50ms",
+            "writer_seconds",
+            "writer_notes_per_s",
+            "insert_batches",
+            "largest_batch",
+            "paints",
+            "longest_paint_ms",
+            "pyside_drops_refs_to",
+        )
+    }
+    params["heartbeat_ms"] = 5
+    return [
+        figure("gui_stall_external_append", r["longest_stall_ms"], "ms", **params, stat="max"),
+        figure("gui_stall_external_append.p99_gap", r["p99_gap_ms"], "ms", **params, stat="p99"),
+        figure("gui_stall_external_append.catch_up", r["catch_up_ms"], "ms", **params),
+    ]
+
+
+def _cold_start(kind: str, data_dir: Path, tmp: str) -> dict[str, Any]:
+    args = [str(data_dir)] if kind == "app" else []
+    # Start as an installed application does: with compiled bytecode (pip compiles a wheel
+    # on install). An editable checkout run with PYTHONDONTWRITEBYTECODE=1 would compile
+    # every incidentdesk module on every start instead. The cache lives in the temporary
+    # directory, never in the source tree; the warm-up runs fill it.
+    env = _ui_env(tmp)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(Path(tmp) / "pycache")
+    spawned_at = repr(time.time())  # the child reports its times from this moment
+    return ui_child(f"cold_start_{kind}", *args, spawned_at, tmp=tmp, timeout=120, env=env)
+
+
+def _median_steps(results: list[dict[str, Any]]) -> dict[str, float]:
+    steps = results[0]["breakdown_ms"]
+    return {k: round(statistics.median(r["breakdown_ms"][k] for r in results), 3) for k in steps}
+
+
+def bench_cold_start_ratio(sizes: Sizes) -> list[Figure]:
+    """Process start → main window shown with the demo loaded, against a bare QMainWindow."""
+    with tempfile.TemporaryDirectory(prefix="incidentdesk-bench-") as tmp:
+        data_dir = _data_dir(tmp)
+        seed_demo_dir(data_dir)
+        runs: dict[str, list[dict[str, Any]]] = {"app": [], "bare": []}
+        for i in range(sizes.cold_warmup + sizes.cold_starts):
+            for kind in ("bare", "app"):  # interleaved: a drift in the machine hits both
+                result = _cold_start(kind, data_dir, tmp)
+                if i >= sizes.cold_warmup:
+                    runs[kind].append(result)
+    times = {kind: [r["elapsed_ms"] for r in results] for kind, results in runs.items()}
+    app, bare = statistics.median(times["app"]), statistics.median(times["bare"])
+    params = {
+        "runs": sizes.cold_starts,
+        "warmup": sizes.cold_warmup,
+        "stat": "median",
+        "bytecode": "cached",
+    }
+    return [
+        figure("cold_start_ratio", round(app / bare, 3), "ratio", **params),
+        figure(
+            "cold_start_ratio.app",
+            round(app, 3),
+            "ms",
+            **params,
+            runs_ms=times["app"],
+            breakdown_ms=_median_steps(runs["app"]),
+        ),
+        figure(
+            "cold_start_ratio.bare",
+            round(bare, 3),
+            "ms",
+            **params,
+            runs_ms=times["bare"],
+            breakdown_ms=_median_steps(runs["bare"]),
+        ),
+    ]
+
+
 Benchmark = Callable[[Sizes], list[Figure]]
 
 BENCHMARKS: dict[str, Benchmark] = {
@@ -331,6 +571,10 @@ BENCHMARKS: dict[str, Benchmark] = {
     "fold_100k": bench_fold_100k,
     "cli_version_wall": bench_cli_version_wall,
     "cli_incidents_wall": bench_cli_incidents_wall,
+    "timeline_open_100k": bench_timeline_open_100k,
+    "quick_entry_latency": bench_quick_entry_latency,
+    "gui_stall_external_append": bench_gui_stall_external_append,
+    "cold_start_ratio": bench_cold_start_ratio,
 }
 
 

@@ -14,7 +14,17 @@ from pathlib import Path
 from typing import Any
 
 RUN = Path(__file__).with_name("run.py")
-EXPECTED = ("append_notes", "fold_100k", "cli_version_wall", "cli_incidents_wall")
+UI_BENCH = Path(__file__).with_name("ui_bench.py")
+EXPECTED = (
+    "append_notes",
+    "fold_100k",
+    "cli_version_wall",
+    "cli_incidents_wall",
+    "timeline_open_100k",
+    "quick_entry_latency",
+    "gui_stall_external_append",
+    "cold_start_ratio",
+)
 
 
 def _runner(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -57,8 +67,30 @@ def test_quick_run_reports_every_benchmark(tmp_path: Path) -> None:
         assert _positive_number(fig["value"]), fig
         assert isinstance(fig["unit"], str) and fig["unit"], fig
         assert isinstance(fig["parameters"], dict), fig
-    assert figures["append_notes"]["parameters"]["notes"] == document["sizes"]["notes"]
-    assert figures["fold_100k"]["parameters"]["events"] == document["sizes"]["events"]
+    sizes = document["sizes"]
+    assert figures["append_notes"]["parameters"]["notes"] == sizes["notes"]
+    assert figures["fold_100k"]["parameters"]["events"] == sizes["events"]
+
+    # The command window: each measurement ran in its own process on the sizes asked for.
+    for name in ("timeline_open_100k", ".rss_mb", ".desk_snapshot_ms"):
+        fig = figures[name if name[0] != "." else f"timeline_open_100k{name}"]
+        assert fig["parameters"]["events"] == sizes["timeline_events"], fig
+    assert figures["timeline_open_100k"]["parameters"]["rows"] > 0
+    quick = [figures[f"quick_entry_latency{s}"] for s in (".p50", "", ".max")]
+    for fig in quick:
+        assert fig["parameters"]["entries"] == sizes["quick_entries"], fig
+    assert quick[0]["value"] <= quick[1]["value"] <= quick[2]["value"]  # p50, p95, max
+    for name in ("", ".p99_gap", ".catch_up"):
+        fig = figures[f"gui_stall_external_append{name}"]
+        assert fig["parameters"]["notes"] == sizes["external_notes"], fig
+    assert (
+        figures["gui_stall_external_append.p99_gap"]["value"]
+        <= figures["gui_stall_external_append"]["value"]
+    )
+    app, bare = figures["cold_start_ratio.app"], figures["cold_start_ratio.bare"]
+    for fig in (app, bare):
+        assert len(fig["parameters"]["runs_ms"]) == sizes["cold_starts"], fig
+    assert figures["cold_start_ratio"]["value"] == round(app["value"] / bare["value"], 3)
 
 
 def test_only_and_out(tmp_path: Path) -> None:
@@ -75,4 +107,18 @@ def test_unknown_benchmark_is_a_usage_error(tmp_path: Path) -> None:
     done = _runner("--only", "no_such_benchmark", cwd=tmp_path)
     assert done.returncode == 2
     assert "no_such_benchmark" in done.stderr
+    assert done.stdout == ""
+
+
+def test_ui_bench_unknown_measurement_is_a_usage_error(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, str(UI_BENCH), "no_such_measurement"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "timeline_open_100k" in done.stderr
     assert done.stdout == ""
