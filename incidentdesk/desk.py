@@ -344,6 +344,20 @@ class Desk:
         start = bisect.bisect_right(folded.seqs, after_seq)
         return IncidentSnapshot(folded.seq, copy.deepcopy(folded.state), folded.events[start:])
 
+    def latest_entries(
+        self, incident_ref: str, limit: int = 300
+    ) -> tuple[list[Event], list[Event]]:
+        """The incident's latest events by time, and all its corrections and pins.
+
+        Enough to paint the bottom of a long timeline at once, before the whole journal of
+        the incident is read and folded (:meth:`snapshot`).
+        """
+        full = self.resolve_incident(incident_ref)
+        with self.store.reading() as tx:
+            latest = tx.latest_events(full, limit)
+            effects = tx.events_of_kinds(full, ("note.corrected", "event.pinned"))
+        return latest, effects
+
     def changes_since(self, seq: int) -> tuple[int, list[str]]:
         """The newest journal position, and the incidents with events after ``seq``.
 

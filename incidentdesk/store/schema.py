@@ -36,6 +36,8 @@ events = Table(
 )
 Index("ix_events_incident_id_seq", events.c.incident_id, events.c.seq)
 Index("ix_events_hlc", events.c.hlc)
+Index("ix_events_incident_id_occurred_at_us", events.c.incident_id, events.c.occurred_at_us)
+Index("ix_events_incident_id_kind", events.c.incident_id, events.c.kind)
 
 incidents = Table(
     "incidents",

@@ -168,6 +168,7 @@ class SharedStore:
                 "consuming input failed",
                 "the connection is closed",
                 "connection is lost",
+                "the database system is",  # shutting down, starting up, in recovery
             )
         ):
             return SharedError(f"Cannot reach the shared database at {where} ({text}).")

@@ -13,6 +13,7 @@ from datetime import timedelta
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
+from incidentdesk.core.events import Event
 from incidentdesk.core.fold import IncidentState
 from incidentdesk.desk import IncidentSnapshot
 from incidentdesk.ui.client import DeskClient
@@ -24,6 +25,7 @@ from incidentdesk.ui.stakeholder_update import StakeholderUpdateDialog
 from incidentdesk.ui.timeline_panel import TimelinePanel
 
 RECENT_FOR_UPDATE = 5  # decisions and actions offered to the stakeholder update
+LATEST_FIRST = 300  # timeline entries shown before the whole journal is read
 
 
 class CommandView(QWidget):
@@ -86,17 +88,31 @@ class CommandView(QWidget):
             self.timeline.show_incident(None, None)
             return
         self._fetching = True
+        # Two steps: the latest entries paint at once, then the whole journal is read and
+        # folded (long incidents take a moment) and fills in the rest.
+        self.client.call(
+            lambda d: d.latest_entries(incident_id, LATEST_FIRST),
+            lambda result: self._latest(incident_id, *result),
+            lambda error: self._failed(incident_id, error),
+        )
         self.client.call(
             lambda d: (d.snapshot(incident_id), d.people()),
             lambda result: self._loaded(incident_id, *result),
             lambda error: self._failed(incident_id, error),
         )
 
+    def _latest(self, incident_id: str, latest: list[Event], effects: list[Event]) -> None:
+        if incident_id == self.incident_id:
+            self.timeline.show_latest(incident_id, latest, effects)
+
     def _loaded(self, incident_id: str, snapshot: IncidentSnapshot, people: list[str]) -> None:
         self._fetching = False
         if incident_id != self.incident_id:
             return  # the user moved on while it loaded
-        self.timeline.show_incident(incident_id, snapshot)
+        if self.timeline.model.incident_id == incident_id:
+            self.timeline.complete(snapshot)
+        else:
+            self.timeline.show_incident(incident_id, snapshot)
         self._show_state(snapshot.state)
         self._set_people(people)
         self.loaded.emit(incident_id)

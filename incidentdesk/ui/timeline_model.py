@@ -23,6 +23,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QFont
 
 from incidentdesk.core.events import Event
+from incidentdesk.core.gc_pause import paused_gc
 from incidentdesk.core.timefmt import format_utc, to_micros
 from incidentdesk.core.timeline import describe
 from incidentdesk.desk import IncidentSnapshot
@@ -63,20 +64,21 @@ _EVENT_KIND = {
 }
 
 
-@dataclass
+@dataclass(slots=True)
 class TimelineRow:
     """One visible entry (mutable: a later correction or pin changes it)."""
 
     event: Event
     kind: str
     text: str
+    sort_key: tuple[int, int, str, str]
     original_text: str | None = None
     pinned: bool = False
+    clock: tuple[bool, str] | None = None  # (utc, text) of the time cell, made once
 
-    @property
-    def sort_key(self) -> tuple[int, int, str, str]:
-        e = self.event
-        return (to_micros(e.occurred_at), e.hlc, e.device, e.id)
+
+def _sort_key(event: Event) -> tuple[int, int, str, str]:
+    return (to_micros(event.occurred_at), event.hlc, event.device, event.id)
 
 
 def filter_kind(event: Event) -> str:
@@ -110,31 +112,66 @@ class TimelineModel(QAbstractTableModel):
         self.endResetModel()
 
     def load(self, incident_id: str, snapshot: IncidentSnapshot) -> None:
-        """Show another incident (the one time the model resets)."""
-        self.beginResetModel()
-        self._rows, self._keys, self._by_id = [], [], {}
-        self.incident_id = incident_id
-        rows: list[TimelineRow] = []
-        effects: list[Event] = []
-        for event in snapshot.events:
-            if event.kind in HIDDEN_KINDS:
-                effects.append(event)
-            else:
-                rows.append(self._make_row(event))
-        rows.sort(key=lambda r: r.sort_key)
-        self._rows = rows
-        self._keys = [r.sort_key for r in rows]
-        self._by_id = {r.event.id: r for r in rows}
-        for event in sorted(effects, key=lambda e: e.key):
-            self._apply_effect(event, notify=False)
+        """Show another incident from its whole journal (the one time the model resets)."""
+        self.load_latest(incident_id, snapshot.events, [])
         self.seq = snapshot.seq
+
+    def load_latest(self, incident_id: str, latest: list[Event], effects: list[Event]) -> None:
+        """Show another incident from its latest entries (and all its corrections and pins):
+        enough to paint at once; :meth:`complete` adds the rest."""
+        self.beginResetModel()
+        self.incident_id, self.seq = incident_id, 0
+        with paused_gc():
+            rows = [self._make_row(e) for e in latest if e.kind not in HIDDEN_KINDS]
+            rows.sort(key=_row_key)
+            self._rows = rows
+            self._keys = [r.sort_key for r in rows]
+            self._by_id = {r.event.id: r for r in rows}
+        hidden = [e for e in latest if e.kind in HIDDEN_KINDS]
+        for event in sorted([*effects, *hidden], key=_event_key):
+            self._apply_effect(event, notify=False)
         self.endResetModel()
+
+    def complete(self, snapshot: IncidentSnapshot) -> None:
+        """Add everything :meth:`load_latest` left out: older rows as one block at the top,
+        anything newer in place. No reset, so scroll position and selection stay."""
+        with paused_gc():
+            older = [
+                self._make_row(e)
+                for e in snapshot.events
+                if e.kind not in HIDDEN_KINDS and e.id not in self._by_id
+            ]
+            older.sort(key=_row_key)
+        first_kept = self._keys[0] if self._keys else None
+        cut = (
+            len(older)
+            if first_kept is None
+            else bisect.bisect_left([r.sort_key for r in older], first_kept)
+        )
+        block, rest = older[:cut], older[cut:]
+        if block:
+            self.beginInsertRows(QModelIndex(), 0, len(block) - 1)
+            self._rows[0:0] = block
+            self._keys[0:0] = [r.sort_key for r in block]
+            self._by_id.update((r.event.id, r) for r in block)
+            self.endInsertRows()
+        for row in rest:
+            self._insert(row)
+        targets = {r.event.id for r in older}
+        effects = [
+            e
+            for e in snapshot.events
+            if e.kind in HIDDEN_KINDS and e.payload.get("target") in targets
+        ]
+        for event in sorted(effects, key=_event_key):
+            self._apply_effect(event, notify=True)
+        self.seq = max(self.seq, snapshot.seq)
 
     def apply(self, snapshot: IncidentSnapshot) -> None:
         """Add the events that arrived since the model's position, row by row."""
         fresh = [e for e in snapshot.events if e.id not in self._by_id]
         rows = [self._make_row(e) for e in fresh if e.kind not in HIDDEN_KINDS]
-        rows.sort(key=lambda r: r.sort_key)
+        rows.sort(key=_row_key)
         if rows and (not self._keys or rows[0].sort_key > self._keys[-1]):
             # The common case, including a burst from another process: one block at the end.
             first = len(self._rows)
@@ -145,15 +182,18 @@ class TimelineModel(QAbstractTableModel):
             self.endInsertRows()
         else:
             for row in rows:  # back-dated entries go where they belong
-                position = bisect.bisect_left(self._keys, row.sort_key)
-                self.beginInsertRows(QModelIndex(), position, position)
-                self._rows.insert(position, row)
-                self._keys.insert(position, row.sort_key)
-                self._by_id[row.event.id] = row
-                self.endInsertRows()
-        for event in sorted((e for e in fresh if e.kind in HIDDEN_KINDS), key=lambda e: e.key):
+                self._insert(row)
+        for event in sorted((e for e in fresh if e.kind in HIDDEN_KINDS), key=_event_key):
             self._apply_effect(event, notify=True)
         self.seq = max(self.seq, snapshot.seq)
+
+    def _insert(self, row: TimelineRow) -> None:
+        position = bisect.bisect_left(self._keys, row.sort_key)
+        self.beginInsertRows(QModelIndex(), position, position)
+        self._rows.insert(position, row)
+        self._keys.insert(position, row.sort_key)
+        self._by_id[row.event.id] = row
+        self.endInsertRows()
 
     def set_utc(self, utc: bool) -> None:
         """Show times in UTC (True) or local time."""
@@ -164,7 +204,9 @@ class TimelineModel(QAbstractTableModel):
 
     def _make_row(self, event: Event) -> TimelineRow:
         pinned = bool(event.kind == "note.added" and event.payload.get("pinned"))
-        return TimelineRow(event, filter_kind(event), describe(event), pinned=pinned)
+        return TimelineRow(
+            event, filter_kind(event), describe(event), _sort_key(event), pinned=pinned
+        )
 
     def _apply_effect(self, event: Event, notify: bool) -> None:
         target = self._by_id.get(str(event.payload.get("target")))
@@ -250,7 +292,9 @@ class TimelineModel(QAbstractTableModel):
 
     def _display(self, row: TimelineRow, column: int) -> str:
         if column == TIME:
-            return _clock(row.event.occurred_at, self.utc)
+            if row.clock is None or row.clock[0] != self.utc:
+                row.clock = (self.utc, _clock(row.event.occurred_at, self.utc))
+            return row.clock[1]
         if column == KIND:
             return KIND_LABELS.get(row.kind, row.kind)
         if column == AUTHOR:
@@ -269,6 +313,14 @@ class TimelineModel(QAbstractTableModel):
                 parts.append(f"\nCorrected. The original said:\n{row.original_text}")
             return "\n".join(parts)
         return None
+
+
+def _row_key(row: TimelineRow) -> tuple[int, int, str, str]:
+    return row.sort_key
+
+
+def _event_key(event: Event) -> tuple[int, str, str]:
+    return event.key
 
 
 def _clock(moment: datetime, utc: bool) -> str:

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from incidentdesk.core.events import Event
 from incidentdesk.desk import IncidentSnapshot
 from incidentdesk.ui.client import DeskClient
 from incidentdesk.ui.timeline_model import (
@@ -166,6 +167,18 @@ class TimelinePanel(QWidget):
             self.model.load(incident_id, snapshot)
             self._follow = True
             self.view.scrollToBottom()
+        self._refresh_authors()
+
+    def show_latest(self, incident_id: str, latest: list[Event], effects: list[Event]) -> None:
+        """Show an incident's latest entries at once; :meth:`complete` adds the rest."""
+        self.model.load_latest(incident_id, latest, effects)
+        self._follow = True
+        self.view.scrollToBottom()
+        self._refresh_authors()
+
+    def complete(self, snapshot: IncidentSnapshot) -> None:
+        """Add the rest of the incident's journal (older entries above, keeping the view)."""
+        self.model.complete(snapshot)
         self._refresh_authors()
 
     def _range_changed(self, _minimum: int, maximum: int) -> None:

@@ -1,4 +1,4 @@
-"""Sync: the local outbox of events not yet on the shared server; server-side ordering and
+"""Sync and long incidents: the local outbox of events not yet on the shared server; server-side ordering and
 notification.
 
 On PostgreSQL (the shared database):
@@ -58,6 +58,11 @@ PG_DOWN = [
 
 
 def upgrade() -> None:
+    # Opening a long incident shows its newest entries first: read them by time, not all.
+    op.create_index(
+        "ix_events_incident_id_occurred_at_us", "events", ["incident_id", "occurred_at_us"]
+    )
+    op.create_index("ix_events_incident_id_kind", "events", ["incident_id", "kind"])
     op.create_table(
         "unpushed",
         sa.Column("event_id", sa.String(36), nullable=False),
@@ -73,3 +78,5 @@ def downgrade() -> None:
         for statement in PG_DOWN:
             op.execute(statement)
     op.drop_table("unpushed")
+    op.drop_index("ix_events_incident_id_kind", "events")
+    op.drop_index("ix_events_incident_id_occurred_at_us", "events")

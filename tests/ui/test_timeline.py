@@ -166,3 +166,44 @@ def test_scroll_position_is_kept_when_reading_older_entries(
     desk.add_note(incident, "newest")
     catch_up(panel, desk)
     assert bar.value() == bar.maximum(), "following the newest entries keeps following"
+
+
+def test_a_long_timeline_paints_its_latest_entries_first_then_fills_in(
+    qtmodeltester,
+    qtbot: QtBot,
+    client: DeskClient,
+    desk: Desk,  # type: ignore[no-untyped-def]
+) -> None:
+    start = datetime.now(UTC) - timedelta(hours=5)
+    incident = desk.declare("Long", "SEV3", at=start)
+    ids = [
+        desk.add_note(incident, f"entry {i}", at=start + timedelta(minutes=i + 1))
+        for i in range(120)
+    ]
+    desk.correct_note(incident, ids[3], "entry 3, corrected")
+    desk.pin(incident, ids[100])
+    panel = panel_on(client, desk, incident, qtbot)
+    full = [panel.model.row_at(r) for r in range(panel.model.rowCount())]
+
+    latest, effects = desk.latest_entries(incident, 50)
+    panel.show_latest(incident, latest, effects)
+    # The 50 latest events, less the correction and the pin among them (they are not rows).
+    assert panel.model.rowCount() == 48
+    assert panel.model.row_at(47).text == "entry 119"
+    assert panel.model.row_of(ids[100]) is not None
+    assert panel.model.row_at(panel.model.row_of(ids[100]) or 0).pinned
+    panel.view.selectRow(45)
+    selected = panel.selected_event_id()
+    resets: list[int] = []
+    panel.model.modelReset.connect(lambda: resets.append(1))
+
+    desk.add_note(incident, "arrived meanwhile")
+    panel.complete(desk.snapshot(incident))
+    qtmodeltester.check(panel.model)
+    rows = [panel.model.row_at(r) for r in range(panel.model.rowCount())]
+    assert [(r.event.id, r.text, r.pinned) for r in rows[:-1]] == [
+        (r.event.id, r.text, r.pinned) for r in full
+    ]
+    assert rows[-1].text == "arrived meanwhile"
+    assert rows[4].original_text == "entry 3"  # the correction of an older row, applied
+    assert resets == [] and panel.selected_event_id() == selected
