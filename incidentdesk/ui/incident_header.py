@@ -98,11 +98,13 @@ class IncidentHeader(QWidget):
             return
         sev = severity(state.severity)
         self.title.setText(state.title)
-        self.severity_badge.setText(sev.code)
-        self.severity_badge.setStyleSheet(badge_css(SEVERITY_COLORS[sev.code]))
-        self.severity_badge.setToolTip(f"{sev.definition}\n\n{UNSURE_RULE}")
-        self.status_badge.setText(STATUS_LABELS[state.status])
-        self.status_badge.setStyleSheet(badge_css(STATUS_COLORS[state.status]))
+        if self.severity_badge.text() != sev.code:  # restyling is not free: only on change
+            self.severity_badge.setText(sev.code)
+            self.severity_badge.setStyleSheet(badge_css(SEVERITY_COLORS[sev.code]))
+            self.severity_badge.setToolTip(f"{sev.definition}\n\n{UNSURE_RULE}")
+        if self.status_badge.text() != STATUS_LABELS[state.status]:
+            self.status_badge.setText(STATUS_LABELS[state.status])
+            self.status_badge.setStyleSheet(badge_css(STATUS_COLORS[state.status]))
         self.services.setText(
             "Affected: " + ", ".join(state.services) if state.services else "No services named"
         )

@@ -99,6 +99,7 @@ class TimelineModel(QAbstractTableModel):
         self.incident_id: str | None = None
         self.seq = 0  # the journal position this model reflects
         self.utc = False
+        self._authors: list[str] | None = None  # cached; dropped when rows arrive
         self._bold = QFont()
         self._bold.setBold(True)
 
@@ -109,6 +110,7 @@ class TimelineModel(QAbstractTableModel):
         self.beginResetModel()
         self._rows, self._keys, self._by_id = [], [], {}
         self.incident_id, self.seq = None, 0
+        self._authors = None
         self.endResetModel()
 
     def load(self, incident_id: str, snapshot: IncidentSnapshot) -> None:
@@ -121,6 +123,7 @@ class TimelineModel(QAbstractTableModel):
         enough to paint at once; :meth:`complete` adds the rest."""
         self.beginResetModel()
         self.incident_id, self.seq = incident_id, 0
+        self._authors = None
         with paused_gc():
             rows = [self._make_row(e) for e in latest if e.kind not in HIDDEN_KINDS]
             rows.sort(key=_row_key)
@@ -155,6 +158,7 @@ class TimelineModel(QAbstractTableModel):
             self._keys[0:0] = [r.sort_key for r in block]
             self._by_id.update((r.event.id, r) for r in block)
             self.endInsertRows()
+            self._authors = None
         for row in rest:
             self._insert(row)
         targets = {r.event.id for r in older}
@@ -180,12 +184,18 @@ class TimelineModel(QAbstractTableModel):
             self._keys.extend(r.sort_key for r in rows)
             self._by_id.update((r.event.id, r) for r in rows)
             self.endInsertRows()
+            for row in rows:
+                self._new_author(row.event.author)
         else:
             for row in rows:  # back-dated entries go where they belong
                 self._insert(row)
         for event in sorted((e for e in fresh if e.kind in HIDDEN_KINDS), key=_event_key):
             self._apply_effect(event, notify=True)
         self.seq = max(self.seq, snapshot.seq)
+
+    def _new_author(self, author: str) -> None:
+        if self._authors is not None and author not in self._authors:
+            self._authors = None
 
     def _insert(self, row: TimelineRow) -> None:
         position = bisect.bisect_left(self._keys, row.sort_key)
@@ -194,6 +204,7 @@ class TimelineModel(QAbstractTableModel):
         self._keys.insert(position, row.sort_key)
         self._by_id[row.event.id] = row
         self.endInsertRows()
+        self._new_author(row.event.author)
 
     def set_utc(self, utc: bool) -> None:
         """Show times in UTC (True) or local time."""
@@ -240,7 +251,9 @@ class TimelineModel(QAbstractTableModel):
 
     def authors(self) -> list[str]:
         """Everyone who wrote in this timeline."""
-        return sorted({r.event.author for r in self._rows}, key=str.casefold)
+        if self._authors is None:
+            self._authors = sorted({r.event.author for r in self._rows}, key=str.casefold)
+        return self._authors
 
     # ------------------------------------------------------------ Qt model API
 
