@@ -14,8 +14,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, TextIO
 
 from incidentdesk import __version__
-from incidentdesk.config import ConfigError, Profile, prepare_data_dir, resolve_data_dir
-from incidentdesk.core.errors import DomainError
+from incidentdesk.config import Profile, prepare_data_dir, resolve_data_dir
+from incidentdesk.core.errors import DomainError, UserError
 from incidentdesk.core.events import NOTE_KINDS
 from incidentdesk.core.fold import IncidentState
 from incidentdesk.core.lifecycle import MILESTONES, STATUS_LABELS, STATUSES
@@ -195,8 +195,6 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     out = out or sys.stdout
     parser = build_parser()
     args = parser.parse_args(argv)
-    from incidentdesk.desk import Desk, StoreError
-
     try:
         data_dir, chosen = resolve_data_dir(getattr(args, "data_dir", None))
         if args.command is None:
@@ -210,17 +208,17 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         if args.command in ("connect", "disconnect"):
             from incidentdesk.cli_shared import connect, disconnect
 
-            return (
-                connect(args, profile, out)
-                if args.command == "connect"
-                else (disconnect(profile, out))
-            )
+            if args.command == "connect":
+                return connect(args, profile, out)
+            return disconnect(profile, out)
+        from incidentdesk.desk import Desk
+
         desk = Desk.open(data_dir, getattr(args, "author", None) or profile.author())
         try:
             return HANDLERS[args.command](args, desk, out)
         finally:
             desk.close()
-    except (DomainError, StoreError, ConfigError) as exc:
+    except UserError as exc:
         print(f"incidentdesk: {exc}", file=sys.stderr)
         return EXIT_REFUSED
     except KeyboardInterrupt:
@@ -231,18 +229,6 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
-    except Exception as exc:  # the shared-database errors, imported only when needed
-        if not isinstance(exc, _shared_errors()):
-            raise
-        print(f"incidentdesk: {exc}", file=sys.stderr)
-        return EXIT_REFUSED
-
-
-def _shared_errors() -> tuple[type[Exception], ...]:
-    from incidentdesk.secrets import SecretError
-    from incidentdesk.store.shared import SharedError
-
-    return (SharedError, SecretError)
 
 
 def _run_app(args: argparse.Namespace, data_dir: Any, chosen: bool) -> int:

@@ -11,11 +11,13 @@ from pathlib import Path
 
 import platformdirs
 
+from incidentdesk.core.errors import UserError
+
 ENV_HOME = "INCIDENTDESK_HOME"
 CONFIG_NAME = "config.toml"
 
 
-class ConfigError(Exception):
+class ConfigError(UserError):
     """The profile's configuration cannot be read or written."""
 
 

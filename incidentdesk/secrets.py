@@ -20,6 +20,8 @@ import re
 import threading
 from dataclasses import dataclass
 
+from incidentdesk.core.errors import UserError
+
 SERVICE = "incidentdesk"
 log = logging.getLogger(__name__)
 
@@ -27,7 +29,7 @@ _session: dict[str, str] = {}
 _lock = threading.Lock()
 
 
-class SecretError(Exception):
+class SecretError(UserError):
     """A secret could not be read or stored (the message never contains the secret)."""
 
 

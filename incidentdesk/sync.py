@@ -25,7 +25,26 @@ from incidentdesk.config import Profile
 from incidentdesk.core.timefmt import format_utc, utc_now
 from incidentdesk.desk import Desk
 from incidentdesk.secrets import SecretError, get_secret
-from incidentdesk.store.shared import SharedConfig, SharedError, SharedStore
+from incidentdesk.store.shared import SchemaMismatch, SharedConfig, SharedError, SharedStore
+
+__all__ = [
+    "LOCAL_ONLY",
+    "OFFLINE",
+    "ONLINE",
+    "SECRET_NAME",
+    "SYNCING",
+    "SchemaMismatch",
+    "SharedConfig",
+    "SharedError",
+    "SharedStore",
+    "Sync",
+    "SyncReport",
+    "SyncService",
+    "SyncStatus",
+    "open_shared",
+    "shared_config",
+    "status_once",
+]
 
 SECRET_NAME = "shared-db"
 PUSH_BATCH = 500
@@ -192,7 +211,9 @@ class SyncService(threading.Thread):
         self._on_changed = on_changed
         self._check_every = check_every
         self._max_backoff = max_backoff
-        self._stop = threading.Event()
+        # Not "_stop": that would shadow threading.Thread._stop(), which join() and is_alive()
+        # call once the thread has ended.
+        self._stopping = threading.Event()
         self._wake = threading.Event()
         self._last_status: SyncStatus | None = None
         self.status = SyncStatus(SYNCING)
@@ -203,7 +224,7 @@ class SyncService(threading.Thread):
 
     def stop(self, timeout: float = 10.0) -> None:
         """Stop and wait for the thread."""
-        self._stop.set()
+        self._stopping.set()
         self._wake.set()
         if self.is_alive():
             self.join(timeout)
@@ -237,11 +258,13 @@ class SyncService(threading.Thread):
         sync = Sync(desk, shared)
         backoff = 0.5
         try:
-            while not self._stop.is_set():
+            while not self._stopping.is_set():
                 try:
                     self._serve(desk, sync)
                     backoff = 0.5
                 except (SharedError, psycopg.Error, OSError) as exc:
+                    if self.status.state == ONLINE:
+                        backoff = 0.5  # a link that was up dropped: a new outage, retry soon
                     message = (
                         str(shared.explain(exc)) if not isinstance(exc, SharedError) else (str(exc))
                     )
@@ -257,11 +280,11 @@ class SyncService(threading.Thread):
     def _wait_offline(self, seconds: float, desk: Desk, sync: Sync, message: str) -> None:
         # Writing goes on while offline: keep the "N changes waiting" count true.
         deadline = time.monotonic() + seconds
-        while not self._stop.is_set():
+        while not self._stopping.is_set():
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return
-            if self._wake.wait(remaining) and not self._stop.is_set():
+            if self._wake.wait(remaining) and not self._stopping.is_set():
                 self._wake.clear()
                 self._report(OFFLINE, desk, sync, message)
 
@@ -273,7 +296,7 @@ class SyncService(threading.Thread):
             self._round(sync)
             self._report(ONLINE, desk, sync)
             last_check = time.monotonic()
-            while not self._stop.is_set():
+            while not self._stopping.is_set():
                 notified = False
                 for _note in listener.notifies(timeout=0.02, stop_after=1):
                     notified = True

@@ -1,7 +1,16 @@
 """Errors the domain raises: each message is one sentence a commander can act on."""
 
 
-class DomainError(ValueError):
+class UserError(Exception):
+    """A failure whose message is for the user: one sentence saying what to do.
+
+    Everything the app refuses or cannot do for a reason outside its code (bad input, a
+    damaged file, an unreachable server, a keyring that says no) is one of these; anything
+    else is a bug.
+    """
+
+
+class DomainError(UserError, ValueError):
     """A command was refused because of what it asked for (bad input or a rule)."""
 
 

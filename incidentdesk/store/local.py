@@ -22,6 +22,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 
+from incidentdesk.core.errors import UserError
 from incidentdesk.core.events import Event
 from incidentdesk.core.gc_pause import paused_gc
 from incidentdesk.core.ids import new_device_id
@@ -34,7 +35,7 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 BUSY_TIMEOUT_MS = 10_000
 
 
-class StoreError(Exception):
+class StoreError(UserError):
     """The store cannot do what was asked; the message says why and what to do."""
 
 

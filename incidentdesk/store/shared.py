@@ -19,6 +19,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import URL, Engine
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
+from incidentdesk.core.errors import UserError
 from incidentdesk.core.events import Event
 from incidentdesk.store import migrate
 from incidentdesk.store.local import event_row, row_event
@@ -33,10 +34,13 @@ KEEPALIVES = {
     "keepalives_idle": 5,
     "keepalives_interval": 3,
     "keepalives_count": 3,
+    # Unacknowledged data (an unanswered check) also ends the link after 15 s, instead of
+    # the operating system's retransmission timeout of many minutes.
+    "tcp_user_timeout": 15_000,
 }
 
 
-class SharedError(Exception):
+class SharedError(UserError):
     """The shared database cannot be used right now; the message says why."""
 
 

@@ -11,9 +11,11 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from incidentdesk.config import Profile, prepare_data_dir
 from incidentdesk.desk import Desk
+from incidentdesk.sync import SyncService
 from incidentdesk.ui.client import DeskClient
 from incidentdesk.ui.main_window import MainWindow
 from incidentdesk.ui.resources import icon
+from incidentdesk.ui.sync_status import ServiceFactory, WorkstationSync
 from incidentdesk.ui.theme import apply_theme
 
 SETTINGS_NAME = "ui-settings.ini"
@@ -40,17 +42,31 @@ def build_window(
     data_dir: Path,
     author: str | None,
     on_error: Callable[[MainWindow, BaseException], None] | None = None,
+    sync_service: ServiceFactory = SyncService,
 ) -> MainWindow:
-    """The main window on a profile; its Desk opens on the worker, then data loads."""
+    """The main window on a profile; its Desk opens on the worker, then data loads.
+
+    Once the Desk is open (so the local file is upgraded, if it had to be), the sync with the
+    shared database starts when the profile has one: its own thread, Desk and connections.
+    Closing the window, or stopping its client, stops it.
+    """
     profile = Profile.load(data_dir)
     name = author or profile.author()
     client = DeskClient(author=name)
     settings = ui_settings(data_dir)
-    window = MainWindow(client, settings)
+    sync = WorkstationSync(data_dir, name, service_factory=sync_service)
+    window = MainWindow(client, settings, sync)
     client.setParent(window)
+    sync.setParent(window)
+    window.sync_label.where = profile.shared_url
+
+    def opened(_desk: Desk) -> None:
+        window.load()
+        sync.start(connected=bool(profile.shared_url))
+
     client.open(
         lambda: Desk.open(data_dir, name),
-        lambda _desk: window.load(),
+        opened,
         lambda error: (on_error or _cannot_open)(window, error),
     )
     return window

@@ -26,11 +26,15 @@ class DeskClient(QObject):
         incidents_changed(list): ids of incidents with new events.
         error(str): a call without its own error handler failed; the message is for the user.
         busy_changed(bool): the worker started or finished a burst of work.
+        command_saved(): a local change was saved (sync sends it up at once).
+        stopping(): :meth:`stop` was called (background services stop with the client).
     """
 
     incidents_changed = Signal(list)
     error = Signal(str)
     busy_changed = Signal(bool)
+    command_saved = Signal()
+    stopping = Signal()
 
     def __init__(
         self,
@@ -96,19 +100,28 @@ class DeskClient(QObject):
         """Like :meth:`call` for a change: views hear of it as soon as it is saved."""
 
         def done(result: T) -> None:
+            self.command_saved.emit()
             self.poke()
             if on_done is not None:
                 on_done(result)
 
         self.call(job, done, on_error)
 
-    def start_feed(self) -> None:
-        """Start noticing changes (the first look only records where the journal is)."""
+    def start_feed(self, cursor: int | None = None) -> None:
+        """Start noticing changes.
+
+        Args:
+            cursor: the journal position the views' first load started from; changes after
+                it are announced. None: the first look only records where the journal is.
+        """
+        if cursor is not None and self._cursor is None:
+            self._cursor = cursor
         self._timer.start()
         self.poke()
 
     def stop(self) -> None:
         """Stop the feed, finish queued work and close the Desk."""
+        self.stopping.emit()
         self._timer.stop()
         desk = self._desk
         if desk is not None:

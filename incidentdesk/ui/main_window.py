@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
-    QLabel,
+    QHBoxLayout,
     QMainWindow,
     QMessageBox,
     QSplitter,
+    QVBoxLayout,
     QWidget,
 )
 
 from incidentdesk import __version__
+from incidentdesk.desk import Desk
+from incidentdesk.sync import SyncStatus
 from incidentdesk.ui.client import DeskClient
 from incidentdesk.ui.command_view import CommandView
+from incidentdesk.ui.connection_dialog import ConnectionDialog
 from incidentdesk.ui.declare_dialog import DeclareDialog
 from incidentdesk.ui.incident_list import IncidentList
 from incidentdesk.ui.reminder_settings import (
@@ -27,6 +32,7 @@ from incidentdesk.ui.reminder_settings import (
 )
 from incidentdesk.ui.resources import icon
 from incidentdesk.ui.shortcuts import shortcut_overview
+from incidentdesk.ui.sync_status import OfflineBanner, SyncStatusLabel, WorkstationSync
 from incidentdesk.ui.theme import THEMES, apply_theme
 
 
@@ -36,12 +42,18 @@ class MainWindow(QMainWindow):
     Args:
         client: the Desk, reached through the background worker.
         settings: where the window layout, theme and last incident are remembered.
+        sync: this workstation's sync with the shared database (None: none at all, as in
+            tests of the window alone); the window shows its state and stops it on close.
     """
 
-    def __init__(self, client: DeskClient, settings: QSettings) -> None:
+    def __init__(
+        self, client: DeskClient, settings: QSettings, sync: WorkstationSync | None = None
+    ) -> None:
         super().__init__()
         self.client = client
         self.settings = settings
+        self.sync = sync
+        self._connection_dialog: ConnectionDialog | None = None
         self.setWindowTitle("IncidentDesk")
         self.setWindowIcon(icon("app"))
         self.resize(1400, 900)
@@ -50,15 +62,24 @@ class MainWindow(QMainWindow):
 
         self.incident_list = IncidentList(self)
         self.command_view = CommandView(client, self)
+        self.offline_banner = OfflineBanner(self)
+        command_area = QWidget(self)
+        area_layout = QVBoxLayout(command_area)
+        area_layout.setContentsMargins(0, 0, 0, 0)
+        area_layout.setSpacing(0)
+        banner_row = QHBoxLayout()  # lined up with the command view's own margins
+        banner_row.setContentsMargins(6, 6, 6, 0)
+        banner_row.addWidget(self.offline_banner)
+        area_layout.addLayout(banner_row)
+        area_layout.addWidget(self.command_view, 1)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.addWidget(self.incident_list)
-        self.splitter.addWidget(self.command_view)
+        self.splitter.addWidget(command_area)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([400, 1000])
         self.setCentralWidget(self.splitter)
 
-        self.sync_label = QLabel("local only", self)
-        self.sync_label.setToolTip("This workstation works on its own database file.")
+        self.sync_label = SyncStatusLabel(self)
         self.statusBar().addPermanentWidget(self.sync_label)
 
         self._build_menus()
@@ -66,7 +87,20 @@ class MainWindow(QMainWindow):
         self.command_view.message.connect(self.show_message)
         client.error.connect(self.show_message)
         client.incidents_changed.connect(self._incidents_changed)
+        if sync is not None:
+            self._connect_sync(sync)
+        self.sync_label.clicked.connect(self.open_connection_dialog)
+        self.offline_banner.settings_requested.connect(self.open_connection_dialog)
         self._restore_layout()
+
+    def _connect_sync(self, sync: WorkstationSync) -> None:
+        sync.status_changed.connect(self._sync_status)
+        # Remote entries: look at once (the feed then fetches them like any change).
+        sync.remote_changed.connect(lambda _ids: self.client.poke())
+        # Local changes go up at once: saved here, or by another program on this file.
+        self.client.command_saved.connect(sync.wake)
+        self.client.incidents_changed.connect(lambda _ids: sync.wake())
+        self.client.stopping.connect(sync.stop)
 
     # ------------------------------------------------------------ menus
 
@@ -111,6 +145,12 @@ class MainWindow(QMainWindow):
             group.addAction(action)
             self.theme_actions[name] = action
 
+        database = bar.addMenu("&Database")
+        self.connection_action = self._add(
+            database, "&Shared database…", None, self.open_connection_dialog
+        )
+        self.connection_action.setEnabled(self.sync is not None)
+
         help_menu = bar.addMenu("&Help")
         self._add(help_menu, "&Keyboard shortcuts", "F1", self.show_shortcuts)
         self._add(help_menu, "&About IncidentDesk", None, self.show_about)
@@ -132,9 +172,17 @@ class MainWindow(QMainWindow):
         urgent) incident."""
         if incident_id is not None:
             self._restored_incident = incident_id
-        self.client.call(lambda d: d.incidents(include_closed=True), self._first_rows)
 
-    def _first_rows(self, rows: list[dict[str, Any]]) -> None:
+        def first_load(desk: Desk) -> tuple[int, list[dict[str, Any]]]:
+            # Where the journal was *before* the rows were read: whatever arrives meanwhile
+            # (sync pulls at start) is announced by the feed. No incident has events after
+            # sys.maxsize, so this is the one cheap index lookup.
+            cursor, _none = desk.changes_since(sys.maxsize)
+            return cursor, desk.incidents(include_closed=True)
+
+        self.client.call(first_load, lambda result: self._first_rows(*result))
+
+    def _first_rows(self, cursor: int, rows: list[dict[str, Any]]) -> None:
         self.rows_loaded = True
         self.incident_list.set_rows(rows)
         wanted = self._restored_incident
@@ -147,7 +195,7 @@ class MainWindow(QMainWindow):
             first = self.incident_list.order.index(0, 0)
             if first.isValid():
                 self.incident_list.view.selectRow(0)
-        self.client.start_feed()
+        self.client.start_feed(cursor)
 
     def _incidents_changed(self, incident_ids: list[str]) -> None:
         self.client.call(lambda d: d.incidents(include_closed=True), self.incident_list.set_rows)
@@ -194,6 +242,40 @@ class MainWindow(QMainWindow):
         dialog.accepted.connect(accepted)
         dialog.open()
         return dialog
+
+    def open_connection_dialog(self) -> ConnectionDialog | None:
+        """The shared database settings (Database → Shared database…)."""
+        if self.sync is None:
+            return None
+        dialog = self._connection_dialog
+        if dialog is not None and dialog.isVisible():
+            dialog.raise_()
+            dialog.activateWindow()
+            return dialog
+        if dialog is not None:
+            dialog.deleteLater()
+        dialog = ConnectionDialog(self.sync.data_dir, self)
+        dialog.saved.connect(self._connection_saved)
+        dialog.disconnected.connect(self._connection_removed)
+        self._connection_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _connection_saved(self, url: str, message: str) -> None:
+        self.show_message(message)
+        self.sync_label.where = url
+        if self.sync is not None:
+            self.sync.start(connected=True)
+
+    def _connection_removed(self, message: str) -> None:
+        self.show_message(message)
+        self.sync_label.where = None
+        if self.sync is not None:
+            self.sync.start(connected=False)
+
+    def _sync_status(self, status: SyncStatus) -> None:
+        self.sync_label.set_status(status)
+        self.offline_banner.set_status(status)
 
     def set_theme(self, name: str) -> None:
         """Switch theme and remember the choice."""
@@ -257,6 +339,8 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_layout()
+        if self.sync is not None:
+            self.sync.stop()
         super().closeEvent(event)
 
 

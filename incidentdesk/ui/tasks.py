@@ -14,15 +14,13 @@ from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
-from incidentdesk.core.errors import DomainError
-from incidentdesk.desk import StoreError
+from incidentdesk.core.errors import UserError
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 # Failures a user caused or can act on are shown as they are; anything else is a bug.
-# (The Desk re-exports the store's error, so ui/ need not import store/.)
-EXPECTED_ERRORS: tuple[type[BaseException], ...] = (DomainError, StoreError)
+EXPECTED_ERRORS: tuple[type[BaseException], ...] = (UserError,)
 
 
 def user_message(error: BaseException) -> str:

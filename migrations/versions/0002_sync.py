@@ -1,5 +1,5 @@
-"""Sync and long incidents: the local outbox of events not yet on the shared server; server-side ordering and
-notification.
+"""Sync and long incidents: the local outbox of events not yet on the shared server,
+server-side ordering and notification, and indexes to read an incident's latest entries.
 
 On PostgreSQL (the shared database):
 - a statement-level trigger takes a transaction-scoped advisory lock before any row is

@@ -11,15 +11,13 @@ from pathlib import Path
 
 import pytest
 
+# The helpers beside this file have unique module names (never "conftest": tests/ui has one).
 sys.path.insert(0, str(Path(__file__).parent))
 from pgcluster import PgCluster, find_bindir
+from synckit import APP_PASSWORD, Workstation
 
-from incidentdesk.config import Profile
-from incidentdesk.desk import Desk
 from incidentdesk.store.shared import SharedConfig, SharedStore
-from incidentdesk.sync import Sync
 
-APP_PASSWORD = "Tr0ub4dor&3-known-test-password"
 _counter = itertools.count(1)
 
 
@@ -52,23 +50,6 @@ def shared_schema(shared_url: str) -> str:
     store.upgrade()
     store.close()
     return shared_url
-
-
-class Workstation:
-    """One workstation: its own local replica, Desk and Sync against the shared database."""
-
-    def __init__(self, root: Path, name: str, url: str) -> None:
-        self.data_dir = root / name
-        self.data_dir.mkdir()
-        profile = Profile(self.data_dir, name=name, shared_url=url)
-        profile.save()
-        self.desk = Desk.open(self.data_dir, name)
-        self.shared = SharedStore(SharedConfig.parse(url), APP_PASSWORD)
-        self.sync = Sync(self.desk, self.shared)
-
-    def close(self) -> None:
-        self.shared.close()
-        self.desk.close()
 
 
 @pytest.fixture

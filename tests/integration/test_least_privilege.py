@@ -36,15 +36,28 @@ def test_the_application_role_can_append_and_read_but_not_change_the_journal(
     app = SharedStore(SharedConfig.parse(f"postgresql://incidentdesk_app@{url}"), "app-pw")
     app.check_schema()
     incident = new_event_id()
-    declared = Event(incident, incident, "incident.declared",
-                     {"title": "Least privilege", "severity": "SEV4", "services": []},
-                     utc_now(), 1, "app", "dev1")
+    declared = Event(
+        incident,
+        incident,
+        "incident.declared",
+        {"title": "Least privilege", "severity": "SEV4", "services": []},
+        utc_now(),
+        1,
+        "app",
+        "dev1",
+    )
     assert app.push([declared]) == 1
     assert [e.id for _s, e in app.pull(0)] == [incident]
     app.close()
 
-    with psycopg.connect(host="127.0.0.1", port=pg_cluster.port, dbname="least_priv",
-                         user="incidentdesk_app", password="app-pw", autocommit=True) as conn:
+    with psycopg.connect(
+        host="127.0.0.1",
+        port=pg_cluster.port,
+        dbname="least_priv",
+        user="incidentdesk_app",
+        password="app-pw",
+        autocommit=True,
+    ) as conn:
         for statement in (
             "UPDATE events SET author = 'someone else'",
             "DELETE FROM events",

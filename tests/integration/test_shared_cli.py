@@ -8,8 +8,8 @@ import logging
 from pathlib import Path
 
 import pytest
-from conftest import APP_PASSWORD
 from pgcluster import PgCluster
+from synckit import APP_PASSWORD
 
 from incidentdesk.cli import main
 
@@ -171,7 +171,7 @@ def test_the_password_is_never_written_anywhere(
         pg_cluster.start()
     step("sync", "--status")
 
-    texts = outputs + [caplog.text]
+    texts = [*outputs, caplog.text]
     for path in data_dir.rglob("*"):
         if path.is_file():
             texts.append(path.read_bytes().decode("utf-8", errors="replace"))

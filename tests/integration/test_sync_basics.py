@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import Workstation
+from synckit import Workstation
 
 
 def test_a_note_written_on_a_reaches_b(workstations: tuple[Workstation, Workstation]) -> None:

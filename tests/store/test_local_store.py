@@ -92,7 +92,7 @@ def test_an_older_file_is_copied_aside_before_upgrading(data_dir: Path) -> None:
                 "INSERT INTO events (id, incident_id, kind, payload, occurred_at_us, hlc, author,"
                 " device) VALUES ('01a00000-0000-7000-8000-000000000001',"
                 " '01a00000-0000-7000-8000-000000000001', 'incident.declared',"
-                " '{\"title\": \"Queue backlog\", \"severity\": \"SEV4\", \"services\": []}',"
+                ' \'{"title": "Queue backlog", "severity": "SEV4", "services": []}\','
                 " 1764000000000000, 1, 'Alice', 'dev1')"
             )
         )
