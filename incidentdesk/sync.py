@@ -17,11 +17,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 import psycopg
 
 from incidentdesk.config import Profile
+from incidentdesk.core.sync_state import LOCAL_ONLY, OFFLINE, ONLINE, SYNCING, SyncStatus
 from incidentdesk.core.timefmt import format_utc, utc_now
 from incidentdesk.desk import Desk
 from incidentdesk.secrets import SecretError, get_secret
@@ -50,34 +50,6 @@ SECRET_NAME = "shared-db"
 PUSH_BATCH = 500
 PULL_BATCH = 1000
 log = logging.getLogger(__name__)
-
-LOCAL_ONLY, ONLINE, OFFLINE, SYNCING = "local only", "online", "offline", "syncing"
-
-
-@dataclass(frozen=True)
-class SyncStatus:
-    """What the status bar and ``incidentdesk sync --status`` show."""
-
-    state: str
-    waiting: int = 0
-    last_sync: datetime | None = None
-    message: str | None = None
-
-    @property
-    def label(self) -> str:
-        """``local only`` · ``online`` · ``offline — N changes waiting`` · ``syncing``."""
-        if self.state == OFFLINE:
-            return f"offline — {self.waiting} change{'s' if self.waiting != 1 else ''} waiting"
-        return self.state
-
-    def as_json(self) -> dict[str, Any]:
-        """The stable ``sync --status --json`` document."""
-        return {
-            "state": self.state,
-            "waiting": self.waiting,
-            "last_sync": format_utc(self.last_sync) if self.last_sync else None,
-            "message": self.message,
-        }
 
 
 @dataclass

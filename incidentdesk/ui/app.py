@@ -5,18 +5,20 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from incidentdesk.config import Profile, prepare_data_dir
-from incidentdesk.desk import Desk
-from incidentdesk.sync import SyncService
 from incidentdesk.ui.client import DeskClient
 from incidentdesk.ui.main_window import MainWindow
 from incidentdesk.ui.resources import icon
-from incidentdesk.ui.sync_status import ServiceFactory, WorkstationSync
+from incidentdesk.ui.sync_status import ServiceFactory, WorkstationSync, default_service
 from incidentdesk.ui.theme import apply_theme
+
+if TYPE_CHECKING:
+    from incidentdesk.desk import Desk
 
 SETTINGS_NAME = "ui-settings.ini"
 
@@ -42,7 +44,7 @@ def build_window(
     data_dir: Path,
     author: str | None,
     on_error: Callable[[MainWindow, BaseException], None] | None = None,
-    sync_service: ServiceFactory = SyncService,
+    sync_service: ServiceFactory = default_service,
 ) -> MainWindow:
     """The main window on a profile; its Desk opens on the worker, then data loads.
 
@@ -60,12 +62,12 @@ def build_window(
     sync.setParent(window)
     window.sync_label.where = profile.shared_url
 
-    def opened(_desk: Desk) -> None:
+    def opened(_desk: object) -> None:
         window.load()
         sync.start(connected=bool(profile.shared_url))
 
     client.open(
-        lambda: Desk.open(data_dir, name),
+        lambda: _open_desk(data_dir, name),
         opened,
         lambda error: (on_error or _cannot_open)(window, error),
     )
@@ -89,3 +91,10 @@ def run_app(data_dir: Path, chosen: bool, author: str | None) -> int:
     code = int(app.exec())
     window.client.stop()
     return code
+
+
+def _open_desk(data_dir: Path, name: str) -> Desk:
+    # Runs on the store worker; SQLAlchemy loads there, while the window shows.
+    from incidentdesk.desk import Desk
+
+    return Desk.open(data_dir, name)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from incidentdesk.desk import Desk
 from incidentdesk.ui.tasks import StoreWorker, user_message
+
+if TYPE_CHECKING:  # the Desk module loads SQLAlchemy; views only name its types
+    from incidentdesk.desk import Desk
 
 T = TypeVar("T")
 POLL_MS = 200  # well inside the half second in which other writers' entries must show

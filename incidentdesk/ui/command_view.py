@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
 from incidentdesk.core.events import Event
 from incidentdesk.core.fold import IncidentState
-from incidentdesk.desk import IncidentSnapshot
 from incidentdesk.ui.client import DeskClient
 from incidentdesk.ui.incident_header import IncidentHeader
 from incidentdesk.ui.quick_entry import QuickEntry
@@ -23,6 +23,9 @@ from incidentdesk.ui.reminders import ReminderBanner
 from incidentdesk.ui.role_board import RoleBoard
 from incidentdesk.ui.stakeholder_update import StakeholderUpdateDialog
 from incidentdesk.ui.timeline_panel import TimelinePanel
+
+if TYPE_CHECKING:  # the Desk module loads SQLAlchemy; views only name its types
+    from incidentdesk.desk import IncidentSnapshot
 
 RECENT_FOR_UPDATE = 5  # decisions and actions offered to the stakeholder update
 LATEST_FIRST = 300  # timeline entries shown before the whole journal is read

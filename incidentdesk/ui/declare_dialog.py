@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from html import escape
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import (
     QEvent,
@@ -39,10 +39,12 @@ from PySide6.QtWidgets import (
 from incidentdesk.core.errors import DomainError
 from incidentdesk.core.severity import SEVERITIES, UNSURE_RULE, Severity
 from incidentdesk.core.text import NAME_MAX, TITLE_MAX, clean_name, clean_title
-from incidentdesk.desk import Desk
 from incidentdesk.ui.client import DeskClient
 from incidentdesk.ui.style import SEVERITY_COLORS, WARNING_COLOR
 from incidentdesk.ui.tasks import user_message
+
+if TYPE_CHECKING:  # the Desk module loads SQLAlchemy; views only name its types
+    from incidentdesk.desk import Desk
 
 ERROR_COLOR = SEVERITY_COLORS["SEV1"]
 T = TypeVar("T")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
@@ -18,11 +18,9 @@ from PySide6.QtWidgets import (
 )
 
 from incidentdesk import __version__
-from incidentdesk.desk import Desk
-from incidentdesk.sync import SyncStatus
+from incidentdesk.core.sync_state import SyncStatus
 from incidentdesk.ui.client import DeskClient
 from incidentdesk.ui.command_view import CommandView
-from incidentdesk.ui.connection_dialog import ConnectionDialog
 from incidentdesk.ui.declare_dialog import DeclareDialog
 from incidentdesk.ui.incident_list import IncidentList
 from incidentdesk.ui.reminder_settings import (
@@ -34,6 +32,10 @@ from incidentdesk.ui.resources import icon
 from incidentdesk.ui.shortcuts import shortcut_overview
 from incidentdesk.ui.sync_status import OfflineBanner, SyncStatusLabel, WorkstationSync
 from incidentdesk.ui.theme import THEMES, apply_theme
+
+if TYPE_CHECKING:
+    from incidentdesk.desk import Desk
+    from incidentdesk.ui.connection_dialog import ConnectionDialog
 
 
 class MainWindow(QMainWindow):
@@ -254,6 +256,8 @@ class MainWindow(QMainWindow):
             return dialog
         if dialog is not None:
             dialog.deleteLater()
+        from incidentdesk.ui.connection_dialog import ConnectionDialog  # loads the driver
+
         dialog = ConnectionDialog(self.sync.data_dir, self)
         dialog.saved.connect(self._connection_saved)
         dialog.disconnected.connect(self._connection_removed)

@@ -12,6 +12,7 @@ import contextlib
 import html
 from collections.abc import Callable
 from datetime import datetime, tzinfo
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QModelIndex, QRect, Qt, Signal
 from PySide6.QtGui import QColor, QKeyEvent, QPalette, QStandardItem, QStandardItemModel
@@ -36,10 +37,12 @@ from incidentdesk.core.quick import (
     parse_quick,
 )
 from incidentdesk.core.timefmt import utc_now
-from incidentdesk.desk import Desk
 from incidentdesk.ui.client import DeskClient
 from incidentdesk.ui.style import SEVERITY_COLORS
 from incidentdesk.ui.tasks import user_message
+
+if TYPE_CHECKING:  # the Desk module loads SQLAlchemy; views only name its types
+    from incidentdesk.desk import Desk
 
 HISTORY_SIZE = 50
 POPUP_MIN_WIDTH = 160

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from itertools import pairwise
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -37,10 +37,12 @@ from PySide6.QtWidgets import (
 from incidentdesk.core.fold import IncidentState, RoleHolder
 from incidentdesk.core.roles import ROLES, Role
 from incidentdesk.core.timefmt import format_duration, utc_now
-from incidentdesk.desk import Desk
 from incidentdesk.ui.client import DeskClient
 from incidentdesk.ui.style import WARNING_COLOR
 from incidentdesk.ui.tasks import user_message
+
+if TYPE_CHECKING:  # the Desk module loads SQLAlchemy; views only name its types
+    from incidentdesk.desk import Desk
 
 # format_duration shows seconds during a role's first hour; labels whose text is unchanged
 # do not repaint, so a tick a second costs little.

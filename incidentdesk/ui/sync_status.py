@@ -16,27 +16,18 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from incidentdesk.config import ConfigError, Profile
-from incidentdesk.desk import Desk
+from incidentdesk.core.sync_state import LOCAL_ONLY, OFFLINE, ONLINE, SYNCING, SyncStatus
 
-# ui/ never imports store/ (an import-linter contract): these come through sync, which does
-# not list them in __all__ yet, hence the ignore.
-from incidentdesk.sync import (
-    LOCAL_ONLY,
-    OFFLINE,
-    ONLINE,
-    SYNCING,
-    SharedError,
-    SharedStore,
-    SyncService,
-    SyncStatus,
-    open_shared,
-)
+if TYPE_CHECKING:  # the sync module loads the PostgreSQL driver: only when a profile syncs
+    from incidentdesk.desk import Desk
+    from incidentdesk.sync import SharedStore, SyncService
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +40,14 @@ LOCAL_ONLY_TIP = (
     "Database → Shared database… connects it to a shared one."
 )
 
-ServiceFactory = Callable[..., SyncService]
+ServiceFactory = Callable[..., "SyncService"]
+
+
+def default_service(*args: Any, **kwargs: Any) -> SyncService:
+    """A real SyncService (imported here, the first time a profile syncs)."""
+    from incidentdesk.sync import SyncService
+
+    return SyncService(*args, **kwargs)
 
 
 class WorkstationSync(QObject):
@@ -77,7 +75,7 @@ class WorkstationSync(QObject):
         data_dir: Path,
         author: str,
         parent: QObject | None = None,
-        service_factory: ServiceFactory = SyncService,
+        service_factory: ServiceFactory = default_service,
     ) -> None:
         super().__init__(parent)
         self._data_dir = data_dir
@@ -166,9 +164,13 @@ class WorkstationSync(QObject):
         data_dir, author = self._data_dir, self._author
 
         def open_desk() -> Desk:  # runs on the sync thread
+            from incidentdesk.desk import Desk
+
             return Desk.open(data_dir, author)
 
         def open_server() -> SharedStore | None:  # runs on the sync thread (reads the keyring)
+            from incidentdesk.sync import SharedError, open_shared
+
             try:
                 profile = Profile.load(data_dir)
             except ConfigError as exc:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -26,8 +26,10 @@ from incidentdesk.core.events import Event
 from incidentdesk.core.gc_pause import paused_gc
 from incidentdesk.core.timefmt import format_utc, to_micros
 from incidentdesk.core.timeline import describe
-from incidentdesk.desk import IncidentSnapshot
 from incidentdesk.ui.resources import icon
+
+if TYPE_CHECKING:  # the Desk module loads SQLAlchemy; views only name its types
+    from incidentdesk.desk import IncidentSnapshot
 
 Index = QModelIndex | QPersistentModelIndex
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
@@ -20,7 +22,6 @@ from PySide6.QtWidgets import (
 )
 
 from incidentdesk.core.events import Event
-from incidentdesk.desk import IncidentSnapshot
 from incidentdesk.ui.client import DeskClient
 from incidentdesk.ui.timeline_model import (
     AUTHOR,
@@ -32,6 +33,9 @@ from incidentdesk.ui.timeline_model import (
     TimelineFilter,
     TimelineModel,
 )
+
+if TYPE_CHECKING:  # the Desk module loads SQLAlchemy; views only name its types
+    from incidentdesk.desk import IncidentSnapshot
 
 ALL_AUTHORS = "Everyone"
 
