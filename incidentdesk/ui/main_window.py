@@ -200,8 +200,9 @@ class MainWindow(QMainWindow):
         self.client.start_feed(cursor)
 
     def _incidents_changed(self, incident_ids: list[str]) -> None:
-        self.client.call(lambda d: d.incidents(include_closed=True), self.incident_list.set_rows)
+        # The open incident first: its new entry is what the commander is waiting to see.
         self.command_view.on_incidents_changed(incident_ids)
+        self.client.call(lambda d: d.incidents(include_closed=True), self.incident_list.set_rows)
 
     def _incident_selected(self, incident_id: str) -> None:
         if incident_id != self.command_view.incident_id:
