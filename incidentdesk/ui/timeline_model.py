@@ -43,6 +43,21 @@ AuthorRole = Qt.ItemDataRole.UserRole + 3
 PinnedRole = Qt.ItemDataRole.UserRole + 4
 SearchTextRole = Qt.ItemDataRole.UserRole + 5
 
+_ANSWERED_ROLES = frozenset(
+    {
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.ToolTipRole,
+        Qt.ItemDataRole.DecorationRole,
+        Qt.ItemDataRole.FontRole,
+        Qt.ItemDataRole.AccessibleTextRole,
+        EventIdRole,
+        KindRole,
+        AuthorRole,
+        PinnedRole,
+        SearchTextRole,
+    }
+)
+
 # Filter kinds and how they are labelled in the kind column and the filter menu.
 KIND_LABELS = {
     "note": "Note",
@@ -275,7 +290,8 @@ class TimelineModel(QAbstractTableModel):
         return COLUMNS[section]
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+        # A repaint asks each visible cell for a dozen roles; most have nothing here.
+        if role not in _ANSWERED_ROLES or not 0 <= index.row() < len(self._rows):
             return None
         row = self._rows[index.row()]
         column = index.column()
