@@ -139,6 +139,10 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("id")
         p.add_argument("entry", help="the entry's id or a unique prefix")
 
+    p = add("drill", "Mark an incident as a drill (left out of the metrics), or --off.")
+    p.add_argument("id")
+    p.add_argument("--off", action="store_true", help="it is a real incident after all")
+
     p = add("timeline", "Print an incident's timeline in the order things happened.")
     p.add_argument("id")
     json_flag(p)
@@ -316,6 +320,7 @@ def _incident_json(row: dict[str, Any], now: datetime) -> dict[str, Any]:
         "commander": row["commander"],
         "started_at": _iso(started),
         "resolved_at": _iso(resolved),
+        "drill": row["drill"],
         "duration_seconds": int(((resolved or now) - started).total_seconds()) if started else None,
         "event_count": row["event_count"],
     }
@@ -359,6 +364,7 @@ def show_json(state: IncidentState) -> dict[str, Any]:
         "status": state.status,
         "services": state.services,
         "declared_by": state.declared_by,
+        "drill": state.drill,
         "milestones": {m: _iso(state.milestones.get(m)) for m in MILESTONES},
         "roles": {
             key: [{"person": h.person, "since": _iso(h.since)} for h in state.roles.get(key, [])]
@@ -410,6 +416,11 @@ def _correct(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
 
 def _pin(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
     print(desk.pin(args.id, args.entry, pinned=args.command == "pin"), file=out)
+    return 0
+
+
+def _drill(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
+    print(desk.set_drill(args.id, drill=not args.off), file=out)
     return 0
 
 
@@ -503,6 +514,7 @@ HANDLERS: dict[str, Handler] = {
     "pin": _pin,
     "unpin": _pin,
     "timeline": _timeline,
+    "drill": _drill,
     "demo": _demo,
     "db": _db,
 }

@@ -238,6 +238,19 @@ class Desk:
         payload = {"target": target, "pinned": pinned}
         return self._record(full, "event.pinned", payload, None, check=check).id
 
+    def set_drill(self, incident_ref: str, drill: bool = True) -> str:
+        """Mark an incident as a drill (left out of the metrics by default), or not."""
+
+        def check(state: IncidentState, _p: dict[str, Any]) -> None:
+            if state.drill == drill:
+                raise DomainError(
+                    "The incident is already " + ("a drill." if drill else "not a drill.")
+                )
+
+        return self._record(
+            incident_ref, "incident.drill_set", {"drill": drill}, None, check=check
+        ).id
+
     def rebuild(self) -> int:
         """Recompute every projection from the journal; returns the number of incidents."""
         with self.store.writing() as tx:
@@ -248,6 +261,8 @@ class Desk:
                 state = fold(incident_id, (e for _s, e in rows))
                 if state.declared:
                     tx.put_summary(state_summary(state), rows[-1][0])
+                for _seq, event in rows:
+                    _index(tx, event)
         self._cache.clear()
         return len(ids)
 
@@ -268,6 +283,7 @@ class Desk:
                         continue
                 if tx.receive(event):
                     changed.add(event.incident_id)
+                    _index(tx, event)
             for incident_id in sorted(changed):
                 try:
                     folded = self._catch_up(tx, incident_id)
@@ -466,6 +482,7 @@ class Desk:
                     device=self.store.device_id,
                 )
                 seq = tx.append(event)
+                _index(tx, event)
                 apply(folded.state, event)
                 folded.events.append(event)
                 folded.seqs.append(seq)
@@ -477,6 +494,17 @@ class Desk:
             self._cache.pop(incident_id, None)  # the cache may hold the unsaved event
             raise
         return event
+
+
+SEARCHABLE = {"incident.declared": "title", "note.added": "text", "note.corrected": "text"}
+
+
+def _index(tx: StoreTxn, event: Event) -> None:
+    """Keep the search index with the journal, in the same transaction."""
+    field = SEARCHABLE.get(event.kind)
+    if field is not None:
+        target = event.payload.get("target") if event.kind == "note.corrected" else None
+        tx.index_text(event.incident_id, str(target or event.id), str(event.payload[field]))
 
 
 def _prefix(ref: str, what: str) -> str:

@@ -133,6 +133,13 @@ def _corrected(p: Mapping[str, Any]) -> Payload:
     return {"target": _target(p), "text": clean_note(_require(p, "text"))}
 
 
+def _drill(p: Mapping[str, Any]) -> Payload:
+    value = _require(p, "drill")
+    if not isinstance(value, bool):
+        raise DomainError("'drill' must be true or false.")
+    return {"drill": value}
+
+
 def _pinned(p: Mapping[str, Any]) -> Payload:
     return {"target": _target(p), "pinned": _bool(p, "pinned")}
 
@@ -147,6 +154,7 @@ VALIDATORS: dict[str, Callable[[Mapping[str, Any]], Payload]] = {
     "note.added": _note,
     "note.corrected": _corrected,
     "event.pinned": _pinned,
+    "incident.drill_set": _drill,
 }
 KINDS: tuple[str, ...] = tuple(VALIDATORS)
 

@@ -60,6 +60,7 @@ class IncidentState:
     note_count: int = 0
     last_key: tuple[int, str, str] | None = None
     last_update_at: datetime | None = None
+    drill: bool = False  # an exercise: left out of the metrics by default
 
     @property
     def active(self) -> bool:
@@ -169,6 +170,10 @@ def _note(state: IncidentState, event: Event) -> None:
         state.last_update_at = event.occurred_at
 
 
+def _drill(state: IncidentState, event: Event) -> None:
+    state.drill = bool(event.payload["drill"])
+
+
 def _corrected(state: IncidentState, event: Event) -> None:
     state.corrections[event.payload["target"]] = event.payload["text"]
 
@@ -190,6 +195,7 @@ _APPLY: dict[str, Callable[[IncidentState, Event], None]] = {
     "note.added": _note,
     "note.corrected": _corrected,
     "event.pinned": _pinned,
+    "incident.drill_set": _drill,
 }
 
 
@@ -230,6 +236,10 @@ def state_summary(state: IncidentState) -> dict[str, Any]:
         "services": list(state.services),
         "commander": commander[0] if commander else None,
         "started_at": state.milestones.get("started_at"),
+        "detected_at": state.milestones.get("detected_at"),
+        "acknowledged_at": state.milestones.get("acknowledged_at"),
+        "mitigated_at": state.milestones.get("mitigated_at"),
         "resolved_at": state.milestones.get("resolved_at"),
+        "drill": state.drill,
         "event_count": state.event_count,
     }

@@ -42,6 +42,8 @@ def describe(event: Event) -> str:
         return f"Corrected an entry: {p['text']}"
     if kind == "event.pinned":
         return "Pinned an entry" if p["pinned"] else "Unpinned an entry"
+    if kind == "incident.drill_set":
+        return "Marked as a drill" if p["drill"] else "No longer marked as a drill"
     return kind
 
 

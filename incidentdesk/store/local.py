@@ -304,7 +304,11 @@ class StoreTxn:
             "services": json.dumps(summary["services"], ensure_ascii=False),
             "commander": summary["commander"],
             "started_at_us": _micros_or_none(summary["started_at"]),
+            "detected_at_us": _micros_or_none(summary.get("detected_at")),
+            "acknowledged_at_us": _micros_or_none(summary.get("acknowledged_at")),
+            "mitigated_at_us": _micros_or_none(summary.get("mitigated_at")),
             "resolved_at_us": _micros_or_none(summary["resolved_at"]),
+            "drill": bool(summary.get("drill", False)),
             "event_count": summary["event_count"],
             "last_seq": last_seq,
         }
@@ -317,8 +321,16 @@ class StoreTxn:
         return [_summary(dict(r)) for r in rows]
 
     def clear_summaries(self) -> None:
-        """Drop the incident-list projection (before a rebuild)."""
+        """Drop the incident-list projection and the search index (before a rebuild)."""
         self.conn.execute(incidents.delete())
+        self.conn.exec_driver_sql("DELETE FROM search_index")
+
+    def index_text(self, incident_id: str, event_id: str, text: str) -> None:
+        """Make a text findable by search (titles, notes, corrections)."""
+        self.conn.exec_driver_sql(
+            "INSERT INTO search_index (text, incident_id, event_id) VALUES (?, ?, ?)",
+            (text, incident_id, event_id),
+        )
 
     def incident_ids_like(self, prefix: str) -> list[str]:
         """Incident ids starting with ``prefix`` (at most a few, enough to say ambiguous)."""
@@ -369,8 +381,9 @@ def _micros_or_none(value: Any) -> int | None:
 
 def _summary(row: dict[str, Any]) -> dict[str, Any]:
     row["services"] = json.loads(row["services"])
-    row["started_at"] = _from_micros_or_none(row.pop("started_at_us"))
-    row["resolved_at"] = _from_micros_or_none(row.pop("resolved_at_us"))
+    for name in ("started_at", "detected_at", "acknowledged_at", "mitigated_at", "resolved_at"):
+        row[name] = _from_micros_or_none(row.pop(f"{name}_us"))
+    row["drill"] = bool(row["drill"])
     return row
 
 

@@ -8,7 +8,18 @@ this replica's device id.
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    false,
+)
 
 metadata = MetaData(
     naming_convention={
@@ -49,7 +60,11 @@ incidents = Table(
     Column("services", Text, nullable=False),
     Column("commander", Text),
     Column("started_at_us", BigInteger),
+    Column("detected_at_us", BigInteger),
+    Column("acknowledged_at_us", BigInteger),
+    Column("mitigated_at_us", BigInteger),
     Column("resolved_at_us", BigInteger),
+    Column("drill", Boolean, nullable=False, server_default=false()),
     Column("event_count", Integer, nullable=False),
     Column("last_seq", BigInteger, nullable=False),
 )
@@ -60,6 +75,9 @@ unpushed = Table(
     metadata,
     Column("event_id", String(36), primary_key=True),
 )
+
+# Local replicas also have `search_index`, an SQLite FTS5 table (text, incident_id,
+# event_id) made by migration 0003: a projection of note texts and titles for search.
 
 meta = Table(
     "meta",

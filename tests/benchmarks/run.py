@@ -5,7 +5,9 @@ Usage::
     python tests/benchmarks/run.py [--quick] [--only NAME ...] [--out FILE]
 
 Benchmarks are figures to compare between commits and machines, not pass/fail timings.
-Progress goes to stderr; stdout carries only the JSON document.
+Progress goes to stderr; stdout carries only the JSON document. A benchmark that cannot
+run on this machine (no PostgreSQL server for the shared-database figures) reports its
+figures with ``value`` null and ``skipped`` saying why.
 
 To add a benchmark: write a function ``bench_x(sizes: Sizes) -> list[Figure]`` (use
 :func:`figure` to make each figure), add its sizes to :class:`Sizes` (full and ``--quick``)
@@ -34,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy
+import sync_bench  # this file's neighbour: the shared-database figures
 
 import incidentdesk
 from incidentdesk.core.events import NOTE_KINDS, Event, validate_payload
@@ -47,7 +50,7 @@ from incidentdesk.store.local import LocalStore
 
 REPO = Path(__file__).resolve().parents[2]
 UI_BENCH = Path(__file__).with_name("ui_bench.py")
-FORMAT = 1  # bump when the shape of the JSON document changes
+FORMAT = 2  # bump when the shape of the JSON document changes (2: skipped figures)
 
 Figure = dict[str, Any]
 
@@ -67,6 +70,9 @@ class Sizes:
     external_notes: int  # gui_stall_external_append: notes the other process appends
     cold_starts: int  # cold_start_ratio: timed starts of each kind
     cold_warmup: int  # cold_start_ratio: untimed starts of each kind first
+    sync_notes: int  # sync_propagation_latency: notes A writes and B's window shows
+    sync_pings: int  # sync_propagation_latency: raw NOTIFY round trips (the floor)
+    sync_events: int  # sync_catch_up: events written while B was offline
 
 
 FULL = Sizes(
@@ -81,6 +87,9 @@ FULL = Sizes(
     external_notes=10_000,
     cold_starts=5,
     cold_warmup=1,
+    sync_notes=500,
+    sync_pings=200,
+    sync_events=10_000,
 )
 QUICK = Sizes(
     notes=300,
@@ -94,12 +103,20 @@ QUICK = Sizes(
     external_notes=500,
     cold_starts=2,
     cold_warmup=0,
+    sync_notes=20,
+    sync_pings=200,
+    sync_events=500,
 )
 
 
 def figure(name: str, value: float, unit: str, **parameters: Any) -> Figure:
     """One measured figure; ``parameters`` records the counts it was measured with."""
     return {"name": name, "value": value, "unit": unit, "parameters": parameters}
+
+
+def skipped(name: str, unit: str, reason: str) -> Figure:
+    """A figure that cannot be measured on this machine: ``value`` is None."""
+    return {"name": name, "value": None, "unit": unit, "parameters": {}, "skipped": reason}
 
 
 def _ms(seconds: float) -> float:
@@ -564,6 +581,87 @@ def bench_cold_start_ratio(sizes: Sizes) -> list[Figure]:
     ]
 
 
+# ------------------------------------------------------------------ the shared database
+#
+# sync_bench.py starts a throwaway PostgreSQL for each benchmark (and destroys it), seeds
+# the workstations and runs the measured one in a fresh process of its own.
+
+SYNC_PROPAGATION = (
+    ("sync_propagation_latency", "ms"),
+    ("sync_propagation_latency.p50", "ms"),
+    ("sync_propagation_latency.max", "ms"),
+    ("sync_propagation_latency.notify_floor", "ms"),
+)
+SYNC_CATCH_UP = (("sync_catch_up", "ms"), ("sync_catch_up.events_per_s", "events/s"))
+
+
+def _sync_skipped(names: Sequence[tuple[str, str]]) -> list[Figure] | None:
+    reason = sync_bench.skip_reason()
+    return None if reason is None else [skipped(n, unit, reason) for n, unit in names]
+
+
+def bench_sync_propagation_latency(sizes: Sizes) -> list[Figure]:
+    """A note added and pushed on workstation A → the row in workstation B's timeline."""
+    missing = _sync_skipped(SYNC_PROPAGATION)
+    if missing is not None:
+        return missing
+    with tempfile.TemporaryDirectory(prefix="incidentdesk-bench-") as tmp:
+        r = sync_bench.propagation(Path(tmp), sizes.sync_notes, sizes.sync_pings)
+    params = {
+        k: r[k]
+        for k in (
+            "notes",
+            "over_50ms",
+            "stages_p50_ms",
+            "stages_p95_ms",
+            "a_sync_push_p50_ms",
+            "pace_ms",
+            "server",
+            "pyside_drops_refs_to",
+        )
+    }
+    floor = {k: r[k] for k in ("pings", "floor_p95_ms", "floor_min_ms", "floor_max_ms")}
+    return [
+        figure("sync_propagation_latency", r["p95_ms"], "ms", **params, stat="p95"),
+        figure("sync_propagation_latency.p50", r["p50_ms"], "ms", **params, stat="p50"),
+        figure("sync_propagation_latency.max", r["max_ms"], "ms", **params, stat="max"),
+        figure(
+            "sync_propagation_latency.notify_floor",
+            r["floor_p50_ms"],
+            "ms",
+            **floor,
+            server=r["server"],
+            stat="p50",
+        ),
+    ]
+
+
+def bench_sync_catch_up(sizes: Sizes) -> list[Figure]:
+    """Workstation B's sync service starts after A wrote many events: until B holds them."""
+    missing = _sync_skipped(SYNC_CATCH_UP)
+    if missing is not None:
+        return missing
+    with tempfile.TemporaryDirectory(prefix="incidentdesk-bench-") as tmp:
+        r = sync_bench.catch_up(Path(tmp), sizes.sync_events, make_events)
+    params = {
+        k: r[k]
+        for k in (
+            "events",
+            "online_ms",
+            "changed_ms",
+            "pull_batches",
+            "breakdown_ms",
+            "a_push_s",
+            "a_push_events_per_s",
+            "server",
+        )
+    }
+    return [
+        figure("sync_catch_up", r["elapsed_ms"], "ms", **params),
+        figure("sync_catch_up.events_per_s", r["events_per_s"], "events/s", **params),
+    ]
+
+
 Benchmark = Callable[[Sizes], list[Figure]]
 
 BENCHMARKS: dict[str, Benchmark] = {
@@ -575,6 +673,8 @@ BENCHMARKS: dict[str, Benchmark] = {
     "quick_entry_latency": bench_quick_entry_latency,
     "gui_stall_external_append": bench_gui_stall_external_append,
     "cold_start_ratio": bench_cold_start_ratio,
+    "sync_propagation_latency": bench_sync_propagation_latency,
+    "sync_catch_up": bench_sync_catch_up,
 }
 
 
@@ -650,7 +750,8 @@ def run(names: Sequence[str], sizes: Sizes) -> list[Figure]:
         t0 = time.perf_counter()
         for fig in BENCHMARKS[name](sizes):
             figures.append({"benchmark": name, **fig})
-            print(f"  {fig['name']}: {fig['value']} {fig['unit']}", file=sys.stderr, flush=True)
+            shown = f"skipped ({fig['skipped']})" if "skipped" in fig else fig["value"]
+            print(f"  {fig['name']}: {shown} {fig['unit']}", file=sys.stderr, flush=True)
         print(f"  ({time.perf_counter() - t0:.1f} s)", file=sys.stderr, flush=True)
     return figures
 

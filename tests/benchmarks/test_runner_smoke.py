@@ -1,7 +1,8 @@
 """The benchmark runner still runs and still reports every benchmark.
 
 This keeps ``run.py`` from rotting as the package changes. It is not a timing test: the
-``--quick`` figures are meaningless and only have to be positive numbers.
+``--quick`` figures are meaningless and only have to be positive numbers (or, for the
+shared-database figures on a machine without PostgreSQL, skipped with a reason).
 """
 
 from __future__ import annotations
@@ -13,8 +14,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 RUN = Path(__file__).with_name("run.py")
 UI_BENCH = Path(__file__).with_name("ui_bench.py")
+SKIPPABLE = ("sync_propagation_latency", "sync_catch_up")  # need a PostgreSQL server
 EXPECTED = (
     "append_notes",
     "fold_100k",
@@ -24,6 +28,8 @@ EXPECTED = (
     "quick_entry_latency",
     "gui_stall_external_append",
     "cold_start_ratio",
+    "sync_propagation_latency",
+    "sync_catch_up",
 )
 
 
@@ -64,9 +70,16 @@ def test_quick_run_reports_every_benchmark(tmp_path: Path) -> None:
         assert name in figures, f"{name} is missing: {sorted(figures)}"
     for name, fig in figures.items():
         assert fig["benchmark"] in EXPECTED, name
-        assert _positive_number(fig["value"]), fig
         assert isinstance(fig["unit"], str) and fig["unit"], fig
         assert isinstance(fig["parameters"], dict), fig
+        if "skipped" in fig:
+            assert fig["benchmark"] in SKIPPABLE, fig
+            assert fig["value"] is None and isinstance(fig["skipped"], str) and fig["skipped"]
+        elif name == "sync_propagation_latency.notify_floor":
+            # A notification may arrive before the NOTIFY statement returns: tiny, maybe <= 0.
+            assert math.isfinite(fig["value"]), fig
+        else:
+            assert _positive_number(fig["value"]), fig
     sizes = document["sizes"]
     assert figures["append_notes"]["parameters"]["notes"] == sizes["notes"]
     assert figures["fold_100k"]["parameters"]["events"] == sizes["events"]
@@ -91,6 +104,42 @@ def test_quick_run_reports_every_benchmark(tmp_path: Path) -> None:
     for fig in (app, bare):
         assert len(fig["parameters"]["runs_ms"]) == sizes["cold_starts"], fig
     assert figures["cold_start_ratio"]["value"] == round(app["value"] / bare["value"], 3)
+
+    # The shared database (skipped only where PostgreSQL's server is not installed).
+    live = [figures[f"sync_propagation_latency{s}"] for s in (".p50", "", ".max")]
+    if "skipped" not in live[0]:
+        for fig in live:
+            assert fig["parameters"]["notes"] == sizes["sync_notes"], fig
+        assert live[0]["value"] <= live[1]["value"] <= live[2]["value"]  # p50, p95, max
+        assert set(live[0]["parameters"]["stages_p50_ms"]) >= {"notify", "round", "apply"}
+        floor = figures["sync_propagation_latency.notify_floor"]
+        assert floor["parameters"]["pings"] == sizes["sync_pings"], floor
+        assert floor["value"] < live[0]["value"], floor
+    catch = [figures["sync_catch_up"], figures["sync_catch_up.events_per_s"]]
+    if "skipped" not in catch[0]:
+        for fig in catch:
+            assert fig["parameters"]["events"] == sizes["sync_events"], fig
+        rate = sizes["sync_events"] / (catch[0]["value"] / 1000)
+        assert catch[1]["value"] == pytest.approx(rate, rel=0.01)
+
+
+def test_sync_figures_are_skipped_without_postgres(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sys.path.insert(0, str(RUN.parent))
+    try:
+        import run
+        import sync_bench
+    finally:
+        sys.path.remove(str(RUN.parent))
+    reason = "PostgreSQL server binaries (initdb, pg_ctl) are not installed"
+    monkeypatch.setattr(sync_bench, "skip_reason", lambda: reason)
+    figures = run.run(list(SKIPPABLE), run.QUICK)
+    assert {f["benchmark"] for f in figures} == set(SKIPPABLE)
+    assert len(figures) == 6
+    for fig in figures:
+        assert fig["value"] is None and fig["skipped"] == reason, fig
+    assert f"sync_catch_up: skipped ({reason})" in capsys.readouterr().err
 
 
 def test_only_and_out(tmp_path: Path) -> None:

@@ -308,3 +308,15 @@ def test_installed_command_runs_without_tracebacks(data_dir: Path) -> None:
     )
     assert bad.returncode == 1
     assert bad.stderr.strip() == "incidentdesk: No incident has an id starting with 'abcdef12'."
+
+
+def test_drills_are_marked_and_unmarked(cli: Cli) -> None:
+    incident = cli.out("declare", "Game day: failover", "--severity", "SEV3")
+    cli.out("drill", incident)
+    assert cli.json("show", incident)["drill"] is True
+    assert cli.json("incidents")[0]["drill"] is True
+    assert "already a drill" in cli.fails("drill", incident)
+    cli.out("drill", incident, "--off")
+    assert cli.json("show", incident)["drill"] is False
+    texts = [e["text"] for e in cli.json("timeline", incident)]
+    assert texts[-2:] == ["Marked as a drill", "No longer marked as a drill"]

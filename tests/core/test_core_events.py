@@ -24,6 +24,7 @@ VALID: dict[str, dict[str, Any]] = {
     "note.added": {"text": "Rolled back"},
     "note.corrected": {"target": TARGET, "text": "Rolled back at 14:10"},
     "event.pinned": {"target": TARGET, "pinned": True},
+    "incident.drill_set": {"drill": True},
 }
 
 REQUIRED = {
@@ -36,6 +37,7 @@ REQUIRED = {
     "note.added": ["text"],
     "note.corrected": ["target", "text"],
     "event.pinned": ["target"],
+    "incident.drill_set": ["drill"],
 }
 
 

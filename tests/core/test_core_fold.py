@@ -404,7 +404,11 @@ def test_a_typical_incident_folds_into_what_the_commander_sees() -> None:
         "services": ["checkout"],
         "commander": "Ana",
         "started_at": at[0],
+        "detected_at": state.milestones["detected_at"],
+        "acknowledged_at": state.milestones["acknowledged_at"],
+        "mitigated_at": state.milestones["mitigated_at"],
         "resolved_at": at[5],
+        "drill": False,
         "event_count": 7,
     }
 
