@@ -97,6 +97,8 @@ class Sync:
         while True:
             batch = self.desk.outbox(PUSH_BATCH)
             if not batch:
+                if sent:
+                    self.desk.set_sync_fact("last_sync", format_utc(utc_now()))
                 return sent
             sent += self.shared.push(batch)
             self.desk.mark_pushed([e.id for e in batch])  # only after the server committed
@@ -272,10 +274,15 @@ class SyncService(threading.Thread):
                 notified = False
                 for _note in listener.notifies(timeout=0.02, stop_after=1):
                     notified = True
-                if self._wake.is_set() or notified:
+                if notified:
                     self._wake.clear()
                     self._round(sync)
                     self._report(ONLINE, desk, sync)
+                elif self._wake.is_set():
+                    # Woken by a local change: push it; a pull only follows a notification.
+                    self._wake.clear()
+                    if sync.push():
+                        self._report(ONLINE, desk, sync)
                 if time.monotonic() - last_check > self._check_every:
                     listener.execute("SELECT 1")  # a dropped link fails here (or by keepalive)
                     last_check = time.monotonic()

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, create_engine, event, func, insert, select
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 
@@ -190,12 +189,24 @@ class StoreTxn:
 
     def receive(self, event: Event) -> bool:
         """Add an event that came from the shared server; False if it was already here."""
-        statement = (
-            sqlite_insert(events)
-            .values(event_row(event))
-            .on_conflict_do_nothing(index_elements=["id"])
+        # One plain statement (compiled once by SQLite's cache, not per event by SQLAlchemy):
+        # a catch-up receives thousands of events.
+        row = event_row(event)
+        result = self.conn.exec_driver_sql(
+            "INSERT INTO events (id, incident_id, kind, payload, occurred_at_us, hlc, author,"
+            " device) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+            (
+                row["id"],
+                row["incident_id"],
+                row["kind"],
+                row["payload"],
+                row["occurred_at_us"],
+                row["hlc"],
+                row["author"],
+                row["device"],
+            ),
         )
-        return bool(self.conn.execute(statement).rowcount)
+        return bool(result.rowcount)
 
     def unpushed_events(self, limit: int) -> list[Event]:
         """Events written here that the shared server has not acknowledged, oldest first."""
