@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, TextIO
 
 from incidentdesk import __version__
+from incidentdesk.cli_metrics import add_metrics_parser, run_metrics
 from incidentdesk.config import Profile, prepare_data_dir, resolve_data_dir
 from incidentdesk.core.errors import DomainError, UserError
 from incidentdesk.core.events import NOTE_KINDS
@@ -187,6 +188,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--size", default="1400x900", metavar="WxH")
     p.add_argument("--theme", default="light", choices=("light", "dark"))
+
+    add_metrics_parser(sub, [common])
 
     p = add("config", "Show or set the profile's settings.")
     p.add_argument("setting", choices=("name",))
@@ -501,6 +504,7 @@ def _sync(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
 
 
 HANDLERS: dict[str, Handler] = {
+    "metrics": run_metrics,
     "sync": _sync,
     "declare": _declare,
     "incidents": _incidents,

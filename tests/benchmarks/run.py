@@ -37,6 +37,7 @@ from typing import Any
 
 import sqlalchemy
 import sync_bench  # this file's neighbour: the shared-database figures
+from metrics_bench import bench_metrics  # and the metrics one
 
 import incidentdesk
 from incidentdesk.core.events import NOTE_KINDS, Event, validate_payload
@@ -73,6 +74,7 @@ class Sizes:
     sync_notes: int  # sync_propagation_latency: notes A writes and B's window shows
     sync_pings: int  # sync_propagation_latency: raw NOTIFY round trips (the floor)
     sync_events: int  # sync_catch_up: events written while B was offline
+    metrics_incidents: int  # metrics_compute: incidents the metrics are computed over
 
 
 FULL = Sizes(
@@ -90,6 +92,7 @@ FULL = Sizes(
     sync_notes=500,
     sync_pings=200,
     sync_events=10_000,
+    metrics_incidents=5_000,
 )
 QUICK = Sizes(
     notes=300,
@@ -106,6 +109,7 @@ QUICK = Sizes(
     sync_notes=20,
     sync_pings=200,
     sync_events=500,
+    metrics_incidents=500,
 )
 
 
@@ -664,6 +668,12 @@ def bench_sync_catch_up(sizes: Sizes) -> list[Figure]:
 
 Benchmark = Callable[[Sizes], list[Figure]]
 
+
+def bench_metrics_compute(sizes: Sizes) -> list[Figure]:
+    """Response metrics over 5,000 incidents (the computation, not the database read)."""
+    return [bench_metrics(sizes.metrics_incidents)]
+
+
 BENCHMARKS: dict[str, Benchmark] = {
     "append_notes": bench_append_notes,
     "fold_100k": bench_fold_100k,
@@ -675,6 +685,7 @@ BENCHMARKS: dict[str, Benchmark] = {
     "cold_start_ratio": bench_cold_start_ratio,
     "sync_propagation_latency": bench_sync_propagation_latency,
     "sync_catch_up": bench_sync_catch_up,
+    "metrics_compute": bench_metrics_compute,
 }
 
 

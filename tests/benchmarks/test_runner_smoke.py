@@ -30,6 +30,7 @@ EXPECTED = (
     "cold_start_ratio",
     "sync_propagation_latency",
     "sync_catch_up",
+    "metrics_compute",
 )
 
 
