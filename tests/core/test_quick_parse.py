@@ -239,9 +239,10 @@ def test_at_clock_time_is_the_latest_such_time_not_to_come(
     now = naive_now.replace(tzinfo=UTC)
     at = parse_quick(f"/at {hour}:{minute:02d} x", now=now, local_tz=zone).at
     assert at is not None
-    # The latest such time that is not still to come (a minute of clock slack allowed):
-    # typed at 23:59, "/at 0:00" is the midnight that began the day, 23h59m ago.
-    assert now + FUTURE_SLACK - timedelta(days=1) <= at <= now + FUTURE_SLACK
+    # Today's or yesterday's clock time, whichever is not still to come (a minute of clock
+    # slack allowed): always within the last day. Typed at 23:59, "/at 0:00" is the midnight
+    # that began the day, 23h59m ago (back-dating never means tomorrow).
+    assert now - timedelta(days=1) < at <= now + FUTURE_SLACK
     local = at.astimezone(zone)
     assert (local.hour, local.minute, local.second) == (hour, minute, 0)
 
