@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, TextIO
 
 from incidentdesk import __version__
+from incidentdesk.cli_library import add_library_parsers, run_archive, run_search
 from incidentdesk.cli_metrics import add_metrics_parser, run_metrics
 from incidentdesk.config import Profile, prepare_data_dir, resolve_data_dir
 from incidentdesk.core.errors import DomainError, UserError
@@ -184,12 +185,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--panel",
         default="window",
-        help="window, incidents, command, header, roles, timeline, quick-entry, declare or update",
+        help="window, incidents, command, header, roles, timeline, quick-entry, declare, "
+        "update, library or metrics",
     )
     p.add_argument("--size", default="1400x900", metavar="WxH")
     p.add_argument("--theme", default="light", choices=("light", "dark"))
 
     add_metrics_parser(sub, [common])
+    add_library_parsers(sub, [common])
 
     p = add("config", "Show or set the profile's settings.")
     p.add_argument("setting", choices=("name",))
@@ -505,6 +508,8 @@ def _sync(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
 
 HANDLERS: dict[str, Handler] = {
     "metrics": run_metrics,
+    "search": run_search,
+    "archive": run_archive,
     "sync": _sync,
     "declare": _declare,
     "incidents": _incidents,

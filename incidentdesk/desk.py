@@ -28,6 +28,16 @@ from incidentdesk.core.lifecycle import (
     parse_status,
 )
 from incidentdesk.core.roles import parse_role
+from incidentdesk.core.search import (
+    ELLIPSIS,
+    HITS_PER_INCIDENT,
+    MARK_CLOSE,
+    MARK_OPEN,
+    SNIPPET_TOKENS,
+    SearchHit,
+    match_expression,
+    unmark,
+)
 from incidentdesk.core.severity import parse_severity, severity
 from incidentdesk.core.text import clean_name
 from incidentdesk.core.timefmt import FUTURE_SLACK, format_utc, to_micros, utc_now
@@ -89,8 +99,15 @@ class Desk:
 
     @classmethod
     def open(cls, data_dir: Path, author: str) -> Desk:
-        """Open (and if needed create or upgrade) the local store in ``data_dir``."""
-        return cls(LocalStore(data_dir), author)
+        """Open (and if needed create or upgrade) the local store in ``data_dir``.
+
+        After a schema upgrade the projections (incident list, search index) are rebuilt from
+        the journal, so columns and tables a migration added are filled for old incidents.
+        """
+        desk = cls(LocalStore(data_dir), author)
+        if desk.store.backup_path is not None:
+            desk.rebuild()
+        return desk
 
     def with_author(self, author: str) -> Desk:
         """The same desk recording as someone else (shares the store and cache)."""
@@ -293,6 +310,69 @@ class Desk:
                 tx.put_summary(state_summary(folded.state), folded.seq)
         return sorted(changed)
 
+    def restore(self, batch: Iterable[Event]) -> tuple[int, int, list[str]]:
+        """Add events from a backup, all or nothing; returns (added, already here, incidents
+        that changed).
+
+        They take the path of received events (projections, search index, the incidents'
+        folds) and also go in the outbox, so a restored backup reaches the shared server
+        once this profile syncs. Unlike :meth:`receive`, a known kind with a payload that
+        breaks its rules refuses the whole batch.
+
+        Raises:
+            DomainError: an event's payload breaks its kind's rules; nothing was added.
+        """
+        added: list[str] = []
+        skipped = 0
+        changed: set[str] = set()
+        cached = set(self._cache)
+        try:
+            with self.store.writing() as tx:
+                for event in batch:
+                    if event.kind in KINDS:
+                        validate_payload(event.kind, event.payload)
+                    if tx.receive(event):
+                        added.append(event.id)
+                        changed.add(event.incident_id)
+                        _index(tx, event)
+                    else:
+                        skipped += 1
+                tx.queue_for_push(added)
+                for incident_id in sorted(changed):
+                    try:
+                        folded = self._catch_up(tx, incident_id)
+                    except NotFound:
+                        continue  # no declaration in the journal (a partial backup)
+                    assert folded.state is not None
+                    tx.put_summary(state_summary(folded.state), folded.seq)
+                    if incident_id not in cached:  # a whole library would not fit in memory
+                        del self._cache[incident_id]
+        except BaseException:
+            for incident_id in changed:  # the cache may hold events that were rolled back
+                self._cache.pop(incident_id, None)
+            raise
+        return len(added), skipped, sorted(changed)
+
+    def read_journal(
+        self,
+        on_count: Callable[[int], None],
+        on_events: Callable[[list[Event]], None],
+        batch: int = 10_000,
+    ) -> int:
+        """Read the whole journal in arrival order, from one consistent snapshot.
+
+        ``on_count`` first gets the number of events, then ``on_events`` gets them a batch
+        at a time (a large journal is never all in memory). Returns the number of events.
+        """
+        with self.store.reading() as tx:
+            total = tx.event_count()
+            on_count(total)
+            seq = 0
+            while rows := tx.journal(seq, batch):
+                on_events([event for _seq, event in rows])
+                seq = rows[-1][0]
+        return total
+
     def outbox(self, limit: int = 500) -> list[Event]:
         """Events written here that the shared server has not acknowledged yet."""
         with self.store.reading() as tx:
@@ -319,6 +399,26 @@ class Desk:
             tx.meta_set(f"sync:{key}", value)
 
     # ----------------------------------------------------------------- queries
+
+    def search(self, query: str, limit: int = 100) -> list[SearchHit]:
+        """Titles, notes and corrections matching what a person typed, best first.
+
+        Words must all match, in any order; ``"quoted phrases"`` match as written;
+        ``deploy*`` matches a prefix; case and accents do not matter. Any text is a valid
+        query: one with nothing searchable (punctuation, emoji) finds nothing. At most a
+        few hits per incident; a note is found by its corrected text too.
+        """
+        match = match_expression(query)
+        if match is None or limit <= 0:
+            return []
+        marks = (MARK_OPEN, MARK_CLOSE, ELLIPSIS)
+        with self.store.reading() as tx:
+            rows = tx.search(match, limit, HITS_PER_INCIDENT, marks, SNIPPET_TOKENS)
+        hits: list[SearchHit] = []
+        for row in rows:
+            snippet, highlights = unmark(row.pop("snippet"))
+            hits.append(SearchHit(**row, snippet=snippet, highlights=highlights))
+        return hits
 
     def incidents(self, include_closed: bool = False) -> list[dict[str, Any]]:
         """Incident-list rows: active first (worst severity, then newest), then the rest."""

@@ -223,6 +223,15 @@ class StoreTxn:
         if event_ids:
             self.conn.execute(unpushed.delete().where(unpushed.c.event_id.in_(event_ids)))
 
+    def queue_for_push(self, event_ids: list[str]) -> None:
+        """Put events already in the journal in the outbox (a restored backup goes up too)."""
+        if not event_ids:
+            return
+        self.conn.exec_driver_sql(
+            "INSERT INTO unpushed (event_id) VALUES (?) ON CONFLICT (event_id) DO NOTHING",
+            [(event_id,) for event_id in event_ids],
+        )
+
     def unpushed_count(self) -> int:
         """How many changes wait to go up."""
         return int(self.conn.execute(select(func.count()).select_from(unpushed)).scalar() or 0)
@@ -242,6 +251,19 @@ class StoreTxn:
             "SELECT seq, id, incident_id, kind, payload, occurred_at_us, hlc, author, device"
             " FROM events WHERE incident_id = ? AND seq > ? ORDER BY seq",
             (incident_id, after_seq),
+        )
+
+    def event_count(self) -> int:
+        """How many events the journal holds."""
+        return int(self.conn.execute(select(func.count()).select_from(events)).scalar() or 0)
+
+    def journal(self, after_seq: int, limit: int) -> list[tuple[int, Event]]:
+        """Up to ``limit`` events of every incident that arrived after ``after_seq``, in
+        arrival order, with their ``seq``."""
+        return self._decode(
+            "SELECT seq, id, incident_id, kind, payload, occurred_at_us, hlc, author, device"
+            " FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
+            (after_seq, limit),
         )
 
     def latest_events(self, incident_id: str, limit: int) -> list[Event]:
@@ -342,6 +364,49 @@ class StoreTxn:
             "INSERT INTO search_index (text, incident_id, event_id) VALUES (?, ?, ?)",
             (text, incident_id, event_id),
         )
+
+    def search(
+        self, match: str, limit: int, per_incident: int, marks: tuple[str, str, str], words: int
+    ) -> list[dict[str, Any]]:
+        """The best entries for an FTS5 ``MATCH`` expression, best first (bm25).
+
+        At most ``per_incident`` entries of one incident and one row per entry (a note and
+        its corrections share the note's id), only for incidents in the incident list. Each
+        row has the incident's title, severity, status and ``started_at``, and a snippet of
+        about ``words`` words with the matches between ``marks[0]`` and ``marks[1]``
+        (``marks[2]`` where the text was cut).
+        """
+        # FTS5 sorts by rank itself (bm25 of every match, the bulk of the time) and hands
+        # the rows over in order: the columns and the snippet are computed only for the
+        # rows read, and reading stops once there are enough.
+        ranked = self.conn.exec_driver_sql(
+            "SELECT s.incident_id, s.event_id, snippet(search_index, 0, ?, ?, ?, ?),"
+            " i.title, i.severity, i.status, i.started_at_us"
+            " FROM search_index AS s JOIN incidents AS i ON i.id = s.incident_id"
+            " WHERE search_index MATCH ? ORDER BY s.rank",
+            (*marks, words, match),
+        )
+        hits: dict[str, dict[str, Any]] = {}
+        per: dict[str, int] = {}
+        try:
+            for incident_id, event_id, snippet, title, sev, status, started_us in ranked:
+                if event_id in hits or per.get(incident_id, 0) >= per_incident:
+                    continue
+                per[incident_id] = per.get(incident_id, 0) + 1
+                hits[event_id] = {
+                    "incident_id": incident_id,
+                    "event_id": event_id,
+                    "title": title,
+                    "severity": sev,
+                    "status": status,
+                    "started_at": _from_micros_or_none(started_us),
+                    "snippet": snippet,
+                }
+                if len(hits) >= limit:
+                    break
+        finally:
+            ranked.close()
+        return list(hits.values())
 
     def incident_ids_like(self, prefix: str) -> list[str]:
         """Incident ids starting with ``prefix`` (at most a few, enough to say ambiguous)."""

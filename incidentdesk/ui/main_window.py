@@ -1,4 +1,5 @@
-"""The main window: a thin shell of menus, the incident list, the command view, a status bar."""
+"""The main window: a thin shell of menus, three views (command, library, metrics), a status
+bar."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QSplitter,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -23,6 +25,8 @@ from incidentdesk.ui.client import DeskClient
 from incidentdesk.ui.command_view import CommandView
 from incidentdesk.ui.declare_dialog import DeclareDialog
 from incidentdesk.ui.incident_list import IncidentList
+from incidentdesk.ui.library_panel import LibraryPanel
+from incidentdesk.ui.metrics_panel import MetricsPanel
 from incidentdesk.ui.reminder_settings import (
     ReminderSettingsDialog,
     load_intervals,
@@ -36,6 +40,9 @@ from incidentdesk.ui.theme import THEMES, apply_theme
 if TYPE_CHECKING:
     from incidentdesk.desk import Desk
     from incidentdesk.ui.connection_dialog import ConnectionDialog
+
+VIEWS = ("Command", "Library", "Metrics")
+COMMAND, LIBRARY, METRICS = range(len(VIEWS))
 
 
 class MainWindow(QMainWindow):
@@ -79,7 +86,14 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(command_area)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([400, 1000])
-        self.setCentralWidget(self.splitter)
+        self.library = LibraryPanel(client, self)
+        self.metrics = MetricsPanel(client, self)
+        self.views = QTabWidget(self)
+        self.views.setObjectName("Views")
+        self.views.setDocumentMode(True)
+        for page, name in zip((self.splitter, self.library, self.metrics), VIEWS, strict=True):
+            self.views.addTab(page, name)
+        self.setCentralWidget(self.views)
 
         self.sync_label = SyncStatusLabel(self)
         self.statusBar().addPermanentWidget(self.sync_label)
@@ -87,6 +101,8 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self.incident_list.selected.connect(self._incident_selected)
         self.command_view.message.connect(self.show_message)
+        self.library.message.connect(self.show_message)
+        self.library.command_requested.connect(self.open_incident)
         client.error.connect(self.show_message)
         client.incidents_changed.connect(self._incidents_changed)
         if sync is not None:
@@ -97,6 +113,7 @@ class MainWindow(QMainWindow):
 
     def _connect_sync(self, sync: WorkstationSync) -> None:
         sync.status_changed.connect(self._sync_status)
+        self.library.set_sync_status(sync.status)
         # Remote entries: look at once (the feed then fetches them like any change).
         sync.remote_changed.connect(lambda _ids: self.client.poke())
         # Local changes go up at once: saved here, or by another program on this file.
@@ -113,7 +130,7 @@ class MainWindow(QMainWindow):
         self._add(
             incident, "Post stakeholder &update…", "Ctrl+U", self.command_view.open_update_composer
         )
-        self._add(incident, "&Quick entry", "Ctrl+L", self.command_view.focus_quick_entry)
+        self._add(incident, "&Quick entry", "Ctrl+L", self.focus_quick_entry)
         incident.addSeparator()
         incident.addAction(self.command_view.timeline.pin_action)
         incident.addAction(self.command_view.timeline.correct_action)
@@ -121,6 +138,14 @@ class MainWindow(QMainWindow):
         self._add(incident, "&Quit", QKeySequence.StandardKey.Quit, self.close)
 
         view = bar.addMenu("&View")
+        self.view_actions = [
+            self._add(
+                view, f"&{name}", f"Ctrl+{number}", lambda _c=False, i=number - 1: self.show_view(i)
+            )
+            for number, name in enumerate(VIEWS, start=1)
+        ]
+        self._add(view, "&Search the library", "Ctrl+Shift+F", self.search_library)
+        view.addSeparator()
         self.closed_action = self._add(
             view,
             "Show &closed incidents",
@@ -186,7 +211,7 @@ class MainWindow(QMainWindow):
 
     def _first_rows(self, cursor: int, rows: list[dict[str, Any]]) -> None:
         self.rows_loaded = True
-        self.incident_list.set_rows(rows)
+        self._set_rows(rows)
         wanted = self._restored_incident
         if wanted and any(r["id"] == wanted for r in rows):
             if not self.incident_list.select(wanted):  # a closed one: show closed incidents
@@ -202,7 +227,14 @@ class MainWindow(QMainWindow):
     def _incidents_changed(self, incident_ids: list[str]) -> None:
         # The open incident first: its new entry is what the commander is waiting to see.
         self.command_view.on_incidents_changed(incident_ids)
-        self.client.call(lambda d: d.incidents(include_closed=True), self.incident_list.set_rows)
+        self.library.on_incidents_changed(incident_ids)
+        self.client.call(lambda d: d.incidents(include_closed=True), self._set_rows)
+
+    def _set_rows(self, rows: list[dict[str, Any]]) -> None:
+        # One fetch of the incident rows feeds every view that lists incidents.
+        self.incident_list.set_rows(rows)
+        self.library.set_rows(rows)
+        self.metrics.set_rows(rows)
 
     def _incident_selected(self, incident_id: str) -> None:
         if incident_id != self.command_view.incident_id:
@@ -210,18 +242,33 @@ class MainWindow(QMainWindow):
             self.settings.setValue("last_incident", incident_id)
 
     def open_incident(self, incident_id: str) -> None:
-        """Select and show an incident (for example, one just declared)."""
+        """Select and show an incident in the command view (for example, one just declared)."""
+        self.show_view(COMMAND)
         self.client.call(
             lambda d: d.incidents(include_closed=True),
             lambda rows: self._select_after(rows, incident_id),
         )
 
     def _select_after(self, rows: list[dict[str, Any]], incident_id: str) -> None:
-        self.incident_list.set_rows(rows)
+        self._set_rows(rows)
         if not self.incident_list.select(incident_id):
             self._incident_selected(incident_id)
 
     # ------------------------------------------------------------ actions
+
+    def show_view(self, view: int) -> None:
+        """Show the command view, the library or the metrics (Ctrl+1, Ctrl+2, Ctrl+3)."""
+        self.views.setCurrentIndex(view)
+
+    def focus_quick_entry(self) -> None:
+        """Put the cursor in the command view's quick entry (Ctrl+L)."""
+        self.show_view(COMMAND)
+        self.command_view.focus_quick_entry()
+
+    def search_library(self) -> None:
+        """Show the library with the cursor in its search box (Ctrl+Shift+F)."""
+        self.show_view(LIBRARY)
+        self.library.focus_search()
 
     def open_declare_dialog(self) -> DeclareDialog:
         """Open the declare dialog (Ctrl+N)."""
@@ -281,6 +328,7 @@ class MainWindow(QMainWindow):
     def _sync_status(self, status: SyncStatus) -> None:
         self.sync_label.set_status(status)
         self.offline_banner.set_status(status)
+        self.library.set_sync_status(status)
 
     def set_theme(self, name: str) -> None:
         """Switch theme and remember the choice."""
@@ -321,6 +369,8 @@ class MainWindow(QMainWindow):
             if isinstance(state, QByteArray):
                 splitter.restoreState(state)
         self.command_view.set_reminder_intervals(load_intervals(self.settings))
+        view = str(self.settings.value("window/view", VIEWS[COMMAND]))
+        self.show_view(VIEWS.index(view) if view in VIEWS else COMMAND)
         utc = str(self.settings.value("utc", "false")).lower() == "true"
         self.command_view.timeline.utc_box.setChecked(utc)
         theme = str(self.settings.value("theme", "system"))
@@ -339,6 +389,7 @@ class MainWindow(QMainWindow):
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/splitter", self.splitter.saveState())
         self.settings.setValue("window/command_splitter", self.command_view.splitter.saveState())
+        self.settings.setValue("window/view", VIEWS[self.views.currentIndex()])
         self.settings.setValue("utc", self.command_view.timeline.utc_box.isChecked())
         self.settings.sync()
 
@@ -364,4 +415,7 @@ def panel_widgets(window: MainWindow) -> dict[str, QWidget]:
         "roles": view.role_board,
         "timeline": view.timeline,
         "quick-entry": view.quick_entry,
+        "library": window.library,
+        "review": window.library.review,
+        "metrics": window.metrics,
     }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
+from typing import Any
 
 from incidentdesk.core.errors import DomainError
 
@@ -18,6 +19,8 @@ PANELS = (
     "quick-entry",
     "declare",
     "update",
+    "library",
+    "metrics",
 )
 
 
@@ -95,6 +98,11 @@ def take_screenshot(
     for _ in range(3):
         app.processEvents()
 
+    if panel in ("library", "metrics"):
+        from incidentdesk.ui.main_window import LIBRARY, METRICS
+
+        window.show_view(LIBRARY if panel == "library" else METRICS)
+        _settle(app, window)
     target = panel_widgets(window).get(panel)
     if panel == "declare":
         target = window.open_declare_dialog()
@@ -114,3 +122,15 @@ def take_screenshot(
     if not image.save(str(out)):
         raise DomainError(f"Cannot write {out}.")
     return out
+
+
+def _settle(app: Any, window: Any, timeout_s: float = 10.0) -> None:
+    """Let a panel that just became visible fetch and draw its data."""
+    deadline = time.monotonic() + timeout_s
+    for _ in range(5):
+        app.processEvents()
+    while window.client.worker.pending and time.monotonic() < deadline:
+        app.processEvents()
+        time.sleep(0.005)
+    for _ in range(5):
+        app.processEvents()

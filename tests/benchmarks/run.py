@@ -38,6 +38,7 @@ from typing import Any
 import sqlalchemy
 import sync_bench  # this file's neighbour: the shared-database figures
 from metrics_bench import bench_metrics  # and the metrics one
+from search_bench import bench_search  # and the search one
 
 import incidentdesk
 from incidentdesk.core.events import NOTE_KINDS, Event, validate_payload
@@ -75,6 +76,8 @@ class Sizes:
     sync_pings: int  # sync_propagation_latency: raw NOTIFY round trips (the floor)
     sync_events: int  # sync_catch_up: events written while B was offline
     metrics_incidents: int  # metrics_compute: incidents the metrics are computed over
+    search_incidents: int  # search_library: incidents in the searched store
+    search_events: int  # search_library: events in the searched store
 
 
 FULL = Sizes(
@@ -93,6 +96,8 @@ FULL = Sizes(
     sync_pings=200,
     sync_events=10_000,
     metrics_incidents=5_000,
+    search_incidents=5_000,
+    search_events=500_000,
 )
 QUICK = Sizes(
     notes=300,
@@ -110,6 +115,8 @@ QUICK = Sizes(
     sync_pings=200,
     sync_events=500,
     metrics_incidents=500,
+    search_incidents=200,
+    search_events=5_000,
 )
 
 
@@ -674,6 +681,13 @@ def bench_metrics_compute(sizes: Sizes) -> list[Figure]:
     return [bench_metrics(sizes.metrics_incidents)]
 
 
+def bench_search_library(sizes: Sizes) -> list[Figure]:
+    """Typical searches over a library of 5,000 incidents and 500,000 events."""
+    result = bench_search(sizes.search_incidents, sizes.search_events)
+    params = {k: v for k, v in result.items() if k != "worst_median_ms"}
+    return [figure("search_library", result["worst_median_ms"], "ms", **params)]
+
+
 BENCHMARKS: dict[str, Benchmark] = {
     "append_notes": bench_append_notes,
     "fold_100k": bench_fold_100k,
@@ -686,6 +700,7 @@ BENCHMARKS: dict[str, Benchmark] = {
     "sync_propagation_latency": bench_sync_propagation_latency,
     "sync_catch_up": bench_sync_catch_up,
     "metrics_compute": bench_metrics_compute,
+    "search_library": bench_search_library,
 }
 
 

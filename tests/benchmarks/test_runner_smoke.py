@@ -31,6 +31,7 @@ EXPECTED = (
     "sync_propagation_latency",
     "sync_catch_up",
     "metrics_compute",
+    "search_library",
 )
 
 

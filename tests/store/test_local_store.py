@@ -109,9 +109,17 @@ def test_an_older_file_is_copied_aside_before_upgrading(data_dir: Path) -> None:
     assert revision == ("0001_journal",)
     assert ids == ["01a00000-0000-7000-8000-000000000001"]
     store.close()
+    # Opening through the Desk after an upgrade fills the new projections from the journal.
+    (data_dir / DB_NAME).unlink()
+    for side in data_dir.glob(f"{DB_NAME}-*"):
+        side.unlink()
+    store.backup_path.rename(data_dir / DB_NAME)
     desk = Desk.open(data_dir, "Alice")
-    desk.rebuild()
     assert desk.incident("01a00000").title == "Queue backlog"
+    assert [r["title"] for r in desk.incidents()] == ["Queue backlog"]
+    assert [h.incident_id for h in desk.search("backlog")] == [
+        "01a00000-0000-7000-8000-000000000001"
+    ]
     desk.close()
 
 

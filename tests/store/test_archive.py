@@ -1,0 +1,430 @@
+"""Archives: the whole journal out to JSON Lines and back, checked line by line."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from incidentdesk import archive
+from incidentdesk.archive import FIELDS, ArchiveError, export_archive, import_archive
+from incidentdesk.core.timefmt import utc_now
+from incidentdesk.desk import Desk
+
+Lines = list[str]
+
+
+def build_journal(desk: Desk) -> list[str]:
+    """Two incidents with every kind of event, back-dated entries and varied text."""
+    now = utc_now()
+    first = desk.declare(
+        "Checkout 5xx in EU — São Paulo too",
+        "SEV2",
+        ["payments-api", "ledger"],
+        at=now - timedelta(hours=1),
+    )
+    desk.assign_role(first, "commander", "Maya Chen")
+    desk.assign_role(first, "commander", "Sam Okafor")
+    desk.assign_role(first, "comms", "Ana Ruiz", shadow=True)
+    note = desk.add_note(first, "Disk full on db-01\nsecond line: 数据库 שלום 🔥", "observation")
+    desk.add_note(first, "Back-dated finding", at=now - timedelta(minutes=30))
+    desk.correct_note(first, note, "Disk nearly full on db-01")
+    desk.pin(first, note)
+    desk.set_severity(first, "SEV1")
+    desk.set_status(first, "identified")
+    desk.set_milestone(first, "acknowledged", now - timedelta(minutes=20))
+    desk.release_role(first, "comms", shadow=True)
+    second = desk.declare("Game day: failover drill", "SEV4")
+    desk.set_drill(second)
+    desk.add_note(second, "Failover finished", "update", pinned=True)
+    return [first, second]
+
+
+def read_lines(path: Path) -> Lines:
+    text = path.read_text(encoding="utf-8")
+    assert text.endswith("\n")
+    return text[:-1].split("\n")
+
+
+def write_lines(path: Path, lines: Lines, end: str = "\n") -> Path:
+    path.write_text("\n".join(lines) + end, encoding="utf-8")
+    return path
+
+
+def listed(desk: Desk) -> list[dict[str, Any]]:
+    """The incident list without this store's own positions."""
+    return [{k: v for k, v in row.items() if k != "last_seq"} for row in desk.incidents(True)]
+
+
+@pytest.fixture
+def fresh(tmp_path: Path) -> Iterator[Desk]:
+    """A Desk on another, empty data dir (where a backup is restored)."""
+    folder = tmp_path / "restored"
+    folder.mkdir()
+    opened = Desk.open(folder, "Bob")
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def exported(desk: Desk, tmp_path: Path) -> tuple[list[str], Path]:
+    incidents = build_journal(desk)
+    path = tmp_path / "library.jsonl"
+    export_archive(desk, path)
+    return incidents, path
+
+
+def assert_empty(desk: Desk) -> None:
+    assert desk.incidents(include_closed=True) == []
+    assert desk.waiting() == 0
+    assert desk.search("disk") == []
+    assert desk.read_journal(lambda _n: None, lambda _b: None) == 0
+
+
+# ------------------------------------------------------------------------ round trip
+
+
+def test_a_round_trip_restores_the_same_incidents(
+    desk: Desk, fresh: Desk, exported: tuple[list[str], Path]
+) -> None:
+    incidents, path = exported
+    result = import_archive(fresh, path)
+    count = len(read_lines(path)) - 1
+    assert (result.added, result.skipped) == (count, 0)
+    assert sorted(result.incidents) == sorted(incidents)
+    for incident in incidents:
+        assert fresh.timeline(incident) == desk.timeline(incident)
+        assert fresh.incident(incident) == desk.incident(incident)
+    assert listed(fresh) == listed(desk)
+    assert fresh.search("nearly full") == desk.search("nearly full") != []
+    assert fresh.search("数据库") == desk.search("数据库") != []
+    # Restored events wait to go up to the shared database, as if written here.
+    assert fresh.waiting() == count
+
+
+def test_the_export_is_the_journal_and_nothing_else(
+    desk: Desk, exported: tuple[list[str], Path]
+) -> None:
+    desk.set_sync_fact("cursor", "secret-looking-cursor-4242")
+    _incidents, path = exported
+    lines = read_lines(path)
+    header = json.loads(lines[0])
+    assert set(header) == {"incidentdesk_archive", "exported_at", "events"}
+    assert header["incidentdesk_archive"] == 1
+    assert datetime.fromisoformat(header["exported_at"]).utcoffset() == timedelta(0)
+    assert header["events"] == len(lines) - 1
+    journal: list[Any] = []
+    desk.read_journal(lambda _n: None, journal.extend)
+    for line, event in zip(lines[1:], journal, strict=True):  # in arrival order
+        data = json.loads(line)
+        assert tuple(data) == FIELDS
+        assert data["id"] == event.id and data["payload"] == event.payload
+        assert data["occurred_at"].endswith("+00:00")
+        assert datetime.fromisoformat(data["occurred_at"]) == event.occurred_at
+        assert (data["hlc"], data["author"], data["device"]) == (
+            event.hlc,
+            event.author,
+            event.device,
+        )
+    assert "secret-looking-cursor" not in path.read_text(encoding="utf-8")
+
+
+def test_importing_twice_changes_nothing(fresh: Desk, exported: tuple[list[str], Path]) -> None:
+    incidents, path = exported
+    first = import_archive(fresh, path)
+    before = (listed(fresh), [fresh.timeline(i) for i in incidents], fresh.waiting())
+    again = import_archive(fresh, path)
+    assert (again.added, again.skipped, again.incidents) == (0, first.added, ())
+    assert (listed(fresh), [fresh.timeline(i) for i in incidents], fresh.waiting()) == before
+
+
+def test_importing_into_the_source_skips_everything(
+    desk: Desk, exported: tuple[list[str], Path]
+) -> None:
+    _incidents, path = exported
+    waiting = desk.waiting()
+    result = import_archive(desk, path)
+    assert result.added == 0 and result.skipped == len(read_lines(path)) - 1
+    assert desk.waiting() == waiting
+
+
+def test_a_newer_archive_adds_only_what_is_new(
+    desk: Desk, fresh: Desk, exported: tuple[list[str], Path], tmp_path: Path
+) -> None:
+    incidents, path = exported
+    import_archive(fresh, path)
+    fresh.timeline(incidents[0])  # the restored desk has this incident's fold cached
+    desk.add_note(incidents[0], "Later finding about the ledger")
+    third = desk.declare("Another incident", "SEV3")
+    newer = tmp_path / "newer.jsonl"
+    export_archive(desk, newer)
+    result = import_archive(fresh, newer)
+    assert result.added == 2
+    assert sorted(result.incidents) == sorted([incidents[0], third])
+    assert fresh.timeline(incidents[0]) == desk.timeline(incidents[0])
+    assert listed(fresh) == listed(desk)
+    assert [h.event_id for h in fresh.search("ledger later")] != []
+
+
+def test_restored_incidents_take_new_commands(
+    fresh: Desk, exported: tuple[list[str], Path]
+) -> None:
+    incidents, path = exported
+    import_archive(fresh, path)
+    fresh.add_note(incidents[0], "Written after the restore")
+    fresh.set_status(incidents[0], "mitigated")
+    assert fresh.incident(incidents[0]).status == "mitigated"
+
+
+def test_a_payload_without_its_defaults_gets_them_written_in(
+    fresh: Desk, exported: tuple[list[str], Path]
+) -> None:
+    incidents, path = exported
+    lines = read_lines(path)
+    number = next(i for i, line in enumerate(lines) if '"note.added"' in line)
+    data = json.loads(lines[number])
+    del data["payload"]["pinned"], data["payload"]["note_kind"]
+    lines[number] = json.dumps(data)
+    import_archive(fresh, write_lines(path, lines))
+    entry = next(e for e in fresh.timeline(incidents[0]) if e.event.id == data["id"])
+    assert entry.event.payload["note_kind"] == "note" and entry.event.payload["pinned"] is False
+
+
+# ------------------------------------------------------------------------ empty
+
+
+def test_export_of_an_empty_store(desk: Desk, fresh: Desk, tmp_path: Path) -> None:
+    path = tmp_path / "empty.jsonl"
+    assert export_archive(desk, path) == 0
+    (line,) = read_lines(path)
+    assert json.loads(line)["events"] == 0
+    result = import_archive(fresh, path)
+    assert (result.added, result.skipped, result.incidents) == (0, 0, ())
+    assert_empty(fresh)
+
+
+# ------------------------------------------------------------------------ bad archives
+
+
+def _set(index: int, field: str, value: Any) -> Callable[[Lines], None]:
+    def change(lines: Lines) -> None:
+        data = json.loads(lines[index])
+        data[field] = value
+        lines[index] = json.dumps(data, ensure_ascii=False)
+
+    return change
+
+
+def _set_payload(kind: str, field: str, value: Any) -> Callable[[Lines], int]:
+    def change(lines: Lines) -> int:
+        number = next(i for i, line in enumerate(lines) if f'"{kind}"' in line)
+        data = json.loads(lines[number])
+        data["payload"][field] = value
+        lines[number] = json.dumps(data, ensure_ascii=False)
+        return number + 1
+
+    return change
+
+
+def _truncate_last(lines: Lines) -> None:
+    lines[-1] = lines[-1][: len(lines[-1]) // 2]
+
+
+def _duplicate(lines: Lines) -> None:
+    lines.insert(5, lines[4])
+    _set(0, "events", len(lines) - 1)(lines)
+
+
+def _drop_last(lines: Lines) -> None:
+    del lines[-1]
+
+
+BAD: list[tuple[str, Callable[[Lines], Any], int, str]] = [
+    ("bad JSON", lambda ls: ls.__setitem__(2, ls[2][:25] + "}{"), 3, "not valid JSON"),
+    ("unknown kind", _set(3, "kind", "note.exploded"), 4, '"note.exploded" is not a kind'),
+    ("kind not text", _set(3, "kind", 7), 4, "'kind' must be text"),
+    ("declared elsewhere", _set(1, "id", str(uuid.uuid4())), 2, "must have its incident's id"),
+    ("hlc as text", _set(4, "hlc", "12345"), 5, "'hlc' must be a whole number"),
+    ("negative hlc", _set(4, "hlc", -1), 5, "'hlc' must be a whole number"),
+    ("payload a list", _set(4, "payload", []), 5, "'payload' must be an object"),
+    ("id not a UUID", _set(2, "id", "not-a-uuid"), 3, "'id' must be a lowercase UUID"),
+    ("incident id", _set(2, "incident_id", None), 3, "'incident_id' must be a lowercase UUID"),
+    ("naive time", _set(2, "occurred_at", "2026-11-26T10:00:00"), 3, "has no UTC offset"),
+    ("not a time", _set(2, "occurred_at", "yesterday"), 3, "is not an ISO 8601 date"),
+    ("author", _set(2, "author", ""), 3, "The author is empty"),
+    ("device", _set(2, "device", "x" * 65), 3, "'device' must be a name of up to 64"),
+    ("unknown field", _set(2, "extra", 1), 3, "unknown field 'extra'"),
+    ("missing field", lambda ls: ls.__setitem__(2, '{"id": 1}'), 3, "the event has no"),
+    ("not an object", lambda ls: ls.__setitem__(2, "[1, 2]"), 3, "must be a JSON object"),
+    ("empty line", lambda ls: ls.insert(2, ""), 3, "an empty line"),
+    ("truncated last line", _truncate_last, -1, "the file may be cut short"),
+    ("lines missing", _drop_last, -1, "the header counts"),
+    ("duplicate id", _duplicate, 6, "is already on line 5"),
+    ("no header", lambda ls: ls.pop(0), 1, "not an IncidentDesk archive"),
+    ("newer format", _set(0, "incidentdesk_archive", 2), 1, "format 2, from a newer"),
+    ("header count", _set(0, "events", "many"), 1, "'events' must be the number"),
+]
+
+
+@pytest.mark.parametrize(
+    ("change", "line", "expected"), [b[1:] for b in BAD], ids=[b[0] for b in BAD]
+)
+def test_a_bad_line_is_named_and_nothing_is_imported(
+    fresh: Desk,
+    exported: tuple[list[str], Path],
+    change: Callable[[Lines], Any],
+    line: int,
+    expected: str,
+) -> None:
+    _incidents, path = exported
+    lines = read_lines(path)
+    change(lines)
+    number = len(lines) if line == -1 else line
+    end = "" if change is _truncate_last else "\n"
+    with pytest.raises(ArchiveError) as raised:
+        import_archive(fresh, write_lines(path, lines, end))
+    message = str(raised.value)
+    assert f"line {number}: " in message and expected in message, message
+    assert "nothing was imported" in message and "\n" not in message
+    assert_empty(fresh)
+
+
+@pytest.mark.parametrize(
+    ("kind", "field", "value", "expected"),
+    [
+        ("incident.declared", "severity", 2, "'severity' is 2 where the journal stores \"SEV2\""),
+        ("incident.declared", "severity", "SEV9", "'SEV9' is not a severity"),
+        ("severity.changed", "severity", "sev1", "'severity' is \"sev1\""),
+        ("note.added", "pinned", "yes", "'pinned' must be true or false"),
+        ("status.changed", "status", "fixed\nreally", "'fixed\\u000areally' is not a valid"),
+        ("note.added", "text", "", "The note is empty"),
+        ("role.assigned", "role", "pilot", "'pilot' is not a valid role"),
+        ("event.pinned", "target", 12, "names no valid target"),
+    ],
+)
+def test_a_payload_that_breaks_its_rules_is_named(
+    fresh: Desk,
+    exported: tuple[list[str], Path],
+    kind: str,
+    field: str,
+    value: Any,
+    expected: str,
+) -> None:
+    _incidents, path = exported
+    lines = read_lines(path)
+    number = _set_payload(kind, field, value)(lines)
+    with pytest.raises(ArchiveError, match=f"line {number}: {kind}: ") as raised:
+        import_archive(fresh, write_lines(path, lines))
+    assert expected in str(raised.value) and "\n" not in str(raised.value)
+    assert_empty(fresh)
+
+
+def test_every_line_is_checked_and_the_first_problems_named(
+    fresh: Desk, exported: tuple[list[str], Path]
+) -> None:
+    _incidents, path = exported
+    lines = read_lines(path)
+    for index in range(2, 10):
+        lines[index] = "{"
+    with pytest.raises(ArchiveError) as raised:
+        import_archive(fresh, write_lines(path, lines))
+    message = str(raised.value)
+    assert [f"line {n}:" in message for n in range(3, 11)] == [True] * 5 + [False] * 3
+    assert "and 3 more" in message
+    assert_empty(fresh)
+
+
+def test_not_utf8_is_named(fresh: Desk, exported: tuple[list[str], Path]) -> None:
+    _incidents, path = exported
+    data = path.read_bytes().split(b"\n")
+    data[3] = data[3].replace(b"kind", b"ki\xffnd")
+    path.write_bytes(b"\n".join(data))
+    with pytest.raises(ArchiveError, match="line 4: not UTF-8 text"):
+        import_archive(fresh, path)
+    assert_empty(fresh)
+
+
+def test_an_empty_file_is_not_an_archive(fresh: Desk, tmp_path: Path) -> None:
+    path = tmp_path / "empty.jsonl"
+    path.write_bytes(b"")
+    with pytest.raises(ArchiveError, match="line 1: the file is empty"):
+        import_archive(fresh, path)
+
+
+def test_a_missing_file_or_a_folder_is_named(fresh: Desk, tmp_path: Path) -> None:
+    with pytest.raises(ArchiveError, match="There is no file"):
+        import_archive(fresh, tmp_path / "nope.jsonl")
+    with pytest.raises(ArchiveError, match="is a folder"):
+        import_archive(fresh, tmp_path)
+
+
+def test_a_file_changed_during_the_import_keeps_nothing(
+    fresh: Desk, exported: tuple[list[str], Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The check passes, then the file differs on the second read (late in the file): the
+    # events already added in the transaction are rolled back.
+    _incidents, path = exported
+    lines = read_lines(path)
+    lines[-1] = "{"
+    write_lines(path, lines)
+    monkeypatch.setattr(archive, "check_archive", lambda _path: ([], 0))
+    with pytest.raises(ArchiveError, match="changed while it was imported"):
+        import_archive(fresh, path)
+    assert_empty(fresh)
+
+
+# ------------------------------------------------------------------------ writing
+
+
+def test_export_replaces_the_file_atomically(desk: Desk, tmp_path: Path) -> None:
+    build_journal(desk)
+    path = tmp_path / "out" / "library.jsonl"
+    path.parent.mkdir()
+    path.write_text("the previous backup\n", encoding="utf-8")
+    export_archive(desk, path)
+    assert json.loads(read_lines(path)[0])["incidentdesk_archive"] == 1
+    assert [p.name for p in path.parent.iterdir()] == ["library.jsonl"]
+
+
+def test_a_failed_export_leaves_the_previous_file(
+    desk: Desk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build_journal(desk)
+    path = tmp_path / "out" / "library.jsonl"
+    path.parent.mkdir()
+    path.write_text("the previous backup\n", encoding="utf-8")
+
+    def fail_midway(on_count: Callable[[int], None], on_events: Any, batch: int = 0) -> int:
+        on_count(10)
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(desk, "read_journal", fail_midway)
+    with pytest.raises(ArchiveError, match="No space left on device"):
+        export_archive(desk, path)
+    assert path.read_text(encoding="utf-8") == "the previous backup\n"
+    assert [p.name for p in path.parent.iterdir()] == ["library.jsonl"]
+
+
+def test_export_to_a_missing_folder_or_a_folder_is_refused(desk: Desk, tmp_path: Path) -> None:
+    with pytest.raises(ArchiveError, match="does not exist"):
+        export_archive(desk, tmp_path / "missing" / "library.jsonl")
+    with pytest.raises(ArchiveError, match="is a folder"):
+        export_archive(desk, tmp_path)
+
+
+def test_a_large_journal_is_read_in_batches(desk: Desk, tmp_path: Path, fresh: Desk) -> None:
+    incident = desk.declare("Busy", "SEV3")
+    for i in range(25):
+        desk.add_note(incident, f"note {i}")
+    batches: list[int] = []
+    total = desk.read_journal(lambda _n: None, lambda b: batches.append(len(b)), batch=10)
+    assert (total, batches) == (26, [10, 10, 6])
+    path = tmp_path / "busy.jsonl"
+    export_archive(desk, path)
+    assert import_archive(fresh, path).added == 26
+    assert fresh.timeline(incident) == desk.timeline(incident)

@@ -1,0 +1,268 @@
+"""The metrics panel and its QPainter charts, on a real local store."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from PySide6.QtCore import QDate, QPoint
+from PySide6.QtGui import QColor, QImage
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from incidentdesk.core.metrics import METRICS, compute_metrics
+from incidentdesk.desk import Desk
+from incidentdesk.ui.charts import (
+    COUNT_COLOR,
+    COUNT_SCALE,
+    DURATION_SCALE,
+    MEDIAN_COLOR,
+    P90_COLOR,
+    BarChart,
+    BarGroup,
+    Series,
+    tick_text,
+)
+from incidentdesk.ui.client import DeskClient
+from incidentdesk.ui.metrics_panel import MetricsPanel, group_label, lacking_sentences
+from incidentdesk.ui.theme import apply_theme
+
+# (title, severity, services, days ago, minutes to detect, acknowledge, mitigate, resolve)
+HISTORY = (
+    ("Checkout errors", "SEV1", ["payments-api"], 10, 2, 5, 30, 120),
+    ("Ledger timeouts", "SEV1", ["ledger-service"], 40, 4, 10, 60, 240),
+    ("Search slow", "SEV2", ["search"], 15, 1, 3, None, 90),
+    ("Login failures", "SEV2", ["auth-api", "payments-api"], 70, 6, 9, 20, 45),
+    ("Push delays", "SEV3", [], 100, 10, None, None, None),
+)
+
+
+def seed_history(desk: Desk) -> dict[str, str]:
+    """Incidents with known milestones (minutes after the start), and one drill."""
+    now = datetime.now(UTC).replace(microsecond=0)
+    ids = {}
+    for title, sev, services, days, detect, ack, mitigate, resolve in HISTORY:
+        start = now - timedelta(days=days)
+        incident = desk.declare(title, sev, services, at=start)
+        desk.set_milestone(incident, "detected", at=start + timedelta(minutes=detect))
+        if ack is not None:
+            desk.set_milestone(incident, "acknowledged", at=start + timedelta(minutes=ack))
+        if mitigate is not None:
+            desk.set_status(incident, "mitigated", at=start + timedelta(minutes=mitigate))
+        if resolve is not None:
+            desk.set_status(incident, "resolved", at=start + timedelta(minutes=resolve))
+        ids[title] = incident
+    drill = desk.declare("Game day", "SEV1", ["edge"], at=now - timedelta(days=5))
+    desk.set_status(drill, "resolved", at=now - timedelta(days=5) + timedelta(hours=9))
+    desk.set_drill(drill)
+    ids["Game day"] = drill
+    return ids
+
+
+@pytest.fixture
+def history(desk: Desk) -> dict[str, str]:
+    return seed_history(desk)
+
+
+@pytest.fixture
+def panel(
+    qtbot: QtBot, client: DeskClient, history: dict[str, str], settle: Callable[[], None]
+) -> MetricsPanel:
+    made = MetricsPanel(client)
+    qtbot.addWidget(made)
+    made.resize(1200, 900)
+    made.show()
+    made.reload()
+    settle()
+    assert made.report is not None
+    return made
+
+
+@pytest.fixture
+def restore_theme() -> Iterator[None]:
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    palette, sheet, style = app.palette(), app.styleSheet(), app.style().name()
+    yield
+    app.setStyle(style)
+    app.setPalette(palette)
+    app.setStyleSheet(sheet)
+
+
+def colours(image: QImage) -> set[int]:
+    return {
+        image.pixel(x, y) for x in range(0, image.width(), 3) for y in range(0, image.height(), 3)
+    }
+
+
+def has_colour(image: QImage, colour: str) -> bool:
+    wanted = QColor(colour).rgb()
+    return wanted in colours(image)
+
+
+def test_charts_show_the_figures_of_compute_metrics(
+    panel: MetricsPanel, desk: Desk, qtbot: QtBot, settle: Callable[[], None]
+) -> None:
+    rows = desk.incidents(include_closed=True)
+    for by, label in (
+        ("severity", "By severity"),
+        ("service", "By service"),
+        ("month", "By month"),
+    ):
+        panel.group_box.setCurrentText(label)
+        settle()
+        expected = compute_metrics(rows, by=by)
+        assert panel.report == expected
+        for metric in METRICS:
+            chart = panel.cards[metric.key].chart
+            assert [g.label for g in chart.groups] == [
+                group_label(g.key, by) for g in expected.groups
+            ]
+            assert [g.values for g in chart.groups] == [
+                (g.metric(metric.key).median, g.metric(metric.key).p90) for g in expected.groups
+            ]
+        months = [(g.label, g.values[0]) for g in panel.month_chart.groups]
+        assert months == [(group_label(m.month, "month"), m.incidents) for m in expected.per_month]
+
+    panel.group_box.setCurrentText("By severity")
+    settle()
+    report = panel.report
+    assert report is not None
+    assert [g.key for g in report.groups] == ["SEV1", "SEV2", "SEV3"]  # the drill is left out
+    sev1 = report.groups[0].metric("time_to_mitigate")
+    assert (sev1.median, sev1.p90) == (2520.0, 3192.0)  # of 28 and 56 minutes
+    assert panel.summary.text() == "5 incidents counted · 1 drill left out"
+
+
+def test_each_metric_has_its_definition_and_says_what_is_missing(panel: MetricsPanel) -> None:
+    for metric in METRICS:
+        card = panel.cards[metric.key]
+        assert card.definition.text() == metric.definition
+        assert card.title.text() == f"<b>{metric.label}</b>"
+    mitigate = panel.cards["time_to_mitigate"]
+    assert mitigate.span.text() == "Spans: detected → mitigated"
+    assert mitigate.lacking.text() == "2 incidents lack a mitigated time."
+    acknowledge = panel.cards["time_to_acknowledge"]
+    assert acknowledge.lacking.text() == "1 incident lacks an acknowledged time."
+    detect = panel.cards["time_to_detect"]
+    assert detect.lacking.isHidden()
+    assert detect.overall.text().startswith("All counted: median 4m 00s, p90")
+
+
+def test_include_drills_and_the_period_change_what_is_counted(
+    panel: MetricsPanel, desk: Desk, settle: Callable[[], None]
+) -> None:
+    rows = desk.incidents(include_closed=True)
+    panel.drills_box.setChecked(True)
+    settle()
+    assert panel.report == compute_metrics(rows, include_drills=True)
+    assert panel.report is not None and panel.report.counted == 6
+    assert panel.summary.text() == "6 incidents counted"
+
+    panel.drills_box.setChecked(False)
+    panel.period.preset.setCurrentText("Last 30 days")
+    settle()
+    assert panel.report is not None
+    assert panel.report.counted == 2  # 10 and 15 days ago
+    assert "outside the period" in panel.summary.text()
+
+    today = QDate.currentDate()
+    panel.period.set_range(today.addDays(-80), today.addDays(-30))
+    settle()
+    since, until = panel.period.bounds()
+    assert panel.report == compute_metrics(rows, since=since, until=until)
+    assert panel.report is not None and panel.report.counted == 2  # 40 and 70 days ago
+
+    panel.period.set_range(today, today.addDays(-3))  # backwards: the message says so
+    settle()
+    assert "The period is empty" in panel.summary.text()
+
+
+def test_a_new_drill_leaves_the_figures_when_the_rows_come_in(
+    panel: MetricsPanel, desk: Desk, history: dict[str, str], settle: Callable[[], None]
+) -> None:
+    assert panel.report is not None and panel.report.counted == 5
+    desk.set_drill(history["Search slow"])
+    panel.set_rows(desk.incidents(include_closed=True))
+    settle()
+    assert panel.report.counted == 4
+    assert panel.report.drills_excluded == 2
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_charts_render_readably_in_both_themes(
+    qtbot: QtBot,
+    client: DeskClient,
+    history: dict[str, str],
+    settle: Callable[[], None],
+    restore_theme: None,
+    theme: str,
+) -> None:
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    apply_theme(app, theme)
+    panel = MetricsPanel(client)
+    qtbot.addWidget(panel)
+    panel.resize(1200, 900)
+    panel.show()
+    panel.reload()
+    settle()
+    chart = panel.cards["time_to_resolve"].chart
+    image = chart.grab().toImage()
+    assert len(colours(image)) > 15, "not a blank chart"
+    assert has_colour(image, MEDIAN_COLOR) and has_colour(image, P90_COLOR)
+    background = image.pixelColor(2, image.height() - 2)
+    assert (background.lightness() < 80) == (theme == "dark")
+    text = chart.palette().windowText().color()
+    assert abs(text.lightness() - background.lightness()) > 120, "labels stand out"
+    months = panel.month_chart.grab().toImage()
+    assert has_colour(months, COUNT_COLOR)
+
+
+def test_hovering_a_group_tells_its_values(panel: MetricsPanel) -> None:
+    chart = panel.cards["time_to_resolve"].chart
+    bars = chart.bar_rects()
+    assert bars, "bars are drawn"
+    group, _series, rect = bars[0]
+    text = chart.tooltip_at(rect.center().toPoint())
+    stats = panel.report.groups[group].metric("time_to_resolve")  # type: ignore[union-attr]
+    assert text.splitlines()[0] == "SEV1"
+    assert f"median: {DURATION_SCALE.format(stats.median or 0)}" in text
+    assert f"p90: {DURATION_SCALE.format(stats.p90 or 0)}" in text
+    assert "2 of 2 incidents measured" in text
+    assert chart.tooltip_at(QPoint(1, 1)) == ""  # over the axis: nothing
+
+
+def test_an_empty_chart_says_so(qtbot: QtBot) -> None:
+    chart = BarChart()
+    qtbot.addWidget(chart)
+    chart.resize(400, 200)
+    chart.set_data((Series("median", MEDIAN_COLOR),), [])
+    assert chart.summary() == "No incidents"
+    assert chart.bar_rects() == []
+    chart.set_data((Series("median", MEDIAN_COLOR),), [BarGroup("SEV1", (None,))])
+    assert chart.bar_rects() == []
+    assert chart.summary() == "SEV1: median —"
+
+
+def test_axis_steps_and_labels_are_round() -> None:
+    assert tick_text(0) == "0"
+    assert tick_text(900) == "15m"
+    assert tick_text(4500) == "1h 15m"
+    assert tick_text(2 * 86_400) == "2d"
+    assert DURATION_SCALE.step(20 * 60) == 300  # 5-minute ticks up to 20 minutes
+    assert DURATION_SCALE.step(9 * 3600) == 7200
+    assert COUNT_SCALE.step(4) == 1
+    assert COUNT_SCALE.step(40) == 10
+    assert COUNT_SCALE.tick(1200) == "1,200"
+
+
+def test_lacking_sentences_count_missing_and_out_of_order_milestones(desk: Desk) -> None:
+    seed_history(desk)
+    report = compute_metrics(desk.incidents(include_closed=True))
+    stats = report.total.metric("time_to_resolve")
+    assert lacking_sentences(stats) == ["1 incident lacks a resolved time."]
+    assert group_label("2026-11", "month") == "Nov 2026"
+    assert group_label("(no start)", "month") == "(no start)"
+    assert group_label("SEV1", "severity") == "SEV1"
