@@ -191,3 +191,35 @@ def test_saving_the_connection_in_the_dialog_starts_syncing(
     qtbot.waitUntil(lambda: window.sync_label.text() == "online", timeout=15_000)
     window.close()
     window.client.stop()
+
+
+def test_past_incidents_are_listed_searched_and_reviewed_with_the_server_stopped(
+    qtbot: QtBot, window: MainWindow, other: Workstation, pg_cluster: PgCluster
+) -> None:
+    from incidentdesk.ui.main_window import LIBRARY
+
+    qtbot.waitUntil(lambda: window.sync_label.text() == "online", timeout=15_000)
+    incident = other.desk.declare("Cache stampede on login", "SEV2", ["auth"])
+    other.desk.add_note(incident, "thundering herd after the cache flush")
+    other.desk.set_status(incident, "resolved")
+    other.sync.sync_once()
+    library = window.library
+    qtbot.waitUntil(lambda: library.model.row_by_id(incident) is not None, timeout=LIVE_MS)
+
+    pg_cluster.stop("fast")
+    try:
+        qtbot.waitUntil(lambda: window.sync_label.text().startswith("offline"), timeout=15_000)
+        window.show_view(LIBRARY)
+        qtbot.waitUntil(lambda: library.sync_label.text().startswith("Offline · last sync: "))
+        qtbot.keyClicks(library.search, "thundering")
+        qtbot.waitUntil(lambda: library.results.rowCount() == 1, timeout=5_000)
+        library.open_review(incident)
+        qtbot.waitUntil(lambda: library.review.state is not None, timeout=5_000)
+        assert library.review.header.title.text() == "Cache stampede on login"
+        texts = [
+            library.review.timeline.model.row_at(r).text
+            for r in range(library.review.timeline.model.rowCount())
+        ]
+        assert "thundering herd after the cache flush" in texts
+    finally:
+        pg_cluster.start()
