@@ -40,7 +40,12 @@ class IncidentListModel(QAbstractTableModel):
         self._clock = clock
 
     def set_rows(self, rows: list[dict[str, Any]]) -> None:
-        """Bring the model to these rows: update in place, insert new, remove gone."""
+        """Bring the model to these rows, kept in display order (active first, worst
+        first, newest first): update in place, insert new, remove gone, then reorder.
+
+        The model keeps its own order rather than a sorting proxy: sorting thousands of
+        incidents through a proxy calls back into Python for every comparison.
+        """
         wanted = {r["id"]: r for r in rows}
         for position in range(len(self._rows) - 1, -1, -1):
             if self._rows[position]["id"] not in wanted:
@@ -48,16 +53,38 @@ class IncidentListModel(QAbstractTableModel):
                 del self._rows[position]
                 self.endRemoveRows()
         known = {r["id"]: i for i, r in enumerate(self._rows)}
-        for incident_id, row in wanted.items():
-            found = known.get(incident_id)
-            if found is None:
-                end = len(self._rows)
-                self.beginInsertRows(QModelIndex(), end, end)
-                self._rows.append(row)
-                self.endInsertRows()
-            elif self._rows[found] != row:
-                self._rows[found] = row
-                self.dataChanged.emit(self.index(found, 0), self.index(found, DURATION))
+        for incident_id, position in known.items():
+            if self._rows[position] != wanted[incident_id]:
+                self._rows[position] = wanted[incident_id]
+                self.dataChanged.emit(self.index(position, 0), self.index(position, DURATION))
+        fresh = sorted(
+            (row for incident_id, row in wanted.items() if incident_id not in known),
+            key=order_key,
+        )
+        if fresh and not self._rows:
+            self.beginInsertRows(QModelIndex(), 0, len(fresh) - 1)
+            self._rows = fresh
+            self.endInsertRows()
+            return
+        if fresh:
+            end = len(self._rows)
+            self.beginInsertRows(QModelIndex(), end, end + len(fresh) - 1)
+            self._rows.extend(fresh)
+            self.endInsertRows()
+        self._reorder()
+
+    def _reorder(self) -> None:
+        ordered = sorted(self._rows, key=order_key)
+        if [r["id"] for r in ordered] == [r["id"] for r in self._rows]:
+            return
+        self.layoutAboutToBeChanged.emit()
+        before = self.persistentIndexList()
+        ids = [self._rows[i.row()]["id"] for i in before]
+        self._rows = ordered
+        position = {r["id"]: i for i, r in enumerate(ordered)}
+        after = [self.index(position[i], old.column()) for i, old in zip(ids, before, strict=True)]
+        self.changePersistentIndexList(before, after)
+        self.layoutChanged.emit()
 
     def tick(self) -> None:
         """Durations moved on: repaint that column."""
@@ -105,10 +132,7 @@ class IncidentListModel(QAbstractTableModel):
         if role == IncidentIdRole:
             return row["id"]
         if role == OrderRole:
-            active = row["status"] in ACTIVE_STATUSES
-            started = row["started_at"]
-            level = severity(row["severity"]).level if active else 9
-            return (0 if active else 1, level, -(to_micros(started) if started else 0))
+            return order_key(row)
         return None
 
     def _display(self, row: dict[str, Any], column: int) -> str:
@@ -124,23 +148,26 @@ class IncidentListModel(QAbstractTableModel):
         return format_duration((row["resolved_at"] or self._clock()) - started)
 
 
+def order_key(row: dict[str, Any]) -> tuple[int, int, int]:
+    """Display order: active first, worst severity first, newest first."""
+    active = row["status"] in ACTIVE_STATUSES
+    started = row["started_at"]
+    level = severity(row["severity"]).level if active else 9
+    return (0 if active else 1, level, -(to_micros(started) if started else 0))
+
+
 class IncidentOrder(QSortFilterProxyModel):
-    """Active first, worst first, newest first; closed incidents hidden unless asked for."""
+    """Hides closed incidents unless asked for (the model keeps the display order)."""
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self.show_closed = False
-        self.setDynamicSortFilter(True)
-        self.setSortRole(OrderRole)
 
     def set_show_closed(self, show: bool) -> None:
         """Show (or hide) closed incidents."""
         self.beginFilterChange()
         self.show_closed = show
         self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-
-    def lessThan(self, left: Index, right: Index) -> bool:
-        return bool(left.data(OrderRole) < right.data(OrderRole))
 
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
         if self.show_closed:
@@ -164,7 +191,6 @@ class IncidentList(QWidget):
         self.model = IncidentListModel(self)
         self.order = IncidentOrder(self)
         self.order.setSourceModel(self.model)
-        self.order.sort(0)
         self.view = QTableView(self)
         self.view.setObjectName("IncidentListView")
         self.view.setAccessibleName("Incidents")

@@ -681,6 +681,77 @@ def bench_metrics_compute(sizes: Sizes) -> list[Figure]:
     return [bench_metrics(sizes.metrics_incidents)]
 
 
+def seed_many_incidents(data_dir: Path, n: int) -> None:
+    """``n`` incidents (declared, a note, most resolved), in one store transaction."""
+    rng = random.Random(7)
+    store = LocalStore(data_dir)
+    base = int(time.time() * 1000) - n * 3_600_000
+    try:
+        with store.writing() as tx:
+            for i in range(n):
+                start = base + i * 3_600_000
+                incident = new_event_id(start)
+                sev = f"SEV{rng.randint(1, 5)}"
+                events = [
+                    Event(
+                        incident,
+                        incident,
+                        "incident.declared",
+                        {
+                            "title": f"Incident {i}: checkout errors",
+                            "severity": sev,
+                            "services": [rng.choice(["payments", "search", "auth", "api"])],
+                        },
+                        from_micros(start * 1000),
+                        hlc_pack(start, 0),
+                        "bench",
+                        "dev1",
+                    ),
+                    Event(
+                        new_event_id(start + 1),
+                        incident,
+                        "note.added",
+                        {"text": f"note for incident {i}", "note_kind": "note", "pinned": False},
+                        from_micros((start + 60_000) * 1000),
+                        hlc_pack(start, 1),
+                        "bench",
+                        "dev1",
+                    ),
+                ]
+                if rng.random() < 0.9:
+                    events.append(
+                        Event(
+                            new_event_id(start + 2),
+                            incident,
+                            "status.changed",
+                            {"status": "resolved"},
+                            from_micros((start + 1_800_000) * 1000),
+                            hlc_pack(start, 2),
+                            "bench",
+                            "dev1",
+                        )
+                    )
+                seq = 0
+                for event in events:
+                    seq = tx.append(event)
+                tx.put_summary(state_summary(fold(incident, events)), seq)
+    finally:
+        store.close()
+
+
+def bench_library_open(sizes: Sizes) -> list[Figure]:
+    """The Library with 5,000 incidents: first paint of its rows; all-incident metrics."""
+    with tempfile.TemporaryDirectory(prefix="incidentdesk-bench-") as tmp:
+        data_dir = _data_dir(tmp)
+        seed_many_incidents(data_dir, sizes.metrics_incidents)
+        r = ui_child("library_open", str(data_dir), tmp=tmp)
+    params = {"incidents": sizes.metrics_incidents, "rows": r["rows"]}
+    return [
+        figure("library_open", r["first_paint_ms"], "ms", **params, goal_ms=300),
+        figure("library_open.metrics_with_read_ms", r["metrics_ms"], "ms", **params, goal_ms=500),
+    ]
+
+
 def bench_search_library(sizes: Sizes) -> list[Figure]:
     """Typical searches over a library of 5,000 incidents and 500,000 events."""
     result = bench_search(sizes.search_incidents, sizes.search_events)
@@ -701,6 +772,7 @@ BENCHMARKS: dict[str, Benchmark] = {
     "sync_catch_up": bench_sync_catch_up,
     "metrics_compute": bench_metrics_compute,
     "search_library": bench_search_library,
+    "library_open": bench_library_open,
 }
 
 

@@ -32,6 +32,7 @@ EXPECTED = (
     "sync_catch_up",
     "metrics_compute",
     "search_library",
+    "library_open",
 )
 
 
