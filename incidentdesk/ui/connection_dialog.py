@@ -22,7 +22,6 @@ from urllib.parse import urlsplit
 
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -51,8 +50,7 @@ from incidentdesk.secrets import (
 # ui/ never imports store/ (an import-linter contract): these come through sync, which does
 # not list them in __all__ yet, hence the ignore.
 from incidentdesk.sync import SECRET_NAME, SharedConfig, SharedError, SharedStore
-from incidentdesk.ui.declare_dialog import InlineError
-from incidentdesk.ui.style import OK_COLOR
+from incidentdesk.ui.inline_note import InlineError, SuccessNote
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -252,26 +250,6 @@ class BackgroundSteps(QObject):
 
 
 # ---------------------------------------------------------------- the dialog
-
-
-class SuccessNote(QLabel):
-    """A green-edged note for a step that worked (hidden when empty)."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWordWrap(True)
-        self.setTextFormat(Qt.TextFormat.PlainText)
-        green = QColor(OK_COLOR)
-        self.setStyleSheet(
-            f"QLabel {{ background-color: rgba({green.red()}, {green.green()}, {green.blue()}, 40);"
-            f" border-left: 3px solid {OK_COLOR}; padding: 3px 6px; }}"
-        )
-        self.hide()
-
-    def show_message(self, message: str) -> None:
-        """Show ``message`` (an empty one hides the note)."""
-        self.setText(message)
-        self.setVisible(bool(message))
 
 
 class ConnectionDialog(QDialog):

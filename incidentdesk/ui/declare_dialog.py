@@ -40,43 +40,14 @@ from incidentdesk.core.errors import DomainError
 from incidentdesk.core.severity import SEVERITIES, UNSURE_RULE, Severity
 from incidentdesk.core.text import NAME_MAX, TITLE_MAX, clean_name, clean_title
 from incidentdesk.ui.client import DeskClient
+from incidentdesk.ui.inline_note import InlineError
 from incidentdesk.ui.style import SEVERITY_COLORS, WARNING_COLOR
 from incidentdesk.ui.tasks import user_message
 
 if TYPE_CHECKING:  # the Desk module loads SQLAlchemy; views only name its types
     from incidentdesk.desk import Desk
 
-ERROR_COLOR = SEVERITY_COLORS["SEV1"]
 T = TypeVar("T")
-
-
-class InlineError(QLabel):
-    """A refusal shown next to what caused it; hidden while there is nothing to say.
-
-    The text keeps the palette's colour (readable in light and dark themes); a tinted box
-    with a red edge carries the meaning.
-    """
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWordWrap(True)
-        self.setTextFormat(Qt.TextFormat.PlainText)
-        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        red = QColor(ERROR_COLOR)
-        self.setStyleSheet(
-            f"QLabel {{ background-color: rgba({red.red()}, {red.green()}, {red.blue()}, 40);"
-            f" border-left: 3px solid {ERROR_COLOR}; padding: 3px 6px; }}"
-        )
-        self.hide()
-
-    def show_message(self, message: str) -> None:
-        """Show ``message`` (an empty one hides the label)."""
-        self.setText(message)
-        self.setVisible(bool(message))
-
-    def clear_message(self) -> None:
-        """Hide the label."""
-        self.show_message("")
 
 
 class ListCompleter(QCompleter):

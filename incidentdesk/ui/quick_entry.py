@@ -15,7 +15,7 @@ from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QModelIndex, QRect, Qt, Signal
-from PySide6.QtGui import QColor, QKeyEvent, QPalette, QStandardItem, QStandardItemModel
+from PySide6.QtGui import QKeyEvent, QPalette, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QCompleter,
     QHBoxLayout,
@@ -38,7 +38,8 @@ from incidentdesk.core.quick import (
 )
 from incidentdesk.core.timefmt import utc_now
 from incidentdesk.ui.client import DeskClient
-from incidentdesk.ui.style import SEVERITY_COLORS
+from incidentdesk.ui.inline_note import note_css
+from incidentdesk.ui.style import ERROR_COLOR
 from incidentdesk.ui.tasks import user_message
 
 if TYPE_CHECKING:  # the Desk module loads SQLAlchemy; views only name its types
@@ -46,7 +47,6 @@ if TYPE_CHECKING:  # the Desk module loads SQLAlchemy; views only name its types
 
 HISTORY_SIZE = 50
 POPUP_MIN_WIDTH = 160
-ERROR_COLOR = SEVERITY_COLORS["SEV1"]  # the same red edge as the declare dialog's errors
 PLACEHOLDER = "Add a note: Enter saves · / for commands (/help) · ↑ recalls the last entry"
 PLACEHOLDER_NO_INCIDENT = "Open an incident to write in its timeline"
 NOTHING_SELECTED = "Select an entry in the timeline to pin it, or write the note to pin after /pin."
@@ -109,11 +109,7 @@ class QuickEntry(QWidget):
         self.preview_label.setObjectName("quickEntryPreview")
         self.preview_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)  # a hint
         self.error_label = _notice_label(self, "Quick entry problem")
-        red = QColor(ERROR_COLOR)
-        self.error_label.setStyleSheet(
-            f"QLabel {{ background-color: rgba({red.red()}, {red.green()}, {red.blue()}, 40);"
-            f" border-left: 3px solid {ERROR_COLOR}; padding: 3px 6px; }}"
-        )
+        self.error_label.setStyleSheet(note_css(ERROR_COLOR))
         self.help_label = _notice_label(self, "Quick entry commands")
         self.help_label.setTextFormat(Qt.TextFormat.RichText)
         self.help_label.setStyleSheet(

@@ -26,7 +26,7 @@ from incidentdesk.core.fold import IncidentState
 from incidentdesk.core.lifecycle import STATUS_LABELS
 from incidentdesk.core.timefmt import format_duration, utc_now
 from incidentdesk.ui.client import DeskClient
-from incidentdesk.ui.declare_dialog import InlineError
+from incidentdesk.ui.inline_note import InlineError
 from incidentdesk.ui.tasks import user_message
 
 EMPTY_BULLET = "- "

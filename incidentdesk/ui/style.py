@@ -24,6 +24,7 @@ STATUS_COLORS: dict[str, str] = {
 }
 WARNING_COLOR = "#f57c00"  # unfilled key roles, reminders
 OK_COLOR = "#2e7d32"
+ERROR_COLOR = SEVERITY_COLORS["SEV1"]  # refusals: the same red as the worst severity
 
 
 def severity_color(code: str) -> QColor:
