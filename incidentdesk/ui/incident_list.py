@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QVBoxL
 from incidentdesk.core.lifecycle import ACTIVE_STATUSES, STATUS_LABELS
 from incidentdesk.core.severity import severity
 from incidentdesk.core.timefmt import format_duration, to_micros, utc_now
+from incidentdesk.ui.row_order import reorder
 from incidentdesk.ui.style import SEVERITY_COLORS
 
 Index = QModelIndex | QPersistentModelIndex
@@ -74,17 +75,10 @@ class IncidentListModel(QAbstractTableModel):
         self._reorder()
 
     def _reorder(self) -> None:
-        ordered = sorted(self._rows, key=order_key)
-        if [r["id"] for r in ordered] == [r["id"] for r in self._rows]:
-            return
-        self.layoutAboutToBeChanged.emit()
-        before = self.persistentIndexList()
-        ids = [self._rows[i.row()]["id"] for i in before]
-        self._rows = ordered
-        position = {r["id"]: i for i, r in enumerate(ordered)}
-        after = [self.index(position[i], old.column()) for i, old in zip(ids, before, strict=True)]
-        self.changePersistentIndexList(before, after)
-        self.layoutChanged.emit()
+        reorder(self, self._rows, sorted(self._rows, key=order_key), self._set_list)
+
+    def _set_list(self, rows: list[dict[str, Any]]) -> None:
+        self._rows = rows
 
     def tick(self) -> None:
         """Durations moved on: repaint that column."""

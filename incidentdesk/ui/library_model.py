@@ -31,6 +31,7 @@ from incidentdesk.core.lifecycle import ACTIVE_STATUSES, STATUS_LABELS, STATUSES
 from incidentdesk.core.search import SearchHit
 from incidentdesk.core.severity import severity
 from incidentdesk.core.timefmt import format_duration, to_micros, utc_now
+from incidentdesk.ui.row_order import reorder
 from incidentdesk.ui.style import SEVERITY_COLORS
 
 Index = QModelIndex | QPersistentModelIndex
@@ -64,6 +65,7 @@ class LibraryModel(QAbstractTableModel):
         self._rows: list[dict[str, Any]] = []
         self._by_id: dict[str, dict[str, Any]] = {}
         self._now = utc_now()
+        self._sort: tuple[int, Qt.SortOrder] | None = None
 
     def set_rows(self, rows: list[dict[str, Any]]) -> None:
         """Bring the model to these rows: update in place, insert new, remove gone."""
@@ -86,6 +88,26 @@ class LibraryModel(QAbstractTableModel):
             self._rows.extend(fresh)
             self.endInsertRows()
         self._by_id = wanted
+        self._apply_sort()
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Keep the rows sorted by a column (the model sorts itself: see ui/row_order.py)."""
+        self._sort = (column, order)
+        self._apply_sort()
+
+    def _apply_sort(self) -> None:
+        if self._sort is None:
+            return
+        column, order = self._sort
+        ordered = sorted(
+            self._rows,
+            key=lambda row: self._sort_value(row, column),
+            reverse=order == Qt.SortOrder.DescendingOrder,
+        )
+        reorder(self, self._rows, ordered, self._set_list)
+
+    def _set_list(self, rows: list[dict[str, Any]]) -> None:
+        self._rows = rows
 
     def tick(self) -> None:
         """Running incidents' durations moved on: repaint that column."""
@@ -190,8 +212,14 @@ class LibraryFilter(QSortFilterProxyModel):
         self.since: datetime | None = None
         self.until: datetime | None = None
         self.drills = "shown"  # shown | hidden | only
-        self.setSortRole(SortRole)
         self.setDynamicSortFilter(True)
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Sorting is the source model's job (one Python sort, not a callback per
+        comparison); this proxy keeps the source's order and only filters."""
+        model = self.sourceModel()
+        if model is not None:
+            model.sort(column, order)
 
     def set_filters(self, **changes: Any) -> None:
         """Change some filters: severity, status, service, since, until, drills."""
