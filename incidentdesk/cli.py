@@ -8,15 +8,25 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TextIO
 
-from incidentdesk import __version__
+from incidentdesk import __version__, logs
 from incidentdesk.cli_library import add_library_parsers, run_archive, run_search
 from incidentdesk.cli_metrics import add_metrics_parser, run_metrics
-from incidentdesk.config import Profile, prepare_data_dir, resolve_data_dir
+from incidentdesk.config import (
+    DEFAULT_PROFILE,
+    ENV_PROFILE,
+    Profile,
+    ProfileLocation,
+    list_profiles,
+    prepare_data_dir,
+    prepare_profile,
+    resolve_profile,
+)
 from incidentdesk.core.errors import DomainError, UserError
 from incidentdesk.core.events import NOTE_KINDS
 from incidentdesk.core.fold import IncidentState
@@ -31,6 +41,7 @@ if TYPE_CHECKING:  # the Desk pulls in SQLAlchemy: imported only when a command 
 
 Handler = Callable[[argparse.Namespace, "Desk", TextIO], int]
 EXIT_REFUSED = 1
+log = logging.getLogger(__name__)
 
 
 def _global_options() -> argparse.ArgumentParser:
@@ -40,7 +51,15 @@ def _global_options() -> argparse.ArgumentParser:
         "--data-dir",
         metavar="DIR",
         default=argparse.SUPPRESS,
-        help="the profile's data folder (default: $INCIDENTDESK_HOME, else the platform's)",
+        help="the data folder (default: $INCIDENTDESK_HOME, else the platform's); it holds "
+        "the default profile, and named profiles in its profiles/ folder",
+    )
+    parent.add_argument(
+        "--profile",
+        metavar="NAME",
+        default=argparse.SUPPRESS,
+        help=f"use this profile (default: ${ENV_PROFILE}, else '{DEFAULT_PROFILE}'); "
+        "`incidentdesk profiles` lists them",
     )
     parent.add_argument(
         "--as",
@@ -194,6 +213,11 @@ def build_parser() -> argparse.ArgumentParser:
     add_metrics_parser(sub, [common])
     add_library_parsers(sub, [common])
 
+    p = add("profiles", "List the profiles (each has its own data), or create one.")
+    p.add_argument("action", nargs="?", default="list", choices=("list", "create"))
+    p.add_argument("name", nargs="?", help="create: the new profile's name")
+    json_flag(p)
+
     p = add("config", "Show or set the profile's settings.")
     p.add_argument("setting", choices=("name",))
     p.add_argument("value", nargs="?")
@@ -206,10 +230,13 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        data_dir, chosen = resolve_data_dir(getattr(args, "data_dir", None))
+        location = resolve_profile(getattr(args, "data_dir", None), getattr(args, "profile", None))
         if args.command is None:
-            return _run_app(args, data_dir, chosen)
-        data_dir = prepare_data_dir(data_dir, chosen)
+            return _run_app(args, location)
+        logs.setup("cli", location.name, location.base if location.base_chosen else None)
+        if args.command == "profiles":
+            return _profiles(args, location, out)
+        data_dir = prepare_profile(location)
         profile = Profile.load(data_dir)
         if args.command == "config":
             return _config(args, profile, out)
@@ -239,12 +266,53 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except Exception:
+        # A bug: the traceback still goes to stderr, and to the log for the bug report.
+        log.exception("incidentdesk %s failed unexpectedly", args.command or "(app)")
+        raise
 
 
-def _run_app(args: argparse.Namespace, data_dir: Any, chosen: bool) -> int:
+def _run_app(args: argparse.Namespace, location: ProfileLocation) -> int:
     from incidentdesk.ui.app import run_app  # Qt is imported only when the app opens
 
-    return run_app(data_dir, chosen, getattr(args, "author", None))
+    return run_app(location, getattr(args, "author", None))
+
+
+def _profiles(args: argparse.Namespace, location: ProfileLocation, out: TextIO) -> int:
+    if args.action == "create":
+        if not args.name:
+            raise UserError("Name the profile to create: incidentdesk profiles create NAME.")
+        new = location.with_name(args.name)
+        if new.is_default or new.exists():
+            raise UserError(f"The profile '{new.name}' exists already ({new.data_dir}).")
+        print(prepare_profile(new, create=True), file=out)
+        return 0
+    if args.name:
+        raise UserError("`profiles` lists the profiles; to make one: profiles create NAME.")
+    names = list_profiles(prepare_data_dir(location.base, location.base_chosen))
+    if location.name not in names:  # the one in use, even before its first write
+        names.insert(0 if location.is_default else len(names), location.name)
+    rows = [location.with_name(name) for name in names]
+    if args.json:
+        _dump(
+            [
+                {
+                    "name": row.name,
+                    "path": str(row.data_dir),
+                    "in_use": row.name == location.name,
+                    "has_database": row.has_database(),
+                }
+                for row in rows
+            ],
+            out,
+        )
+        return 0
+    width = max(len(row.name) for row in rows)
+    for row in rows:
+        mark = "*" if row.name == location.name else " "
+        note = "" if row.has_database() else "  (not used yet)"
+        print(f"{mark} {row.name:<{width}}  {row.data_dir}{note}", file=out)
+    return 0
 
 
 def _screenshot(args: argparse.Namespace, data_dir: Any, out: TextIO) -> int:

@@ -8,13 +8,12 @@ import json
 import sys
 from typing import TextIO
 
-from incidentdesk.config import Profile
+from incidentdesk.config import Profile, shared_secret_name
 from incidentdesk.core.errors import DomainError
 from incidentdesk.desk import Desk
 from incidentdesk.secrets import delete_secret, env_name, get_secret, set_secret
 from incidentdesk.store.shared import SharedConfig, SharedError, SharedStore
 from incidentdesk.sync import (
-    SECRET_NAME,
     Sync,
     describe_report,
     open_shared,
@@ -26,13 +25,14 @@ from incidentdesk.sync import (
 def connect(args: argparse.Namespace, profile: Profile, out: TextIO) -> int:
     """Store the connection (no password) in the profile; the password in the keyring."""
     config = SharedConfig.parse(args.url, args.sslmode, args.sslrootcert)
-    password, where = _password(args)
+    secret = shared_secret_name(profile.data_dir)
+    password, where = _password(args, secret)
     profile.shared_url = config.url
     profile.shared_sslmode = config.sslmode
     profile.shared_sslrootcert = config.sslrootcert
     profile.save()
     if where == "keyring":
-        kept = set_secret(SECRET_NAME, password)
+        kept = set_secret(secret, password)
         where = "the system keyring" if kept else "memory for this session only (no keyring)"
     print(f"Saved {config.url} (sslmode={config.sslmode}); the password is in {where}.", file=out)
     shared = SharedStore(config, password)
@@ -44,10 +44,10 @@ def connect(args: argparse.Namespace, profile: Profile, out: TextIO) -> int:
     return 0
 
 
-def _password(args: argparse.Namespace) -> tuple[str, str]:
-    from_env = get_secret(SECRET_NAME) if not args.password_stdin else None
-    if from_env is not None and env_name(SECRET_NAME) in _environ():
-        return from_env, f"the environment ({env_name(SECRET_NAME)})"
+def _password(args: argparse.Namespace, secret: str) -> tuple[str, str]:
+    from_env = get_secret(secret) if not args.password_stdin else None
+    if from_env is not None and env_name(secret) in _environ():
+        return from_env, f"the environment ({env_name(secret)})"
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     elif sys.stdin.isatty():
@@ -55,7 +55,7 @@ def _password(args: argparse.Namespace) -> tuple[str, str]:
     else:
         raise DomainError(
             "No password: use --password-stdin, run in a terminal to be asked, or set "
-            f"{env_name(SECRET_NAME)}."
+            f"{env_name(secret)}."
         )
     if not password:
         raise DomainError("The password is empty; nothing was changed.")
@@ -77,7 +77,7 @@ def disconnect(profile: Profile, out: TextIO) -> int:
     profile.shared_url = None
     profile.shared_sslrootcert = None
     profile.save()
-    delete_secret(SECRET_NAME)
+    delete_secret(shared_secret_name(profile.data_dir))
     print(f"Disconnected from {url}; this workstation now works locally only.", file=out)
     return 0
 

@@ -1,10 +1,20 @@
-"""Where a profile lives and what it remembers (never a secret)."""
+"""Where a profile lives and what it remembers (never a secret).
+
+A *profile* is one data folder: its own local database, ``config.toml`` (your name, the shared
+database's URL) and window settings. The default profile is the *base* folder itself (the
+platform's data folder, or ``--data-dir`` / ``INCIDENTDESK_HOME``), exactly where it has always
+been; a named profile lives in ``<base>/profiles/<NAME>``. Keeping the default at the base
+means nothing is moved on upgrade: a half-moved SQLite file (with its ``-wal`` and backups)
+is a worse risk than a ``profiles`` folder nested in the default one, and scripts that pass
+``--data-dir`` keep working unchanged.
+"""
 
 from __future__ import annotations
 
 import getpass
 import json
 import os
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +24,18 @@ import platformdirs
 from incidentdesk.core.errors import UserError
 
 ENV_HOME = "INCIDENTDESK_HOME"
+ENV_PROFILE = "INCIDENTDESK_PROFILE"
 CONFIG_NAME = "config.toml"
+DATABASE_NAME = "incidentdesk.sqlite3"  # the store's file (store.local.DB_NAME; a test checks)
+DEFAULT_PROFILE = "default"
+PROFILES_FOLDER = "profiles"
+LAST_PROFILE_FILE = ".last-used"  # in the profiles folder (never a profile name)
+PROFILE_NAME_MAX = 64
+# ASCII only: a profile is a folder name, and the same name must mean the same folder on
+# every system (no Unicode normalisation differences between macOS and Linux).
+_PROFILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+# Names Windows refuses as file names, whatever the extension.
+_RESERVED = {"con", "prn", "aux", "nul"} | {f"{p}{n}" for p in ("com", "lpt") for n in range(10)}
 
 
 class ConfigError(UserError):
@@ -54,6 +75,173 @@ def prepare_data_dir(path: Path, chosen: bool) -> Path:
     except OSError as exc:
         raise ConfigError(f"Cannot create the data directory {path}: {exc.strerror}.") from None
     return path
+
+
+def check_profile_name(name: str) -> str:
+    """The profile name, or a ConfigError saying what is wrong with it.
+
+    Letters, digits, ``-``, ``_`` and ``.``; starting with a letter or digit (so never ``..``,
+    a hidden folder, or something that looks like an option); at most 64 characters.
+    """
+    if not name:
+        raise ConfigError("The profile name is empty; use letters, digits, '-', '_' or '.'.")
+    if len(name) > PROFILE_NAME_MAX:
+        raise ConfigError(
+            f"The profile name '{name[:20]}…' is too long ({len(name)} characters; "
+            f"the limit is {PROFILE_NAME_MAX})."
+        )
+    if not _PROFILE_NAME.fullmatch(name):
+        bad = next((c for c in name if not (c.isascii() and (c.isalnum() or c in "._-"))), None)
+        what = f"contains {bad!r}" if bad else "must start with a letter or digit"
+        raise ConfigError(
+            f"The profile name '{name}' {what}; use letters (a-z, A-Z), digits, '-', '_' "
+            "or '.', starting with a letter or digit, for example 'prod-incidents'."
+        )
+    if name.endswith(".") or name.split(".")[0].lower() in _RESERVED:
+        raise ConfigError(f"'{name}' cannot be a folder name on every system; choose another.")
+    return name
+
+
+@dataclass(frozen=True)
+class ProfileLocation:
+    """Which profile to use and where its folder is.
+
+    Attributes:
+        base: the default profile's folder, which also holds ``profiles/``.
+        name: ``default`` or a checked profile name.
+        base_chosen: the base was named by the user (``--data-dir`` or ``INCIDENTDESK_HOME``)
+            rather than being the platform's data folder.
+        named: the profile was named (``--profile`` or ``INCIDENTDESK_PROFILE``).
+    """
+
+    base: Path
+    name: str = DEFAULT_PROFILE
+    base_chosen: bool = False
+    named: bool = False
+
+    @property
+    def data_dir(self) -> Path:
+        """The profile's own folder."""
+        if self.name == DEFAULT_PROFILE:
+            return self.base
+        return self.base / PROFILES_FOLDER / self.name
+
+    @property
+    def is_default(self) -> bool:
+        """Whether this is the default profile (the base folder)."""
+        return self.name == DEFAULT_PROFILE
+
+    def with_name(self, name: str) -> ProfileLocation:
+        """The same base with another profile (``name`` is checked)."""
+        checked = name if name == DEFAULT_PROFILE else check_profile_name(name)
+        return ProfileLocation(self.base, checked, self.base_chosen, True)
+
+    def exists(self) -> bool:
+        """Whether the profile's folder exists."""
+        return self.data_dir.is_dir()
+
+    def has_database(self) -> bool:
+        """Whether the profile has been used (its database file exists)."""
+        return (self.data_dir / DATABASE_NAME).is_file()
+
+
+def resolve_profile(explicit_dir: str | None, profile: str | None) -> ProfileLocation:
+    """The profile to use: the folder from the option, else ``INCIDENTDESK_HOME``, else the
+    platform's; the profile from the option, else ``INCIDENTDESK_PROFILE``, else the default.
+
+    Raises:
+        ConfigError: the profile name is not allowed.
+    """
+    base, chosen = resolve_data_dir(explicit_dir)
+    name = profile if profile is not None else os.environ.get(ENV_PROFILE) or None
+    if name is None or name == DEFAULT_PROFILE:
+        return ProfileLocation(base, DEFAULT_PROFILE, chosen, name is not None)
+    return ProfileLocation(base, check_profile_name(name), chosen, True)
+
+
+def list_profiles(base: Path) -> list[str]:
+    """The profiles in ``base``: ``default`` first when it has been used, then the named
+    ones in alphabetical order (folders whose names are not profile names are skipped)."""
+    names = []
+    if (base / DATABASE_NAME).is_file() or (base / CONFIG_NAME).is_file():
+        names.append(DEFAULT_PROFILE)
+    folder = base / PROFILES_FOLDER
+    try:
+        entries = list(folder.iterdir())
+    except OSError:
+        entries = []
+    named = []
+    for entry in entries:
+        if entry.name == DEFAULT_PROFILE or not entry.is_dir():
+            continue
+        try:
+            named.append(check_profile_name(entry.name))
+        except ConfigError:
+            continue
+    return names + sorted(named, key=str.casefold)
+
+
+def prepare_profile(location: ProfileLocation, create: bool = False) -> Path:
+    """The profile's folder, ready to use.
+
+    The base folder follows :func:`prepare_data_dir`. A named profile that does not exist is
+    created only when ``create`` is true (the app, which then shows its welcome dialog; and
+    ``incidentdesk profiles create``); a command-line run refuses it, so a typo in a script's
+    ``--profile`` never writes an incident into a new, empty profile.
+    """
+    base = prepare_data_dir(location.base, location.base_chosen)
+    if location.is_default:
+        return base
+    path = location.data_dir
+    if path.is_dir():
+        return path
+    if path.exists():
+        raise ConfigError(f"{path} is a file, not a profile folder; move it away.")
+    if not create:
+        known = ", ".join(list_profiles(base)) or "none yet"
+        raise ConfigError(
+            f"There is no profile '{location.name}' (profiles: {known}). Create it with "
+            f"`incidentdesk profiles create {location.name}`, or open the app with "
+            f"--profile {location.name}."
+        )
+    clash = _case_clash(base, location.name)
+    if clash:
+        raise ConfigError(
+            f"A profile named '{clash}' exists already; names that differ only in capitals "
+            "would share a folder on some systems. Choose another name."
+        )
+    try:
+        path.mkdir(parents=True)
+    except OSError as exc:
+        raise ConfigError(f"Cannot create the profile folder {path}: {exc.strerror}.") from None
+    return path
+
+
+def _case_clash(base: Path, name: str) -> str | None:
+    return next(
+        (p for p in list_profiles(base) if p.casefold() == name.casefold() and p != name), None
+    )
+
+
+def last_profile(base: Path) -> str | None:
+    """The profile chosen at the last start (for the chooser), if it still exists."""
+    try:
+        name = (base / PROFILES_FOLDER / LAST_PROFILE_FILE).read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
+    return name if name in list_profiles(base) else None
+
+
+def remember_profile(base: Path, name: str) -> None:
+    """Remember the profile chosen at start (a missing or read-only folder is no error)."""
+    folder = base / PROFILES_FOLDER
+    if name == DEFAULT_PROFILE and not folder.is_dir():
+        return  # someone who never made a profile gets no profiles folder
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / LAST_PROFILE_FILE).write_text(name + "\n", encoding="utf-8")
+    except OSError:
+        pass
 
 
 @dataclass
@@ -124,3 +312,16 @@ def _toml(value: str) -> str:
 
 def _text(value: object) -> str | None:
     return value if isinstance(value, str) and value.strip() else None
+
+
+SHARED_SECRET = "shared-db"
+
+
+def shared_secret_name(data_dir: Path) -> str:
+    """The named secret holding a profile's shared-database password: ``shared-db`` for the
+    default profile, ``shared-db/<profile>`` for a named one, so profiles connected to
+    different servers never overwrite (or delete) each other's password."""
+    folder = Path(data_dir)
+    if folder.parent.name == PROFILES_FOLDER:
+        return f"{SHARED_SECRET}/{folder.name}"
+    return SHARED_SECRET

@@ -21,6 +21,7 @@ import threading
 from dataclasses import dataclass
 
 from incidentdesk.core.errors import UserError
+from incidentdesk.logs import redact_value
 
 SERVICE = "incidentdesk"
 log = logging.getLogger(__name__)
@@ -78,6 +79,7 @@ def get_secret(name: str) -> str | None:
     """The secret's value, or None when it is not set anywhere."""
     from_env = os.environ.get(env_name(name))
     if from_env:
+        redact_value(from_env)
         return from_env
     if keyring_status().persistent:
         try:
@@ -87,6 +89,7 @@ def get_secret(name: str) -> str | None:
         except Exception as exc:
             raise SecretError(_refusal("read", name, exc)) from None
         if value is not None:
+            redact_value(str(value))  # the log filter masks it from now on
             return str(value)
     with _lock:
         return _session.get(name)
@@ -97,6 +100,7 @@ def set_secret(name: str, value: str) -> bool:
     is kept for this session only."""
     if not value:
         raise SecretError(f"The secret '{name}' is empty; nothing was stored.")
+    redact_value(value)
     if keyring_status().persistent:
         try:
             import keyring

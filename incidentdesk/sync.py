@@ -20,7 +20,7 @@ from datetime import datetime
 
 import psycopg
 
-from incidentdesk.config import Profile
+from incidentdesk.config import SHARED_SECRET, Profile, shared_secret_name
 from incidentdesk.core.sync_state import LOCAL_ONLY, OFFLINE, ONLINE, SYNCING, SyncStatus
 from incidentdesk.core.timefmt import format_utc, utc_now
 from incidentdesk.desk import Desk
@@ -46,7 +46,7 @@ __all__ = [
     "status_once",
 ]
 
-SECRET_NAME = "shared-db"
+SECRET_NAME = SHARED_SECRET  # the default profile's; see config.shared_secret_name
 PUSH_BATCH = 500
 PULL_BATCH = 1000
 log = logging.getLogger(__name__)
@@ -76,7 +76,7 @@ def open_shared(profile: Profile) -> SharedStore | None:
     if config is None:
         return None
     try:
-        password = get_secret(SECRET_NAME)
+        password = get_secret(shared_secret_name(profile.data_dir))
     except SecretError as exc:
         raise SharedError(str(exc)) from None
     return SharedStore(config, password)

@@ -76,3 +76,27 @@ def test_a_keyring_that_says_no_gives_a_clear_error_without_the_secret(
 def test_an_empty_secret_is_refused(memory_keyring: dict[tuple[str, str], str]) -> None:
     with pytest.raises(SecretError, match="empty"):
         set_secret("shared-db", "")
+
+
+def test_each_profile_has_its_own_shared_database_password(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from incidentdesk.config import shared_secret_name
+
+    default = tmp_path / "home"
+    training = default / "profiles" / "training"
+    assert shared_secret_name(default) == "shared-db"
+    assert shared_secret_name(training) == "shared-db/training"
+    set_secret(shared_secret_name(default), "prod-password")
+    set_secret(shared_secret_name(training), "training-password")
+    assert get_secret("shared-db") == "prod-password"
+    assert get_secret("shared-db/training") == "training-password"
+    assert env_name("shared-db/training") == "INCIDENTDESK_SECRET_SHARED_DB_TRAINING"
+
+
+def test_secrets_read_or_set_are_masked_in_the_log(memory_keyring) -> None:  # type: ignore[no-untyped-def]
+    from incidentdesk import logs
+
+    set_secret("shared-db", "correct-horse-battery")
+    assert "correct-horse-battery" not in logs.redact("connecting with correct-horse-battery now")
+    memory_keyring[("incidentdesk", "pagerduty/checkout")] = "pd-routing-key-1234567"
+    assert get_secret("pagerduty/checkout") == "pd-routing-key-1234567"
+    assert "pd-routing-key-1234567" not in logs.redact("sent with pd-routing-key-1234567")

@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from incidentdesk.config import ConfigError, Profile
+from incidentdesk.config import ConfigError, Profile, shared_secret_name
 from incidentdesk.secrets import (
     KeyringStatus,
     SecretError,
@@ -108,7 +108,7 @@ def load_setup(data_dir: Path) -> Setup:
             url = SharedConfig.parse(url).url
     status = keyring_status()
     try:
-        stored = get_secret(SECRET_NAME) is not None
+        stored = get_secret(shared_secret_name(data_dir)) is not None
     except SecretError as exc:
         stored, problem = False, str(exc)
     return Setup(
@@ -117,12 +117,14 @@ def load_setup(data_dir: Path) -> Setup:
         profile.shared_sslrootcert,
         status,
         stored,
-        bool(os.environ.get(env_name(SECRET_NAME))),
+        bool(os.environ.get(env_name(shared_secret_name(data_dir)))),
         problem,
     )
 
 
-def check_connection(config: SharedConfig, password: str | None, use_stored: bool) -> Outcome:
+def check_connection(
+    config: SharedConfig, password: str | None, use_stored: bool, secret: str = SECRET_NAME
+) -> Outcome:
     """Connect and check the schema; the message names what went wrong.
 
     Args:
@@ -133,7 +135,7 @@ def check_connection(config: SharedConfig, password: str | None, use_stored: boo
     """
     if password is None and use_stored:
         try:
-            password = get_secret(SECRET_NAME)
+            password = get_secret(secret)
         except SecretError as exc:
             return Outcome(False, str(exc), "password")
     missing = _missing_rootcert(config)
@@ -159,14 +161,15 @@ def save_connection(
         return missing
     try:
         if password:
-            persistent = set_secret(SECRET_NAME, password)
+            persistent = set_secret(shared_secret_name(data_dir), password)
             where = (
                 "the password is in the system keyring"
                 if persistent
                 else "the password is kept for this session only (no usable keyring)"
             )
         elif not same_server:
-            delete_secret(SECRET_NAME)  # an old server's password never goes to a new one
+            # An old server's password never goes to a new one.
+            delete_secret(shared_secret_name(data_dir))
             where = "no password is stored"
         else:
             where = "the stored password is kept"
@@ -194,7 +197,7 @@ def forget_connection(data_dir: Path) -> Outcome:
     except (ConfigError, OSError) as exc:
         return Outcome(False, f"Cannot save the profile in {data_dir}: {exc}")
     try:
-        delete_secret(SECRET_NAME)
+        delete_secret(shared_secret_name(data_dir))
     except SecretError as exc:
         return Outcome(False, f"Disconnected, but the password was not removed: {exc}")
     if not url:
@@ -401,7 +404,10 @@ class ConnectionDialog(QDialog):
         password = self.password_edit.text() or None
         use_stored = self._same_server(config)
         self._set_busy(True, self.test_button, "Testing…")
-        self._steps.run(lambda: check_connection(config, password, use_stored), self._tested)
+        secret = shared_secret_name(self.data_dir)
+        self._steps.run(
+            lambda: check_connection(config, password, use_stored, secret), self._tested
+        )
 
     def save(self) -> None:
         """Save the connection (and the password, in the keyring), then close."""
@@ -527,7 +533,8 @@ class ConnectionDialog(QDialog):
             )
         if setup.password_from_env:
             where += (
-                f" {env_name(SECRET_NAME)} is set in the environment; it is used before the "
+                f" {env_name(shared_secret_name(self.data_dir))} is set in the environment; it is"
+                " used before the "
                 "keyring."
             )
         self.password_note.setText(where)

@@ -4,10 +4,12 @@ bar."""
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, QSettings, Qt
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtCore import QByteArray, QSettings, Qt, QUrl
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
@@ -20,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from incidentdesk import __version__
+from incidentdesk.config import ProfileLocation
 from incidentdesk.core.sync_state import SyncStatus
 from incidentdesk.ui.client import DeskClient
 from incidentdesk.ui.command_view import CommandView
@@ -40,6 +43,8 @@ from incidentdesk.ui.theme import THEMES, apply_theme
 if TYPE_CHECKING:
     from incidentdesk.desk import Desk
     from incidentdesk.ui.connection_dialog import ConnectionDialog
+    from incidentdesk.ui.diagnostics import SideWorker
+    from incidentdesk.ui.settings_dialog import SettingsDialog
 
 VIEWS = ("Command", "Library", "Metrics")
 COMMAND, LIBRARY, METRICS = range(len(VIEWS))
@@ -63,6 +68,12 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.sync = sync
         self._connection_dialog: ConnectionDialog | None = None
+        # Set by build_window: the profile, its log file, the --as name of this session.
+        self.location: ProfileLocation | None = None
+        self.log_file: Path | None = None
+        self.author_override: str | None = None
+        self.url_opener: Callable[[QUrl], bool] = QDesktopServices.openUrl  # tests: their own
+        self._side: SideWorker | None = None
         self.setWindowTitle("IncidentDesk")
         self.setWindowIcon(icon("app"))
         self.resize(1400, 900)
@@ -135,6 +146,9 @@ class MainWindow(QMainWindow):
         incident.addAction(self.command_view.timeline.pin_action)
         incident.addAction(self.command_view.timeline.correct_action)
         incident.addSeparator()
+        self.settings_action = self._add(incident, "Se&ttings…", "Ctrl+,", self.open_settings)
+        self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
+        incident.addSeparator()
         self._add(incident, "&Quit", QKeySequence.StandardKey.Quit, self.close)
 
         view = bar.addMenu("&View")
@@ -179,7 +193,12 @@ class MainWindow(QMainWindow):
         self.connection_action.setEnabled(self.sync is not None)
 
         help_menu = bar.addMenu("&Help")
-        self._add(help_menu, "&Keyboard shortcuts", "F1", self.show_shortcuts)
+        shortcuts = self._add(help_menu, "&Keyboard shortcuts", "F1", self.show_shortcuts)
+        shortcuts.setShortcuts([QKeySequence("F1"), QKeySequence("Ctrl+/")])
+        help_menu.addSeparator()
+        self._add(help_menu, "Open &log folder", None, self.open_log_folder)
+        self._add(help_menu, "Copy &diagnostics", None, self.copy_diagnostics)
+        help_menu.addSeparator()
         self._add(help_menu, "&About IncidentDesk", None, self.show_about)
 
     def _add(
@@ -293,6 +312,86 @@ class MainWindow(QMainWindow):
         dialog.open()
         return dialog
 
+    def open_settings(self) -> SettingsDialog | None:
+        """The profile's settings (Ctrl+,)."""
+        from incidentdesk.ui.settings_dialog import SettingsDialog
+
+        location = self.location or (ProfileLocation(self.sync.data_dir) if self.sync else None)
+        if location is None:  # a window without a profile (a test of the window alone)
+            self.show_message("No profile is open, so there are no settings to change.")
+            return None
+        dialog = SettingsDialog(
+            location,
+            self._theme,
+            self.command_view.timeline.utc_box.isChecked(),
+            load_intervals(self.settings),
+            self.author_override,
+            shared_database_available=self.sync is not None,
+            parent=self,
+        )
+        dialog.theme_chosen.connect(self.set_theme)
+        dialog.utc_chosen.connect(self._utc_chosen)
+        dialog.intervals_chosen.connect(self._intervals_chosen)
+        dialog.name_saved.connect(
+            lambda name: self.show_message(
+                f"Your name is now {name}; it is used from the next start."
+                if name
+                else "Your name is cleared; your computer user name is used from the next start."
+            )
+        )
+        dialog.shared_database_requested.connect(lambda: self._shared_from_settings(dialog))
+        dialog.secret_changed.connect(self._secret_changed)
+        dialog.open()
+        return dialog
+
+    def _utc_chosen(self, utc: bool) -> None:
+        self.command_view.timeline.utc_box.setChecked(utc)
+        self.settings.setValue("utc", utc)
+
+    def _intervals_chosen(self, intervals: dict[str, Any]) -> None:
+        save_intervals(self.settings, intervals)
+        self.command_view.set_reminder_intervals(intervals)
+
+    def _shared_from_settings(self, settings: SettingsDialog) -> None:
+        dialog = self.open_connection_dialog()
+        if dialog is not None:
+            dialog.saved.connect(lambda _url, _message: settings.refresh())
+            dialog.disconnected.connect(lambda _message: settings.refresh())
+
+    def _secret_changed(self, _name: str) -> None:
+        # The sync service reads the password when it connects: start it again.
+        if self.sync is not None and self.sync_label.where:
+            self.sync.start(connected=True)
+
+    def open_log_folder(self) -> None:
+        """Show the log folder in the file manager (Help → Open log folder)."""
+        from incidentdesk.ui.diagnostics import open_log_folder
+
+        self.show_message(open_log_folder(self.log_file, self.url_opener))
+
+    def copy_diagnostics(self) -> None:
+        """Copy versions, platform, folders, sync state and keyring kind (never a secret)."""
+        from PySide6.QtGui import QGuiApplication
+
+        from incidentdesk.ui.diagnostics import SideWorker, Situation, copy_diagnostics
+
+        if self._side is None:
+            self._side = SideWorker(self)
+        location = self.location
+        situation = Situation(
+            location.name if location else "unknown",
+            location.data_dir if location else (self.sync.data_dir if self.sync else None),
+            self.log_file,
+            self.sync_label.text(),
+            self.sync_label.where,
+            QGuiApplication.platformName(),
+        )
+        copy_diagnostics(
+            self._side,
+            situation,
+            lambda _text: self.show_message("Diagnostics copied to the clipboard."),
+        )
+
     def open_connection_dialog(self) -> ConnectionDialog | None:
         """The shared database settings (Database → Shared database…)."""
         if self.sync is None:
@@ -395,6 +494,8 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_layout()
+        if self._side is not None:
+            self._side.shutdown()
         if self.sync is not None:
             self.sync.stop()
         super().closeEvent(event)
