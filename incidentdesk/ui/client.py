@@ -63,6 +63,17 @@ class DeskClient(QObject):
         """Who this workstation records as (a plain attribute: no I/O)."""
         return self._author
 
+    def set_author(self, name: str) -> None:
+        """Record as someone else from now on (a name changed in Settings)."""
+        from incidentdesk.core.text import clean_name
+
+        self._author = clean_name(name, "author name")
+
+        def change(desk: Desk) -> None:
+            desk.author = self._author
+
+        self.call(change)
+
     def open(
         self,
         factory: Callable[[], Desk],

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from incidentdesk import __version__
-from incidentdesk.config import ProfileLocation
+from incidentdesk.config import Profile, ProfileLocation
 from incidentdesk.core.sync_state import SyncStatus
 from incidentdesk.ui.client import DeskClient
 from incidentdesk.ui.command_view import CommandView
@@ -332,17 +332,24 @@ class MainWindow(QMainWindow):
         dialog.theme_chosen.connect(self.set_theme)
         dialog.utc_chosen.connect(self._utc_chosen)
         dialog.intervals_chosen.connect(self._intervals_chosen)
-        dialog.name_saved.connect(
-            lambda name: self.show_message(
-                f"Your name is now {name}; it is used from the next start."
-                if name
-                else "Your name is cleared; your computer user name is used from the next start."
-            )
-        )
+        dialog.name_saved.connect(self._name_saved)
         dialog.shared_database_requested.connect(lambda: self._shared_from_settings(dialog))
         dialog.secret_changed.connect(self._secret_changed)
         dialog.open()
         return dialog
+
+    def _name_saved(self, name: str) -> None:
+        if self.author_override:  # --as NAME wins for this session
+            self.show_message(
+                f"Your name is saved; this session records as {self.author_override}."
+            )
+            return
+        location = self.location or (ProfileLocation(self.sync.data_dir) if self.sync else None)
+        if location is None:
+            return
+        author = name or Profile(location.data_dir).author()
+        self.client.set_author(author)
+        self.show_message(f"You now record as {author}.")
 
     def _utc_chosen(self, utc: bool) -> None:
         self.command_view.timeline.utc_box.setChecked(utc)

@@ -311,8 +311,7 @@ class SettingsDialog(QDialog):
         self.name_edit.setEnabled(False)  # until the profile is read
         override = f" This session records as {author_override} (--as)." if author_override else ""
         self.name_note = QLabel(
-            "The author of what you write, from the next start; empty: your computer user "
-            f"name.{override}"
+            f"The author of what you write, from now on; empty: your computer user name.{override}"
         )
         self.name_note.setWordWrap(True)
         self.name_note.setProperty("muted", True)

@@ -76,6 +76,13 @@ def light_palette() -> QPalette:
     }
     for role, value in colors.items():
         palette.setColor(role, QColor(value))
+    disabled = QPalette.ColorGroup.Disabled
+    for role in (
+        QPalette.ColorRole.Text,
+        QPalette.ColorRole.ButtonText,
+        QPalette.ColorRole.WindowText,
+    ):
+        palette.setColor(disabled, role, QColor("#9aa0a6"))
     return palette
 
 

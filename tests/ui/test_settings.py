@@ -92,7 +92,10 @@ def test_a_secret_goes_to_the_keyring_never_to_the_config_file(
         if path.is_file():
             assert SECRET.encode() not in path.read_bytes(), f"the secret is in {path.name}"
     assert Profile.load(data_dir).name == "Maya Chen"
-    assert "used from the next start" in window.statusBar().currentMessage()
+    # The new name applies at once: the next entry is recorded as Maya Chen.
+    assert window.statusBar().currentMessage() == "You now record as Maya Chen."
+    qtbot.waitUntil(lambda: window.client.worker.pending == 0)
+    assert window.client.author == "Maya Chen"
 
 
 def test_replace_and_remove(
