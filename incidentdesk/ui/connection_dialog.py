@@ -21,10 +21,9 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import shiboken6
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialog,
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
@@ -50,6 +49,7 @@ from incidentdesk.secrets import (
 # ui/ never imports store/ (an import-linter contract): these come through sync, which does
 # not list them in __all__ yet, hence the ignore.
 from incidentdesk.sync import SECRET_NAME, SharedConfig, SharedError, SharedStore
+from incidentdesk.ui.fitting_dialog import FittingDialog
 from incidentdesk.ui.inline_note import InlineError, SuccessNote
 
 T = TypeVar("T")
@@ -255,7 +255,7 @@ class BackgroundSteps(QObject):
 # ---------------------------------------------------------------- the dialog
 
 
-class ConnectionDialog(QDialog):
+class ConnectionDialog(FittingDialog):
     """Connect this workstation to a shared PostgreSQL database, test it, or disconnect.
 
     Args:
@@ -283,7 +283,6 @@ class ConnectionDialog(QDialog):
         self.setMinimumWidth(680)
         self._steps = BackgroundSteps(self)
         self._busy = False
-        self._fit_pending = False
         self.setup: Setup | None = None
 
         intro = QLabel(
@@ -586,23 +585,6 @@ class ConnectionDialog(QDialog):
             self.disconnect_button.setEnabled(False)
         else:
             self.disconnect_button.setEnabled(bool(self.setup and self.setup.url))
-
-    def event(self, event: QEvent) -> bool:
-        handled = super().event(event)
-        if event.type() == QEvent.Type.LayoutRequest and not self._fit_pending:
-            # A message appeared or went away. A window does not follow the height-for-width
-            # of wrapped text on its own: once nested layouts settle, fit the height to it.
-            self._fit_pending = True
-            QTimer.singleShot(0, self, self._fit_height)
-        return handled
-
-    def _fit_height(self) -> None:
-        self._fit_pending = False
-        layout = self.layout()
-        needed = layout.totalHeightForWidth(self.width()) if layout is not None else -1
-        if needed > 0 and needed != self.height():
-            self.setMinimumHeight(needed)
-            self.resize(self.width(), needed)
 
     def done(self, result: int) -> None:
         # Closing stops taking new steps; one in flight finishes without waiting for it.

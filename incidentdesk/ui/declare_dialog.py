@@ -17,7 +17,6 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     QStringListModel,
     Qt,
-    QTimer,
     Signal,
 )
 from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QPalette
@@ -25,7 +24,6 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
     QCompleter,
-    QDialog,
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
@@ -40,6 +38,7 @@ from incidentdesk.core.errors import DomainError
 from incidentdesk.core.severity import SEVERITIES, UNSURE_RULE, Severity
 from incidentdesk.core.text import NAME_MAX, TITLE_MAX, clean_name, clean_title
 from incidentdesk.ui.client import DeskClient
+from incidentdesk.ui.fitting_dialog import FittingDialog
 from incidentdesk.ui.inline_note import InlineError
 from incidentdesk.ui.style import SEVERITY_COLORS, WARNING_COLOR
 from incidentdesk.ui.tasks import user_message
@@ -131,7 +130,7 @@ class _Declaration:
     take_command: bool  # the declarer (the Desk's author) takes command
 
 
-class DeclareDialog(QDialog):
+class DeclareDialog(FittingDialog):
     """Declare an incident, and by default take command of it.
 
     Args:
@@ -148,7 +147,6 @@ class DeclareDialog(QDialog):
         super().__init__(parent)
         self._client = client
         self._busy = False
-        self._fit_pending = False
         self._incident_id: str | None = None  # declared, but the commander not yet assigned
         self.setWindowTitle("Declare an incident")
         self.setMinimumWidth(640)
@@ -239,13 +237,7 @@ class DeclareDialog(QDialog):
     def event(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Show:  # the Desk may have opened since (author known)
             self.take_command.setText(_take_command_text(self._client.author))
-        handled = super().event(event)
-        if event.type() == QEvent.Type.LayoutRequest and not self._fit_pending:
-            # Shown, or an error appeared or went away. A window does not follow the
-            # height-for-width of wrapped text on its own: once nested layouts settle, fit it.
-            self._fit_pending = True
-            QTimer.singleShot(0, self, self._fit_height)
-        return handled
+        return super().event(event)
 
     def reject(self) -> None:
         """Close without declaring (not while a declaration is being saved)."""
@@ -274,14 +266,6 @@ class DeclareDialog(QDialog):
             lambda _b, _on: self.severity_error.clear_message()
         )
         return box
-
-    def _fit_height(self) -> None:
-        self._fit_pending = False
-        layout = self.layout()
-        needed = layout.totalHeightForWidth(self.width()) if layout is not None else -1
-        if needed > 0 and needed != self.height():
-            self.setMinimumHeight(needed)
-            self.resize(self.width(), needed)
 
     def _command_toggled(self, checked: bool) -> None:
         self.commander_edit.setEnabled(not checked)

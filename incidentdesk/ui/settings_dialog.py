@@ -16,11 +16,10 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
-    QDialog,
     QDialogButtonBox,
     QFormLayout,
     QGridLayout,
@@ -50,6 +49,7 @@ from incidentdesk.secrets import (
     set_secret,
 )
 from incidentdesk.ui.diagnostics import SideWorker
+from incidentdesk.ui.fitting_dialog import FittingDialog
 from incidentdesk.ui.inline_note import InlineError, InlineNote, SuccessNote
 from incidentdesk.ui.style import WARNING_COLOR
 from incidentdesk.ui.theme import THEMES
@@ -254,7 +254,7 @@ class SecretRow(QWidget):
 # ---------------------------------------------------------------- the dialog
 
 
-class SettingsDialog(QDialog):
+class SettingsDialog(FittingDialog):
     """The profile's settings.
 
     Args:
@@ -302,7 +302,6 @@ class SettingsDialog(QDialog):
         title = "Settings" if location.is_default else f"Settings — profile {location.name}"
         self.setWindowTitle(title)
         self.setMinimumWidth(640)
-        self._fit_pending = False
 
         # You
         self.name_edit = QLineEdit()
@@ -548,23 +547,6 @@ class SettingsDialog(QDialog):
         self.name_saved.emit(name or "")
         self.finished_step.emit()
         self.accept()
-
-    def event(self, event: QEvent) -> bool:
-        handled = super().event(event)
-        if event.type() == QEvent.Type.LayoutRequest and not self._fit_pending:
-            # Wrapped text (a note, a refusal) changed: a window does not follow the
-            # height-for-width of its labels on its own, so fit the height to them.
-            self._fit_pending = True
-            QTimer.singleShot(0, self, self._fit_height)
-        return handled
-
-    def _fit_height(self) -> None:
-        self._fit_pending = False
-        layout = self.layout()
-        needed = layout.totalHeightForWidth(self.width()) if layout is not None else -1
-        if needed > 0 and needed != self.height():
-            self.setMinimumHeight(needed)
-            self.resize(self.width(), needed)
 
     def done(self, result: int) -> None:
         self._side.shutdown()
