@@ -10,13 +10,13 @@ import bisect
 import copy
 import logging
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from incidentdesk.core.errors import Ambiguous, DomainError, NotFound
-from incidentdesk.core.events import KINDS, NOTE_KINDS, Event, validate_payload
+from incidentdesk.core.events import NOTE_KINDS, Event, validate_payload
 from incidentdesk.core.fold import IncidentState, apply, fold, state_summary
 from incidentdesk.core.ids import hlc_next, new_event_id
 from incidentdesk.core.lifecycle import (
@@ -42,6 +42,7 @@ from incidentdesk.core.severity import parse_severity, severity
 from incidentdesk.core.text import clean_name
 from incidentdesk.core.timefmt import FUTURE_SLACK, format_utc, to_micros, utc_now
 from incidentdesk.core.timeline import TimelineEntry, timeline
+from incidentdesk.desk_exchange import JournalExchange, _Folded, index_event
 from incidentdesk.store.local import LocalStore, StoreError, StoreTxn
 
 __all__ = ["Desk", "IncidentSnapshot", "StoreError"]
@@ -49,16 +50,6 @@ __all__ = ["Desk", "IncidentSnapshot", "StoreError"]
 MIN_PREFIX = 6
 log = logging.getLogger(__name__)
 Check = Callable[[IncidentState, dict[str, Any]], None]
-
-
-@dataclass
-class _Folded:
-    """One incident's events and state as of ``seq`` (this process's cache)."""
-
-    seq: int = 0
-    events: list[Event] = field(default_factory=list)
-    seqs: list[int] = field(default_factory=list)  # each event's seq, in arrival order
-    state: IncidentState | None = None
 
 
 @dataclass(frozen=True)
@@ -77,7 +68,7 @@ class IncidentSnapshot:
     events: list[Event]
 
 
-class Desk:
+class Desk(JournalExchange):
     """Commands and queries on incidents, for one author on one local store.
 
     Args:
@@ -279,124 +270,9 @@ class Desk:
                 if state.declared:
                     tx.put_summary(state_summary(state), rows[-1][0])
                 for _seq, event in rows:
-                    _index(tx, event)
+                    index_event(tx, event)
         self._cache.clear()
         return len(ids)
-
-    def receive(self, batch: Iterable[Event]) -> list[str]:
-        """Add events that came from the shared server; returns the incidents that changed.
-
-        An event already here is skipped (replaying a pull changes nothing). A known kind
-        with a payload this version cannot read is skipped and logged rather than stored.
-        """
-        changed: set[str] = set()
-        with self.store.writing() as tx:
-            for event in batch:
-                if event.kind in KINDS:
-                    try:
-                        validate_payload(event.kind, event.payload)
-                    except DomainError as exc:
-                        log.warning("skipped event %s from the server: %s", event.id, exc)
-                        continue
-                if tx.receive(event):
-                    changed.add(event.incident_id)
-                    _index(tx, event)
-            for incident_id in sorted(changed):
-                try:
-                    folded = self._catch_up(tx, incident_id)
-                except NotFound:
-                    continue  # its declaration has not arrived yet
-                assert folded.state is not None
-                tx.put_summary(state_summary(folded.state), folded.seq)
-        return sorted(changed)
-
-    def restore(self, batch: Iterable[Event]) -> tuple[int, int, list[str]]:
-        """Add events from a backup, all or nothing; returns (added, already here, incidents
-        that changed).
-
-        They take the path of received events (projections, search index, the incidents'
-        folds) and also go in the outbox, so a restored backup reaches the shared server
-        once this profile syncs. Unlike :meth:`receive`, a known kind with a payload that
-        breaks its rules refuses the whole batch.
-
-        Raises:
-            DomainError: an event's payload breaks its kind's rules; nothing was added.
-        """
-        added: list[str] = []
-        skipped = 0
-        changed: set[str] = set()
-        cached = set(self._cache)
-        try:
-            with self.store.writing() as tx:
-                for event in batch:
-                    if event.kind in KINDS:
-                        validate_payload(event.kind, event.payload)
-                    if tx.receive(event):
-                        added.append(event.id)
-                        changed.add(event.incident_id)
-                        _index(tx, event)
-                    else:
-                        skipped += 1
-                tx.queue_for_push(added)
-                for incident_id in sorted(changed):
-                    try:
-                        folded = self._catch_up(tx, incident_id)
-                    except NotFound:
-                        continue  # no declaration in the journal (a partial backup)
-                    assert folded.state is not None
-                    tx.put_summary(state_summary(folded.state), folded.seq)
-                    if incident_id not in cached:  # a whole library would not fit in memory
-                        del self._cache[incident_id]
-        except BaseException:
-            for incident_id in changed:  # the cache may hold events that were rolled back
-                self._cache.pop(incident_id, None)
-            raise
-        return len(added), skipped, sorted(changed)
-
-    def read_journal(
-        self,
-        on_count: Callable[[int], None],
-        on_events: Callable[[list[Event]], None],
-        batch: int = 10_000,
-    ) -> int:
-        """Read the whole journal in arrival order, from one consistent snapshot.
-
-        ``on_count`` first gets the number of events, then ``on_events`` gets them a batch
-        at a time (a large journal is never all in memory). Returns the number of events.
-        """
-        with self.store.reading() as tx:
-            total = tx.event_count()
-            on_count(total)
-            seq = 0
-            while rows := tx.journal(seq, batch):
-                on_events([event for _seq, event in rows])
-                seq = rows[-1][0]
-        return total
-
-    def outbox(self, limit: int = 500) -> list[Event]:
-        """Events written here that the shared server has not acknowledged yet."""
-        with self.store.reading() as tx:
-            return tx.unpushed_events(limit)
-
-    def mark_pushed(self, event_ids: list[str]) -> None:
-        """The shared server committed these events."""
-        with self.store.writing() as tx:
-            tx.mark_pushed(event_ids)
-
-    def waiting(self) -> int:
-        """How many changes wait to go up to the shared server."""
-        with self.store.reading() as tx:
-            return tx.unpushed_count()
-
-    def sync_fact(self, key: str) -> str | None:
-        """A sync bookkeeping value kept in the local store (cursor, last sync time)."""
-        with self.store.reading() as tx:
-            return tx.meta_get(f"sync:{key}")
-
-    def set_sync_fact(self, key: str, value: str) -> None:
-        """Keep a sync bookkeeping value in the local store."""
-        with self.store.writing() as tx:
-            tx.meta_set(f"sync:{key}", value)
 
     # ----------------------------------------------------------------- queries
 
@@ -582,7 +458,7 @@ class Desk:
                     device=self.store.device_id,
                 )
                 seq = tx.append(event)
-                _index(tx, event)
+                index_event(tx, event)
                 apply(folded.state, event)
                 folded.events.append(event)
                 folded.seqs.append(seq)
@@ -594,17 +470,6 @@ class Desk:
             self._cache.pop(incident_id, None)  # the cache may hold the unsaved event
             raise
         return event
-
-
-SEARCHABLE = {"incident.declared": "title", "note.added": "text", "note.corrected": "text"}
-
-
-def _index(tx: StoreTxn, event: Event) -> None:
-    """Keep the search index with the journal, in the same transaction."""
-    field = SEARCHABLE.get(event.kind)
-    if field is not None:
-        target = event.payload.get("target") if event.kind == "note.corrected" else None
-        tx.index_text(event.incident_id, str(target or event.id), str(event.payload[field]))
 
 
 def _prefix(ref: str, what: str) -> str:
