@@ -9,13 +9,10 @@ the field they concern, and what the user typed stays.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import logging
-import os
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -35,20 +32,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from incidentdesk.config import ConfigError, Profile, shared_secret_name
+from incidentdesk.config import shared_secret_name
 from incidentdesk.secrets import (
-    KeyringStatus,
-    SecretError,
-    delete_secret,
     env_name,
-    get_secret,
-    keyring_status,
-    set_secret,
 )
 
 # ui/ never imports store/ (an import-linter contract): these come through sync, which does
 # not list them in __all__ yet, hence the ignore.
-from incidentdesk.sync import SECRET_NAME, SharedConfig, SharedError, SharedStore
+from incidentdesk.sync import SharedConfig, SharedError
+from incidentdesk.ui.connection_steps import (
+    Outcome,
+    Setup,
+    check_connection,
+    forget_connection,
+    load_setup,
+    save_connection,
+)
 from incidentdesk.ui.fitting_dialog import FittingDialog
 from incidentdesk.ui.inline_note import InlineError, SuccessNote
 
@@ -65,152 +64,6 @@ SSL_MODE_NOTES: dict[str, str] = {
     "verify-full": "Always encrypts; checks the certificate and the server's name (safest).",
 }
 SSL_MODES = tuple(SSL_MODE_NOTES)
-CONNECTED = "Connected; schema matches."
-
-
-@dataclass(frozen=True)
-class Setup:
-    """What the dialog shows when it opens (read off the GUI thread)."""
-
-    url: str | None = None
-    sslmode: str = "prefer"
-    sslrootcert: str | None = None
-    keyring: KeyringStatus | None = None
-    password_stored: bool = False  # in the keyring or this session's memory
-    password_from_env: bool = False
-    problem: str | None = None  # the profile or keyring could not be read
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """How a background step ended: ``ok`` with a message, or a refusal for one field."""
-
-    ok: bool
-    message: str
-    field: str | None = None  # "url", "sslrootcert", "password" or None (the whole form)
-
-
-# ---------------------------------------------------------------- background steps
-
-
-def load_setup(data_dir: Path) -> Setup:
-    """The saved connection and the keyring's state (keyring and file I/O: off the GUI thread)."""
-    problem = None
-    try:
-        profile = Profile.load(data_dir)
-    except ConfigError as exc:
-        profile, problem = Profile(data_dir), str(exc)
-    url = profile.shared_url
-    if url:
-        with contextlib.suppress(
-            SharedError, ValueError
-        ):  # compare like with like: as the store writes it
-            url = SharedConfig.parse(url).url
-    status = keyring_status()
-    try:
-        stored = get_secret(shared_secret_name(data_dir)) is not None
-    except SecretError as exc:
-        stored, problem = False, str(exc)
-    return Setup(
-        url,
-        profile.shared_sslmode,
-        profile.shared_sslrootcert,
-        status,
-        stored,
-        bool(os.environ.get(env_name(shared_secret_name(data_dir)))),
-        problem,
-    )
-
-
-def check_connection(
-    config: SharedConfig, password: str | None, use_stored: bool, secret: str = SECRET_NAME
-) -> Outcome:
-    """Connect and check the schema; the message names what went wrong.
-
-    Args:
-        config: where the server is.
-        password: the password typed, or None.
-        use_stored: with no password typed, use the stored one (only for the saved server:
-            a stored password is never sent to another one).
-    """
-    if password is None and use_stored:
-        try:
-            password = get_secret(secret)
-        except SecretError as exc:
-            return Outcome(False, str(exc), "password")
-    missing = _missing_rootcert(config)
-    if missing:
-        return missing
-    store = SharedStore(config, password)
-    try:
-        store.check_schema()
-    except SharedError as exc:
-        field = "password" if "refused the password" in str(exc) else None
-        return Outcome(False, str(exc), field)
-    finally:
-        store.close()
-    return Outcome(True, CONNECTED)
-
-
-def save_connection(
-    data_dir: Path, config: SharedConfig, password: str | None, same_server: bool
-) -> Outcome:
-    """Keep the password (keyring) and the connection (profile, never the password)."""
-    missing = _missing_rootcert(config)
-    if missing:
-        return missing
-    try:
-        if password:
-            persistent = set_secret(shared_secret_name(data_dir), password)
-            where = (
-                "the password is in the system keyring"
-                if persistent
-                else "the password is kept for this session only (no usable keyring)"
-            )
-        elif not same_server:
-            # An old server's password never goes to a new one.
-            delete_secret(shared_secret_name(data_dir))
-            where = "no password is stored"
-        else:
-            where = "the stored password is kept"
-    except SecretError as exc:
-        return Outcome(False, str(exc), "password")
-    try:
-        profile = Profile.load(data_dir)
-        profile.shared_url = config.url
-        profile.shared_sslmode = config.sslmode
-        profile.shared_sslrootcert = config.sslrootcert
-        profile.save()
-    except (ConfigError, OSError) as exc:
-        return Outcome(False, f"Cannot save the profile in {data_dir}: {exc}")
-    return Outcome(True, f"Saved {config.url} (sslmode {config.sslmode}); {where}.")
-
-
-def forget_connection(data_dir: Path) -> Outcome:
-    """Remove the shared database from the profile and its password from the keyring."""
-    try:
-        profile = Profile.load(data_dir)
-        url = profile.shared_url
-        profile.shared_url = None
-        profile.shared_sslrootcert = None
-        profile.save()
-    except (ConfigError, OSError) as exc:
-        return Outcome(False, f"Cannot save the profile in {data_dir}: {exc}")
-    try:
-        delete_secret(shared_secret_name(data_dir))
-    except SecretError as exc:
-        return Outcome(False, f"Disconnected, but the password was not removed: {exc}")
-    if not url:
-        return Outcome(True, "This workstation was not connected to a shared database.")
-    return Outcome(True, f"Disconnected from {url}; this workstation now works locally only.")
-
-
-def _missing_rootcert(config: SharedConfig) -> Outcome | None:
-    if config.sslrootcert and not Path(config.sslrootcert).is_file():
-        return Outcome(
-            False, f"There is no certificate file at {config.sslrootcert}.", "sslrootcert"
-        )
-    return None
 
 
 class BackgroundSteps(QObject):
