@@ -25,7 +25,6 @@ def effective_theme(choice: str) -> str:
 
 def dark_palette() -> QPalette:
     """A calm dark palette (Fusion style)."""
-    palette = QPalette()
     colors = {
         QPalette.ColorRole.Window: "#202124",
         QPalette.ColorRole.WindowText: "#e8eaed",
@@ -45,21 +44,11 @@ def dark_palette() -> QPalette:
         QPalette.ColorRole.Midlight: "#3c4043",
         QPalette.ColorRole.Dark: "#111214",
     }
-    for role, value in colors.items():
-        palette.setColor(role, QColor(value))
-    disabled = QPalette.ColorGroup.Disabled
-    for role in (
-        QPalette.ColorRole.Text,
-        QPalette.ColorRole.ButtonText,
-        QPalette.ColorRole.WindowText,
-    ):
-        palette.setColor(disabled, role, QColor("#6f7378"))
-    return palette
+    return _palette(colors, disabled_text="#6f7378")
 
 
 def light_palette() -> QPalette:
     """A light palette with gentle greys (Fusion style)."""
-    palette = QPalette()
     colors = {
         QPalette.ColorRole.Window: "#f6f7f9",
         QPalette.ColorRole.WindowText: "#1f2328",
@@ -74,15 +63,19 @@ def light_palette() -> QPalette:
         QPalette.ColorRole.ToolTipText: "#1f2328",
         QPalette.ColorRole.PlaceholderText: "#7a7f86",
     }
+    return _palette(colors, disabled_text="#9aa0a6")
+
+
+def _palette(colors: dict[QPalette.ColorRole, str], disabled_text: str) -> QPalette:
+    palette = QPalette()
     for role, value in colors.items():
         palette.setColor(role, QColor(value))
-    disabled = QPalette.ColorGroup.Disabled
     for role in (
         QPalette.ColorRole.Text,
         QPalette.ColorRole.ButtonText,
         QPalette.ColorRole.WindowText,
     ):
-        palette.setColor(disabled, role, QColor("#9aa0a6"))
+        palette.setColor(QPalette.ColorGroup.Disabled, role, QColor(disabled_text))
     return palette
 
 
