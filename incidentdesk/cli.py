@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TextIO
 
-from incidentdesk import __version__, logs
+from incidentdesk import __version__, cli_catalog, cli_escalation, cli_postmortem, logs
 from incidentdesk.cli_library import add_library_parsers, run_archive, run_search
 from incidentdesk.cli_metrics import add_metrics_parser, run_metrics
 from incidentdesk.config import (
@@ -212,6 +212,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_metrics_parser(sub, [common])
     add_library_parsers(sub, [common])
+    for module in EXTENSIONS:
+        module.add_parsers(sub, [common])
 
     p = add("profiles", "List the profiles (each has its own data), or create one.")
     p.add_argument("action", nargs="?", default="list", choices=("list", "create"))
@@ -248,6 +250,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
             if args.command == "connect":
                 return connect(args, profile, out)
             return disconnect(profile, out)
+        if getattr(args, "no_desk", False):  # such as `postmortem lint`: no database needed
+            return HANDLERS[args.command](args, None, out)  # type: ignore[arg-type]
         from incidentdesk.desk import Desk
 
         desk = Desk.open(data_dir, getattr(args, "author", None) or profile.author())
@@ -595,3 +599,6 @@ HANDLERS: dict[str, Handler] = {
     "demo": _demo,
     "db": _db,
 }
+EXTENSIONS = (cli_catalog, cli_escalation, cli_postmortem)
+for _module in EXTENSIONS:
+    HANDLERS.update(_module.HANDLERS)

@@ -42,7 +42,10 @@ from incidentdesk.core.severity import parse_severity, severity
 from incidentdesk.core.text import clean_name
 from incidentdesk.core.timefmt import FUTURE_SLACK, format_utc, to_micros, utc_now
 from incidentdesk.core.timeline import TimelineEntry, timeline
+from incidentdesk.desk_catalog import CatalogCommands
+from incidentdesk.desk_escalation import EscalationCommands
 from incidentdesk.desk_exchange import JournalExchange, _Folded, index_event
+from incidentdesk.desk_postmortem import PostmortemCommands
 from incidentdesk.store.local import LocalStore, StoreError, StoreTxn
 
 __all__ = ["Desk", "IncidentSnapshot", "StoreError"]
@@ -68,7 +71,7 @@ class IncidentSnapshot:
     events: list[Event]
 
 
-class Desk(JournalExchange):
+class Desk(JournalExchange, CatalogCommands, EscalationCommands, PostmortemCommands):
     """Commands and queries on incidents, for one author on one local store.
 
     Args:

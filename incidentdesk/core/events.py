@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, NamedTuple
 
+from incidentdesk.core import catalog, escalation, postmortem
 from incidentdesk.core.errors import DomainError
 from incidentdesk.core.lifecycle import MILESTONES, STATUSES
 from incidentdesk.core.roles import ROLE_BY_KEY
@@ -155,6 +156,9 @@ VALIDATORS: dict[str, Callable[[Mapping[str, Any]], Payload]] = {
     "note.corrected": _corrected,
     "event.pinned": _pinned,
     "incident.drill_set": _drill,
+    **escalation.PAYLOADS,
+    **postmortem.PAYLOADS,
+    **catalog.PAYLOADS,
 }
 KINDS: tuple[str, ...] = tuple(VALIDATORS)
 

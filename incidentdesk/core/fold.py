@@ -12,8 +12,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from incidentdesk.core import escalation, postmortem
+from incidentdesk.core.escalation import EscalationState
 from incidentdesk.core.events import Event
 from incidentdesk.core.lifecycle import ACTIVE_STATUSES, milestones_after_status
+from incidentdesk.core.postmortem import PostmortemState
 from incidentdesk.core.roles import ROLE_BY_KEY
 
 
@@ -61,6 +64,8 @@ class IncidentState:
     last_key: tuple[int, str, str] | None = None
     last_update_at: datetime | None = None
     drill: bool = False  # an exercise: left out of the metrics by default
+    escalation: EscalationState = field(default_factory=EscalationState)
+    postmortem: PostmortemState = field(default_factory=PostmortemState)
 
     @property
     def active(self) -> bool:
@@ -197,6 +202,18 @@ _APPLY: dict[str, Callable[[IncidentState, Event], None]] = {
     "event.pinned": _pinned,
     "incident.drill_set": _drill,
 }
+
+
+def _part(
+    handler: Callable[[Any, Event], None], part: Callable[[IncidentState], Any]
+) -> Callable[[IncidentState, Event], None]:
+    return lambda state, event: handler(part(state), event)
+
+
+for _kind, _esc in escalation.APPLY.items():
+    _APPLY[_kind] = _part(_esc, lambda state: state.escalation)
+for _kind, _pm in postmortem.APPLY.items():
+    _APPLY[_kind] = _part(_pm, lambda state: state.postmortem)
 
 
 def apply(state: IncidentState, event: Event) -> None:

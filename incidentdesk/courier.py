@@ -1,0 +1,1 @@
+"""(being built this session) The courier: delivers the paging outbox, off the GUI thread."""

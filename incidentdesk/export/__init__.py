@@ -1,0 +1,1 @@
+"""Post-mortem documents as Markdown, HTML and PDF."""
