@@ -1,0 +1,1 @@
+"""(being built this session) Loading shipped and team templates files."""
