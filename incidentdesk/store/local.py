@@ -27,6 +27,7 @@ from incidentdesk.core.gc_pause import paused_gc
 from incidentdesk.core.ids import new_device_id
 from incidentdesk.core.timefmt import from_micros, to_micros
 from incidentdesk.store import migrate
+from incidentdesk.store.deliveries import DeliveryQueries
 from incidentdesk.store.schema import events, incidents, meta, unpushed
 
 DB_NAME = "incidentdesk.sqlite3"
@@ -158,7 +159,7 @@ class LocalStore:
         self.engine.dispose()
 
 
-class StoreTxn:
+class StoreTxn(DeliveryQueries):
     """The queries and writes of one transaction."""
 
     def __init__(self, conn: Connection) -> None:

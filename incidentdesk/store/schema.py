@@ -79,6 +79,29 @@ unpushed = Table(
 # Local replicas also have `search_index`, an SQLite FTS5 table (text, incident_id,
 # event_id) made by migration 0003: a projection of note texts and titles for search.
 
+# Local only (migration 0004): pages and chat posts waiting to be sent by this workstation.
+# Holds secret *names* only; the values are read from the keyring when sending.
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("incident_id", String(36), nullable=False),
+    Column("ref_id", String(36), nullable=False),  # the escalation or chat post
+    Column("purpose", String(16), nullable=False),  # page | chat
+    Column("action", String(16), nullable=False),  # trigger | acknowledge | resolve | post
+    Column("target", Text, nullable=False),
+    Column("adapter", String(16), nullable=False),
+    Column("secret_name", Text, nullable=False),
+    Column("options", Text, nullable=False),  # JSON
+    Column("message", Text, nullable=False),  # JSON
+    Column("created_at_us", BigInteger, nullable=False),
+    Column("next_attempt_at_us", BigInteger, nullable=False),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("state", String(16), nullable=False, server_default="pending"),
+    Column("last_reason", Text, nullable=False, server_default=""),
+)
+Index("ix_deliveries_state_next_attempt_at_us", deliveries.c.state, deliveries.c.next_attempt_at_us)
+
 meta = Table(
     "meta",
     metadata,
