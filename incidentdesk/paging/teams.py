@@ -1,0 +1,109 @@
+"""Microsoft Teams workflow webhook: the secret is the URL; the message is an Adaptive Card."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import requests
+
+from incidentdesk.paging.base import (
+    Outcome,
+    PageMessage,
+    Target,
+    classify,
+    encode,
+    post,
+    webhook_address,
+)
+
+SERVICE = "Microsoft Teams"
+CARD_SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
+
+
+def card(message: PageMessage) -> dict[str, Any]:
+    """The workflow body: one message holding an Adaptive Card 1.4."""
+    title = f"{message.severity} · {message.headline}"
+    body: list[dict[str, Any]] = [
+        {
+            "type": "TextBlock",
+            "text": title,
+            "size": "Large",
+            "weight": "Bolder",
+            "wrap": True,
+            "color": "Attention" if message.level <= 2 else "Default",
+        },
+        {"type": "TextBlock", "text": message.chat_text, "wrap": True},
+    ]
+    shown = message.chat_facts
+    if shown:
+        body.append({"type": "FactSet", "facts": [{"title": t, "value": v} for t, v in shown]})
+    body.append(
+        {
+            "type": "TextBlock",
+            "text": f"Incident {message.incident_id} · {message.source} · {message.iso_timestamp}",
+            "isSubtle": True,
+            "size": "Small",
+            "wrap": True,
+        }
+    )
+    links = list(message.links)
+    if message.incident_url and all(href != message.incident_url for href, _ in links):
+        links.insert(0, (message.incident_url, "Open the incident"))
+    content: dict[str, Any] = {
+        "$schema": CARD_SCHEMA,
+        "type": "AdaptiveCard",
+        "version": "1.4",
+        "body": body,
+    }
+    if links:
+        content["actions"] = [
+            {"type": "Action.OpenUrl", "title": text or href, "url": href} for href, text in links
+        ]
+    return {
+        "type": "message",
+        "attachments": [
+            {
+                "contentType": "application/vnd.microsoft.card.adaptive",
+                "contentUrl": None,
+                "content": content,
+            }
+        ],
+    }
+
+
+def send(
+    target: Target,
+    message: PageMessage,
+    secret: str,
+    *,
+    base_url: str | None,
+    timeout: float,
+    session: requests.Session | None,
+) -> Outcome:
+    """One post to the workflow; it answers 202 (or 200) when it accepted the card."""
+    url = webhook_address(SERVICE, target, secret, base_url)
+    if isinstance(url, Outcome):
+        return url
+    answer = post(
+        SERVICE, url, body=encode(card(message)), headers={}, timeout=timeout, session=session
+    )
+    if isinstance(answer, Outcome):
+        return answer
+    body = answer.json()
+    error = body.get("error") if isinstance(body, dict) else None
+    detail = ""
+    if isinstance(error, dict):
+        detail = str(error.get("message") or error.get("code") or "")
+    refusal = f"Teams rejected the card for target '{target.name}'"
+    hint = ""
+    if answer.status in (401, 403, 404):
+        refusal = f"The Teams workflow of target '{target.name}' refused the URL or is gone"
+        hint = "Check the workflow still exists and store its current URL."
+    return classify(
+        SERVICE,
+        answer,
+        success=(200, 202),
+        detail=detail or answer.excerpt(),
+        refusal=refusal,
+        hint=hint,
+    )
