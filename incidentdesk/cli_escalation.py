@@ -1,20 +1,185 @@
-"""(being built this session) The ``incidentdesk`` subcommands for escalation."""
+"""``incidentdesk escalate | escalations | ack | post``: paging a service's owners from a script."""
 
 from __future__ import annotations
 
 import argparse
+import json
 from collections.abc import Callable
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, TextIO
 
+from incidentdesk.core.errors import UserError
+from incidentdesk.core.timefmt import format_utc, utc_now
+
 if TYPE_CHECKING:
+    from incidentdesk.core.escalation import Page
     from incidentdesk.desk import Desk
 
 Handler = Callable[[argparse.Namespace, "Desk", TextIO], int]
 
+ESCALATE_HELP = "Page the owners of a service (its escalation policy's level) and track it."
+ESCALATIONS_HELP = "List an incident's pages: who was paged, delivered, acknowledged."
+ACK_HELP = "Record that someone answered a page (tells PagerDuty/Opsgenie too)."
+POST_HELP = "Post a message to a chat target of the catalog (Slack, Teams, webhook)."
+
 
 def add_parsers(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
-    """Add this module's subcommands. A parser that runs without the local database sets
-    ``set_defaults(no_desk=True)``; its handler then gets ``None`` for the desk."""
+    """Add ``escalate``, ``escalations``, ``ack`` and ``post``."""
+
+    def add(name: str, help_text: str) -> argparse.ArgumentParser:
+        p: argparse.ArgumentParser = sub.add_parser(
+            name, help=help_text, description=help_text, parents=parents
+        )
+        return p
+
+    p = add("escalate", ESCALATE_HELP)
+    p.add_argument("incident", metavar="ID")
+    p.add_argument("--service", required=True, metavar="NAME", help="the service (catalog)")
+    p.add_argument(
+        "--level",
+        type=int,
+        metavar="N",
+        help="the policy level (default: 1, or the next one after an unanswered page)",
+    )
+    p.add_argument(
+        "--wait",
+        type=float,
+        metavar="SECONDS",
+        help="send now and wait up to SECONDS for the outcome: exit 0 once delivered, 1 if "
+        "it failed or is still not delivered",
+    )
+
+    p = add("escalations", ESCALATIONS_HELP)
+    p.add_argument("incident", metavar="ID")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+
+    p = add("ack", ACK_HELP)
+    p.add_argument("incident", metavar="ID")
+    p.add_argument("escalation", metavar="ESCALATION_ID")
+    p.add_argument("--by", metavar="NAME", help="who answered (default: you)")
+
+    p = add("post", POST_HELP)
+    p.add_argument("incident", metavar="ID")
+    p.add_argument("--to", required=True, metavar="TARGET", help="the catalog's target name")
+    p.add_argument("text")
+    p.add_argument("--wait", type=float, metavar="SECONDS", help="send now and wait")
 
 
-HANDLERS: dict[str, Handler] = {}
+def _escalate(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
+    escalation_id = desk.escalate(args.incident, args.service, args.level)
+    page = _page(desk, args.incident, escalation_id)
+    names = ", ".join(page.targets)
+    print(
+        f"{escalation_id}  paging {page.team} for {page.service} (level {page.level}: {names})",
+        file=out,
+    )
+    if args.wait is None:
+        print("Queued: the app (or 'incidentdesk escalate --wait') sends it.", file=out)
+        return 0
+    return _wait(desk, args.incident, escalation_id, args.wait, out)
+
+
+def _wait(desk: Desk, incident: str, ref_id: str, wait: float, out: TextIO) -> int:
+    from incidentdesk.courier import deliver_until_settled
+
+    rows = deliver_until_settled(desk, ref_id, wait)
+    ok = bool(rows) and all(d.state == "done" for d in rows)
+    for row in rows:
+        if row.state == "done":
+            outcome = "delivered"
+        elif row.state == "pending":
+            outcome = f"not delivered yet (attempt {row.attempts}): {row.last_reason}"
+        else:
+            outcome = f"failed: {row.last_reason}"
+        print(f"{row.target}: {outcome}", file=out)
+    return 0 if ok else 1
+
+
+def _escalations(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
+    pages = desk.escalations(args.incident)
+    now = utc_now()
+    if args.json:
+        json.dump([page_json(p, now) for p in pages], out, ensure_ascii=False, indent=2)
+        out.write("\n")
+        return 0
+    if not pages:
+        print("No pages yet.", file=out)
+    for page in pages:
+        line = f"{page.id[:12]}  {page.service} L{page.level} ({page.team})  {page.status}"
+        if page.acknowledged_by:
+            line += f" by {page.acknowledged_by}"
+        if page.overdue(now):
+            line += "  — unanswered past the timeout: escalate to the next level?"
+        print(line, file=out)
+        for target in page.targets.values():
+            detail = f"    {target.name} ({target.adapter}): {target.status}"
+            if target.reason and target.status != "sent":
+                detail += f" — {target.reason}"
+            print(detail, file=out)
+    return 0
+
+
+def page_json(page: Page, now: datetime) -> dict[str, Any]:
+    """A page as plain JSON (for ``--json`` and scripts)."""
+
+    def iso(moment: datetime | None) -> str | None:
+        return None if moment is None else format_utc(moment)
+
+    return {
+        "id": page.id,
+        "service": page.service,
+        "team": page.team,
+        "policy": page.policy,
+        "level": page.level,
+        "levels": page.levels,
+        "status": page.status,
+        "dedup_key": page.dedup_key,
+        "requested_at": iso(page.requested_at),
+        "requested_by": page.requested_by,
+        "sent_at": iso(page.sent_at),
+        "ack_deadline": iso(page.ack_deadline),
+        "overdue": page.overdue(now),
+        "acknowledged_at": iso(page.acknowledged_at),
+        "acknowledged_by": page.acknowledged_by,
+        "resolved_at": iso(page.resolved_at),
+        "targets": [
+            {
+                "name": t.name,
+                "adapter": t.adapter,
+                "status": t.status,
+                "attempts": t.attempts,
+                "reason": t.reason or None,
+            }
+            for t in page.targets.values()
+        ],
+    }
+
+
+def _ack(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
+    escalation_id = desk.acknowledge(args.incident, args.escalation, args.by)
+    page = _page(desk, args.incident, escalation_id)
+    print(f"{page.service} level {page.level} acknowledged by {page.acknowledged_by}", file=out)
+    return 0
+
+
+def _post(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
+    post_id = desk.post_to_chat(args.incident, args.to, args.text)
+    print(post_id, file=out)
+    if args.wait is None:
+        return 0
+    return _wait(desk, args.incident, post_id, args.wait, out)
+
+
+def _page(desk: Desk, incident: str, escalation_id: str) -> Page:
+    for page in desk.escalations(incident):
+        if page.id == escalation_id:
+            return page
+    raise UserError("The page was recorded but cannot be read back.")
+
+
+HANDLERS: dict[str, Handler] = {
+    "escalate": _escalate,
+    "escalations": _escalations,
+    "ack": _ack,
+    "post": _post,
+}

@@ -428,8 +428,13 @@ class Desk(JournalExchange, CatalogCommands, EscalationCommands, PostmortemComma
         at: datetime | None,
         check: Check | None = None,
         new: bool = False,
+        then: Callable[[StoreTxn, Event], None] | None = None,
     ) -> Event:
-        """Validate, check against the current state, append, update the projection."""
+        """Validate, check against the current state, append, update the projection.
+
+        ``then`` runs in the same transaction after the append (say, to queue a delivery),
+        so the event and what it asks for are saved together or not at all.
+        """
         incident_id = incident_ref if new else self.resolve_incident(incident_ref)
         now = self.clock()
         occurred = at or now
@@ -462,6 +467,8 @@ class Desk(JournalExchange, CatalogCommands, EscalationCommands, PostmortemComma
                 )
                 seq = tx.append(event)
                 index_event(tx, event)
+                if then is not None:
+                    then(tx, event)
                 apply(folded.state, event)
                 folded.events.append(event)
                 folded.seqs.append(seq)

@@ -1,0 +1,362 @@
+"""Paging a service's owners end to end: Desk → outbox → courier → a real local HTTP server.
+
+pytest-httpserver stands in for PagerDuty, Opsgenie and Slack; the courier makes real HTTP
+requests to it; secrets come from the (in-memory) keyring.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from catalogkit import catalog_text  # tests/catalogkit.py
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
+
+from incidentdesk.core.catalog import parse_toml
+from incidentdesk.core.errors import DomainError, NotFound
+from incidentdesk.courier import Courier, CourierService, deliver_until_settled
+from incidentdesk.desk import Desk
+from incidentdesk.secrets import set_secret
+
+ROUTING_KEY = "R0UT1NGKEYsecretvalue00000000000"
+GENIE_KEY = "genie-key-secret-0123456789"
+
+
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = datetime.now(UTC).replace(microsecond=0)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def desk(tmp_path: Path, httpserver: HTTPServer, clock: Clock) -> Iterator[Desk]:
+    d = Desk.open(tmp_path, "Ana")
+    d.clock = clock
+    d.import_catalog(parse_toml(catalog_text(httpserver.url_for("").rstrip("/"))))
+    set_secret("pagerduty/payments", ROUTING_KEY)
+    set_secret("opsgenie/payments", GENIE_KEY)
+    set_secret("slack/incidents", "https://hooks.slack.com/services/T000/B000/XXXXSECRET")
+    yield d
+    d.close()
+
+
+@pytest.fixture
+def incident(desk: Desk) -> str:
+    return desk.declare("Checkout fails for EU cards", "SEV1", ["checkout"])
+
+
+def enqueue_bodies(httpserver: HTTPServer) -> list[dict]:
+    return [
+        json.loads(request.get_data())
+        for request, _response in httpserver.log
+        if request.path == "/v2/enqueue"
+    ]
+
+
+def test_a_page_is_delivered_once_and_the_timeline_says_so(
+    desk: Desk, incident: str, httpserver: HTTPServer
+) -> None:
+    httpserver.expect_request("/v2/enqueue", method="POST").respond_with_json(
+        {"status": "success", "dedup_key": "x"}, status=202
+    )
+    escalation = desk.escalate(incident, "checkout")
+    [page] = desk.escalations(incident)
+    assert (page.id, page.status, page.level, page.team) == (escalation, "requested", 1, "payments")
+
+    Courier(desk).run_due()
+
+    [body] = enqueue_bodies(httpserver)
+    assert body["routing_key"] == ROUTING_KEY
+    assert body["event_action"] == "trigger"
+    assert body["dedup_key"] == page.dedup_key
+    assert body["payload"]["component"] == "checkout"
+    assert body["payload"]["severity"] == "critical"
+    [page] = desk.escalations(incident)
+    assert page.status == "sent"
+    assert page.ack_deadline == page.sent_at + timedelta(minutes=5)
+    texts = [e.text for e in desk.timeline(incident)]
+    assert any(t.startswith("Paging payments for checkout (level 1") for t in texts)
+    assert "Page delivered to pd-payments (attempt 1)" in texts
+    assert Courier(desk).run_due() == []  # nothing left to send: no second request
+    assert len(enqueue_bodies(httpserver)) == 1
+
+
+def test_a_second_click_does_not_page_twice(desk: Desk, incident: str) -> None:
+    desk.escalate(incident, "checkout")
+    with pytest.raises(DomainError, match="waiting for an answer"):
+        desk.escalate(incident, "checkout", level=1)
+    assert len(desk.escalations(incident)) == 1
+    assert len(desk.pending_deliveries()) == 1
+
+
+def test_429_with_retry_after_then_202_is_one_alert_with_one_dedup_key(
+    desk: Desk, incident: str, httpserver: HTTPServer, clock: Clock
+) -> None:
+    httpserver.expect_ordered_request("/v2/enqueue").respond_with_json(
+        {"status": "throttle", "message": "Requests for this service are arriving too quickly"},
+        status=429,
+        headers={"Retry-After": "7"},
+    )
+    httpserver.expect_ordered_request("/v2/enqueue").respond_with_json(
+        {"status": "success"}, status=202
+    )
+    desk.escalate(incident, "checkout")
+    courier = Courier(desk)
+    courier.run_due()
+    [page] = desk.escalations(incident)
+    [target] = page.targets.values()
+    assert page.status == "requested"
+    assert target.retry_at is not None and target.retry_at >= clock.now + timedelta(seconds=7)
+    assert courier.run_due() == []  # not due yet: Retry-After is honoured
+    clock.advance(seconds=8)
+    courier.run_due()
+    first, second = enqueue_bodies(httpserver)
+    assert first["dedup_key"] == second["dedup_key"]
+    [page] = desk.escalations(incident)
+    assert page.status == "sent"
+    texts = [e.text for e in desk.timeline(incident)]
+    assert any("failed (attempt 1, will retry)" in t for t in texts)
+
+
+def test_three_500s_then_202_is_delivered(
+    desk: Desk, incident: str, httpserver: HTTPServer, clock: Clock
+) -> None:
+    for _ in range(3):
+        httpserver.expect_ordered_request("/v2/enqueue").respond_with_data("oops", status=500)
+    httpserver.expect_ordered_request("/v2/enqueue").respond_with_json({}, status=202)
+    desk.escalate(incident, "checkout")
+    courier = Courier(desk)
+    for _ in range(4):
+        clock.advance(minutes=1)  # past any backoff delay of the first attempts
+        courier.run_due()
+    assert len(enqueue_bodies(httpserver)) == 4
+    [page] = desk.escalations(incident)
+    assert page.status == "sent"
+    assert page.targets["pd-payments"].attempts == 4
+
+
+def test_400_fails_for_good_with_a_reason_and_no_secret(
+    desk: Desk, incident: str, httpserver: HTTPServer, clock: Clock
+) -> None:
+    httpserver.expect_request("/v2/enqueue").respond_with_json(
+        {"status": "invalid event", "message": "Event object is invalid", "errors": ["bad"]},
+        status=400,
+    )
+    desk.escalate(incident, "checkout")
+    Courier(desk).run_due()
+    clock.advance(minutes=5)
+    Courier(desk).run_due()
+    assert len(enqueue_bodies(httpserver)) == 1  # not retried
+    [page] = desk.escalations(incident)
+    assert page.status == "failed"
+    assert "400" in page.reason and "PagerDuty" in page.reason
+    assert ROUTING_KEY not in page.reason
+    for path in desk.store.path.parent.iterdir():  # the database, its WAL, the logs
+        if path.is_file():
+            assert ROUTING_KEY.encode() not in path.read_bytes(), path
+
+
+def test_a_failed_level_offers_the_next_level(desk: Desk, incident: str) -> None:
+    desk.escalate(incident, "checkout")
+    [option] = desk.escalation_options(incident)
+    assert (option.service, option.team, option.policy, option.levels) == (
+        "checkout",
+        "payments",
+        "payments",
+        2,
+    )
+    assert option.next_level == 2  # level 1 is waiting: the button offers the next one
+    second = desk.escalate(incident, "checkout")
+    assert [p.level for p in desk.escalations(incident)] == [1, 2]
+    assert desk.escalations(incident)[1].id == second
+    with pytest.raises(DomainError, match="levels 1 to 2"):
+        desk.escalate(incident, "checkout", level=3)
+
+
+def test_acknowledge_stops_retries_and_tells_pagerduty(
+    desk: Desk, incident: str, httpserver: HTTPServer, clock: Clock
+) -> None:
+    httpserver.expect_request("/v2/enqueue").respond_with_json({}, status=202)
+    escalation = desk.escalate(incident, "checkout")
+    Courier(desk).run_due()
+    desk.acknowledge(incident, escalation[:8], by="Priya Raman")
+    [page] = desk.escalations(incident)
+    assert (page.status, page.acknowledged_by) == ("acknowledged", "Priya Raman")
+    Courier(desk).run_due()
+    actions = [b["event_action"] for b in enqueue_bodies(httpserver)]
+    assert actions == ["trigger", "acknowledge"]
+    assert len({b["dedup_key"] for b in enqueue_bodies(httpserver)}) == 1
+    with pytest.raises(DomainError, match="already acknowledged"):
+        desk.acknowledge(incident, escalation)
+
+
+def test_resolving_pages_sends_resolve_and_cancels_unsent_triggers(
+    desk: Desk, incident: str, httpserver: HTTPServer
+) -> None:
+    httpserver.expect_request("/v2/enqueue").respond_with_json({}, status=202)
+    first = desk.escalate(incident, "checkout")
+    Courier(desk).run_due()
+    desk.escalate(incident, "checkout")  # level 2 (Opsgenie), never sent
+    assert sorted(desk.resolve_pages(incident)) == sorted([first, desk.escalations(incident)[1].id])
+    Courier(desk).run_due()
+    actions = [b["event_action"] for b in enqueue_bodies(httpserver)]
+    assert actions == ["trigger", "resolve"]
+    assert not [r for r in httpserver.log if r[0].path.startswith("/v2/alerts")]
+    assert {p.status for p in desk.escalations(incident)} == {"resolved"}
+    assert desk.pending_deliveries() == []
+
+
+def test_a_page_requested_offline_survives_a_restart(
+    tmp_path: Path, httpserver: HTTPServer, clock: Clock
+) -> None:
+    url = httpserver.url_for("").rstrip("/")
+    desk = Desk.open(tmp_path, "Ana")
+    desk.clock = clock
+    desk.import_catalog(parse_toml(catalog_text(url)))
+    set_secret("pagerduty/payments", ROUTING_KEY)
+    incident = desk.declare("Checkout down", "SEV2", ["checkout"])
+    httpserver.expect_ordered_request("/v2/enqueue").respond_with_data("", status=503)
+    desk.escalate(incident, "checkout")
+    Courier(desk).run_due()  # the service is down: retry later
+    desk.close()
+
+    httpserver.expect_ordered_request("/v2/enqueue").respond_with_json({}, status=202)
+    reopened = Desk.open(tmp_path, "Ana")
+    reopened.clock = clock
+    clock.advance(minutes=2)
+    Courier(reopened).run_due()
+    [page] = reopened.escalations(incident)
+    assert page.status == "sent"
+    bodies = enqueue_bodies(httpserver)
+    assert len(bodies) == 2 and bodies[0]["dedup_key"] == bodies[1]["dedup_key"]
+    reopened.close()
+
+
+def test_a_trigger_too_old_to_be_useful_is_given_up(
+    desk: Desk, incident: str, httpserver: HTTPServer, clock: Clock
+) -> None:
+    httpserver.expect_request("/v2/enqueue").respond_with_data("busy", status=503)
+    desk.escalate(incident, "checkout")
+    courier = Courier(desk)
+    for _ in range(40):
+        clock.advance(minutes=2)
+        courier.run_due()
+    [page] = desk.escalations(incident)
+    assert page.status == "failed"
+    assert "Gave up" in page.reason or "Not sent" in page.reason
+    assert desk.pending_deliveries() == []
+
+
+def test_a_hanging_endpoint_times_out_and_is_retried(
+    desk: Desk, incident: str, httpserver: HTTPServer, clock: Clock
+) -> None:
+    release = threading.Event()
+
+    def hang(_request: Request) -> Response:
+        release.wait(5)
+        return Response("{}", status=202)
+
+    httpserver.expect_ordered_request("/v2/enqueue").respond_with_handler(hang)
+    httpserver.expect_ordered_request("/v2/enqueue").respond_with_json({}, status=202)
+    desk.escalate(incident, "checkout")
+    started = time.monotonic()
+    Courier(desk, timeout=0.5).run_due()
+    assert time.monotonic() - started < 3
+    release.set()
+    [page] = desk.escalations(incident)
+    assert page.status == "requested"
+    assert "did not answer within 0.5 seconds" in page.targets["pd-payments"].reason
+    clock.advance(minutes=1)
+    Courier(desk, timeout=2).run_due()
+    assert desk.escalations(incident)[0].status == "sent"
+
+
+def test_a_missing_secret_says_how_to_set_it(
+    desk: Desk, incident: str, httpserver: HTTPServer
+) -> None:
+    from incidentdesk.secrets import delete_secret
+
+    delete_secret("pagerduty/payments")
+    desk.escalate(incident, "checkout")
+    Courier(desk).run_due()
+    [page] = desk.escalations(incident)
+    assert "incidentdesk secret set pagerduty/payments" in page.targets["pd-payments"].reason
+    assert httpserver.log == []
+
+
+def test_escalate_needs_a_known_service_and_an_active_incident(desk: Desk, incident: str) -> None:
+    with pytest.raises(NotFound, match="nope"):
+        desk.escalate(incident, "nope")
+    desk.set_status(incident, "resolved")
+    with pytest.raises(DomainError, match="nobody is paged"):
+        desk.escalate(incident, "checkout")
+
+
+def test_escalate_without_a_catalog_says_how_to_get_one(tmp_path: Path) -> None:
+    desk = Desk.open(tmp_path, "Ana")
+    incident = desk.declare("Down", "SEV2", ["checkout"])
+    with pytest.raises(DomainError, match="catalog import"):
+        desk.escalate(incident, "checkout")
+    [option] = desk.escalation_options(incident)
+    assert option.problem == "No service catalog imported."
+    desk.close()
+
+
+def test_posting_an_update_to_slack_is_recorded(
+    desk: Desk, incident: str, httpserver: HTTPServer
+) -> None:
+    httpserver.expect_request("/services/T000/B000/XXXXSECRET", method="POST").respond_with_data(
+        "ok"
+    )
+    assert desk.chat_targets() == ["slack-incidents"]
+    desk.post_to_chat(incident, "slack-incidents", "Conditions: EU card payments fail.")
+    rows = deliver_until_settled(desk, desk.chat_posts(incident)[0].id, wait=5)
+    assert [r.state for r in rows] == ["done"]
+    [request] = [r for r, _ in httpserver.log]
+    body = json.loads(request.get_data())
+    assert "Conditions: EU card payments fail." in json.dumps(body, ensure_ascii=False)
+    [post] = desk.chat_posts(incident)
+    assert post.status == "sent"
+    assert "Posted to slack-incidents (attempt 1)" in [e.text for e in desk.timeline(incident)]
+
+
+def test_the_courier_thread_delivers_without_being_asked(
+    tmp_path: Path, desk: Desk, incident: str, httpserver: HTTPServer
+) -> None:
+    httpserver.expect_request("/v2/enqueue").respond_with_json({}, status=202)
+    changed: list[list[str]] = []
+    service = CourierService(lambda: Desk.open(tmp_path, "courier"), changed.append, idle=0.1)
+    service.start()
+    try:
+        desk.escalate(incident, "checkout")
+        service.wake()
+        wait_for(lambda: bool(changed))
+    finally:
+        service.stop()
+    assert changed[0] == [incident]
+    assert len(enqueue_bodies(httpserver)) == 1
+
+
+def wait_for(condition: Callable[[], bool], timeout: float = 10) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
