@@ -243,6 +243,17 @@ def redact(text: str, secret: str) -> str:
 
 
 @dataclass(frozen=True)
+class Request:
+    """The one HTTP request an adapter wants sent: always a JSON POST."""
+
+    service: str
+    """Who receives it, as reasons name it: "PagerDuty", "the webhook of target 'x'"."""
+    url: str
+    body: bytes
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Answer:
     """The receiver's answer to one request."""
 
@@ -258,6 +269,11 @@ class Answer:
         except ValueError:
             return None
 
+    def fields(self) -> dict[str, Any]:
+        """The body as a JSON object, or an empty one when it is anything else."""
+        body = self.json()
+        return body if isinstance(body, dict) else {}
+
     @property
     def retry_after(self) -> float | None:
         """Seconds the receiver asked us to wait, from ``Retry-After``."""
@@ -268,28 +284,25 @@ class Answer:
         return shorten(" ".join(self.text.split()), limit)
 
 
-def post(
-    service: str,
-    url: str,
-    *,
-    body: bytes,
-    headers: Mapping[str, str],
-    timeout: float,
-    session: requests.Session | None,
-) -> Answer | Outcome:
-    """One POST: the answer, or a retryable :class:`Outcome` saying why none came.
+def post(request: Request, *, timeout: float, session: requests.Session | None) -> Answer | Outcome:
+    """Send ``request`` once: the answer, or a retryable :class:`Outcome` saying why none came.
 
-    ``service`` names the receiver in reasons ("PagerDuty"). Redirects are not followed: a
-    webhook that moved must be updated in the catalog, not chased with a secret attached.
-    Exception texts are never quoted (they can contain the URL, which may be the secret).
+    Redirects are not followed: a webhook that moved must be updated in the catalog, not
+    chased with a secret attached. Exception texts are never quoted (they can contain the
+    URL, which may be the secret).
     """
-    sending = {"Content-Type": "application/json", "User-Agent": USER_AGENT, **headers}
+    service, url = request.service, request.url
+    sending = {"Content-Type": "application/json", "User-Agent": USER_AGENT, **request.headers}
     host = urlsplit(url).hostname or "the configured host"
     owned = session is None
     http = requests.Session() if session is None else session
     try:
         response = http.post(
-            url, data=body, headers=sending, timeout=(timeout, timeout), allow_redirects=False
+            url,
+            data=request.body,
+            headers=sending,
+            timeout=(timeout, timeout),
+            allow_redirects=False,
         )
         try:
             text = response.text

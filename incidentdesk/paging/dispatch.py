@@ -1,26 +1,43 @@
-"""One delivery attempt to any target: picks the adapter and guards the secret."""
+"""One delivery attempt to any target: picks the adapter, sends once, guards the secret."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import requests
 
 from incidentdesk.paging import opsgenie, pagerduty, slack, teams, webhook
-from incidentdesk.paging.base import ADAPTER_NAMES, Outcome, PageMessage, Target, redact, refused
+from incidentdesk.paging.base import (
+    ADAPTER_NAMES,
+    Answer,
+    Outcome,
+    PageMessage,
+    Request,
+    Target,
+    post,
+    redact,
+    refused,
+)
 
 log = logging.getLogger(__name__)
 
-Adapter = Callable[..., Outcome]
+
+@dataclass(frozen=True)
+class Adapter:
+    """How one kind of target is spoken to: the request to send, and how to read the answer."""
+
+    prepare: Callable[[Target, PageMessage, str, str | None], Request | Outcome]
+    read: Callable[[Answer, Target], Outcome]
+
 
 ADAPTERS: dict[str, Adapter] = {
-    "pagerduty": pagerduty.send,
-    "opsgenie": opsgenie.send,
-    "slack": slack.send,
-    "teams": teams.send,
-    "webhook": webhook.send,
+    "pagerduty": Adapter(pagerduty.prepare, pagerduty.read),
+    "opsgenie": Adapter(opsgenie.prepare, opsgenie.read),
+    "slack": Adapter(slack.prepare, slack.read),
+    "teams": Adapter(teams.prepare, teams.read),
+    "webhook": Adapter(webhook.prepare, webhook.read),
 }
 assert tuple(ADAPTERS) == ADAPTER_NAMES
 
@@ -42,24 +59,9 @@ def send(
     ``timeout`` bounds the connection and each wait for data, in seconds. ``base_url`` replaces
     the service's address (tests, proxies). The secret appears in no reason and no log line.
     """
-    adapter = ADAPTERS.get(target.adapter)
-    if adapter is None:
-        outcome = refused(
-            None,
-            f"Target '{target.name}' names an unknown adapter {target.adapter!r}; use one of "
-            + ", ".join(ADAPTER_NAMES)
-            + ".",
-        )
-    elif not secret.strip():
-        outcome = refused(
-            None, f"No secret is stored for target '{target.name}'; set it, then page again."
-        )
-    else:
-        outcome = adapter(
-            target, message, secret, base_url=base_url, timeout=timeout, session=session
-        )
-        # Belt and braces: a receiver may echo the key or the webhook URL in its error text.
-        outcome = replace(outcome, reason=redact(outcome.reason, secret))
+    outcome = _attempt(target, message, secret, base_url, timeout, session)
+    # Belt and braces: a receiver may echo the key or the webhook URL in its error text.
+    outcome = replace(outcome, reason=redact(outcome.reason, secret))
     log.info(
         "Page %s for incident %s to %s (%s): %s",
         message.action,
@@ -69,3 +71,32 @@ def send(
         outcome.reason,
     )
     return outcome
+
+
+def _attempt(
+    target: Target,
+    message: PageMessage,
+    secret: str,
+    base_url: str | None,
+    timeout: float,
+    session: requests.Session | None,
+) -> Outcome:
+    adapter = ADAPTERS.get(target.adapter)
+    if adapter is None:
+        return refused(
+            None,
+            f"Target '{target.name}' names an unknown adapter {target.adapter!r}; use one of "
+            + ", ".join(ADAPTER_NAMES)
+            + ".",
+        )
+    if not secret.strip():
+        return refused(
+            None, f"No secret is stored for target '{target.name}'; set it, then page again."
+        )
+    request = adapter.prepare(target, message, secret, base_url)
+    if isinstance(request, Outcome):
+        return request
+    answer = post(request, timeout=timeout, session=session)
+    if isinstance(answer, Outcome):
+        return answer
+    return adapter.read(answer, target)

@@ -6,17 +6,15 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
-import requests
-
 from incidentdesk.paging.base import (
     USER_AGENT,
     Answer,
     Outcome,
     PageMessage,
+    Request,
     Target,
     classify,
     encode,
-    post,
     refused,
     shorten,
 )
@@ -105,16 +103,10 @@ def base_for(target: Target, base_url: str | None) -> str | None:
     return REGIONS.get(region)
 
 
-def send(
-    target: Target,
-    message: PageMessage,
-    secret: str,
-    *,
-    base_url: str | None,
-    timeout: float,
-    session: requests.Session | None,
-) -> Outcome:
-    """One attempt: create the alert, or acknowledge or close it (202 means accepted)."""
+def prepare(
+    target: Target, message: PageMessage, secret: str, base_url: str | None
+) -> Request | Outcome:
+    """The request that creates the alert, or acknowledges or closes it (202: accepted)."""
     base = base_for(target, base_url)
     if base is None:
         return refused(
@@ -133,23 +125,13 @@ def send(
         alias = quote(message.dedup_key, safe="")
         url = f"{base}/v2/alerts/{alias}/{verb}?identifierType=alias"
         document = follow_up(message)
-    answer = post(
-        SERVICE,
-        url,
-        body=encode(document),
-        headers={"Authorization": f"GenieKey {secret}", "Accept": "application/json"},
-        timeout=timeout,
-        session=session,
-    )
-    if isinstance(answer, Outcome):
-        return answer
-    return read(answer, target)
+    headers = {"Authorization": f"GenieKey {secret}", "Accept": "application/json"}
+    return Request(SERVICE, url, encode(document), headers)
 
 
 def read(answer: Answer, target: Target) -> Outcome:
     """Opsgenie's answer as an outcome; the request id of an accepted request is kept."""
-    body = answer.json()
-    body = body if isinstance(body, dict) else {}
+    body = answer.fields()
     message = str(body.get("message") or "").strip()
     errors = body.get("errors")
     if isinstance(errors, dict):

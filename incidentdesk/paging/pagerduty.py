@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-import requests
-
 from incidentdesk.paging.base import (
     USER_AGENT,
     Answer,
     Outcome,
     PageMessage,
+    Request,
     Target,
     classify,
     encode,
-    post,
     shorten,
 )
 
@@ -66,34 +64,17 @@ def event(message: PageMessage, routing_key: str) -> dict[str, Any]:
     return document
 
 
-def send(
-    target: Target,
-    message: PageMessage,
-    secret: str,
-    *,
-    base_url: str | None,
-    timeout: float,
-    session: requests.Session | None,
-) -> Outcome:
-    """One attempt to enqueue the event; 202 means PagerDuty accepted it."""
+def prepare(
+    target: Target, message: PageMessage, secret: str, base_url: str | None
+) -> Request | Outcome:
+    """The request that enqueues the event; 202 means PagerDuty accepted it."""
     url = (base_url or DEFAULT_BASE).rstrip("/") + "/v2/enqueue"
-    answer = post(
-        SERVICE,
-        url,
-        body=encode(event(message, secret)),
-        headers={"Accept": "application/json"},
-        timeout=timeout,
-        session=session,
-    )
-    if isinstance(answer, Outcome):
-        return answer
-    return read(answer, target)
+    return Request(SERVICE, url, encode(event(message, secret)), {"Accept": "application/json"})
 
 
 def read(answer: Answer, target: Target) -> Outcome:
     """PagerDuty's answer as an outcome, quoting its message and errors when it refused."""
-    body = answer.json()
-    body = body if isinstance(body, dict) else {}
+    body = answer.fields()
     message = str(body.get("message") or "").strip()
     errors = body.get("errors")
     listed = [str(e) for e in errors] if isinstance(errors, list) else []

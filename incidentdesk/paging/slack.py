@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-import requests
-
 from incidentdesk.paging.base import (
+    Answer,
     Outcome,
     PageMessage,
+    Request,
     Target,
     classify,
     encode,
-    post,
     refused,
     shorten,
     webhook_address,
@@ -65,24 +64,18 @@ def blocks(message: PageMessage) -> dict[str, Any]:
     }
 
 
-def send(
-    target: Target,
-    message: PageMessage,
-    secret: str,
-    *,
-    base_url: str | None,
-    timeout: float,
-    session: requests.Session | None,
-) -> Outcome:
-    """One post to the webhook; Slack answers 200 ``ok`` when the message is in the channel."""
+def prepare(
+    target: Target, message: PageMessage, secret: str, base_url: str | None
+) -> Request | Outcome:
+    """The post to the webhook; Slack answers 200 ``ok`` when the message is in the channel."""
     url = webhook_address(SERVICE, target, secret, base_url)
     if isinstance(url, Outcome):
         return url
-    answer = post(
-        SERVICE, url, body=encode(blocks(message)), headers={}, timeout=timeout, session=session
-    )
-    if isinstance(answer, Outcome):
-        return answer
+    return Request(SERVICE, url, encode(blocks(message)))
+
+
+def read(answer: Answer, target: Target) -> Outcome:
+    """Slack's answer: 200 ``ok``, or an error code such as ``invalid_payload``."""
     code = answer.text.strip()
     if 200 <= answer.status < 300 and code not in ("", "ok"):
         return refused(answer.status, f"Slack did not post the message ({answer.excerpt()}).")

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-import requests
-
 from incidentdesk.paging.base import (
+    Answer,
     Outcome,
     PageMessage,
+    Request,
     Target,
     classify,
     encode,
-    post,
     webhook_address,
 )
 
@@ -71,26 +70,19 @@ def card(message: PageMessage) -> dict[str, Any]:
     }
 
 
-def send(
-    target: Target,
-    message: PageMessage,
-    secret: str,
-    *,
-    base_url: str | None,
-    timeout: float,
-    session: requests.Session | None,
-) -> Outcome:
-    """One post to the workflow; it answers 202 (or 200) when it accepted the card."""
+def prepare(
+    target: Target, message: PageMessage, secret: str, base_url: str | None
+) -> Request | Outcome:
+    """The post to the workflow; it answers 202 (or 200) when it accepted the card."""
     url = webhook_address(SERVICE, target, secret, base_url)
     if isinstance(url, Outcome):
         return url
-    answer = post(
-        SERVICE, url, body=encode(card(message)), headers={}, timeout=timeout, session=session
-    )
-    if isinstance(answer, Outcome):
-        return answer
-    body = answer.json()
-    error = body.get("error") if isinstance(body, dict) else None
+    return Request(SERVICE, url, encode(card(message)))
+
+
+def read(answer: Answer, target: Target) -> Outcome:
+    """The workflow's answer; a refusal carries ``{"error": {"code", "message"}}``."""
+    error = answer.fields().get("error")
     detail = ""
     if isinstance(error, dict):
         detail = str(error.get("message") or error.get("code") or "")

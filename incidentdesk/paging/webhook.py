@@ -15,15 +15,14 @@ import hmac
 import time
 from typing import Any
 
-import requests
-
 from incidentdesk.paging.base import (
+    Answer,
     Outcome,
     PageMessage,
+    Request,
     Target,
     classify,
     encode,
-    post,
     refused,
 )
 
@@ -78,16 +77,10 @@ def document(message: PageMessage) -> dict[str, Any]:
     }
 
 
-def send(
-    target: Target,
-    message: PageMessage,
-    secret: str,
-    *,
-    base_url: str | None,
-    timeout: float,
-    session: requests.Session | None,
-) -> Outcome:
-    """One signed post; any 2xx is delivered, other 4xx (but 408 and 429) are final."""
+def prepare(
+    target: Target, message: PageMessage, secret: str, base_url: str | None
+) -> Request | Outcome:
+    """The signed post, with this attempt's timestamp."""
     key = signing_key(secret)
     if key is None:
         return refused(
@@ -108,13 +101,16 @@ def send(
         "webhook-timestamp": str(timestamp),
         "webhook-signature": sign(key, msg_id, timestamp, body),
     }
-    service = f"the webhook of target '{target.name}'"
-    answer = post(service, url, body=body, headers=headers, timeout=timeout, session=session)
-    if isinstance(answer, Outcome):
-        return answer
+    return Request(service_name(target), url, body, headers)
+
+
+def service_name(target: Target) -> str:
+    """How reasons name the receiver."""
+    return f"the webhook of target '{target.name}'"
+
+
+def read(answer: Answer, target: Target) -> Outcome:
+    """Any 2xx is delivered; 408, 429 and 5xx are retried; anything else is final."""
     return classify(
-        service,
-        answer,
-        success=tuple(range(200, 300)),
-        detail=answer.excerpt(),
+        service_name(target), answer, success=tuple(range(200, 300)), detail=answer.excerpt()
     )
