@@ -85,6 +85,8 @@ def _write(doc: PostmortemDocument, path: Path) -> None:
     font = QFont("DejaVu Sans")
     font.setStyleHint(QFont.StyleHint.SansSerif)
     font.setPointSizeF(10)
+    # No "fl"/"fi" ligatures: text copied or searched in the PDF reads as typed.
+    font.setFeature(QFont.Tag("liga"), 0)
     text.setDefaultFont(font)
     text.documentLayout().setPaintDevice(writer)
     text.setHtml(to_qt_html(doc))
