@@ -1,7 +1,106 @@
-"""(being built this session) The Desk's catalog commands and queries (a mixin of Desk)."""
+"""The Desk's catalog commands and queries (a mixin of Desk).
+
+The catalog lives in the journal: each import is one ``catalog.imported`` event under the
+reserved id :data:`~incidentdesk.core.catalog.CATALOG_ID` (never declared, so it is never an
+incident), whose payload is the whole checked catalog, secret names only. It syncs like any
+other event; the current catalog is the payload of the latest such event in fold order
+``(hlc, device, id)``, so every workstation that holds the same events agrees on it.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from incidentdesk.core.catalog import (
+    CATALOG_ID,
+    Catalog,
+    catalog_from_dict,
+    catalog_to_dict,
+)
+from incidentdesk.core.events import Event, validate_payload
+from incidentdesk.core.ids import hlc_next, new_event_id
+from incidentdesk.core.timefmt import to_micros
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from incidentdesk.store.local import LocalStore
+
+CATALOG_KIND = "catalog.imported"
+
+
+@dataclass(frozen=True)
+class CatalogVersion:
+    """One imported catalog: which event, when, by whom, from which file."""
+
+    event_id: str
+    imported_at: datetime
+    author: str
+    source: str
+    catalog: Catalog
+
 
 class CatalogCommands:
-    """catalog commands; mixed into :class:`incidentdesk.desk.Desk`, using its ``_record``."""
+    """Catalog commands; mixed into :class:`incidentdesk.desk.Desk`."""
+
+    if TYPE_CHECKING:
+        store: LocalStore
+        author: str
+        clock: Callable[[], datetime]
+
+    def import_catalog(self, catalog: Catalog, source: str = "") -> str:
+        """Record ``catalog`` as the current one; returns the id of its event.
+
+        A catalog equal to the current one is not recorded again (CI may import the same
+        file on every merge): the current event's id is returned, so a caller can tell
+        "unchanged" by comparing it with :meth:`catalog_version`'s.
+        """
+        payload = validate_payload(
+            CATALOG_KIND, {"source": source, "catalog": catalog_to_dict(catalog)}
+        )
+        with self.store.writing() as tx:
+            events = tx.events_of_kinds(CATALOG_ID, (CATALOG_KIND,))
+            if events:
+                latest = max(events, key=lambda e: e.key)
+                if latest.payload["catalog"] == payload["catalog"]:
+                    return latest.id
+            now = self.clock()
+            event = Event(
+                id=new_event_id(),
+                incident_id=CATALOG_ID,
+                kind=CATALOG_KIND,
+                payload=payload,
+                occurred_at=now,
+                hlc=hlc_next(tx.max_hlc(), to_micros(now) // 1000),
+                author=self.author,
+                device=self.store.device_id,
+            )
+            tx.append(event)
+        return event.id
+
+    def catalog(self) -> Catalog | None:
+        """The current catalog, or None when none was ever imported."""
+        version = self.catalog_version()
+        return None if version is None else version.catalog
+
+    def catalog_version(self) -> CatalogVersion | None:
+        """The current catalog with when, by whom and from where it was imported."""
+        with self.store.reading() as tx:
+            events = tx.events_of_kinds(CATALOG_ID, (CATALOG_KIND,))
+        if not events:
+            return None
+        return _version(max(events, key=lambda e: e.key))
+
+    def catalog_history(self) -> list[CatalogVersion]:
+        """Every catalog imported, oldest first (fold order)."""
+        with self.store.reading() as tx:
+            events = tx.events_of_kinds(CATALOG_ID, (CATALOG_KIND,))
+        return [_version(e) for e in sorted(events, key=lambda e: e.key)]
+
+
+def _version(event: Event) -> CatalogVersion:
+    catalog = catalog_from_dict(event.payload["catalog"], "the stored catalog")
+    source = str(event.payload.get("source", ""))
+    return CatalogVersion(event.id, event.occurred_at, event.author, source, catalog)
