@@ -124,7 +124,7 @@ def metadata(doc: PostmortemDocument) -> list[tuple[str, str]]:
         ("Resolved (UTC)", utc_text(doc.resolved_at) if doc.resolved_at else "not resolved"),
     ]
     rows.extend(doc.durations)
-    rows.append(("Template", doc.template))
+    rows.append(("Template", doc.template or "-"))
     return rows
 
 
