@@ -99,4 +99,5 @@ def _attempt(
     answer = post(request, timeout=timeout, session=session)
     if isinstance(answer, Outcome):
         return answer
-    return adapter.read(answer, target)
+    # Redact before any excerpt is cut from the body: a cut secret would no longer match.
+    return adapter.read(replace(answer, text=redact(answer.text, secret)), target)
