@@ -7,6 +7,7 @@ import threading
 import time
 import unicodedata
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -207,9 +208,9 @@ def test_unknown_adapter_is_final() -> None:
 
 def test_a_page_without_a_dedup_key_or_with_a_bad_severity_is_refused() -> None:
     with pytest.raises(ValueError, match="dedup key"):
-        PageMessage(**{**page().__dict__, "dedup_key": " "})
+        replace(page(), dedup_key=" ")
     with pytest.raises(ValueError, match="SEV1 to SEV5"):
-        PageMessage(**{**page().__dict__, "severity": "P1"})
+        replace(page(), severity="P1")
 
 
 # Cutting text to a receiver's limit --------------------------------------------------------
