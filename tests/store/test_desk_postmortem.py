@@ -273,6 +273,13 @@ def test_published_is_read_only_until_a_new_revision(demo: tuple[Desk, str]) -> 
     desk.start_revision(incident, "Add the customer numbers")
     view = desk.postmortem(incident)
     assert (view.review_state, view.revision, view.approved_by) == ("draft", 2, ())
+    steps = [(h.state, h.revision, h.reason) for h in view.history]
+    assert steps == [
+        ("in_review", 1, None),
+        ("approved", 1, None),
+        ("published", 1, None),
+        ("draft", 2, "Add the customer numbers"),
+    ]
     desk.save_section(incident, "risks", "More migrations queued.", None)
     assert desk.postmortem(incident).section("risks").text == "More migrations queued."
     assert desk.postmortem(incident).section("risks").published_text is None
