@@ -82,12 +82,24 @@ def atomic_path(path: Path) -> Iterator[Path]:
     try:
         yield tmp
         os.replace(tmp, path)
+        _sync_folder(folder)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         raise DomainError(f"Cannot write {path}: {_reason(exc)}.") from None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the rename durable (POSIX); a platform without folder handles skips it."""
+    if os.name != "posix":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _reason(exc: OSError) -> str:

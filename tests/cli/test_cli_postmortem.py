@@ -7,6 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from pytestqt.qtbot import QtBot
 
 from incidentdesk.cli import build_parser, main
 
@@ -42,7 +43,8 @@ def test_export_markdown_and_html_by_id_prefix(demo: tuple[Path, str], tmp_path:
     assert page.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
 
 
-def test_export_pdf_reads_back(demo: tuple[Path, str], tmp_path: Path) -> None:
+def test_export_pdf_reads_back(demo: tuple[Path, str], tmp_path: Path, qtbot: QtBot) -> None:
+    # qtbot: this process's QApplication exists first (making one is tested in tests/export).
     data_dir, incident = demo
     target = tmp_path / "pm.pdf"
 
