@@ -41,7 +41,7 @@ def add_metrics_parser(
     """Add the ``metrics`` subcommand to ``sub``; returns its parser."""
     help_text = (
         "Response times (detect, acknowledge, mitigate, resolve) over the incidents, "
-        "by severity, service or month."
+        "by severity, service, team (from the service catalog) or month."
     )
     p = sub.add_parser("metrics", help=help_text, description=help_text, parents=list(parents))
     p.add_argument(
@@ -59,7 +59,7 @@ def add_metrics_parser(
     p.add_argument(
         "--by",
         default="severity",
-        choices=(*GROUPINGS[:2], "team", *GROUPINGS[2:]),
+        choices=GROUPINGS,
         help="how to group the incidents (default: severity); an incident with several "
         "services counts in each",
     )
@@ -86,6 +86,7 @@ def run_metrics(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
         since=since,
         until=until,
         include_drills=args.include_drills,
+        service_teams=desk.service_teams() if args.by == "team" else None,
     )
     if args.json:
         json.dump(report.as_json(), out, ensure_ascii=False, indent=2)

@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from incidentdesk.core.catalog import CATALOG_ID
 from incidentdesk.core.errors import Ambiguous, DomainError, NotFound
 from incidentdesk.core.events import NOTE_KINDS, Event, validate_payload
 from incidentdesk.core.fold import IncidentState, apply, fold, state_summary
@@ -90,6 +91,7 @@ class Desk(JournalExchange, CatalogCommands, EscalationCommands, PostmortemComma
         self.author = clean_name(author, "author name")
         self.clock = clock
         self._cache: dict[str, _Folded] = {}
+        self._teams: tuple[int, dict[str, str]] = (0, {})  # (catalog's last seq, teams)
 
     @classmethod
     def open(cls, data_dir: Path, author: str) -> Desk:
@@ -305,6 +307,10 @@ class Desk(JournalExchange, CatalogCommands, EscalationCommands, PostmortemComma
             rows = tx.summaries()
         if not include_closed:
             rows = [r for r in rows if r["status"] != "closed"]
+        teams = {name.casefold(): team for name, team in self.service_teams().items()}
+        for row in rows:  # the teams owning its services, from the catalog
+            owners = (teams.get(s.casefold()) for s in row["services"])
+            row["teams"] = list(dict.fromkeys(t for t in owners if t))
 
         def order(row: dict[str, Any]) -> tuple[int, int, int]:
             started = row["started_at"]
@@ -368,6 +374,16 @@ class Desk(JournalExchange, CatalogCommands, EscalationCommands, PostmortemComma
         with self.store.reading() as tx:
             names = tx.people()
         return sorted(names, key=str.casefold)
+
+    def service_teams(self) -> dict[str, str]:
+        """The owning team of each service in the catalog (empty without a catalog)."""
+        with self.store.reading() as tx:
+            marker = tx.last_seq_of(CATALOG_ID)
+        if marker != self._teams[0]:
+            catalog = self.catalog()
+            teams = {} if catalog is None else {s.name: s.team for s in catalog.services}
+            self._teams = (marker, teams)
+        return dict(self._teams[1])
 
     def resolve_incident(self, ref: str) -> str:
         """The full id for an incident id or a unique prefix of at least 6 characters."""

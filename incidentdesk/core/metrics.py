@@ -24,9 +24,10 @@ from incidentdesk.core.lifecycle import MILESTONES
 from incidentdesk.core.severity import SEVERITIES
 from incidentdesk.core.timefmt import format_utc
 
-GROUPINGS: tuple[str, ...] = ("severity", "service", "month", "all")
+GROUPINGS: tuple[str, ...] = ("severity", "service", "team", "month", "all")
 ALL = "all"  # the key of the group holding every incident counted
 NO_SERVICE = "(no service)"  # the service group of incidents that name none
+NO_TEAM = "(no team)"  # the team group of incidents whose services no catalog team owns
 NO_START = "(no start)"  # the month group of incidents whose start is unknown
 _SEVERITY_LEVEL = {s.code: s.level for s in SEVERITIES}
 _TICK = timedelta(microseconds=1)
@@ -247,6 +248,7 @@ def compute_metrics(
     since: datetime | None = None,
     until: datetime | None = None,
     include_drills: bool = False,
+    service_teams: Mapping[str, str] | None = None,
 ) -> MetricsReport:
     """Response metrics over incident-list rows (``Desk.incidents(include_closed=True)``).
 
@@ -254,17 +256,26 @@ def compute_metrics(
         rows: dicts with ``severity``, ``services``, ``drill`` and the milestones
             ``started_at`` … ``resolved_at`` (aware datetimes or None).
         by: ``severity`` (worst first), ``service`` (an incident naming several counts in
-            each; one naming none in ``(no service)``), ``month`` (UTC ``YYYY-MM`` of its
-            start) or ``all``.
+            each; one naming none in ``(no service)``), ``team`` (the teams owning its
+            services, from ``service_teams``; none known: ``(no team)``), ``month`` (UTC
+            ``YYYY-MM`` of its start) or ``all``.
         since: count incidents that started at or after this moment.
         until: count incidents that started before this moment (exclusive).
         include_drills: count drills too (left out by default).
+        service_teams: the owning team of each service (the service catalog's), needed to
+            group by team; service names match case-insensitively.
 
     Raises:
-        DomainError: an unknown grouping (``team`` waits for the service catalog), a time
-            without a timezone, or ``since`` not before ``until``.
+        DomainError: an unknown grouping, ``team`` without a catalog, a time without a
+            timezone, or ``since`` not before ``until``.
     """
     _check_grouping(by)
+    if by == "team" and not service_teams:
+        raise DomainError(
+            "Metrics by team need the service catalog (which team owns which service); "
+            "import one with 'incidentdesk catalog import FILE'."
+        )
+    teams = {name.casefold(): team for name, team in (service_teams or {}).items()}
     for name, bound in (("since", since), ("until", until)):
         if bound is not None and bound.tzinfo is None:
             raise DomainError(f"The {name} time has no timezone; give it an offset.")
@@ -288,7 +299,7 @@ def compute_metrics(
         elif (since is not None and started < since) or (until is not None and started >= until):
             outside += 1
             continue
-        counted.append(_measure(row))
+        counted.append(_measure(row, teams))
     total = _group(ALL, counted)
     groups = (total,) if by == ALL else _grouped(by, counted)
     return MetricsReport(
@@ -307,11 +318,6 @@ def compute_metrics(
 
 
 def _check_grouping(by: str) -> None:
-    if by == "team":
-        raise DomainError(
-            "Metrics by team come with the service catalog, which is not built yet; "
-            "group by service for now."
-        )
     if by not in GROUPINGS:
         raise DomainError(f"'{by}' is not a grouping; use one of {', '.join(GROUPINGS)}.")
 
@@ -322,13 +328,14 @@ class _Measured:
 
     severity: str
     services: tuple[str, ...]
+    teams: tuple[str, ...]
     month: str
     # Per metric (METRICS order): seconds, or None with the missing milestones (none
     # missing: a negative duration).
     values: tuple[tuple[float | None, tuple[str, ...]], ...]
 
 
-def _measure(row: Mapping[str, Any]) -> _Measured:
+def _measure(row: Mapping[str, Any], teams: Mapping[str, str]) -> _Measured:
     values: list[tuple[float | None, tuple[str, ...]]] = []
     for m in METRICS:
         start: datetime | None = row.get(m.start)
@@ -340,10 +347,12 @@ def _measure(row: Mapping[str, Any]) -> _Measured:
             seconds = (end - start).total_seconds()
             values.append((seconds if seconds >= 0 else None, ()))
     started = row.get("started_at")
-    services = tuple(dict.fromkeys(row.get("services") or ())) or (NO_SERVICE,)
+    named = tuple(dict.fromkeys(row.get("services") or ()))
+    owners = tuple(dict.fromkeys(teams[s.casefold()] for s in named if s.casefold() in teams))
     return _Measured(
         severity=str(row.get("severity", "")),
-        services=services,
+        services=named or (NO_SERVICE,),
+        teams=owners or (NO_TEAM,),
         month=_month(started) if started is not None else NO_START,
         values=tuple(values),
     )
@@ -357,6 +366,8 @@ def _grouped(by: str, counted: list[_Measured]) -> tuple[GroupMetrics, ...]:
             keys = (incident.severity,)
         elif by == "service":
             keys = incident.services
+        elif by == "team":
+            keys = incident.teams
         else:
             keys = (incident.month,)
         for key in keys:
@@ -367,7 +378,7 @@ def _grouped(by: str, counted: list[_Measured]) -> tuple[GroupMetrics, ...]:
 def _order(by: str) -> Callable[[str], tuple[Any, ...]]:
     if by == "severity":
         return lambda key: (_SEVERITY_LEVEL.get(key, len(_SEVERITY_LEVEL) + 1), key)
-    placeholder = NO_SERVICE if by == "service" else NO_START
+    placeholder = {"service": NO_SERVICE, "team": NO_TEAM}.get(by, NO_START)
     return lambda key: (key == placeholder, key)  # the placeholder group last
 
 

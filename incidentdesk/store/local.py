@@ -310,6 +310,11 @@ class StoreTxn(DeliveryQueries):
                 for seq, id_, inc, kind, payload, us, hlc, by, device in rows
             ]
 
+    def last_seq_of(self, incident_id: str) -> int:
+        """The newest arrival of one incident's events (0 when it has none)."""
+        query = select(func.max(events.c.seq)).where(events.c.incident_id == incident_id)
+        return int(self.conn.execute(query).scalar() or 0)
+
     def incidents_changed_after(self, seq: int) -> list[str]:
         """Incidents with events that arrived after ``seq``."""
         query = select(events.c.incident_id).where(events.c.seq > seq).distinct()

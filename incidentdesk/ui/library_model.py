@@ -128,6 +128,10 @@ class LibraryModel(QAbstractTableModel):
         """Every service named by some incident."""
         return sorted({s for r in self._rows for s in r["services"]}, key=str.casefold)
 
+    def teams(self) -> list[str]:
+        """Every team owning a service of some incident (from the service catalog)."""
+        return sorted({t for r in self._rows for t in r.get("teams", ())}, key=str.casefold)
+
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
         return 0 if parent.isValid() else len(self._rows)
 
@@ -202,13 +206,14 @@ class LibraryModel(QAbstractTableModel):
 
 
 class LibraryFilter(QSortFilterProxyModel):
-    """Filters by severity, status, service, start date and drill; sorts by any column."""
+    """Filters by severity, status, service, team, start date and drill; sorts by any column."""
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self.severity: str | None = None
         self.status: str | None = None  # a status, "active", or None for all
         self.service: str | None = None
+        self.team: str | None = None
         self.since: datetime | None = None
         self.until: datetime | None = None
         self.drills = "shown"  # shown | hidden | only
@@ -222,10 +227,10 @@ class LibraryFilter(QSortFilterProxyModel):
             model.sort(column, order)
 
     def set_filters(self, **changes: Any) -> None:
-        """Change some filters: severity, status, service, since, until, drills."""
+        """Change some filters: severity, status, service, team, since, until, drills."""
         self.beginFilterChange()
         for name, value in changes.items():
-            if name not in ("severity", "status", "service", "since", "until", "drills"):
+            if name not in ("severity", "status", "service", "team", "since", "until", "drills"):
                 raise TypeError(f"unknown filter {name}")
             setattr(self, name, value)
         self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
@@ -240,6 +245,8 @@ class LibraryFilter(QSortFilterProxyModel):
         elif self.status and row["status"] != self.status:
             return False
         if self.service and self.service not in row["services"]:
+            return False
+        if self.team and self.team not in row.get("teams", ()):
             return False
         started = row["started_at"]
         if self.since is not None and (started is None or started < self.since):

@@ -53,12 +53,26 @@ SEARCH_DEBOUNCE_MS = 200
 SEARCH_LIMIT = 100
 DURATION_TICK_MS = 30_000  # running incidents' durations move on
 DRILLS = {"Drills shown": "shown", "Drills hidden": "hidden", "Drills only": "only"}
+ALL_TEAMS = "All teams"
 ALL_SEVERITIES, ALL_STATUSES, ACTIVE, ALL_SERVICES = (
     "All severities",
     "All statuses",
     "Active",
     "All services",
 )
+
+
+def _refill(box: QComboBox, everything: str, names: list[str]) -> bool:
+    """Offer ``names`` (after the "all" entry), keeping the choice; True if it was lost."""
+    if [box.itemText(i) for i in range(1, box.count())] == names:
+        return False
+    current = box.currentText()
+    box.blockSignals(True)
+    box.clear()
+    box.addItems([everything, *names])
+    box.setCurrentText(current if current in names else everything)
+    box.blockSignals(False)
+    return current != box.currentText()
 
 
 def sync_line(status: SyncStatus) -> str:
@@ -164,9 +178,12 @@ class LibraryPanel(QWidget):
         statuses = [ALL_STATUSES, ACTIVE, *(STATUS_LABELS[s] for s in STATUSES)]
         self.status_box = _combo(self, "Status", statuses)
         self.service_box = _combo(self, "Service", [ALL_SERVICES])
+        self.team_box = _combo(self, "Team", [ALL_TEAMS])
+        self.team_box.setToolTip("The team owning a service of the incident (service catalog)")
         self.period = PeriodPicker(self)
         self.drill_box = _combo(self, "Drills", list(DRILLS))
-        for box in (self.severity_box, self.status_box, self.service_box, self.drill_box):
+        boxes = (self.severity_box, self.status_box, self.service_box, self.team_box)
+        for box in (*boxes, self.drill_box):
             box.currentIndexChanged.connect(self._filters_changed)
         self.period.changed.connect(self._filters_changed)
 
@@ -175,6 +192,7 @@ class LibraryPanel(QWidget):
             self.severity_box,
             self.status_box,
             self.service_box,
+            self.team_box,
             self.period,
             self.drill_box,
         ):
@@ -234,16 +252,11 @@ class LibraryPanel(QWidget):
     def set_rows(self, rows: list[dict[str, Any]]) -> None:
         """Every incident (the Desk's ``incidents(include_closed=True)``)."""
         self.model.set_rows(rows)
-        services = self.model.services()
-        current = self.service_box.currentText()
-        if [self.service_box.itemText(i) for i in range(1, self.service_box.count())] != services:
-            self.service_box.blockSignals(True)
-            self.service_box.clear()
-            self.service_box.addItems([ALL_SERVICES, *services])
-            self.service_box.setCurrentText(current if current in services else ALL_SERVICES)
-            self.service_box.blockSignals(False)
-            if current != self.service_box.currentText():
-                self._filters_changed()
+        changed = _refill(self.service_box, ALL_SERVICES, self.model.services())
+        changed = _refill(self.team_box, ALL_TEAMS, self.model.teams()) or changed
+        self.team_box.setVisible(self.team_box.count() > 1)
+        if changed:
+            self._filters_changed()
         self._show_hits()
         self._update_count()
 
@@ -276,11 +289,13 @@ class LibraryPanel(QWidget):
         status_text = self.status_box.currentText()
         status = {label: key for key, label in STATUS_LABELS.items()}.get(status_text)
         service = self.service_box.currentText()
+        team = self.team_box.currentText()
         since, until = self.period.bounds()
         self.proxy.set_filters(
             severity=None if sev == ALL_SEVERITIES else sev,
             status="active" if status_text == ACTIVE else status,
             service=None if service == ALL_SERVICES else service,
+            team=None if team == ALL_TEAMS else team,
             since=since,
             until=until,
             drills=DRILLS[self.drill_box.currentText()],

@@ -46,7 +46,12 @@ from incidentdesk.ui.charts import (
 from incidentdesk.ui.client import DeskClient
 from incidentdesk.ui.period_picker import PeriodPicker
 
-GROUP_BY = {"By severity": "severity", "By service": "service", "By month": "month"}
+GROUP_BY = {
+    "By severity": "severity",
+    "By service": "service",
+    "By team": "team",
+    "By month": "month",
+}
 DURATION_SERIES = (Series("median", MEDIAN_COLOR), Series("p90", P90_COLOR))
 COUNT_SERIES = (Series("incidents", COUNT_COLOR),)
 
@@ -255,7 +260,7 @@ class MetricsPanel(QWidget):
         self._serial += 1
         serial, rows, options = self._serial, self.rows, self.options()
         self.client.call(
-            lambda _desk: compute_metrics(rows, **options),
+            lambda desk: compute_metrics(rows, service_teams=desk.service_teams(), **options),
             lambda report: self._computed(serial, report),
             lambda error: self._failed(serial, error),
         )

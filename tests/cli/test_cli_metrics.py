@@ -218,10 +218,44 @@ def test_csv(library: Desk) -> None:
     assert by_key[("all", "time_to_detect")][3] == "3"
 
 
-def test_team_is_refused_until_the_service_catalog(library: Desk) -> None:
-    with pytest.raises(DomainError, match="service catalog") as caught:
+def test_team_needs_the_service_catalog(library: Desk) -> None:
+    with pytest.raises(DomainError, match="catalog import") as caught:
         metrics(library, "--by", "team")
     assert str(caught.value).count(".") == 1  # one sentence
+
+
+def test_by_team_follows_the_catalog(library: Desk) -> None:
+    from incidentdesk.core.catalog import parse_toml
+
+    library.import_catalog(
+        parse_toml(
+            """
+[[people]]
+handle = "ana"
+name = "Ana"
+team = "money"
+[[teams]]
+name = "money"
+members = ["ana"]
+[[teams]]
+name = "shop"
+members = []
+[[services]]
+name = "checkout"
+team = "shop"
+tier = 1
+[[services]]
+name = "payments"
+team = "money"
+tier = 1
+"""
+        )
+    )
+    report = as_json(library, "--by", "team")
+    counts = {g["key"]: g["incidents"] for g in report["groups"]}
+    # I1 (checkout + payments) counts for both teams; I2 payments; I3 search has no team;
+    # I4 is a drill.
+    assert counts == {"money": 2, "shop": 1, "(no team)": 1}
 
 
 def test_bad_dates_name_the_value(library: Desk) -> None:

@@ -18,6 +18,7 @@ from incidentdesk.core.metrics import (
     METRICS,
     NO_SERVICE,
     NO_START,
+    NO_TEAM,
     GroupMetrics,
     MetricsReport,
     compute_metrics,
@@ -251,9 +252,11 @@ def test_an_incident_without_a_start() -> None:
     assert (report.counted, report.undated) == (1, 1)
 
 
-def test_team_waits_for_the_service_catalog() -> None:
+def test_team_needs_the_service_catalog() -> None:
     with pytest.raises(DomainError, match="service catalog"):
         compute_metrics(ROWS, by="team")
+    with pytest.raises(DomainError, match="service catalog"):
+        compute_metrics(ROWS, by="team", service_teams={})
     with pytest.raises(DomainError, match="'colour' is not a grouping"):
         compute_metrics(ROWS, by="colour")
 
@@ -424,3 +427,16 @@ def test_every_group_is_ordered_and_accounted_for(
                 assert 0 <= s.median <= s.p90
             else:
                 assert s.median is None and s.p90 is None and s.mean is None
+
+
+def test_by_team_counts_an_incident_once_per_owning_team() -> None:
+    # api and db belong to "core" (case does not matter), web to "front"; E names no service.
+    teams = {"api": "core", "DB": "core", "web": "front"}
+    report = compute_metrics(ROWS, by="team", service_teams=teams)
+    assert [(g.key, g.incidents) for g in report.groups] == [
+        ("core", 4),  # A, B (api and db: one team, counted once), C, H; F is a drill
+        ("front", 2),  # D, G
+        (NO_TEAM, 1),  # E: no service, so no team; last
+    ]
+    # Acknowledged 2, 4, 6 and 10 minutes after detection: the median is 5 minutes.
+    assert group(report, "core").metric("time_to_acknowledge").median == 5 * 60

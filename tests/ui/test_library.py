@@ -165,6 +165,43 @@ def test_filters_by_severity_status_service_drill_and_dates(
     assert len(shown_titles(panel)) == 6
 
 
+def test_the_team_filter_follows_the_service_catalog(
+    panel: LibraryPanel, desk: Desk, settle: Callable[[], None]
+) -> None:
+    assert not panel.team_box.isVisibleTo(panel)  # no catalog: no teams to choose from
+    from incidentdesk.core.catalog import parse_toml
+
+    desk.import_catalog(
+        parse_toml(
+            """
+[[teams]]
+name = "money"
+members = []
+[[teams]]
+name = "identity"
+members = []
+[[services]]
+name = "payments-api"
+team = "money"
+tier = 1
+[[services]]
+name = "auth-api"
+team = "identity"
+tier = 2
+"""
+        )
+    )
+    panel.reload()
+    settle()
+    teams = [panel.team_box.itemText(i) for i in range(panel.team_box.count())]
+    assert teams == ["All teams", "identity", "money"]
+    assert panel.team_box.isVisibleTo(panel)
+    panel.team_box.setCurrentText("money")
+    assert sorted(shown_titles(panel)) == [DEMO_TITLE, "Payments double charge"]
+    panel.team_box.setCurrentText("identity")
+    assert shown_titles(panel) == ["Login latency spike in US"]
+
+
 def test_sorts_by_any_column(qtbot: QtBot, panel: LibraryPanel) -> None:
     panel.table.sortByColumn(SEV, Qt.SortOrder.AscendingOrder)
     severities = [panel.proxy.index(r, SEV).data() for r in range(panel.proxy.rowCount())]
