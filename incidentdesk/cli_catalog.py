@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import logging
 import os
 import sys
 from collections.abc import Callable
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
 
 Handler = Callable[[argparse.Namespace, "Desk", TextIO], int]
 
+log = logging.getLogger(__name__)
 CATALOG_HELP = "Import, export or show the service ownership catalog."
 SECRET_HELP = "Set a named secret, or show which secrets are present (never their values)."
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -117,7 +119,15 @@ def _import(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
     before = desk.catalog_version()
     event_id = desk.import_catalog(result.catalog, path.name)
     counts = result.catalog.counts()
-    summary = ", ".join(f"{n} {what}" for what, n in counts.items())
+    summary = describe_counts(counts)
+    log.info(
+        "catalog %s from %s (%s); %d skipped; secrets stored: %s",
+        "unchanged" if before is not None and before.event_id == event_id else "imported",
+        path.name,
+        summary,
+        len(result.skipped),
+        ", ".join(result.secrets) or "none",
+    )
     if before is not None and before.event_id == event_id:
         print(
             f"The catalog in {path.name} is unchanged ({summary}); the one imported "
@@ -137,6 +147,15 @@ def _import(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
         )
         print(f"  Secret '{name}': {where}.", file=out)
     return 0
+
+
+SINGULAR = {"teams": "team", "people": "person", "services": "service", "policies": "policy",
+            "targets": "target"}  # fmt: skip
+
+
+def describe_counts(counts: dict[str, int]) -> str:
+    """``3 teams, 1 person, …`` from :meth:`Catalog.counts`."""
+    return ", ".join(f"{n} {what if n != 1 else SINGULAR[what]}" for what, n in counts.items())
 
 
 def _current(desk: Desk) -> Catalog:
@@ -185,7 +204,7 @@ def _show(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
         json.dump(document, out, ensure_ascii=False, indent=2)
         out.write("\n")
         return 0
-    counts = ", ".join(f"{n} {what}" for what, n in catalog.counts().items())
+    counts = describe_counts(catalog.counts())
     lines = [
         f"Catalog from {version.source or 'an unnamed file'}, imported "
         f"{format_utc(version.imported_at)} by {version.author}: {counts}.",

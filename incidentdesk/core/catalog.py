@@ -62,14 +62,13 @@ import re
 import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import partial
-from typing import Any, TypeVar
+from functools import cached_property, partial
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from incidentdesk.core.errors import DomainError, NotFound
 
 Payload = dict[str, Any]
-T = TypeVar("T")
 
 # The catalog is kept in the journal under this reserved incident id (never declared, so it
 # never shows as an incident); it syncs like any other event.
@@ -171,25 +170,47 @@ class Catalog:
     policies: tuple[EscalationPolicy, ...] = ()
     targets: tuple[NotificationTarget, ...] = ()
 
+    @cached_property
+    def _index(self) -> dict[str, dict[str, Any]]:
+        # Written once into the instance's __dict__ (allowed on a frozen dataclass).
+        def by(items: Iterable[Any], key: str) -> dict[str, Any]:
+            found: dict[str, Any] = {}
+            for item in items:
+                found.setdefault(getattr(item, key).casefold(), item)
+            return found
+
+        return {
+            "services": by(self.services, "name"),
+            "teams": by(self.teams, "name"),
+            "people": by(self.people, "handle"),
+            "policies": by(self.policies, "name"),
+            "targets": by(self.targets, "name"),
+        }
+
     def service(self, name: str) -> Service:
         """The service called ``name`` (case-insensitive)."""
-        return _find(self.services, name, "service", lambda s: s.name)
+        found: Service = _find(self._index["services"], name, "service")
+        return found
 
     def team(self, name: str) -> Team:
         """The team called ``name`` (case-insensitive)."""
-        return _find(self.teams, name, "team", lambda t: t.name)
+        found: Team = _find(self._index["teams"], name, "team")
+        return found
 
     def person(self, handle: str) -> Person:
         """The person with this handle (case-insensitive)."""
-        return _find(self.people, handle, "person", lambda p: p.handle)
+        found: Person = _find(self._index["people"], handle, "person")
+        return found
 
     def policy(self, name: str) -> EscalationPolicy:
         """The escalation policy called ``name``."""
-        return _find(self.policies, name, "escalation policy", lambda p: p.name)
+        found: EscalationPolicy = _find(self._index["policies"], name, "escalation policy")
+        return found
 
     def target(self, name: str) -> NotificationTarget:
         """The notification target called ``name``."""
-        return _find(self.targets, name, "notification target", lambda t: t.name)
+        found: NotificationTarget = _find(self._index["targets"], name, "notification target")
+        return found
 
     def policy_for_service(self, name: str) -> EscalationPolicy:
         """The service's own policy, else its team's.
@@ -263,12 +284,11 @@ class Catalog:
         return "\n".join(parts).casefold()
 
 
-def _find(items: Iterable[T], name: str, what: str, key: Callable[[T], str]) -> T:
-    wanted = str(name).strip().casefold()
-    for item in items:
-        if key(item).casefold() == wanted:
-            return item
-    raise NotFound(f"The catalog has no {what} '{name}'.")
+def _find(index: dict[str, Any], name: str, what: str) -> Any:
+    found = index.get(str(name).strip().casefold())
+    if found is None:
+        raise NotFound(f"The catalog has no {what} '{name}'.")
+    return found
 
 
 # ------------------------------------------------------------------------------ errors
@@ -846,9 +866,11 @@ def _imported(p: Mapping[str, Any]) -> Payload:
     source = p.get("source", "")
     if not isinstance(source, str):
         raise DomainError("The catalog event's 'source' must be text.")
-    data = p.get("catalog")
+    if "catalog" not in p:
+        raise DomainError("The event is missing 'catalog'.")
+    data = p["catalog"]
     if not isinstance(data, Mapping):
-        raise DomainError("The catalog event holds no catalog.")
+        raise DomainError("The catalog event's 'catalog' must be a table of tables.")
     catalog = catalog_from_dict(data, "the catalog event")
     return {"source": source, "catalog": catalog_to_dict(catalog)}
 

@@ -283,3 +283,14 @@ def test_secret_names() -> None:
     assert check_secret_name(" pagerduty/checkout ") == "pagerduty/checkout"
     with pytest.raises(DomainError, match="A secret name is letters"):
         check_secret_name("has space")
+
+
+def test_a_team_chat_target_must_be_slack_or_teams(text: str) -> None:
+    bad = text.replace('chat_target = "teams-storefront"', 'chat_target = "pagerduty-payments"')
+    (problem,) = errors(bad)
+    line = line_of(bad, 'chat_target = "pagerduty-payments"')
+    assert problem == (
+        f"catalog.toml, line {line}: team "
+        "'storefront': 'chat_target' names 'pagerduty-payments', a pagerduty target; a chat "
+        "target is slack or teams."
+    )

@@ -1,0 +1,104 @@
+"""The catalog in the journal: imported, replaced, synced, and invisible to incident views."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from incidentdesk.core.catalog import CATALOG_ID, Catalog, parse_toml
+from incidentdesk.core.events import Event
+from incidentdesk.desk import Desk
+from incidentdesk.shipped import resource_path
+
+
+@pytest.fixture(scope="module")
+def example() -> Catalog:
+    return parse_toml(resource_path("catalog", "example.toml").read_text(encoding="utf-8"))
+
+
+def smaller(catalog: Catalog) -> Catalog:
+    return replace(catalog, services=catalog.services[:2])
+
+
+def journal(desk: Desk) -> list[Event]:
+    events: list[Event] = []
+    desk.read_journal(lambda _n: None, events.extend)
+    return events
+
+
+@pytest.fixture
+def other(tmp_path: Path) -> Iterator[Desk]:
+    folder = tmp_path / "other-workstation"
+    folder.mkdir()
+    opened = Desk.open(folder, "Bob")
+    yield opened
+    opened.close()
+
+
+def test_no_catalog_until_one_is_imported(desk: Desk) -> None:
+    assert desk.catalog() is None
+    assert desk.catalog_version() is None
+    assert desk.catalog_history() == []
+
+
+def test_import_then_replace_keeps_history(desk: Desk, example: Catalog) -> None:
+    first = desk.import_catalog(example, "example.toml")
+    version = desk.catalog_version()
+    assert version is not None
+    assert (version.event_id, version.author, version.source) == (first, "Alice", "example.toml")
+    assert desk.catalog() == example
+    second = desk.import_catalog(smaller(example), "smaller.toml")
+    assert second != first
+    assert desk.catalog() == smaller(example)
+    assert [v.event_id for v in desk.catalog_history()] == [first, second]
+
+
+def test_an_identical_catalog_is_not_recorded_again(desk: Desk, example: Catalog) -> None:
+    first = desk.import_catalog(example, "example.toml")
+    count = len(journal(desk))
+    assert desk.import_catalog(example, "renamed.toml") == first
+    assert len(journal(desk)) == count
+    assert desk.waiting() == 1  # the one catalog event waits in the outbox for the server
+
+
+def test_the_catalog_never_shows_as_an_incident(desk: Desk, example: Catalog) -> None:
+    incident = desk.declare("Checkout errors", "SEV2", ["checkout"])
+    desk.import_catalog(example, "example.toml")
+    assert [r["id"] for r in desk.incidents(include_closed=True)] == [incident]
+    assert desk.rebuild() >= 1
+    assert [r["id"] for r in desk.incidents(include_closed=True)] == [incident]
+    assert [h.incident_id for h in desk.search("checkout")] == [incident]
+    assert desk.search("payments") == []  # the catalog's words are not incident text
+    assert desk.catalog() == example  # and the rebuild left it alone
+
+
+def test_the_catalog_syncs_between_workstations(desk: Desk, other: Desk, example: Catalog) -> None:
+    incident = desk.declare("Checkout errors", "SEV2", ["checkout"])
+    desk.import_catalog(example, "example.toml")
+    changed = other.receive(journal(desk))
+    assert incident in changed
+    assert [r["id"] for r in other.incidents()] == [incident]
+    assert other.catalog() == example
+    # Bob replaces it there; Alice receives his catalog and both agree on the newest
+    bobs = other.import_catalog(smaller(example), "smaller.toml")
+    desk.receive(journal(other))
+    for workstation in (desk, other):
+        version = workstation.catalog_version()
+        assert version is not None and version.event_id == bobs
+        assert workstation.catalog() == smaller(example)
+        assert [r["id"] for r in workstation.incidents()] == [incident]
+    assert other.receive(journal(desk)) == []  # nothing new either way
+
+
+def test_a_received_catalog_that_breaks_the_rules_is_ignored(
+    desk: Desk, other: Desk, example: Catalog
+) -> None:
+    desk.import_catalog(example, "example.toml")
+    (event,) = [e for e in journal(desk) if e.incident_id == CATALOG_ID]
+    broken = dict(event.payload)
+    broken["catalog"] = {**event.payload["catalog"], "services": [{"name": "x"}]}
+    other.receive([event._replace(id=event.id[:-4] + "ffff", payload=broken, hlc=event.hlc + 1)])
+    assert other.catalog() is None
