@@ -150,6 +150,42 @@ class EscalationState:
 # ----------------------------------------------------------------- payload validators
 
 
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "escalation.requested": (
+        "escalation_id",
+        "service",
+        "team",
+        "policy",
+        "level",
+        "levels",
+        "ack_timeout_minutes",
+        "targets",
+    ),
+    "escalation.sent": ("escalation_id", "target", "attempt"),
+    "escalation.failed": ("escalation_id", "target", "attempt", "reason"),
+    "escalation.acknowledged": ("escalation_id", "by"),
+    "escalation.resolved": ("escalation_id",),
+    "chat.requested": ("post_id", "target", "adapter", "text"),
+    "chat.sent": ("post_id", "target", "attempt"),
+    "chat.failed": ("post_id", "target", "attempt"),
+}
+
+
+def _needs(kind: str) -> Callable[[Callable[[Mapping[str, Any]], Payload]], Any]:
+    """Refuse a payload of ``kind`` that lacks a required field, naming it."""
+
+    def wrap(validator: Callable[[Mapping[str, Any]], Payload]) -> Any:
+        def check(p: Mapping[str, Any]) -> Payload:
+            for name in REQUIRED[kind]:
+                if name not in p:
+                    raise DomainError(f"The event is missing '{name}'.")
+            return validator(p)
+
+        return check
+
+    return wrap
+
+
 def _id(p: Mapping[str, Any], name: str = "escalation_id") -> str:
     value = p.get(name)
     if not isinstance(value, str) or len(value) != 36:
@@ -269,7 +305,7 @@ def _chat_outcome(p: Mapping[str, Any]) -> Payload:
     }
 
 
-PAYLOADS: dict[str, Callable[[Mapping[str, Any]], Payload]] = {
+_VALIDATORS: dict[str, Callable[[Mapping[str, Any]], Payload]] = {
     "escalation.requested": _requested,
     "escalation.sent": _sent,
     "escalation.failed": _failed,
@@ -278,6 +314,9 @@ PAYLOADS: dict[str, Callable[[Mapping[str, Any]], Payload]] = {
     "chat.requested": _chat_requested,
     "chat.sent": _chat_outcome,
     "chat.failed": _chat_outcome,
+}
+PAYLOADS: dict[str, Callable[[Mapping[str, Any]], Payload]] = {
+    kind: _needs(kind)(validator) for kind, validator in _VALIDATORS.items()
 }
 
 

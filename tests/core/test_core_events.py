@@ -25,6 +25,59 @@ VALID: dict[str, dict[str, Any]] = {
     "note.corrected": {"target": TARGET, "text": "Rolled back at 14:10"},
     "event.pinned": {"target": TARGET, "pinned": True},
     "incident.drill_set": {"drill": True},
+    "escalation.requested": {
+        "escalation_id": TARGET,
+        "service": "checkout",
+        "team": "payments",
+        "policy": "payments",
+        "level": 1,
+        "levels": 2,
+        "ack_timeout_minutes": 5,
+        "dedup_key": "incidentdesk-x",
+        "targets": [{"name": "pd", "adapter": "pagerduty"}],
+    },
+    "escalation.sent": {"escalation_id": TARGET, "target": "pd", "attempt": 1},
+    "escalation.failed": {
+        "escalation_id": TARGET,
+        "target": "pd",
+        "attempt": 1,
+        "reason": "PagerDuty rejected the routing key (400).",
+        "final": True,
+    },
+    "escalation.acknowledged": {"escalation_id": TARGET, "by": "Priya"},
+    "escalation.resolved": {"escalation_id": TARGET},
+    "chat.requested": {
+        "post_id": TARGET,
+        "target": "slack-incidents",
+        "adapter": "slack",
+        "text": "Mitigated.",
+    },
+    "chat.sent": {"post_id": TARGET, "target": "slack-incidents", "attempt": 1},
+    "chat.failed": {"post_id": TARGET, "target": "slack-incidents", "attempt": 1},
+    "catalog.imported": {"source": "catalog.toml", "catalog": {}},
+    "postmortem.started": {
+        "template": "standard",
+        "template_name": "Standard",
+        "sections": [{"key": "summary", "title": "Summary", "required": True}],
+    },
+    "postmortem.section_saved": {"section": "summary", "text": "Checkout failed", "base": None},
+    "action_item.saved": {
+        "item": TARGET,
+        "description": "Alert on pool saturation",
+        "type": "detect",
+        "owner": "Bo",
+        "priority": "P2",
+        "status": "open",
+    },
+    "review.state_changed": {"state": "in_review", "reviewers": ["Bo"], "revision": 1},
+    "postmortem.revision_started": {"revision": 2},
+    "postmortem.finding_accepted": {
+        "section": "summary",
+        "rule": "counterfactual.should-have",
+        "text": "should have",
+        "start": 4,
+        "reason": "quoting the runbook",
+    },
 }
 
 REQUIRED = {
@@ -38,6 +91,30 @@ REQUIRED = {
     "note.corrected": ["target", "text"],
     "event.pinned": ["target"],
     "incident.drill_set": ["drill"],
+    "escalation.requested": [
+        "escalation_id",
+        "service",
+        "team",
+        "policy",
+        "level",
+        "levels",
+        "ack_timeout_minutes",
+        "targets",
+    ],
+    "escalation.sent": ["escalation_id", "target", "attempt"],
+    "escalation.failed": ["escalation_id", "target", "attempt", "reason"],
+    "escalation.acknowledged": ["escalation_id", "by"],
+    "escalation.resolved": ["escalation_id"],
+    "chat.requested": ["post_id", "target", "adapter", "text"],
+    "chat.sent": ["post_id", "target", "attempt"],
+    "chat.failed": ["post_id", "target", "attempt"],
+    "catalog.imported": ["catalog"],
+    "postmortem.started": ["template", "template_name", "sections"],
+    "postmortem.section_saved": ["section", "text", "base"],
+    "action_item.saved": ["item", "description", "type", "owner", "priority", "status"],
+    "review.state_changed": ["state", "revision"],
+    "postmortem.revision_started": ["revision"],
+    "postmortem.finding_accepted": ["section", "rule", "text", "start", "reason"],
 }
 
 
@@ -63,7 +140,7 @@ def test_event_pinned_without_pinned_means_unpin() -> None:
     }
 
 
-@pytest.mark.parametrize("kind", ["incident.deleted", "", "NOTE.ADDED", "escalation.sent"])
+@pytest.mark.parametrize("kind", ["incident.deleted", "", "NOTE.ADDED", "escalation.paged"])
 def test_unknown_kind_is_refused(kind: str) -> None:
     with pytest.raises(DomainError, match=f"'{kind}' is not a known event kind"):
         validate_payload(kind, {})
