@@ -426,7 +426,7 @@ def test_reopening_clears_the_later_milestones() -> None:
 
 def test_events_of_other_incidents_and_unknown_kinds_are_handled() -> None:
     other = ev("severity.changed", {"severity": "SEV1"}, hlc=h(1), incident="inc-other")
-    newer = Event(event_id(next(_ids)), INCIDENT, "escalation.sent", {"x": 1}, T0, h(2), "a", "d")
+    newer = Event(event_id(next(_ids)), INCIDENT, "weather.reported", {"x": 1}, T0, h(2), "a", "d")
     state = fold(INCIDENT, [declared(), other, newer])
     assert state.severity == "SEV2"  # the other incident's change does not leak in
     assert state.event_count == 2  # a kind from a newer version is counted, not fatal
