@@ -17,14 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from incidentdesk.core.backstage import BackstageImport, parse_backstage
-from incidentdesk.core.catalog import (
-    Catalog,
-    catalog_to_dict,
-    check_secret_name,
-    parse_toml,
-    to_toml,
-)
+from incidentdesk.core.catalog import Catalog, catalog_to_dict, check_secret_name, to_toml
 from incidentdesk.core.errors import DomainError
 from incidentdesk.core.timefmt import format_utc
 
@@ -36,7 +29,6 @@ Handler = Callable[[argparse.Namespace, "Desk", TextIO], int]
 log = logging.getLogger(__name__)
 CATALOG_HELP = "Import, export or show the service ownership catalog."
 SECRET_HELP = "Set a named secret, or show which secrets are present (never their values)."
-YAML_SUFFIXES = (".yaml", ".yml")
 
 
 def add_parsers(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
@@ -79,35 +71,8 @@ def run_catalog(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
     return action(args, desk, out)
 
 
-def read_catalog_file(path: Path) -> BackstageImport:
-    """Read a TOML catalog or Backstage YAML (by extension, else by content), checked whole.
-
-    Raises:
-        DomainError: the file cannot be read or breaks a rule (located).
-    """
-    try:
-        text = path.read_bytes().decode("utf-8")
-    except FileNotFoundError:
-        raise DomainError(f"There is no file {path}.") from None
-    except UnicodeDecodeError as exc:
-        raise DomainError(f"{path.name} is not UTF-8 text (byte {exc.start}).") from None
-    except OSError as exc:
-        raise DomainError(f"Cannot read {path}: {exc.strerror or exc}.") from None
-    if _is_yaml(path, text):
-        return parse_backstage(text, path.name)
-    return BackstageImport(parse_toml(text, path.name))
-
-
-def _is_yaml(path: Path, text: str) -> bool:
-    suffix = path.suffix.lower()
-    if suffix in YAML_SUFFIXES:
-        return True
-    if suffix == ".toml":
-        return False
-    return any(line.startswith(("apiVersion:", "kind:", "---")) for line in text.splitlines())
-
-
 def _import(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
+    from incidentdesk.desk_catalog import describe_counts, read_catalog_file
     from incidentdesk.secrets import set_secret
 
     path = Path(args.file)
@@ -118,8 +83,7 @@ def _import(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
             kept_for_session.append(name)
     before = desk.catalog_version()
     event_id = desk.import_catalog(result.catalog, path.name)
-    counts = result.catalog.counts()
-    summary = describe_counts(counts)
+    summary = describe_counts(result.catalog.counts())
     log.info(
         "catalog %s from %s (%s); %d skipped; secrets stored: %s",
         "unchanged" if before is not None and before.event_id == event_id else "imported",
@@ -147,15 +111,6 @@ def _import(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
         )
         print(f"  Secret '{name}': {where}.", file=out)
     return 0
-
-
-SINGULAR = {"teams": "team", "people": "person", "services": "service", "policies": "policy",
-            "targets": "target"}  # fmt: skip
-
-
-def describe_counts(counts: dict[str, int]) -> str:
-    """``3 teams, 1 person, …`` from :meth:`Catalog.counts`."""
-    return ", ".join(f"{n} {what if n != 1 else SINGULAR[what]}" for what, n in counts.items())
 
 
 def _current(desk: Desk) -> Catalog:
@@ -192,6 +147,8 @@ def _show(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
             return 0
         print("No catalog has been imported yet (incidentdesk catalog import FILE).", file=out)
         return 0
+    from incidentdesk.desk_catalog import describe_counts
+
     catalog = version.catalog
     if args.json:
         document = {

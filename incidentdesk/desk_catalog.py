@@ -11,14 +11,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from incidentdesk.core.backstage import BackstageImport, parse_backstage
 from incidentdesk.core.catalog import (
     CATALOG_ID,
     Catalog,
     catalog_from_dict,
     catalog_to_dict,
+    parse_toml,
 )
+from incidentdesk.core.errors import DomainError
 from incidentdesk.core.events import Event, validate_payload
 from incidentdesk.core.ids import hlc_next, new_event_id
 from incidentdesk.core.timefmt import to_micros
@@ -29,6 +33,7 @@ if TYPE_CHECKING:
     from incidentdesk.store.local import LocalStore
 
 CATALOG_KIND = "catalog.imported"
+YAML_SUFFIXES = (".yaml", ".yml")
 
 
 @dataclass(frozen=True)
@@ -104,3 +109,40 @@ def _version(event: Event) -> CatalogVersion:
     catalog = catalog_from_dict(event.payload["catalog"], "the stored catalog")
     source = str(event.payload.get("source", ""))
     return CatalogVersion(event.id, event.occurred_at, event.author, source, catalog)
+
+
+def read_catalog_file(path: Path) -> BackstageImport:
+    """Read a TOML catalog or Backstage YAML (by extension, else by content), checked whole.
+
+    Raises:
+        DomainError: the file cannot be read or breaks a rule (located).
+    """
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        raise DomainError(f"There is no file {path}.") from None
+    except UnicodeDecodeError as exc:
+        raise DomainError(f"{path.name} is not UTF-8 text (byte {exc.start}).") from None
+    except OSError as exc:
+        raise DomainError(f"Cannot read {path}: {exc.strerror or exc}.") from None
+    if _is_yaml(path, text):
+        return parse_backstage(text, path.name)
+    return BackstageImport(parse_toml(text, path.name))
+
+
+def _is_yaml(path: Path, text: str) -> bool:
+    suffix = path.suffix.lower()
+    if suffix in YAML_SUFFIXES:
+        return True
+    if suffix == ".toml":
+        return False
+    return any(line.startswith(("apiVersion:", "kind:", "---")) for line in text.splitlines())
+
+
+SINGULAR = {"teams": "team", "people": "person", "services": "service", "policies": "policy",
+            "targets": "target"}  # fmt: skip
+
+
+def describe_counts(counts: dict[str, int]) -> str:
+    """``3 teams, 1 person, …`` from :meth:`Catalog.counts`."""
+    return ", ".join(f"{n} {what if n != 1 else SINGULAR[what]}" for what, n in counts.items())

@@ -11,6 +11,7 @@ import pytest
 from incidentdesk.core.catalog import CATALOG_ID, Catalog, parse_toml
 from incidentdesk.core.events import Event
 from incidentdesk.desk import Desk
+from incidentdesk.desk_catalog import describe_counts, read_catalog_file
 from incidentdesk.shipped import resource_path
 
 
@@ -102,3 +103,20 @@ def test_a_received_catalog_that_breaks_the_rules_is_ignored(
     broken["catalog"] = {**event.payload["catalog"], "services": [{"name": "x"}]}
     other.receive([event._replace(id=event.id[:-4] + "ffff", payload=broken, hlc=event.hlc + 1)])
     assert other.catalog() is None
+
+
+def test_a_catalog_file_is_read_by_extension_else_by_content(tmp_path: Path) -> None:
+    backstage = (
+        "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata: {name: payments}\n"
+        "spec: {type: team}\n---\napiVersion: backstage.io/v1alpha1\nkind: User\n"
+        "metadata: {name: priya}\nspec: {memberOf: [payments]}\n---\n"
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: checkout}\n"
+        "spec: {type: service, owner: payments}\n"
+    )
+    no_extension = tmp_path / "catalog-info"
+    no_extension.write_text(backstage, encoding="utf-8")
+    assert [s.name for s in read_catalog_file(no_extension).catalog.services] == ["checkout"]
+    toml = tmp_path / "catalog"
+    toml.write_text(resource_path("catalog", "example.toml").read_text(encoding="utf-8"))
+    assert read_catalog_file(toml).catalog.counts()["services"] == 5
+    assert describe_counts({"teams": 1, "people": 2}) == "1 team, 2 people"
