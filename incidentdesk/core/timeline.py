@@ -66,9 +66,19 @@ def _describe_role(event: Event) -> str:
     return f"{person} is {label}"
 
 
+# The post-mortem's own events (section saves, action items, review steps) are in the journal
+# (the audit log) but not on the incident's timeline: they are the learning after the fact.
+OFF_TIMELINE_PREFIXES: tuple[str, ...] = ("postmortem.", "action_item.", "review.")
+
+
+def on_timeline(event: Event) -> bool:
+    """Whether an event belongs on the incident's timeline."""
+    return not event.kind.startswith(OFF_TIMELINE_PREFIXES)
+
+
 def timeline(events: Iterable[Event], state: IncidentState) -> list[TimelineEntry]:
     """Entries in the order things happened (back-dated entries sort into place)."""
-    ordered = sorted(events, key=lambda e: (e.occurred_at, e.key))
+    ordered = sorted((e for e in events if on_timeline(e)), key=lambda e: (e.occurred_at, e.key))
     entries = []
     for event in ordered:
         text = describe(event)

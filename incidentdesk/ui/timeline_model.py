@@ -25,7 +25,7 @@ from PySide6.QtGui import QFont
 from incidentdesk.core.events import Event
 from incidentdesk.core.gc_pause import paused_gc
 from incidentdesk.core.timefmt import format_utc, to_micros
-from incidentdesk.core.timeline import describe
+from incidentdesk.core.timeline import describe, on_timeline
 from incidentdesk.ui.resources import icon
 
 if TYPE_CHECKING:  # the Desk module loads SQLAlchemy; views only name its types
@@ -70,6 +70,7 @@ KIND_LABELS = {
     "severity": "Severity",
     "milestone": "Milestone",
     "declared": "Declared",
+    "escalation": "Escalation",
 }
 _EVENT_KIND = {
     "incident.declared": "declared",
@@ -78,6 +79,19 @@ _EVENT_KIND = {
     "milestone.set": "milestone",
     "role.assigned": "role",
     "role.released": "role",
+    **{
+        kind: "escalation"
+        for kind in (
+            "escalation.requested",
+            "escalation.sent",
+            "escalation.failed",
+            "escalation.acknowledged",
+            "escalation.resolved",
+            "chat.requested",
+            "chat.sent",
+            "chat.failed",
+        )
+    },
 }
 
 
@@ -96,6 +110,11 @@ class TimelineRow:
 
 def _sort_key(event: Event) -> tuple[int, int, str, str]:
     return (to_micros(event.occurred_at), event.hlc, event.device, event.id)
+
+
+def _shown(event: Event) -> bool:
+    """An entry of its own (not a correction or pin of another, not a post-mortem edit)."""
+    return event.kind not in HIDDEN_KINDS and on_timeline(event)
 
 
 def filter_kind(event: Event) -> str:
@@ -142,7 +161,7 @@ class TimelineModel(QAbstractTableModel):
         self.incident_id, self.seq = incident_id, 0
         self._authors = None
         with paused_gc():
-            rows = [self._make_row(e) for e in latest if e.kind not in HIDDEN_KINDS]
+            rows = [self._make_row(e) for e in latest if _shown(e)]
             rows.sort(key=_row_key)
             self._rows = rows
             self._keys = [r.sort_key for r in rows]
@@ -157,9 +176,7 @@ class TimelineModel(QAbstractTableModel):
         anything newer in place. No reset, so scroll position and selection stay."""
         with paused_gc():
             older = [
-                self._make_row(e)
-                for e in snapshot.events
-                if e.kind not in HIDDEN_KINDS and e.id not in self._by_id
+                self._make_row(e) for e in snapshot.events if _shown(e) and e.id not in self._by_id
             ]
             older.sort(key=_row_key)
         first_kept = self._keys[0] if self._keys else None
@@ -191,7 +208,7 @@ class TimelineModel(QAbstractTableModel):
     def apply(self, snapshot: IncidentSnapshot) -> None:
         """Add the events that arrived since the model's position, row by row."""
         fresh = [e for e in snapshot.events if e.id not in self._by_id]
-        rows = [self._make_row(e) for e in fresh if e.kind not in HIDDEN_KINDS]
+        rows = [self._make_row(e) for e in fresh if _shown(e)]
         rows.sort(key=_row_key)
         if rows and (not self._keys or rows[0].sort_key > self._keys[-1]):
             # The common case, including a burst from another process: one block at the end.

@@ -181,3 +181,24 @@ def test_a_handover_on_the_timeline_reads_as_one() -> None:
         "Ana is Incident Commander",
         "Incident Commander handed over from Ana to Bo",
     ]
+
+
+def test_post_mortem_edits_stay_off_the_timeline_and_pages_are_on_it() -> None:
+    events = [
+        declared(),
+        ev(
+            "postmortem.section_saved",
+            {"section": "summary", "text": "x", "base": None},
+            minute=5,
+            hlc_ms=5,
+        ),
+        ev(
+            "escalation.acknowledged",
+            {"escalation_id": "e" * 36, "by": "Priya"},
+            minute=6,
+            hlc_ms=6,
+        ),
+    ]
+    entries = timeline(events, fold(INCIDENT, events))
+    assert [e.event.kind for e in entries] == ["incident.declared", "escalation.acknowledged"]
+    assert entries[1].text == "Page acknowledged by Priya"
