@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import tomllib
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from incidentdesk.core.catalog import (
     CATALOG_ID,
@@ -294,3 +297,30 @@ def test_a_team_chat_target_must_be_slack_or_teams(text: str) -> None:
         "'storefront': 'chat_target' names 'pagerduty-payments', a pagerduty target; a chat "
         "target is slack or teams."
     )
+
+
+TEXT = st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=40).filter(str.strip)
+SCALAR = st.booleans() | st.integers() | TEXT | st.floats(allow_nan=False, allow_infinity=False)
+OPTION = st.recursive(
+    SCALAR,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(TEXT, inner, max_size=3),
+    max_leaves=8,
+)
+CHECKED = ("url", "region", "purpose", "severity", "responders")
+
+
+@settings(max_examples=150, deadline=None)
+@given(slo=TEXT, options=st.dictionaries(TEXT, OPTION, max_size=4))
+def test_any_text_and_options_survive_export(
+    catalog: Catalog, slo: str, options: dict[str, object]
+) -> None:
+    free = {k: v for k, v in options.items() if k not in CHECKED and not k.endswith("_url")}
+    changed = replace(
+        catalog,
+        services=(replace(catalog.services[0], slo=slo.strip()), *catalog.services[1:]),
+        targets=(
+            *catalog.targets[:-1],
+            replace(catalog.targets[-1], options={**free, "url": "https://h.example/x"}),
+        ),
+    )
+    assert parse_toml(to_toml(changed)) == changed
