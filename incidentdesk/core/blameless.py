@@ -1,0 +1,705 @@
+"""The blameless language check: rules (data) find wording about people instead of systems.
+
+Deterministic, no network, no AI. A :class:`Rule` is a regular expression with a category,
+an explanation and a suggested rewording; the rules live in TOML files
+(``resources/blameless/``, read by :mod:`incidentdesk.rules`) and :func:`parse_rules` turns
+the text of one such file into rules. A :class:`Checker` compiles the rules once (with the
+names of the people the check knows) and :meth:`Checker.check` returns :class:`Finding` s
+with exact character spans into the checked text.
+
+Not checked (Markdown): fenced and indented code blocks, inline code spans, block quotes
+(lines starting with ``>``, such as pasted chat logs), text between quotation marks
+(``"…"``, ``“…”``, ``«…»``, ``„…“``, ``「…」``, and ``'…'`` / ``‘…’`` when clearly a
+quotation, not an apostrophe), URLs, link destinations and HTML comments. Those regions are
+replaced by a filler character of the same length before matching, so offsets never move.
+
+The rules file format::
+
+    # Regular-expression fragments a pattern names as {name}; each list becomes (?:a|b|…).
+    [lists]
+    mistake_verb = ['broke', 'forgot(?:\\s+to)?']
+
+    [[rule]]
+    id = "person.mistake"          # unique; letters, digits, '.', '_' and '-'
+    category = "named-person"      # one of CATEGORIES
+    pattern = '{person}\\s+{mistake_verb}'
+    explanation = "…"
+    suggestion = "…"
+
+Patterns are Python regular expressions compiled case-insensitively (``IGNORECASE``) and
+with ``MULTILINE``; a part that must match case is written ``(?-i:…)``. ``{person}`` stands
+for the names given to the :class:`Checker` (whole words, case-sensitive); a rule that uses
+it is inactive when no names are known.
+"""
+
+from __future__ import annotations
+
+import bisect
+import importlib
+import re
+import tomllib
+import unicodedata
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from incidentdesk.core.errors import DomainError
+
+# Category id → what it means, most specific first: when two findings cover the same words,
+# the one whose category comes first is kept.
+CATEGORIES: dict[str, str] = {
+    "named-person": "a named person as the subject of a mistake",
+    "blame": "blame and judgement",
+    "human-error": "human error",
+    "counterfactual": "counterfactual and hindsight",
+    "root-cause": "single root cause",
+    "minimizing": "minimizing",
+}
+
+PERSON = "person"  # the placeholder filled with the names the checker knows
+RULE_FIELDS = ("id", "category", "pattern", "explanation", "suggestion")
+FLAGS = re.IGNORECASE | re.MULTILINE
+FILLER = "\x00"  # replaces text that is not checked; no pattern can match across it
+
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\Z")
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_RULE_HEADER = re.compile(r"^[ \t]*\[\[[ \t]*rule[ \t]*\]\]", re.MULTILINE)
+# A character that continues a word, combining marks included (so "Jose" + U+0301 is not "Jose").
+_WORDISH = r"\w\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+
+
+class RulesError(DomainError):
+    """A rules file that cannot be used: the message names the file, the rule and the field."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One check: ``pattern`` is a regular expression (``{person}`` stands for the names)."""
+
+    id: str
+    category: str
+    pattern: str
+    explanation: str
+    suggestion: str
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Words a rule flags. ``start``/``end``: character offsets into the checked text
+    (``text[start:end] == self.text``); ``line`` and ``column`` are 1-based (characters)."""
+
+    rule_id: str
+    category: str
+    start: int
+    end: int
+    text: str
+    explanation: str
+    suggestion: str
+    line: int
+    column: int
+
+
+# --- rules files ------------------------------------------------------------------------------
+
+
+def parse_rules(text: str, source: str) -> list[Rule]:
+    """The rules of one rules file (TOML text); ``source`` names the file in errors.
+
+    Raises:
+        RulesError: not TOML, an unknown key, a missing or empty field, an unknown category,
+            a pattern that does not compile, matches empty text or names an unknown list,
+            or an id used twice.
+    """
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise RulesError(f"{source} is not valid TOML: {exc}.") from None
+    unknown = sorted(set(data) - {"lists", "rule"})
+    if unknown:
+        raise RulesError(f"{source}: unknown top-level key '{unknown[0]}' (use [lists], [[rule]]).")
+    lists = _parse_lists(data.get("lists", {}), source)
+    entries = data.get("rule", [])
+    if not isinstance(entries, list):
+        raise RulesError(f"{source}: 'rule' must be an array of tables, written [[rule]].")
+    header_lines = [text.count("\n", 0, m.start()) + 1 for m in _RULE_HEADER.finditer(text)]
+    rules: list[Rule] = []
+    seen: set[str] = set()
+    for index, entry in enumerate(entries):
+        line = header_lines[index] if index < len(header_lines) else None
+        rule = _parse_rule(entry, lists, _where(source, index, line, entry))
+        if rule.id in seen:
+            raise RulesError(f"{_where(source, index, line, entry)}: the id is used twice.")
+        seen.add(rule.id)
+        rules.append(rule)
+    return rules
+
+
+def _where(source: str, index: int, line: int | None, entry: object) -> str:
+    rule_id = entry.get("id") if isinstance(entry, dict) else None
+    named = f"rule '{rule_id}'" if isinstance(rule_id, str) and rule_id else f"rule {index + 1}"
+    return f"{source}, {named}" + (f" (line {line})" if line else "")
+
+
+def _parse_lists(raw: object, source: str) -> dict[str, str]:
+    if not isinstance(raw, dict):
+        raise RulesError(f"{source}: [lists] must be a table of lists of patterns.")
+    lists: dict[str, str] = {}
+    for name, items in raw.items():
+        where = f"{source}, list '{name}'"
+        if not _PLACEHOLDER.fullmatch("{" + name + "}") or name == PERSON:
+            raise RulesError(f"{where}: a list name is letters, digits and '_' (not '{PERSON}').")
+        if not isinstance(items, list) or not items:
+            raise RulesError(f"{where}: a list is a non-empty array of patterns.")
+        for item in items:
+            if not isinstance(item, str) or not item.strip():
+                raise RulesError(f"{where}: every item must be a non-empty string.")
+            _compile(item, f"{where}, item '{item}'")
+        lists[name] = "(?:" + "|".join(items) + ")"
+    return lists
+
+
+def _parse_rule(entry: object, lists: dict[str, str], where: str) -> Rule:
+    if not isinstance(entry, dict):
+        raise RulesError(f"{where}: a rule is a table with the fields {', '.join(RULE_FIELDS)}.")
+    unknown = sorted(set(entry) - set(RULE_FIELDS))
+    if unknown:
+        raise RulesError(f"{where}: unknown field '{unknown[0]}' ({', '.join(RULE_FIELDS)}).")
+    values: dict[str, str] = {}
+    for field in RULE_FIELDS:
+        value = entry.get(field)
+        if not isinstance(value, str) or not value.strip():
+            raise RulesError(f"{where}: the field '{field}' is missing or empty.")
+        values[field] = value.strip() if field != "pattern" else value
+    if not _ID.match(values["id"]):
+        raise RulesError(f"{where}: the field 'id' may hold only letters, digits, '.', '_', '-'.")
+    if values["category"] not in CATEGORIES:
+        known = ", ".join(CATEGORIES)
+        raise RulesError(f"{where}: the field 'category' must be one of {known}.")
+    pattern = values["pattern"]
+
+    def expand(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name == PERSON:
+            return match.group(0)
+        if name not in lists:
+            raise RulesError(f"{where}: the field 'pattern' names an unknown list '{{{name}}}'.")
+        return lists[name]
+
+    pattern = _PLACEHOLDER.sub(expand, pattern)
+    compiled = _compile(_fill_people(pattern, ["Alice Example"]), f"{where}, field 'pattern'")
+    if compiled.search("") is not None or compiled.search(" ") is not None:
+        raise RulesError(f"{where}: the field 'pattern' matches empty text.")
+    return Rule(
+        values["id"], values["category"], pattern, values["explanation"], values["suggestion"]
+    )
+
+
+def _compile(pattern: str, where: str) -> re.Pattern[str]:
+    try:
+        return re.compile(pattern, FLAGS)
+    except re.error as exc:
+        raise RulesError(f"{where} is not a valid regular expression: {exc}.") from None
+    except (RecursionError, OverflowError):
+        raise RulesError(f"{where} is too complex a regular expression.") from None
+
+
+# --- people -----------------------------------------------------------------------------------
+
+
+def _name_forms(names: Iterable[str]) -> list[str]:
+    """Each name as typed, NFC and NFD, and a full name's first word (people are often
+    written by their given name: "Maya" for "Maya Chen")."""
+    forms: set[str] = set()
+    for raw in names:
+        name = " ".join(str(raw).split())
+        if len(name) < 2:
+            continue
+        variants = {name}
+        first = name.split(" ")[0]
+        if first != name and len(first) >= 2 and first[0].isupper():
+            variants.add(first)
+        for variant in variants:
+            forms.update(
+                {
+                    variant,
+                    unicodedata.normalize("NFC", variant),
+                    unicodedata.normalize("NFD", variant),
+                }
+            )
+    return sorted(forms)
+
+
+def _trie_pattern(words: Sequence[str]) -> str:
+    """An alternation of ``words`` as a prefix tree: one branch per character, so a long list
+    of names costs one character test per text position, not one per name."""
+    trie: dict[str, dict] = {}  # type: ignore[type-arg]
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:  # type: ignore[type-arg]
+        ends = "" in node
+        branches = []
+        for char in sorted(k for k in node if k):
+            piece = r"\s+" if char == " " else re.escape(char)
+            branches.append(piece + emit(node[char]))
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if ends:
+            return "(?:" + body + ")?"
+        return body
+
+    return emit(trie)
+
+
+def _fill_people(pattern: str, names: Sequence[str]) -> str:
+    alternation = _trie_pattern(_name_forms(names))
+    person = rf"(?<![{_WORDISH}])(?-i:{alternation})(?![{_WORDISH}])"
+    return pattern.replace("{" + PERSON + "}", person)
+
+
+# --- what is not checked ----------------------------------------------------------------------
+
+_FENCE = re.compile(r"^[ ]{0,3}(`{3,}|~{3,})")
+_LIST_ITEM = re.compile(r"^([ \t]*)([-*+]|\d{1,9}[.)])([ \t]+|$)")
+_BLOCK_START = re.compile(r"^[ ]{0,3}(?:#|```|~~~|[-*+][ \t]|\d{1,9}[.)][ \t])")
+_QUOTE_LINE = re.compile(r"^[ ]{0,3}>")
+_REFERENCE = re.compile(r"^[ ]{0,3}\[[^\]\n]+\]:[ \t]*\S+.*$", re.MULTILINE)
+# URLs are found from their "://", "www." or "mailto:" (quick literal scans), then widened.
+_URL_MARK = re.compile(r"://|www\.|mailto:|<")
+_URL_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]{0,30}\Z")
+_URL_REST = re.compile(r"[^\s<>\"`\x00]+")
+_AUTOLINK = re.compile(r"<[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>\x00]*>")
+_LINK_DESTINATION = re.compile(r"\]\([^()\s\x00]*(?:\s+\"[^\"\n]*\")?\)")
+_BACKTICKS = re.compile(r"`+")
+_BLOCK_BREAK = re.compile(
+    r"\n[ \t]*\n|\n(?=[ ]{0,3}(?:#|[-*+][ \t]|\d{1,9}[.)][ \t]))", re.MULTILINE
+)
+_DOUBLE_QUOTES = re.compile('["“”«»„「」]')
+_CLOSERS = {"“": "”", "«": "»", "„": "“", "「": "」", '"': '"'}
+_SINGLE_QUOTED = re.compile(  # the mark first (a quick scan), then what comes before it
+    r"'(?<![\w'‘’]')(?=\S)(?:[^'\n\x00]|(?<=\w)'(?=\w))+?(?<=\S)'(?![\w'])"
+    r"|‘(?<![\w'‘’]‘)(?=\S)(?:[^‘’\n\x00]|(?<=\w)’(?=\w))+?(?<=\S)’(?!\w)"
+)
+
+
+def unchecked_regions(text: str) -> list[tuple[int, int]]:
+    """The ``(start, end)`` character ranges the check skips, sorted and disjoint."""
+    masked = _mask(text)
+    return [m.span() for m in re.finditer(FILLER + "+", masked)] if FILLER in masked else []
+
+
+def _mask(text: str) -> str:
+    """``text`` with every unchecked region replaced by :data:`FILLER` (same length)."""
+    spans = _line_regions(text)
+    masked = _apply(text, spans)
+    masked = _apply(masked, _inline_regions(masked))
+    return _apply(masked, _quoted_regions(masked))
+
+
+def _apply(text: str, spans: list[tuple[int, int]]) -> str:
+    if not spans:
+        return text
+    parts: list[str] = []
+    position = 0
+    for start, end in sorted(spans):
+        start = max(start, position)
+        if end <= start:
+            continue
+        parts.append(text[position:start])
+        parts.append(FILLER * (end - start))
+        position = end
+    parts.append(text[position:])
+    return "".join(parts)
+
+
+def _lines(text: str) -> Iterator[tuple[int, int, str]]:
+    """Each line's start, its end (before the newline) and its text."""
+    start = 0
+    length = len(text)
+    while start <= length:
+        end = text.find("\n", start)
+        if end < 0:
+            end = length
+        yield start, end, text[start:end]
+        start = end + 1
+
+
+def _indent(line: str) -> int:
+    width = 0
+    for char in line:
+        if char == " ":
+            width += 1
+        elif char == "\t":
+            width += 4 - width % 4
+        else:
+            break
+    return width
+
+
+def _line_regions(text: str) -> list[tuple[int, int]]:
+    """Fenced and indented code blocks, block quotes (with lazy continuation lines), HTML
+    comments and link reference definitions."""
+    spans: list[tuple[int, int]] = []
+    fence: tuple[str, int] | None = None  # the open fence's character and length
+    previous_blank = True
+    in_code = False
+    in_quote = False
+    list_content = -1  # the content column of the list we are in, or -1
+    for start, end, line in _lines(text):
+        stripped = line.strip()
+        if fence is not None:
+            spans.append((start, end))
+            closing = _FENCE.match(line)
+            if (
+                closing
+                and closing.group(1)[0] == fence[0]
+                and len(closing.group(1)) >= fence[1]
+                and not line[closing.end() :].strip()
+            ):
+                fence = None
+            continue
+        if not stripped:
+            previous_blank, in_quote = True, False
+            continue
+        opening = _FENCE.match(line)
+        if opening and not (opening.group(1)[0] == "`" and "`" in line[opening.end() :]):
+            fence = (opening.group(1)[0], len(opening.group(1)))
+            spans.append((start, end))
+            previous_blank = in_code = in_quote = False
+            continue
+        indent = _indent(line)
+        code_indent = (list_content if list_content >= 0 else 0) + 4
+        if indent >= code_indent and (previous_blank or in_code):
+            spans.append((start, end))
+            in_code, previous_blank = True, False
+            continue
+        in_code = False
+        if _QUOTE_LINE.match(line) or (in_quote and not _BLOCK_START.match(line)):
+            spans.append((start, end))
+            in_quote, previous_blank = True, False
+            continue
+        in_quote = False
+        item = _LIST_ITEM.match(line)
+        if item:
+            list_content = len(item.group(1)) + len(item.group(2)) + max(1, len(item.group(3)))
+        elif indent < max(list_content, 1) and previous_blank:
+            list_content = -1
+        previous_blank = False
+    # HTML comments, by plain search: an unclosed one runs to the end, as in Markdown.
+    position = text.find("<!--")
+    while position >= 0:
+        close = text.find("-->", position + 4)
+        end = len(text) if close < 0 else close + 3
+        spans.append((position, end))
+        position = text.find("<!--", end)
+    spans.extend(m.span() for m in _REFERENCE.finditer(text))
+    return spans
+
+
+def _block_bounds(text: str) -> list[int]:
+    """The offsets where a paragraph (or list item, heading) ends: quotes and code spans do
+    not run past them."""
+    return [m.start() for m in _BLOCK_BREAK.finditer(text)]
+
+
+def _inline_regions(text: str) -> list[tuple[int, int]]:
+    """Inline code spans (a backtick run closed by the next run of the same length in the
+    same paragraph), URLs and link destinations. Linear in the text's length."""
+    spans: list[tuple[int, int]] = []
+    if "`" in text:
+        bounds = _block_bounds(text)
+        runs = [(m.start(), m.end()) for m in _BACKTICKS.finditer(text)]
+        following: list[int] = [-1] * len(runs)  # the next run of the same length
+        last: dict[int, int] = {}
+        for index in range(len(runs) - 1, -1, -1):
+            size = runs[index][1] - runs[index][0]
+            following[index] = last.get(size, -1)
+            last[size] = index
+        index = 0
+        while index < len(runs):
+            closer = following[index]
+            start = runs[index][0]
+            if closer >= 0 and _same_block(bounds, start, runs[closer][0]):
+                spans.append((start, runs[closer][1]))
+                index = closer + 1
+            else:
+                index += 1
+    spans.extend(_url_regions(text))
+    spans.extend((m.start() + 1, m.end()) for m in _LINK_DESTINATION.finditer(text))
+    return spans
+
+
+def _url_regions(text: str) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    covered = 0
+    for mark in _URL_MARK.finditer(text):
+        position = mark.start()
+        if position < covered:
+            continue
+        if mark.group() == "<":
+            link = _AUTOLINK.match(text, position)
+            if link:
+                spans.append(link.span())
+                covered = link.end()
+            continue
+        start = position
+        if mark.group() == "://":
+            scheme = _URL_SCHEME.search(text, max(0, position - 31), position)
+            if scheme is None:
+                continue
+            start = scheme.start()
+        elif start and (text[start - 1].isalnum() or text[start - 1] == "_"):
+            continue  # "www." or "mailto:" inside a word
+        rest = _URL_REST.match(text, mark.end())
+        if rest is None:
+            continue
+        end = rest.end()
+        while end > rest.start() and text[end - 1] in ".,;:!?)]'":
+            end -= 1  # the sentence's punctuation, not the URL's
+        spans.append((start, end))
+        covered = end
+    return spans
+
+
+def _same_block(bounds: list[int], start: int, end: int) -> bool:
+    return bisect.bisect_right(bounds, start) == bisect.bisect_right(bounds, end)
+
+
+def _quoted_regions(text: str) -> list[tuple[int, int]]:
+    """Text between quotation marks, within one paragraph. Straight double quotes pair up in
+    order; an unmatched mark quotes nothing."""
+    spans: list[tuple[int, int]] = []
+    if any(mark in text for mark in _CLOSERS) or any(m in text for m in "”»」"):
+        bounds = _block_bounds(text)
+        opened: tuple[int, str] | None = None
+        for match in _DOUBLE_QUOTES.finditer(text):
+            position, mark = match.start(), match.group()
+            if opened is not None:
+                if not _same_block(bounds, opened[0], position):
+                    opened = None
+                elif mark == _CLOSERS[opened[1]]:
+                    spans.append((opened[0], position + 1))
+                    opened = None
+                    continue
+            if opened is None and mark in _CLOSERS:
+                opened = (position, mark)
+    masked = _apply(text, spans)
+    if "'" in masked or "‘" in masked:
+        spans.extend(m.span() for m in _SINGLE_QUOTED.finditer(masked))
+    return spans
+
+
+# --- the check --------------------------------------------------------------------------------
+
+
+# --- the quick pass: which paragraphs can a rule match at all? --------------------------------
+
+MAX_FINDING = 100  # characters: a finding is a phrase, never longer than this
+LOOKAHEAD = 200  # characters after its window a pattern's lookahead may still read
+# Characters that case-insensitive matching equates with another one that str.lower() keeps
+# apart; folded text and literals both map them to that one.
+_FOLD_EXTRA = str.maketrans(
+    {
+        "ı": "i",
+        "ſ": "s",
+        "ς": "σ",
+        "ϐ": "β",
+        "ϑ": "θ",
+        "ϕ": "φ",
+        "ϖ": "π",
+        "ϰ": "κ",
+        "ϱ": "ρ",
+        "ϵ": "ε",
+        "ẛ": "ṡ",
+        "\u1fbe": "ι",
+        "µ": "μ",
+    }
+)
+_FOLD_EXTRA_CHARS = re.compile("[ıſςϐϑϕϖϰϱϵẛ\u1fbeµ]")
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    rank: int  # the category's place in CATEGORIES
+    position: int  # the rule's place in the rules
+    rule: Rule
+    regex: re.Pattern[str]
+    literals: frozenset[str] | None  # one of these (folded) occurs in every match, if known
+
+
+def _fold(text: str) -> str | None:
+    """``text`` lower-cased with each character kept at its offset, or None when lower-casing
+    changes the length (then every rule reads every paragraph)."""
+    # "İ" is the one character whose lower case is two ("i" and a combining dot).
+    folded = (text.replace("İ", "i") if "İ" in text else text).lower()
+    if len(folded) != len(text):
+        return None
+    if _FOLD_EXTRA_CHARS.search(folded):
+        folded = folded.translate(_FOLD_EXTRA)
+    return folded
+
+
+def _required_literals(pattern: str) -> frozenset[str] | None:
+    """Strings one of which every match contains (folded), read from the parsed pattern; None
+    when none is found. Only a shortcut: a rule without them reads the whole text."""
+    try:
+        parser: Any = importlib.import_module("re._parser")
+        tree = parser.parse(pattern, FLAGS)
+        found = _literals_of(list(tree))
+    except Exception:  # a private module that may change: without it, no shortcut
+        return None
+    if not found:
+        return None
+    folded = frozenset(_fold(s) or s.lower() for s in found)
+    return folded if min(map(len, folded)) >= 2 else None
+
+
+def _literals_of(items: list[Any]) -> frozenset[str] | None:
+    best: frozenset[str] | None = None
+    run: list[str] = []
+
+    def consider(candidate: frozenset[str] | None) -> None:
+        nonlocal best
+        if not candidate or "" in candidate:
+            return
+        if best is None or (min(map(len, candidate)), -len(candidate)) > (
+            min(map(len, best)),
+            -len(best),
+        ):
+            best = candidate
+
+    for op, value in items:
+        name = getattr(op, "name", str(op))
+        if name == "LITERAL":
+            run.append(chr(value))
+            continue
+        consider(frozenset(["".join(run)]))
+        run = []
+        if name == "SUBPATTERN":
+            consider(_literals_of(list(value[-1])))
+        elif name == "ATOMIC_GROUP":
+            consider(_literals_of(list(value)))
+        elif name == "BRANCH":
+            branches = [_literals_of(list(branch)) for branch in value[1]]
+            if all(branches):
+                consider(frozenset().union(*[b for b in branches if b]))
+        elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT") and value[0] >= 1:
+            consider(_literals_of(list(value[2])))
+    consider(frozenset(["".join(run)]))
+    return best
+
+
+def _windows(
+    literals: frozenset[str] | None, folded: str | None, bounds: list[int], length: int
+) -> list[tuple[int, int]]:
+    """Where a rule with these literals can match: around each occurrence of one, as far as
+    a finding reaches (:data:`MAX_FINDING`), within its paragraph; merged, in order."""
+    if literals is None or folded is None:
+        return [(0, length)]
+    around: list[tuple[int, int]] = []
+    for literal in literals:
+        position = folded.find(literal)
+        while position >= 0:
+            block = bisect.bisect_right(bounds, position)
+            block_start = bounds[block - 1] if block else 0
+            block_end = bounds[block] if block < len(bounds) else length
+            start = max(block_start, position + len(literal) - MAX_FINDING)
+            around.append((start, min(block_end, position + MAX_FINDING)))
+            position = folded.find(literal, position + 1)
+    around.sort()
+    windows: list[tuple[int, int]] = []
+    for start, end in around:
+        if windows and start <= windows[-1][1]:
+            if end > windows[-1][1]:
+                windows[-1] = (windows[-1][0], end)
+        else:
+            windows.append((start, end))
+    return windows
+
+
+class Checker:
+    """The rules compiled once, with the names of the people the check knows.
+
+    ``people``: names from the catalog and the incident's role history; each is matched as a
+    whole word, case-sensitively, in the form given, NFC and NFD, and a full name also by its
+    first word. Rules that name ``{person}`` are inactive without names.
+    """
+
+    def __init__(self, rules: Sequence[Rule], people: Iterable[str] = ()) -> None:
+        self.rules = tuple(rules)
+        names = sorted({" ".join(str(p).split()) for p in people} - {""})
+        self.people = tuple(names)
+        order = {category: rank for rank, category in enumerate(CATEGORIES)}
+        compiled: list[_Compiled] = []
+        for position, rule in enumerate(self.rules):
+            pattern = rule.pattern
+            if "{" + PERSON + "}" in pattern:
+                if not _name_forms(names):
+                    continue
+                pattern = _fill_people(pattern, names)
+            rank = order.get(rule.category, len(order))
+            regex = _compile(pattern, f"rule '{rule.id}'")
+            compiled.append(_Compiled(rank, position, rule, regex, _required_literals(pattern)))
+        self._compiled = compiled
+
+    def check(self, text: str) -> list[Finding]:
+        """Findings in ``text``, ordered by start. Where findings overlap, one inside
+        another's words is dropped (the longer, then the more specific category, is kept)."""
+        masked = _mask(text)
+        bounds = _block_bounds(masked)
+        folded = _fold(masked)
+        candidates: list[tuple[int, int, int, int, Rule]] = []
+        for item in self._compiled:
+            for window_start, window_end in _windows(item.literals, folded, bounds, len(masked)):
+                endpos = min(len(masked), window_end + LOOKAHEAD)
+                for match in item.regex.finditer(masked, window_start, endpos):
+                    start, end = match.span()
+                    if start >= window_end:
+                        break
+                    while start < end and masked[start].isspace():
+                        start += 1
+                    while end > start and masked[end - 1].isspace():
+                        end -= 1
+                    if start == end or end - start > MAX_FINDING or FILLER in masked[start:end]:
+                        continue
+                    if bisect.bisect_left(bounds, start) != bisect.bisect_left(bounds, end):
+                        continue  # a finding never runs from one paragraph into the next
+                    candidates.append((start, -end, item.rank, item.position, item.rule))
+        candidates.sort(key=lambda c: c[:4])
+        findings: list[Finding] = []
+        reach = -1  # the furthest end of a kept finding
+        line, line_start, counted = 1, 0, 0
+        for start, negative_end, _rank, _position, rule in candidates:
+            end = -negative_end
+            if end <= reach:
+                continue  # inside a kept finding (which starts no later than this one)
+            reach = end
+            newlines = text.count("\n", counted, start)
+            if newlines:
+                line += newlines
+                line_start = text.rfind("\n", counted, start) + 1
+            counted = start
+            findings.append(
+                Finding(
+                    rule_id=rule.id,
+                    category=rule.category,
+                    start=start,
+                    end=end,
+                    text=text[start:end],
+                    explanation=rule.explanation,
+                    suggestion=rule.suggestion,
+                    line=line,
+                    column=start - line_start + 1,
+                )
+            )
+        return findings
+
+
+def utf16_offset(text: str, index: int) -> int:
+    """``index`` (a character offset into ``text``) in UTF-16 code units, as Qt's text
+    positions count: a character outside the Basic Multilingual Plane (an emoji) counts two."""
+    return index + sum(1 for char in text[:index] if ord(char) > 0xFFFF)
