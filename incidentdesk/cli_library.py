@@ -18,7 +18,8 @@ if TYPE_CHECKING:  # the Desk pulls in SQLAlchemy: the parsers are built without
     from incidentdesk.desk import Desk
 
 SEARCH_HELP = (
-    'Search titles and notes: words (all must match), "quoted phrases", prefix* terms; '
+    "Search titles, notes, post-mortem text and action items: words (all must match), "
+    '"quoted phrases", prefix* terms; '
     "case and accents do not matter."
 )
 ARCHIVE_HELP = "Export the whole local journal to a JSON Lines file, or import one."

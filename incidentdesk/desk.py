@@ -282,7 +282,8 @@ class Desk(JournalExchange, CatalogCommands, EscalationCommands, PostmortemComma
     # ----------------------------------------------------------------- queries
 
     def search(self, query: str, limit: int = 100) -> list[SearchHit]:
-        """Titles, notes and corrections matching what a person typed, best first.
+        """Titles, notes, corrections, post-mortem text and action items matching what a
+        person typed, best first.
 
         Words must all match, in any order; ``"quoted phrases"`` match as written;
         ``deploy*`` matches a prefix; case and accents do not matter. Any text is a valid

@@ -35,11 +35,22 @@ SEARCHABLE = {"incident.declared": "title", "note.added": "text", "note.correcte
 
 
 def index_event(tx: StoreTxn, event: Event) -> None:
-    """Keep the search index with the journal, in the same transaction."""
+    """Keep the search index with the journal, in the same transaction.
+
+    A post-mortem section save replaces the text of the save(s) it was based on (two saves
+    on one base, a conflict, both stay findable); an action item's save replaces its last.
+    """
+    p = event.payload
     field = SEARCHABLE.get(event.kind)
     if field is not None:
-        target = event.payload.get("target") if event.kind == "note.corrected" else None
-        tx.index_text(event.incident_id, str(target or event.id), str(event.payload[field]))
+        target = p.get("target") if event.kind == "note.corrected" else None
+        tx.index_text(event.incident_id, str(target or event.id), str(p[field]))
+    elif event.kind == "postmortem.section_saved":
+        tx.unindex([str(k) for k in (p.get("base"), *p.get("merges", ())) if k])
+        if p["text"].strip():
+            tx.index_replaceable(event.id, event.incident_id, event.id, p["text"])
+    elif event.kind == "action_item.saved":
+        tx.index_replaceable(p["item"], event.incident_id, event.id, p["description"])
 
 
 class JournalExchange:

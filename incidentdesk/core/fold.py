@@ -259,4 +259,27 @@ def state_summary(state: IncidentState) -> dict[str, Any]:
         "resolved_at": state.milestones.get("resolved_at"),
         "drill": state.drill,
         "event_count": state.event_count,
+        **_postmortem_summary(state.postmortem),
+    }
+
+
+def _postmortem_summary(pm: PostmortemState) -> dict[str, Any]:
+    published = [c.at for c in pm.review_history if c.state == "published"]
+    items = [
+        {
+            "id": item.id,
+            "description": item.description,
+            "type": item.type,
+            "owner": item.owner,
+            "due": item.due.isoformat() if item.due else None,
+            "priority": item.priority,
+            "status": item.status,
+        }
+        for item in pm.action_items.values()
+    ]
+    return {
+        "postmortem_state": pm.review_state if pm.started else None,
+        "postmortem_published_at": min(published) if published else None,
+        "open_actions": sum(1 for item in pm.action_items.values() if item.open),
+        "action_items": items,
     }

@@ -28,7 +28,7 @@ from incidentdesk.core.ids import new_device_id
 from incidentdesk.core.timefmt import from_micros, to_micros
 from incidentdesk.store import migrate
 from incidentdesk.store.deliveries import DeliveryQueries
-from incidentdesk.store.schema import events, incidents, meta, unpushed
+from incidentdesk.store.schema import action_items, events, incidents, meta, unpushed
 
 DB_NAME = "incidentdesk.sqlite3"
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -350,9 +350,26 @@ class StoreTxn(DeliveryQueries):
             "drill": bool(summary.get("drill", False)),
             "event_count": summary["event_count"],
             "last_seq": last_seq,
+            "postmortem_state": summary.get("postmortem_state"),
+            "postmortem_published_at_us": _micros_or_none(summary.get("postmortem_published_at")),
+            "open_actions": int(summary.get("open_actions", 0)),
         }
         self.conn.execute(incidents.delete().where(incidents.c.id == row["id"]))
         self.conn.execute(insert(incidents).values(row))
+        items = summary.get("action_items") or []
+        if items or summary.get("postmortem_state") is not None:
+            self.conn.execute(action_items.delete().where(action_items.c.incident_id == row["id"]))
+            if items:
+                self.conn.execute(
+                    insert(action_items), [{**item, "incident_id": row["id"]} for item in items]
+                )
+
+    def action_items(self, owner: str | None = None) -> list[dict[str, Any]]:
+        """Action items of every incident (of one owner, ignoring case), as last saved."""
+        query = select(action_items)
+        if owner is not None:
+            query = query.where(func.lower(action_items.c.owner) == owner.lower())
+        return [dict(r) for r in self.conn.execute(query).mappings()]
 
     def summaries(self) -> list[dict[str, Any]]:
         """Every incident-list row."""
@@ -362,7 +379,9 @@ class StoreTxn(DeliveryQueries):
     def clear_summaries(self) -> None:
         """Drop the incident-list projection and the search index (before a rebuild)."""
         self.conn.execute(incidents.delete())
+        self.conn.execute(action_items.delete())
         self.conn.exec_driver_sql("DELETE FROM search_index")
+        self.conn.exec_driver_sql("DELETE FROM search_keys")
 
     def index_text(self, incident_id: str, event_id: str, text: str) -> None:
         """Make a text findable by search (titles, notes, corrections)."""
@@ -370,6 +389,27 @@ class StoreTxn(DeliveryQueries):
             "INSERT INTO search_index (text, incident_id, event_id) VALUES (?, ?, ?)",
             (text, incident_id, event_id),
         )
+
+    def index_replaceable(self, key: str, incident_id: str, event_id: str, text: str) -> None:
+        """Index a text that a later event may replace (see :meth:`unindex`), under ``key``."""
+        self.unindex([key])
+        result = self.conn.exec_driver_sql(
+            "INSERT INTO search_index (text, incident_id, event_id) VALUES (?, ?, ?)",
+            (text, incident_id, event_id),
+        )
+        self.conn.exec_driver_sql(
+            "INSERT INTO search_keys (key, row) VALUES (?, ?)", (key, result.lastrowid)
+        )
+
+    def unindex(self, keys: list[str]) -> None:
+        """Drop the texts indexed under these keys (by rowid: no scan of the index)."""
+        for key in keys:
+            row = self.conn.exec_driver_sql(
+                "SELECT row FROM search_keys WHERE key = ?", (key,)
+            ).scalar()
+            if row is not None:
+                self.conn.exec_driver_sql("DELETE FROM search_index WHERE rowid = ?", (row,))
+                self.conn.exec_driver_sql("DELETE FROM search_keys WHERE key = ?", (key,))
 
     def search(
         self, match: str, limit: int, per_incident: int, marks: tuple[str, str, str], words: int
@@ -466,6 +506,7 @@ def _summary(row: dict[str, Any]) -> dict[str, Any]:
     for name in ("started_at", "detected_at", "acknowledged_at", "mitigated_at", "resolved_at"):
         row[name] = _from_micros_or_none(row.pop(f"{name}_us"))
     row["drill"] = bool(row["drill"])
+    row["postmortem_published_at"] = _from_micros_or_none(row.pop("postmortem_published_at_us"))
     return row
 
 

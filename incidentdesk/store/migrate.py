@@ -12,7 +12,7 @@ import incidentdesk.migrations as _migrations_pkg  # type: ignore[import-not-fou
 
 # The newest revision in migrations/versions; tests check it matches Alembic's head, so a
 # data file at this revision opens without importing Alembic (a faster start).
-SCHEMA_HEAD = "0004_deliveries"
+SCHEMA_HEAD = "0005_actions"
 MIGRATIONS_DIR = Path(_migrations_pkg.__file__).resolve().parent
 
 

@@ -67,7 +67,26 @@ incidents = Table(
     Column("drill", Boolean, nullable=False, server_default=false()),
     Column("event_count", Integer, nullable=False),
     Column("last_seq", BigInteger, nullable=False),
+    Column("postmortem_state", String(16)),  # None: no post-mortem started
+    Column("postmortem_published_at_us", BigInteger),
+    Column("open_actions", Integer, nullable=False, server_default="0"),
 )
+
+# A projection like the incident list: each incident's action items as last saved.
+action_items = Table(
+    "action_items",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("incident_id", String(36), nullable=False),
+    Column("description", Text, nullable=False),
+    Column("type", String(16), nullable=False),
+    Column("owner", Text, nullable=False),
+    Column("due", String(10)),  # ISO date
+    Column("priority", String(4), nullable=False),
+    Column("status", String(16), nullable=False),
+)
+Index("ix_action_items_incident_id", action_items.c.incident_id)
+Index("ix_action_items_owner", action_items.c.owner)
 
 # Local only in practice: events written here and not yet acknowledged by the shared server.
 unpushed = Table(

@@ -166,7 +166,7 @@ class LibraryPanel(QWidget):
 
     def _build_filters(self) -> QHBoxLayout:
         self.search = QLineEdit(self)
-        self.search.setPlaceholderText("Search titles and notes of every incident")
+        self.search.setPlaceholderText("Search titles, notes, post-mortems and action items")
         self.search.setAccessibleName("Search the library")
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self._query_changed)

@@ -410,6 +410,10 @@ def test_a_typical_incident_folds_into_what_the_commander_sees() -> None:
         "resolved_at": at[5],
         "drill": False,
         "event_count": 7,
+        "postmortem_state": None,  # no post-mortem started
+        "postmortem_published_at": None,
+        "open_actions": 0,
+        "action_items": [],
     }
 
 

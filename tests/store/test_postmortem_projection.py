@@ -1,0 +1,67 @@
+"""Post-mortems in the incident list, the action-item table and the search index."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from incidentdesk.demo import seed_demo
+from incidentdesk.desk import Desk
+
+
+@pytest.fixture
+def desk(data_dir: Path) -> Iterator[Desk]:
+    opened = Desk.open(data_dir, "Lena Novak")
+    yield opened
+    opened.close()
+
+
+def row(desk: Desk, incident: str) -> dict:
+    return next(r for r in desk.incidents(include_closed=True) if r["id"] == incident)
+
+
+def test_the_incident_list_knows_the_post_mortem_and_its_open_action_items(desk: Desk) -> None:
+    incident = seed_demo(desk)
+    assert row(desk, incident)["postmortem_state"] is None
+    desk.start_postmortem(incident, "lightweight", fill=False)
+    first = desk.save_action_item(
+        incident, description="Alert on pool saturation", owner="Ravi Patel", type="detect"
+    )
+    desk.save_action_item(incident, description="Load test the ledger", owner="Lena Novak")
+    listed = row(desk, incident)
+    assert (listed["postmortem_state"], listed["open_actions"]) == ("draft", 2)
+    desk.save_action_item(incident, first, status="done")
+    assert row(desk, incident)["open_actions"] == 1
+    with desk.store.reading() as tx:
+        items = {i["description"]: i for i in tx.action_items()}
+        assert items["Alert on pool saturation"]["status"] == "done"
+        assert [i["description"] for i in tx.action_items(owner="ravi patel")] == [
+            "Alert on pool saturation"
+        ]
+    desk.rebuild()  # the projection is rebuilt from the journal
+    assert row(desk, incident)["open_actions"] == 1
+    with desk.store.reading() as tx:
+        assert len(tx.action_items()) == 2
+
+
+def test_search_finds_post_mortem_text_and_action_items_as_last_saved(desk: Desk) -> None:
+    incident = seed_demo(desk)
+    desk.start_postmortem(incident, "lightweight", fill=False)
+    key = desk.postmortem(incident).sections[0].spec.key
+    first = desk.save_section(incident, key, "The connection pool was exhausted.", None)
+    desk.save_section(incident, key, "The ledger's retry storm exhausted the pool.", first)
+    item = desk.save_action_item(
+        incident, description="Cap retries in the ledger client", owner="Ravi Patel"
+    )
+    assert [h.incident_id for h in desk.search("retry storm")] == [incident]
+    assert desk.search("connection pool was exhausted") == []  # the replaced text is gone
+    assert [h.incident_id for h in desk.search("cap retries")] == [incident]
+    desk.save_action_item(incident, item, description="Bound the ledger client's retries")
+    assert desk.search("cap retries") == []
+    assert [h.incident_id for h in desk.search("bound retries")] == [incident]
+    desk.rebuild()
+    assert [h.incident_id for h in desk.search("retry storm")] == [incident]
+    assert desk.search("connection pool was exhausted") == []
+    assert [h.incident_id for h in desk.search("bound retries")] == [incident]
