@@ -205,6 +205,9 @@ class LibraryModel(QAbstractTableModel):
         return self._display(row, column).casefold()
 
 
+FILTERS = ("severity", "status", "service", "team", "open_actions", "since", "until", "drills")
+
+
 class LibraryFilter(QSortFilterProxyModel):
     """Filters by severity, status, service, team, start date and drill; sorts by any column."""
 
@@ -214,6 +217,7 @@ class LibraryFilter(QSortFilterProxyModel):
         self.status: str | None = None  # a status, "active", or None for all
         self.service: str | None = None
         self.team: str | None = None
+        self.open_actions = False  # only incidents with open action items
         self.since: datetime | None = None
         self.until: datetime | None = None
         self.drills = "shown"  # shown | hidden | only
@@ -227,10 +231,10 @@ class LibraryFilter(QSortFilterProxyModel):
             model.sort(column, order)
 
     def set_filters(self, **changes: Any) -> None:
-        """Change some filters: severity, status, service, team, since, until, drills."""
+        """Change some filters (see :data:`FILTERS`)."""
         self.beginFilterChange()
         for name, value in changes.items():
-            if name not in ("severity", "status", "service", "team", "since", "until", "drills"):
+            if name not in FILTERS:
                 raise TypeError(f"unknown filter {name}")
             setattr(self, name, value)
         self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
@@ -247,6 +251,8 @@ class LibraryFilter(QSortFilterProxyModel):
         if self.service and self.service not in row["services"]:
             return False
         if self.team and self.team not in row.get("teams", ()):
+            return False
+        if self.open_actions and not row.get("open_actions"):
             return False
         started = row["started_at"]
         if self.since is not None and (started is None or started < self.since):

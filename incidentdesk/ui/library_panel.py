@@ -11,6 +11,7 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
@@ -180,6 +181,9 @@ class LibraryPanel(QWidget):
         self.service_box = _combo(self, "Service", [ALL_SERVICES])
         self.team_box = _combo(self, "Team", [ALL_TEAMS])
         self.team_box.setToolTip("The team owning a service of the incident (service catalog)")
+        self.actions_box = QCheckBox("Open action items", self)
+        self.actions_box.setToolTip("Only incidents whose post-mortem has action items to do")
+        self.actions_box.toggled.connect(self._filters_changed)
         self.period = PeriodPicker(self)
         self.drill_box = _combo(self, "Drills", list(DRILLS))
         boxes = (self.severity_box, self.status_box, self.service_box, self.team_box)
@@ -193,6 +197,7 @@ class LibraryPanel(QWidget):
             self.status_box,
             self.service_box,
             self.team_box,
+            self.actions_box,
             self.period,
             self.drill_box,
         ):
@@ -296,6 +301,7 @@ class LibraryPanel(QWidget):
             status="active" if status_text == ACTIVE else status,
             service=None if service == ALL_SERVICES else service,
             team=None if team == ALL_TEAMS else team,
+            open_actions=self.actions_box.isChecked(),
             since=since,
             until=until,
             drills=DRILLS[self.drill_box.currentText()],

@@ -202,6 +202,25 @@ tier = 2
     assert shown_titles(panel) == ["Login latency spike in US"]
 
 
+def test_only_incidents_with_open_action_items(
+    panel: LibraryPanel, desk: Desk, seeded: Library, settle: Callable[[], None]
+) -> None:
+    desk.start_postmortem(seeded.payments, "lightweight", fill=False)
+    item = desk.save_action_item(
+        seeded.payments, description="Idempotency keys on charges", owner="Maya Chen"
+    )
+    panel.reload()
+    settle()
+    panel.actions_box.setChecked(True)
+    assert shown_titles(panel) == ["Payments double charge"]
+    desk.save_action_item(seeded.payments, item, status="done")
+    panel.reload()
+    settle()
+    assert shown_titles(panel) == []
+    panel.actions_box.setChecked(False)
+    assert len(shown_titles(panel)) == 6
+
+
 def test_sorts_by_any_column(qtbot: QtBot, panel: LibraryPanel) -> None:
     panel.table.sortByColumn(SEV, Qt.SortOrder.AscendingOrder)
     severities = [panel.proxy.index(r, SEV).data() for r in range(panel.proxy.rowCount())]
