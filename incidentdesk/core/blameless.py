@@ -229,9 +229,10 @@ def _name_forms(names: Iterable[str]) -> list[str]:
     return sorted(forms)
 
 
-def _trie_pattern(words: Sequence[str]) -> str:
+def _trie_pattern(words: Sequence[str], space: str = r"\s+") -> str:
     """An alternation of ``words`` as a prefix tree: one branch per character, so a long list
-    of names costs one character test per text position, not one per name."""
+    of names costs one character test per text position, not one per name. A space in a
+    word stands for ``space``."""
     trie: dict[str, dict] = {}  # type: ignore[type-arg]
     for word in words:
         node = trie
@@ -243,7 +244,7 @@ def _trie_pattern(words: Sequence[str]) -> str:
         ends = "" in node
         branches = []
         for char in sorted(k for k in node if k):
-            piece = r"\s+" if char == " " else re.escape(char)
+            piece = space if char == " " else re.escape(char)
             branches.append(piece + emit(node[char]))
         if not branches:
             return ""
@@ -529,6 +530,8 @@ class _Compiled:
     rule: Rule
     regex: re.Pattern[str]
     literals: frozenset[str] | None  # one of these (folded) occurs in every match, if known
+    prefixes: frozenset[str] | None  # every match starts with one of these (folded), if known
+    finder: re.Pattern[str] | None  # finds where one of many prefixes starts
 
 
 def _fold(text: str) -> str | None:
@@ -543,19 +546,88 @@ def _fold(text: str) -> str | None:
     return folded
 
 
-def _required_literals(pattern: str) -> frozenset[str] | None:
-    """Strings one of which every match contains (folded), read from the parsed pattern; None
-    when none is found. Only a shortcut: a rule without them reads the whole text."""
+def _shortcuts(pattern: str) -> tuple[frozenset[str] | None, frozenset[str] | None]:
+    """Read from the parsed pattern: strings one of which every match contains, and strings
+    one of which every match starts with (folded; None when not found). Only shortcuts: a
+    rule without them reads the whole text."""
     try:
         parser: Any = importlib.import_module("re._parser")
-        tree = parser.parse(pattern, FLAGS)
-        found = _literals_of(list(tree))
+        items = list(parser.parse(pattern, FLAGS))
+        required = _literals_of(items)
+        prefixes = _prefixes_of(items)
     except Exception:  # a private module that may change: without it, no shortcut
+        return None, None
+    literals, starts = _folded_set(required, 2), _folded_set(prefixes, 3)
+    if literals and starts and not _rarity(starts)[0] and _rarity(literals)[0]:
+        starts = None  # "was just": a search around "just" beats a try at every "was"
+    return literals, starts
+
+
+def _folded_set(strings: frozenset[str] | None, shortest: int) -> frozenset[str] | None:
+    if not strings:
         return None
-    if not found:
+    folded = frozenset(_fold(s) or s.lower() for s in strings)
+    return folded if min(map(len, folded)) >= shortest else None
+
+
+def _prefixes_of(items: list[Any]) -> frozenset[str] | None:
+    """Strings one of which every match of ``items`` starts with."""
+    index = 0
+    while index < len(items) and _name(items[index][0]) in _ZERO_WIDTH:
+        index += 1
+    if index == len(items):
         return None
-    folded = frozenset(_fold(s) or s.lower() for s in found)
-    return folded if min(map(len, folded)) >= 2 else None
+    op, value = items[index]
+    name = _name(op)
+    if name == "LITERAL":
+        run: list[str] = []
+        while index < len(items) and _name(items[index][0]) == "LITERAL":
+            run.append(chr(items[index][1]))
+            index += 1
+        head = "".join(run)
+        if index < len(items) and _name(items[index][0]) in ("SUBPATTERN", "BRANCH"):
+            tails = _prefixes_of(items[index:])
+            if tails and len(tails) <= 256:
+                return frozenset(head + tail for tail in tails)
+        return frozenset([head])
+    if name == "SUBPATTERN":
+        return _prefixes_of(list(value[-1]))
+    if name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT") and value[0] >= 1:
+        return _prefixes_of(list(value[2]))
+    if name == "BRANCH":
+        branches = [_prefixes_of(list(branch)) for branch in value[1]]
+        if all(branches):
+            return frozenset().union(*[b for b in branches if b])
+    return None
+
+
+# Frequent words: a literal inside one of them ("cause" in "because") is a poor shortcut.
+_FREQUENT = """
+    the be to of and a in that have it for not on with he as you do at this but his by from
+    they we say her she or an will my one all would there their what so up out if about who get
+    which go me when make can like time no just him know take people into year your good some
+    could them see other than then now look only come its over think also back after use two how
+    our work first well way even new want because any these give day most us is was are were been
+    has had did does said made during before while where since until again then each both few
+    more such own same very should cannot into through between under above below down off once
+    here why how all other itself service services system systems error errors rate request
+    requests deploy deployed deployment database server servers alert alerts change changes
+    config traffic latency minutes seconds hours team teams incident incidents customers"""
+_COMMON_WORDS = frozenset(_FREQUENT.split())
+
+
+def _rarity(candidate: frozenset[str]) -> tuple[bool, int, int]:
+    """How good a set of literals is as a shortcut: none inside a frequent word, then the
+    shortest as long as possible, then as few as possible."""
+    common = any(literal in word for literal in candidate for word in _COMMON_WORDS)
+    return (not common, min(map(len, candidate)), -len(candidate))
+
+
+def _name(op: Any) -> str:
+    return str(getattr(op, "name", op))
+
+
+_ZERO_WIDTH = ("AT", "ASSERT", "ASSERT_NOT")
 
 
 def _literals_of(items: list[Any]) -> frozenset[str] | None:
@@ -566,14 +638,11 @@ def _literals_of(items: list[Any]) -> frozenset[str] | None:
         nonlocal best
         if not candidate or "" in candidate:
             return
-        if best is None or (min(map(len, candidate)), -len(candidate)) > (
-            min(map(len, best)),
-            -len(best),
-        ):
+        if best is None or _rarity(candidate) > _rarity(best):
             best = candidate
 
     for op, value in items:
-        name = getattr(op, "name", str(op))
+        name = _name(op)
         if name == "LITERAL":
             run.append(chr(value))
             continue
@@ -621,6 +690,57 @@ def _windows(
     return windows
 
 
+FIND_ONE_BY_ONE = 8  # more prefixes than this are found by one regular expression
+
+
+def _finder(prefixes: frozenset[str]) -> re.Pattern[str]:
+    """A pattern that finds where any of ``prefixes`` starts (in folded text)."""
+    ordered = sorted(prefixes)
+    shortest = [p for i, p in enumerate(ordered) if not any(p.startswith(q) for q in ordered[:i])]
+    return re.compile(_trie_pattern(shortest, space=" "))
+
+
+def _prefix_starts(item: _Compiled, folded: str) -> Iterator[int]:
+    """Every offset where one of the rule's prefixes starts, in order (overlaps included)."""
+    if item.finder is not None:
+        found = item.finder.search(folded)
+        while found is not None:
+            yield found.start()
+            found = item.finder.search(folded, found.start() + 1)
+        return
+    starts: set[int] = set()
+    for prefix in item.prefixes or ():
+        position = folded.find(prefix)
+        while position >= 0:
+            starts.add(position)
+            position = folded.find(prefix, position + 1)
+    yield from sorted(starts)
+
+
+def _matches(
+    item: _Compiled, masked: str, folded: str | None, bounds: list[int]
+) -> Iterator[tuple[int, int]]:
+    """The spans a rule matches: tried only where one of its prefixes occurs, or searched
+    only around its literals, or (knowing neither) in the whole text."""
+    length = len(masked)
+    if item.prefixes is not None and folded is not None:
+        reached = 0
+        for position in _prefix_starts(item, folded):
+            if position < reached:
+                continue  # inside the previous match, as a search would skip it
+            match = item.regex.match(masked, position, min(length, position + LOOKAHEAD))
+            if match and match.end() > position:
+                reached = match.end()
+                yield position, match.end()
+        return
+    for window_start, window_end in _windows(item.literals, folded, bounds, length):
+        endpos = min(length, window_end + LOOKAHEAD)
+        for match in item.regex.finditer(masked, window_start, endpos):
+            if match.start() >= window_end:
+                break
+            yield match.span()
+
+
 class Checker:
     """The rules compiled once, with the names of the people the check knows.
 
@@ -643,7 +763,9 @@ class Checker:
                 pattern = _fill_people(pattern, names)
             rank = order.get(rule.category, len(order))
             regex = _compile(pattern, f"rule '{rule.id}'")
-            compiled.append(_Compiled(rank, position, rule, regex, _required_literals(pattern)))
+            literals, prefixes = _shortcuts(pattern)
+            finder = _finder(prefixes) if prefixes and len(prefixes) > FIND_ONE_BY_ONE else None
+            compiled.append(_Compiled(rank, position, rule, regex, literals, prefixes, finder))
         self._compiled = compiled
 
     def check(self, text: str) -> list[Finding]:
@@ -654,21 +776,16 @@ class Checker:
         folded = _fold(masked)
         candidates: list[tuple[int, int, int, int, Rule]] = []
         for item in self._compiled:
-            for window_start, window_end in _windows(item.literals, folded, bounds, len(masked)):
-                endpos = min(len(masked), window_end + LOOKAHEAD)
-                for match in item.regex.finditer(masked, window_start, endpos):
-                    start, end = match.span()
-                    if start >= window_end:
-                        break
-                    while start < end and masked[start].isspace():
-                        start += 1
-                    while end > start and masked[end - 1].isspace():
-                        end -= 1
-                    if start == end or end - start > MAX_FINDING or FILLER in masked[start:end]:
-                        continue
-                    if bisect.bisect_left(bounds, start) != bisect.bisect_left(bounds, end):
-                        continue  # a finding never runs from one paragraph into the next
-                    candidates.append((start, -end, item.rank, item.position, item.rule))
+            for start, end in _matches(item, masked, folded, bounds):
+                while start < end and masked[start].isspace():
+                    start += 1
+                while end > start and masked[end - 1].isspace():
+                    end -= 1
+                if start == end or end - start > MAX_FINDING or FILLER in masked[start:end]:
+                    continue
+                if bisect.bisect_left(bounds, start) != bisect.bisect_left(bounds, end):
+                    continue  # a finding never runs from one paragraph into the next
+                candidates.append((start, -end, item.rank, item.position, item.rule))
         candidates.sort(key=lambda c: c[:4])
         findings: list[Finding] = []
         reach = -1  # the furthest end of a kept finding

@@ -3,7 +3,9 @@ what is not checked (quotes, code, block quotes, URLs), names, Unicode and the r
 
 from __future__ import annotations
 
+import random
 import unicodedata
+from dataclasses import replace
 
 import pytest
 
@@ -485,3 +487,30 @@ def test_a_rule_may_match_case_where_it_says_so() -> None:
         "team.toml",
     )
     assert [f.text for f in Checker(rules).check("ok OK Ok")] == ["OK"]
+
+
+MANY_PEOPLE = (*PEOPLE, *(f"{first} {last}" for first in ("Ann", "Ola", "Ming", "Kwame", "Sven",
+    "Ana", "Oleksandr", "Aiko", "Rafael", "Ngozi") for last in ("Smith", "Kowalska", "Okoro",
+    "Ruiz", "Tanaka", "Nielsen", "Ali", "Dubois", "Rossi", "Ivanova")))  # fmt: skip
+
+
+@pytest.mark.parametrize("people", [PEOPLE, MANY_PEOPLE], ids=["8 names", "108 names"])
+def test_the_quick_pass_finds_what_a_full_search_finds(people: tuple[str, ...]) -> None:
+    # The checker tries a rule only where its literals occur; without that shortcut every
+    # rule searches the whole text. Both must agree on a long, mixed document.
+    rng = random.Random(6)
+    sentences = [text for text, _ in BLAMEFUL] + BLAMELESS
+    sentences += [f"{name.split()[0]} forgot to check. It was {name}'s fault." for name in people]
+    blocks = []
+    for _ in range(400):
+        chosen = " ".join(rng.choice(sentences) for _ in range(rng.randint(1, 5)))
+        shape = rng.choice(["{}", "- {}", "> {}", "## {}", "`x` {} `y`", '"{}" {}'])
+        blocks.append(shape.format(chosen, rng.choice(sentences)))
+    text = "\n\n".join(blocks)
+    quick = Checker(load_rules(), people)
+    full = Checker(load_rules(), people)
+    full._compiled = [replace(c, literals=None, prefixes=None, finder=None) for c in full._compiled]
+    found = quick.check(text)
+    assert len(found) > 300
+    assert sum(f.category == "named-person" for f in found) > 50
+    assert found == full.check(text)
