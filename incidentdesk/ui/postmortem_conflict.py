@@ -47,9 +47,10 @@ def merge3(base: str, mine: str, theirs: str) -> tuple[str, bool]:
         return mine, True
     if mine == base:
         return theirs, True
-    base_lines = base.splitlines(keepends=True)
-    ours = _changes(base_lines, mine.splitlines(keepends=True))
-    others = _changes(base_lines, theirs.splitlines(keepends=True))
+    # Lines without their ends: saved texts lose a final newline, which is no change.
+    base_lines = base.split("\n")
+    ours = _changes(base_lines, mine.split("\n"))
+    others = _changes(base_lines, theirs.split("\n"))
     edits = sorted([(s, e, r, 0) for s, e, r in ours] + [(s, e, r, 1) for s, e, r in others])
     merged: list[str] = []
     position = 0
@@ -66,7 +67,7 @@ def merge3(base: str, mine: str, theirs: str) -> tuple[str, bool]:
         position = max(position, end)
         last = (start, end, lines, side)
     merged.extend(base_lines[position:])
-    return "".join(merged), True
+    return "\n".join(merged), True
 
 
 def _pane(title: str, text: str, parent: QWidget) -> tuple[QLabel, QPlainTextEdit]:
