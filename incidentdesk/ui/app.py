@@ -29,9 +29,16 @@ from incidentdesk.ui.diagnostics import UrlOpener
 from incidentdesk.ui.error_dialog import ErrorReporter
 from incidentdesk.ui.main_window import MainWindow
 from incidentdesk.ui.resources import icon
-from incidentdesk.ui.sync_status import ServiceFactory, WorkstationSync, default_service
+from incidentdesk.ui.sync_status import (
+    CourierFactory,
+    ServiceFactory,
+    WorkstationCourier,
+    WorkstationSync,
+    default_courier,
+    default_service,
+)
 from incidentdesk.ui.theme import apply_theme
-from incidentdesk.ui.welcome_dialog import DEMO, LOCAL, ProfileChooser, WelcomeDialog
+from incidentdesk.ui.welcome_dialog import CATALOG, DEMO, LOCAL, ProfileChooser, WelcomeDialog
 
 if TYPE_CHECKING:
     from incidentdesk.desk import Desk
@@ -66,12 +73,14 @@ def build_window(
     location: ProfileLocation | None = None,
     log_file: Path | None = None,
     first_job: Callable[[Desk], str | None] | None = None,
+    courier_service: CourierFactory = default_courier,
 ) -> MainWindow:
     """The main window on a profile; its Desk opens on the worker, then data loads.
 
     Once the Desk is open (so the local file is upgraded, if it had to be), the sync with the
     shared database starts when the profile has one: its own thread, Desk and connections.
-    Closing the window, or stopping its client, stops it.
+    Closing the window, or stopping its client, stops it. The courier (the thread that sends
+    pages and chat posts from the local outbox) starts then too, with its own Desk.
 
     Args:
         location: the profile (for the title, settings and diagnostics); default: the
@@ -85,7 +94,8 @@ def build_window(
     client = DeskClient(author=name)
     settings = ui_settings(data_dir)
     sync = WorkstationSync(data_dir, name, service_factory=sync_service)
-    window = MainWindow(client, settings, sync)
+    courier = WorkstationCourier(data_dir, name, service_factory=courier_service)
+    window = MainWindow(client, settings, sync, courier)
     window.location = location or ProfileLocation(data_dir)
     window.log_file = log_file
     window.author_override = author
@@ -93,6 +103,7 @@ def build_window(
         window.setWindowTitle(f"IncidentDesk — {window.location.name}")
     client.setParent(window)
     sync.setParent(window)
+    courier.setParent(window)
     window.sync_label.where = profile.shared_url
 
     def opened(_desk: object) -> None:
@@ -101,6 +112,7 @@ def build_window(
         else:
             client.call(first_job, window.load, lambda error: _first_job_failed(window, error))
         sync.start(connected=bool(profile.shared_url))
+        courier.start()
 
     client.open(
         lambda: _open_desk(data_dir, name),
@@ -142,6 +154,7 @@ class Startup(QObject):
         author: the ``--as`` name, if any.
         log_file: the log file, for the window's Help menu.
         sync_service: makes the sync service (tests pass their own).
+        courier_service: makes the courier thread (tests pass their own).
 
     Signals:
         window_opened(object): the main window is showing.
@@ -156,12 +169,14 @@ class Startup(QObject):
         log_file: Path | None = None,
         sync_service: ServiceFactory = default_service,
         opener: UrlOpener = QDesktopServices.openUrl,
+        courier_service: CourierFactory = default_courier,
     ) -> None:
         super().__init__()
         self.location = location
         self.author = author
         self.log_file = log_file
         self.sync_service = sync_service
+        self.courier_service = courier_service
         self.opener = opener
         self.welcome: WelcomeDialog | None = None
         self.window: MainWindow | None = None
@@ -183,11 +198,15 @@ class Startup(QObject):
             self.location.data_dir,
             self.author,
             sync_service=self.sync_service,
+            courier_service=self.courier_service,
             location=self.location,
             log_file=self.log_file,
             first_job=seed_demo_drill if start == DEMO else None,
         )
         window.url_opener = self.opener
+        catalog_file = self.welcome.catalog_file if self.welcome is not None else None
+        if start == CATALOG and catalog_file is not None:
+            window.import_catalog(catalog_file)  # queued after the Desk opens
         window.show()
         self.window = window
         log.info("window opened on profile %s (%s)", self.location.name, start)

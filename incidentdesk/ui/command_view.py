@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 from incidentdesk.core.events import Event
 from incidentdesk.core.fold import IncidentState
 from incidentdesk.ui.client import DeskClient
+from incidentdesk.ui.escalation_panel import EscalationPanel
 from incidentdesk.ui.incident_header import IncidentHeader
 from incidentdesk.ui.quick_entry import QuickEntry
 from incidentdesk.ui.reminders import ReminderBanner
@@ -55,15 +56,18 @@ class CommandView(QWidget):
         self.header = IncidentHeader(self)
         self.banner = ReminderBanner(self)
         self.role_board = RoleBoard(client, self)
+        self.escalation = EscalationPanel(client, self)
         self.timeline = TimelinePanel(client, self)
         self.quick_entry = QuickEntry(client, self.timeline.selected_event_id, self)
 
         self.splitter = QSplitter(Qt.Orientation.Vertical, self)
         self.splitter.setObjectName("CommandSplitter")
         self.splitter.addWidget(self.role_board)
+        self.splitter.addWidget(self.escalation)
         self.splitter.addWidget(self.timeline)
         self.splitter.setStretchFactor(0, 0)
-        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setStretchFactor(1, 0)
+        self.splitter.setStretchFactor(2, 1)
         self.splitter.setChildrenCollapsible(False)
 
         layout = QVBoxLayout(self)
@@ -73,7 +77,7 @@ class CommandView(QWidget):
         layout.addWidget(self.splitter, 1)
         layout.addWidget(self.quick_entry)
 
-        for widget in (self.role_board, self.timeline, self.quick_entry):
+        for widget in (self.role_board, self.escalation, self.timeline, self.quick_entry):
             widget.message.connect(self.message)
         # A change made here is most likely to the open incident: fetch it at once rather
         # than after the change feed's look (one round trip to the worker fewer).
@@ -88,6 +92,7 @@ class CommandView(QWidget):
         """Load and show an incident (None: show nothing)."""
         self.incident_id = incident_id
         self.role_board.set_incident(incident_id)
+        self.escalation.set_incident(incident_id)
         self.quick_entry.set_incident(incident_id)
         if incident_id is None:
             self._show_state(None)
@@ -171,10 +176,12 @@ class CommandView(QWidget):
         self.header.set_state(state)
         self.banner.set_state(state)
         self.role_board.set_state(state)
+        self.escalation.set_state(state)
 
     def _set_people(self, people: list[str]) -> None:
         self._people = people
         self.role_board.set_people(people)
+        self.escalation.set_people(people)
         self.quick_entry.set_people(people)
 
     # ------------------------------------------------------------ actions

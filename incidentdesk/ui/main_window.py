@@ -1,5 +1,5 @@
-"""The main window: a thin shell of menus, three views (command, library, metrics), a status
-bar."""
+"""The main window: a thin shell of menus, four views (command, library, metrics, catalog), a
+status bar."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from incidentdesk import __version__
 from incidentdesk.config import Profile, ProfileLocation
 from incidentdesk.core.sync_state import SyncStatus
+from incidentdesk.ui.catalog_browser import CatalogBrowser
 from incidentdesk.ui.client import DeskClient
 from incidentdesk.ui.command_view import CommandView
 from incidentdesk.ui.declare_dialog import DeclareDialog
@@ -37,7 +38,12 @@ from incidentdesk.ui.reminder_settings import (
 )
 from incidentdesk.ui.resources import icon
 from incidentdesk.ui.shortcuts import shortcut_overview
-from incidentdesk.ui.sync_status import OfflineBanner, SyncStatusLabel, WorkstationSync
+from incidentdesk.ui.sync_status import (
+    OfflineBanner,
+    SyncStatusLabel,
+    WorkstationCourier,
+    WorkstationSync,
+)
 from incidentdesk.ui.theme import THEMES, apply_theme
 
 if TYPE_CHECKING:
@@ -46,8 +52,8 @@ if TYPE_CHECKING:
     from incidentdesk.ui.diagnostics import SideWorker
     from incidentdesk.ui.settings_dialog import SettingsDialog
 
-VIEWS = ("Command", "Library", "Metrics")
-COMMAND, LIBRARY, METRICS = range(len(VIEWS))
+VIEWS = ("Command", "Library", "Metrics", "Catalog")
+COMMAND, LIBRARY, METRICS, CATALOG = range(len(VIEWS))
 
 
 class MainWindow(QMainWindow):
@@ -58,15 +64,22 @@ class MainWindow(QMainWindow):
         settings: where the window layout, theme and last incident are remembered.
         sync: this workstation's sync with the shared database (None: none at all, as in
             tests of the window alone); the window shows its state and stops it on close.
+        courier: the thread that sends pages and chat posts (None: nothing is sent from
+            this window); woken after every local change, stopped on close.
     """
 
     def __init__(
-        self, client: DeskClient, settings: QSettings, sync: WorkstationSync | None = None
+        self,
+        client: DeskClient,
+        settings: QSettings,
+        sync: WorkstationSync | None = None,
+        courier: WorkstationCourier | None = None,
     ) -> None:
         super().__init__()
         self.client = client
         self.settings = settings
         self.sync = sync
+        self.courier = courier
         self._connection_dialog: ConnectionDialog | None = None
         # Set by build_window: the profile, its log file, the --as name of this session.
         self.location: ProfileLocation | None = None
@@ -99,10 +112,12 @@ class MainWindow(QMainWindow):
         self.splitter.setSizes([400, 1000])
         self.library = LibraryPanel(client, self)
         self.metrics = MetricsPanel(client, self)
+        self.catalog = CatalogBrowser(client, self)
         self.views = QTabWidget(self)
         self.views.setObjectName("Views")
         self.views.setDocumentMode(True)
-        for page, name in zip((self.splitter, self.library, self.metrics), VIEWS, strict=True):
+        pages = (self.splitter, self.library, self.metrics, self.catalog)
+        for page, name in zip(pages, VIEWS, strict=True):
             self.views.addTab(page, name)
         self.setCentralWidget(self.views)
 
@@ -113,11 +128,15 @@ class MainWindow(QMainWindow):
         self.incident_list.selected.connect(self._incident_selected)
         self.command_view.message.connect(self.show_message)
         self.library.message.connect(self.show_message)
+        self.catalog.message.connect(self.show_message)
+        self.command_view.escalation.import_requested.connect(lambda: self.import_catalog())
         self.library.command_requested.connect(self.open_incident)
         client.error.connect(self.show_message)
         client.incidents_changed.connect(self._incidents_changed)
         if sync is not None:
             self._connect_sync(sync)
+        if courier is not None:
+            self._connect_courier(courier)
         self.sync_label.clicked.connect(self.open_connection_dialog)
         self.offline_banner.settings_requested.connect(self.open_connection_dialog)
         self._restore_layout()
@@ -131,6 +150,13 @@ class MainWindow(QMainWindow):
         self.client.command_saved.connect(sync.wake)
         self.client.incidents_changed.connect(lambda _ids: sync.wake())
         self.client.stopping.connect(sync.stop)
+
+    def _connect_courier(self, courier: WorkstationCourier) -> None:
+        # A page, acknowledgement or chat post queued here goes out at once; outcomes come
+        # back through the change feed like any other event.
+        self.client.command_saved.connect(courier.wake)
+        courier.changed.connect(lambda _ids: self.client.poke())
+        self.client.stopping.connect(courier.stop)
 
     # ------------------------------------------------------------ menus
 
@@ -191,6 +217,8 @@ class MainWindow(QMainWindow):
             database, "&Shared database…", None, self.open_connection_dialog
         )
         self.connection_action.setEnabled(self.sync is not None)
+        database.addSeparator()
+        self._add(database, "Import service &catalog…", None, lambda: self.import_catalog())
 
         help_menu = bar.addMenu("&Help")
         shortcuts = self._add(help_menu, "&Keyboard shortcuts", "F1", self.show_shortcuts)
@@ -276,7 +304,7 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------ actions
 
     def show_view(self, view: int) -> None:
-        """Show the command view, the library or the metrics (Ctrl+1, Ctrl+2, Ctrl+3)."""
+        """Show the command view, the library, the metrics or the catalog (Ctrl+1 … Ctrl+4)."""
         self.views.setCurrentIndex(view)
 
     def focus_quick_entry(self) -> None:
@@ -288,6 +316,14 @@ class MainWindow(QMainWindow):
         """Show the library with the cursor in its search box (Ctrl+Shift+F)."""
         self.show_view(LIBRARY)
         self.library.focus_search()
+
+    def import_catalog(self, path: Path | None = None) -> None:
+        """Show the catalog and import a file (asked for when ``path`` is None)."""
+        self.show_view(CATALOG)
+        if path is None:
+            self.catalog.choose_file()
+        else:
+            self.catalog.import_file(path)
 
     def open_declare_dialog(self) -> DeclareDialog:
         """Open the declare dialog (Ctrl+N)."""
@@ -505,6 +541,8 @@ class MainWindow(QMainWindow):
             self._side.shutdown()
         if self.sync is not None:
             self.sync.stop()
+        if self.courier is not None:
+            self.courier.stop()
         super().closeEvent(event)
 
 
@@ -521,9 +559,11 @@ def panel_widgets(window: MainWindow) -> dict[str, QWidget]:
         "command": view,
         "header": view.header,
         "roles": view.role_board,
+        "escalation": view.escalation,
         "timeline": view.timeline,
         "quick-entry": view.quick_entry,
         "library": window.library,
         "review": window.library.review,
         "metrics": window.metrics,
+        "catalog": window.catalog,
     }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from incidentdesk.core.errors import DomainError
 
@@ -15,13 +15,34 @@ PANELS = (
     "command",
     "header",
     "roles",
+    "escalation",
     "timeline",
     "quick-entry",
     "declare",
     "update",
     "library",
     "metrics",
+    "catalog",
 )
+
+
+class _NoCourier:
+    """A screenshot sends nothing: it stands in for the courier thread."""
+
+    def __init__(self, *_args: Any) -> None:
+        pass
+
+    def start(self) -> None:
+        pass
+
+    def wake(self) -> None:
+        pass
+
+    def stop(self, timeout: float = 0) -> None:
+        pass
+
+    def is_alive(self) -> bool:
+        return False
 
 
 def parse_size(text: str) -> tuple[int, int]:
@@ -66,7 +87,12 @@ def take_screenshot(
     app = ensure_app()
     apply_theme(app, theme)
     errors: list[BaseException] = []
-    window = build_window(data_dir, None, lambda _w, error: errors.append(error))
+    window = build_window(
+        data_dir,
+        None,
+        lambda _w, error: errors.append(error),
+        courier_service=cast(Any, _NoCourier),
+    )
     window.resize(*size)
     window.show()
     loaded: list[str] = []
@@ -98,10 +124,10 @@ def take_screenshot(
     for _ in range(3):
         app.processEvents()
 
-    if panel in ("library", "metrics"):
-        from incidentdesk.ui.main_window import LIBRARY, METRICS
+    if panel in ("library", "metrics", "catalog"):
+        from incidentdesk.ui.main_window import CATALOG, LIBRARY, METRICS
 
-        window.show_view(LIBRARY if panel == "library" else METRICS)
+        window.show_view({"library": LIBRARY, "metrics": METRICS, "catalog": CATALOG}[panel])
         _settle(app, window)
     target = panel_widgets(window).get(panel)
     if panel == "declare":

@@ -2,17 +2,20 @@
 
 Prefilled from the incident's state; the three parts stay editable and the preview shows the
 exact text that is posted to the timeline as an ``update`` note (which restarts the update
-reminder).
+reminder). "Send to" may also post it to a chat target of the catalog (a Slack or Teams
+incident channel): the courier sends it, and the send is recorded in the timeline.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta, tzinfo
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
@@ -29,7 +32,11 @@ from incidentdesk.ui.client import DeskClient
 from incidentdesk.ui.inline_note import InlineError
 from incidentdesk.ui.tasks import user_message
 
+if TYPE_CHECKING:  # the Desk module loads SQLAlchemy; views only name its types
+    from incidentdesk.desk import Desk
+
 EMPTY_BULLET = "- "
+TIMELINE_ONLY = "The timeline only"
 NOTHING = "None."
 SECTIONS = (
     ("Conditions", "the situation and its impact"),
@@ -101,6 +108,8 @@ class StakeholderUpdateDialog(QDialog):
 
     Signals:
         posted(str): the id of the saved ``update`` note (the dialog then closes).
+
+    The chat targets for "Send to" are fetched on the worker when the dialog opens.
     """
 
     posted = Signal(str)
@@ -152,6 +161,21 @@ class StakeholderUpdateDialog(QDialog):
         columns.addLayout(editors, 1)
         columns.addLayout(preview_box, 1)
 
+        self.send_to = QComboBox()
+        self.send_to.addItem(TIMELINE_ONLY, None)
+        self.send_to.setAccessibleName("Send to")
+        self.send_to.setToolTip(
+            "Also post the update to a chat channel of the service catalog; it is always "
+            "saved to the timeline"
+        )
+        self.send_to.setEnabled(False)  # until the catalog's chat targets arrive
+        send_label = QLabel("Also &send to")
+        send_label.setBuddy(self.send_to)
+        send_row = QHBoxLayout()
+        send_row.addWidget(send_label)
+        send_row.addWidget(self.send_to)
+        send_row.addStretch(1)
+
         self.error = InlineError()
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
@@ -163,6 +187,7 @@ class StakeholderUpdateDialog(QDialog):
 
         layout = QVBoxLayout(self)
         layout.addLayout(columns, 1)
+        layout.addLayout(send_row)
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
 
@@ -170,6 +195,7 @@ class StakeholderUpdateDialog(QDialog):
             edit.textChanged.connect(self._refresh_preview)
         self._refresh_preview()
         self.needs_edit.setFocus()
+        client.call(lambda desk: desk.chat_targets(), self.set_chat_targets, lambda _e: None)
 
     # ----------------------------------------------------------------- API
 
@@ -181,6 +207,24 @@ class StakeholderUpdateDialog(QDialog):
         """The update as it will be posted."""
         conditions, actions, needs = (e.toPlainText() for e in self.editors())
         return compose_update(self._title, conditions, actions, needs)
+
+    def set_chat_targets(self, names: Sequence[str]) -> None:
+        """Offer these chat targets (the dedicated incident channel first)."""
+        chosen = self.send_to.currentData()
+        while self.send_to.count() > 1:
+            self.send_to.removeItem(1)
+        for name in names:
+            self.send_to.addItem(name, name)
+        self.send_to.setEnabled(bool(names))
+        if chosen is not None and chosen in names:
+            self.send_to.setCurrentIndex(self.send_to.findData(chosen))
+        if not names:
+            self.send_to.setToolTip("The service catalog names no Slack or Teams channel")
+
+    def target(self) -> str | None:
+        """The chat target chosen (None: the timeline only)."""
+        data = self.send_to.currentData()
+        return str(data) if data is not None else None
 
     def reject(self) -> None:
         """Close without posting (not while the update is being saved)."""
@@ -208,10 +252,15 @@ class StakeholderUpdateDialog(QDialog):
             return
         text = self.text()
         incident_id = self._incident_id
+        target = self.target()
         self._set_busy(True)
-        self._client.command(
-            lambda desk: desk.add_note(incident_id, text, "update"), self._done, self._failed
-        )
+
+        def post(desk: Desk) -> str:
+            if target is not None:  # refused (no such channel) before anything is saved
+                desk.post_to_chat(incident_id, target, text, purpose="update")
+            return desk.add_note(incident_id, text, "update")
+
+        self._client.command(post, self._done, self._failed)
 
     def _done(self, event_id: str) -> None:
         self._set_busy(False)

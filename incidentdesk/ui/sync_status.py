@@ -26,6 +26,7 @@ from incidentdesk.config import ConfigError, Profile
 from incidentdesk.core.sync_state import LOCAL_ONLY, OFFLINE, ONLINE, SYNCING, SyncStatus
 
 if TYPE_CHECKING:  # the sync module loads the PostgreSQL driver: only when a profile syncs
+    from incidentdesk.courier import CourierService
     from incidentdesk.desk import Desk
     from incidentdesk.sync import SharedStore, SyncService
 
@@ -41,6 +42,7 @@ LOCAL_ONLY_TIP = (
 )
 
 ServiceFactory = Callable[..., "SyncService"]
+CourierFactory = Callable[..., "CourierService"]
 
 
 def default_service(*args: Any, **kwargs: Any) -> SyncService:
@@ -48,6 +50,93 @@ def default_service(*args: Any, **kwargs: Any) -> SyncService:
     from incidentdesk.sync import SyncService
 
     return SyncService(*args, **kwargs)
+
+
+def default_courier(*args: Any, **kwargs: Any) -> CourierService:
+    """A real CourierService (imported here: it loads the HTTP adapters)."""
+    from incidentdesk.courier import CourierService
+
+    return CourierService(*args, **kwargs)
+
+
+class WorkstationCourier(QObject):
+    """Runs this workstation's courier: the thread that sends pages and chat posts.
+
+    The courier opens its own Desk on the profile, sends what the outbox holds (HTTP and the
+    keyring, never on the GUI thread) and records each outcome in the journal; the incidents
+    that got outcomes are announced by ``changed``, which the window feeds into the one change
+    path (a poke of the client's feed).
+
+    Args:
+        data_dir: the profile folder.
+        author: who this workstation records as.
+        parent: the owning object (the main window).
+        service_factory: makes the thread (``CourierService``; tests may pass a
+            ``functools.partial`` with a shorter idle time).
+
+    Signals:
+        changed(list): ids of incidents with new delivery outcomes.
+    """
+
+    changed = Signal(list)
+    _changed_from_thread = Signal(list)
+
+    def __init__(
+        self,
+        data_dir: Path,
+        author: str,
+        parent: QObject | None = None,
+        service_factory: CourierFactory = default_courier,
+    ) -> None:
+        super().__init__(parent)
+        self._data_dir = data_dir
+        self._author = author
+        self._factory = service_factory
+        self._service: CourierService | None = None
+        self._changed_from_thread.connect(self.changed)
+
+    @property
+    def service(self) -> CourierService | None:
+        """The courier thread (None: not started, or stopped)."""
+        return self._service
+
+    def start(self) -> None:
+        """Start the thread (once; a running courier is kept)."""
+        if self._service is not None:
+            return
+        data_dir, author = self._data_dir, self._author
+
+        def open_desk() -> Desk:  # runs on the courier thread
+            from incidentdesk.desk import Desk
+
+            return Desk.open(data_dir, author)
+
+        def on_changed(incident_ids: list[str]) -> None:  # on the courier thread
+            changed = list(incident_ids)
+            self._emit_safely(lambda: self._changed_from_thread.emit(changed))
+
+        service = self._factory(open_desk, on_changed)
+        self._service = service
+        service.start()
+
+    def wake(self) -> None:
+        """Something was queued: send it now (cheap; safe to call often)."""
+        if self._service is not None:
+            self._service.wake()
+
+    def stop(self, timeout: float = STOP_WAIT_S) -> None:
+        """Stop the thread; waits at most ``timeout`` seconds (an attempt in flight ends by
+        its own request timeout; the thread is a daemon and never holds the program)."""
+        service, self._service = self._service, None
+        if service is not None:
+            service.stop(timeout)
+            if service.is_alive():
+                log.info("the courier did not stop within %.1f s; leaving it", timeout)
+
+    @staticmethod
+    def _emit_safely(emit: Callable[[], None]) -> None:
+        with contextlib.suppress(RuntimeError):  # the window is gone while a send ended
+            emit()
 
 
 class WorkstationSync(QObject):

@@ -2,7 +2,8 @@
 
 The welcome dialog appears while a profile has no database yet (its first start) and offers
 the ways to begin: work on this computer, connect to a shared database (the Shared database
-dialog, with Test connection), import a service catalog (not yet), or open the demo incident.
+dialog, with Test connection), import a service catalog (the file is checked here, off the
+GUI thread, and imported once the window has opened the database), or open the demo incident.
 Once the app has opened the profile its database exists, and the dialog never shows again.
 
 The chooser appears at start when named profiles exist and none was named on the command
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
     QCommandLinkButton,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -41,7 +43,7 @@ from incidentdesk.core.text import clean_name
 from incidentdesk.ui.diagnostics import SideWorker
 from incidentdesk.ui.inline_note import InlineError
 
-LOCAL, SHARED, DEMO = "local", "shared", "demo"
+LOCAL, SHARED, DEMO, CATALOG = "local", "shared", "demo", "catalog"
 
 
 def stacked_field(focus: QWidget, *below: QWidget) -> QWidget:
@@ -75,8 +77,9 @@ class WelcomeDialog(QDialog):
         parent: none at start (the main window does not exist yet).
 
     Signals:
-        chosen(str): ``local``, ``shared`` or ``demo``; the name is saved by then. The
-            dialog closes right after, so the receiver opens the main window first.
+        chosen(str): ``local``, ``shared``, ``demo`` or ``catalog`` (then ``catalog_file``
+            is the checked catalog file to import); the name is saved by then. The dialog
+            closes right after, so the receiver opens the main window first.
     """
 
     chosen = Signal(str)
@@ -90,6 +93,8 @@ class WelcomeDialog(QDialog):
         self._side = SideWorker(self)
         self._busy = False
         self.connection_dialog: QDialog | None = None
+        self.file_dialog: QFileDialog | None = None
+        self.catalog_file: Path | None = None
         self.setWindowTitle("Welcome to IncidentDesk")
         self.setMinimumWidth(560)
 
@@ -134,11 +139,9 @@ class WelcomeDialog(QDialog):
         )
         self.catalog_button = self._choice(
             "Import a service catalog",
-            "Not available yet: arrives with the service catalog (teams, services and who to "
-            "page), in a coming release.",
+            "Start from the catalog your teams keep in git (a TOML catalog or a Backstage "
+            "catalog-info.yaml): who owns each service and how to page them.",
         )
-        self.catalog_button.setEnabled(False)
-        _mute_when_disabled(self.catalog_button)
         self.demo_button = self._choice(
             "Open the demo incident",
             "Explore a realistic SEV2 with roles, a handover and three hours of timeline. It is "
@@ -146,6 +149,7 @@ class WelcomeDialog(QDialog):
         )
         self.local_button.clicked.connect(lambda: self.choose(LOCAL))
         self.shared_button.clicked.connect(self.open_connection_dialog)
+        self.catalog_button.clicked.connect(self.choose_catalog_file)
         self.demo_button.clicked.connect(lambda: self.choose(DEMO))
         self.error = InlineError()
 
@@ -184,6 +188,7 @@ class WelcomeDialog(QDialog):
         button.setAccessibleName(title)
         button.setAccessibleDescription(description)
         button.setAutoDefault(False)
+        _mute_when_disabled(button)
         return button
 
     # ------------------------------------------------------------ choices
@@ -217,6 +222,34 @@ class WelcomeDialog(QDialog):
         dialog.open()
         return dialog
 
+    def choose_catalog_file(self) -> QFileDialog:
+        """Ask for a catalog file; once it checks out, the app opens and imports it."""
+        from incidentdesk.ui.catalog_browser import catalog_file_dialog
+
+        self.file_dialog = catalog_file_dialog(self, self.check_catalog)
+        return self.file_dialog
+
+    def check_catalog(self, path: Path) -> None:
+        """Read and check ``path`` off the GUI thread; a good file starts the app with it."""
+        from incidentdesk.desk_catalog import read_catalog_file
+
+        if self._busy:
+            return
+        self.error.clear_message()
+        self._set_busy(True)
+
+        def checked(_result: object) -> None:
+            self._set_busy(False)
+            self.catalog_file = path
+            self.choose(CATALOG)
+
+        def refused(error: BaseException) -> None:
+            self._set_busy(False)
+            message = str(error) if isinstance(error, UserError) else repr(error)
+            self.error.show_message(f"This catalog cannot be imported: {message}")
+
+        self._side.run(lambda: read_catalog_file(path), checked, refused)
+
     def _chosen(self, start: str) -> None:
         self._set_busy(False)
         if not self.isVisible():  # closed while the name was being saved: the user quit
@@ -231,7 +264,14 @@ class WelcomeDialog(QDialog):
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy
-        for button in (self.local_button, self.shared_button, self.demo_button, self.quit_button):
+        buttons = (
+            self.local_button,
+            self.shared_button,
+            self.catalog_button,
+            self.demo_button,
+            self.quit_button,
+        )
+        for button in buttons:
             button.setEnabled(not busy)
 
     def done(self, result: int) -> None:
@@ -240,8 +280,8 @@ class WelcomeDialog(QDialog):
 
 
 def _mute_when_disabled(button: QWidget) -> None:
-    # The light palette leaves disabled text as dark as enabled text: a choice that is not
-    # available yet must look it.
+    # The light palette leaves disabled text as dark as enabled text: a choice that cannot
+    # be made now (while a step runs) must look it.
     palette = button.palette()
     muted = palette.color(QPalette.ColorRole.PlaceholderText)
     for role in (QPalette.ColorRole.ButtonText, QPalette.ColorRole.WindowText):

@@ -1,0 +1,818 @@
+"""The escalation panel: page each affected service's owners and see who answered.
+
+One row per service of the incident (and per service paged by hand): its owning team and
+policy, the latest page's status (requested → sent → acknowledged, or failed with the
+reason) and a countdown to the level's acknowledgement timeout. The countdown is a QTimer
+that rewrites labels once a second from the page's deadline: no Desk call per tick. Every
+change (page, acknowledge, escalate, resolve) is a ``client.command`` on the store worker;
+the courier (its own thread) sends what was queued, and its outcomes reach the panel through
+the change feed like any other event.
+
+Nothing pages on its own: when the timeout runs out the panel offers "Escalate to level
+N+1", which asks first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from incidentdesk.core.catalog import CATALOG_ID
+from incidentdesk.core.errors import UserError
+from incidentdesk.core.escalation import Page
+from incidentdesk.core.fold import IncidentState
+from incidentdesk.core.timefmt import utc_now
+from incidentdesk.ui.client import DeskClient
+from incidentdesk.ui.inline_note import InlineError, note_css
+from incidentdesk.ui.style import ERROR_COLOR, OK_COLOR, WARNING_COLOR
+from incidentdesk.ui.tasks import user_message
+
+if TYPE_CHECKING:  # the Desk module loads SQLAlchemy; views only name its types
+    from incidentdesk.desk import Desk
+    from incidentdesk.desk_escalation import EscalationOption
+
+TICK_MS = 1_000
+SENT_COLOR = "#1e88e5"
+STATUS_COLORS = {
+    "requested": SENT_COLOR,
+    "sent": SENT_COLOR,
+    "acknowledged": OK_COLOR,
+    "resolved": "#757575",
+    "failed": ERROR_COLOR,
+}
+NO_CATALOG = (
+    "No service catalog yet: IncidentDesk does not know who owns these services or how to "
+    "page them. Import the catalog your teams keep (TOML or Backstage YAML)."
+)
+
+
+# ---------------------------------------------------------------- words
+
+
+def countdown_clock(seconds: float) -> str:
+    """``4:05`` (minutes and seconds) or ``1:02:05`` past an hour."""
+    total = max(0, int(seconds))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def status_text(page: Page | None) -> str:
+    """What the status column says about a service's latest page."""
+    if page is None:
+        return "Not paged"
+    status = page.status
+    if status == "requested":
+        retrying = [t for t in page.targets.values() if t.reason and t.status == "pending"]
+        return "Requested — retrying" if retrying else "Requested — sending…"
+    if status == "sent":
+        return f"Sent (level {page.level}) — waiting for an answer"
+    if status == "acknowledged":
+        return f"Acknowledged by {page.acknowledged_by}"
+    if status == "resolved":
+        return "Resolved"
+    return f"Failed: {page.reason or 'the page was not delivered.'}"
+
+
+def countdown_text(page: Page | None, now: datetime) -> str:
+    """``Ack due in 4:05``, or how long the timeout has run out (empty when not waiting)."""
+    if page is None or page.status != "sent":
+        return ""
+    deadline = page.ack_deadline
+    if deadline is None:
+        return ""
+    left = (deadline - now).total_seconds()
+    if left > 0:
+        return f"Ack due in {countdown_clock(left)}"
+    return f"No answer: {page.ack_timeout_minutes} min timeout ran out {countdown_clock(-left)} ago"
+
+
+def targets_tooltip(page: Page) -> str:
+    """One line per notification target: how its delivery went."""
+    lines = [
+        f"Level {page.level} of {page.levels}, policy {page.policy}; requested by "
+        f"{page.requested_by} at {page.requested_at.astimezone():%H:%M:%S}."
+    ]
+    for target in page.targets.values():
+        line = f"{target.name} ({target.adapter}): {target.status}"
+        if target.attempts:
+            line += f", {target.attempts} attempt{'s' if target.attempts > 1 else ''}"
+        if target.reason and target.status != "sent":
+            line += f" — {target.reason}"
+        if target.retry_at is not None and target.status == "pending":
+            line += f" (next try {target.retry_at.astimezone():%H:%M:%S})"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def open_pages(state: IncidentState | None) -> list[Page]:
+    """Pages that still hold an alert somewhere (not resolved, not failed)."""
+    if state is None:
+        return []
+    return [
+        p for p in state.escalation.pages.values() if p.resolved_at is None and p.status != "failed"
+    ]
+
+
+# ---------------------------------------------------------------- data from the worker
+
+
+@dataclass
+class PanelData:
+    """What one fetch brings: the options, whether there is a catalog, who owns what."""
+
+    options: list[EscalationOption]
+    has_catalog: bool
+    owners: dict[str, list[str]] = field(default_factory=dict)  # team → people's names
+    services: list[tuple[str, str]] = field(default_factory=list)  # (service, team)
+
+
+def fetch_panel_data(desk: Desk, incident_id: str) -> PanelData:
+    """Runs on the worker: the options and the bits of the catalog the panel offers."""
+    options = desk.escalation_options(incident_id)
+    catalog = desk.catalog()
+    if catalog is None:
+        return PanelData(options, False)
+    owners: dict[str, list[str]] = {}
+    for team in catalog.teams:
+        names = []
+        for handle in team.members:
+            try:
+                person = catalog.person(handle)
+            except UserError:
+                continue
+            if person is not None:
+                names.append(person.name)
+        owners[team.name] = names
+    services = sorted(((s.name, s.team) for s in catalog.services), key=lambda s: s[0].casefold())
+    return PanelData(options, True, owners, services)
+
+
+# ---------------------------------------------------------------- one row
+
+
+class EscalationRow:
+    """The widgets of one service's row (they sit in the panel's grid, so columns align)."""
+
+    def __init__(self, panel: EscalationPanel, service: str) -> None:
+        self.service = service
+        self.option: EscalationOption | None = None
+        self.name = QLabel()
+        self.name.setTextFormat(Qt.TextFormat.RichText)
+        self.status = QLabel()
+        self.status.setAccessibleName(f"{service} page status")
+        self.status.setWordWrap(True)
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.countdown = QLabel()
+        self.countdown.setAccessibleName(f"{service} acknowledgement countdown")
+        self.page_button = QPushButton()
+        self.page_button.setAutoDefault(False)
+        self.ack_button = QPushButton("Mark acknowledged…")
+        self.ack_button.setAutoDefault(False)
+        self.ack_button.setAccessibleName(f"Mark the page of {service} acknowledged")
+        self.ack_button.setToolTip("Record who answered the page (it stops the retries)")
+        self.escalate_button = QPushButton()
+        self.escalate_button.setAutoDefault(False)
+        self.page_button.clicked.connect(lambda: panel.page(service))
+        self.ack_button.clicked.connect(lambda: panel.ask_acknowledged(service))
+        self.escalate_button.clicked.connect(lambda: panel.confirm_escalation(service))
+        buttons = QHBoxLayout()
+        buttons.setContentsMargins(0, 0, 0, 0)
+        for button in (self.page_button, self.escalate_button, self.ack_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        self.buttons = QWidget()
+        self.buttons.setLayout(buttons)
+
+    def widgets(self) -> tuple[QWidget, ...]:
+        return (self.name, self.status, self.countdown, self.buttons)
+
+    def show(self, option: EscalationOption, busy: bool, now: datetime) -> None:
+        self.option = option
+        page = option.page
+        team = option.team or "no owning team"
+        detail = f"{team} · {option.policy}" if option.policy else team
+        self.name.setText(f"<b>{_html(option.service)}</b><br><small>{_html(detail)}</small>")
+        self.name.setToolTip(
+            f"{option.service}: owned by {team}"
+            + (
+                f", escalation policy {option.policy} ({option.levels} levels)"
+                if option.policy
+                else ""
+            )
+        )
+        if option.problem and page is None:
+            self._set_status(option.problem, WARNING_COLOR)
+        else:
+            status = page.status if page is not None else ""
+            self._set_status(status_text(page), STATUS_COLORS.get(status))
+        self.status.setToolTip(targets_tooltip(page) if page is not None else "")
+        waiting = page is not None and page.open
+        can_page = option.problem is None and not waiting
+        self.page_button.setText(f"Page {option.team} (level {option.next_level})")
+        self.page_button.setAccessibleName(
+            f"Page {option.team} for {option.service}, level {option.next_level}"
+        )
+        self.page_button.setToolTip(
+            option.problem
+            or (
+                f"{option.service} level {page.level} is waiting for an answer"
+                if waiting and page is not None
+                else f"Page the owners of {option.service} now (one click)"
+            )
+        )
+        self.page_button.setVisible(not waiting and option.team is not None)
+        self.page_button.setEnabled(can_page and not busy)
+        self.ack_button.setVisible(waiting)
+        self.ack_button.setEnabled(not busy)
+        self.tick(now, busy)
+
+    def tick(self, now: datetime, busy: bool = False) -> None:
+        """Rewrite the countdown (a label whose text is unchanged does not repaint)."""
+        option = self.option
+        page = option.page if option is not None else None
+        text = countdown_text(page, now)
+        if self.countdown.text() != text:
+            self.countdown.setText(text)
+        overdue = page is not None and page.overdue(now)
+        self.countdown.setStyleSheet(f"color: {WARNING_COLOR};" if overdue else "")
+        can_escalate = overdue and page is not None and page.level < page.levels
+        if can_escalate and page is not None:
+            label = f"Escalate to level {page.level + 1}…"
+            if self.escalate_button.text() != label:
+                self.escalate_button.setText(label)
+                self.escalate_button.setAccessibleName(
+                    f"Escalate {page.service} to level {page.level + 1}"
+                )
+                self.escalate_button.setToolTip(
+                    f"Nobody acknowledged level {page.level} within {page.ack_timeout_minutes} "
+                    f"min: page level {page.level + 1} of {page.policy} (asks first)"
+                )
+        self.escalate_button.setEnabled(not busy)
+        self.escalate_button.setVisible(can_escalate)
+
+    def _set_status(self, text: str, color: str | None) -> None:
+        self.status.setText(text)
+        if color is None:
+            self.status.setStyleSheet("")
+            return
+        tint = QColor(color)
+        self.status.setStyleSheet(
+            f"QLabel {{ border-left: 3px solid {color}; padding: 2px 6px;"
+            f" background: rgba({tint.red()}, {tint.green()}, {tint.blue()}, 30); }}"
+        )
+
+
+def _html(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+# ---------------------------------------------------------------- dialogs
+
+
+class AcknowledgeDialog(QDialog):
+    """Who answered the page? (Prefilled from the owning team; any name may be typed.)"""
+
+    def __init__(self, page: Page, people: Sequence[str], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"Acknowledged — {page.service}")
+        intro = QLabel(
+            f"Who answered the page of {page.team} for {page.service} (level {page.level})?"
+        )
+        intro.setWordWrap(True)
+        self.person = QComboBox()
+        self.person.setEditable(True)
+        self.person.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.person.addItems(list(people))
+        self.person.setAccessibleName("Who answered")
+        self.person.setToolTip("The person who answered; type a name if they are not listed")
+        label = QLabel("&Answered by")
+        label.setBuddy(self.person)
+        self.error = InlineError()
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setText("&Mark acknowledged")
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(label)
+        layout.addWidget(self.person)
+        layout.addWidget(self.error)
+        layout.addWidget(self.buttons)
+        self.person.setFocus()
+        edit = self.person.lineEdit()
+        if edit is not None:
+            edit.selectAll()
+
+    def who(self) -> str:
+        """The name as typed or picked."""
+        return " ".join(self.person.currentText().split())
+
+    def accept(self) -> None:
+        if not self.who():
+            self.error.show_message("Name who answered the page.")
+            return
+        super().accept()
+
+
+class PageServiceDialog(QDialog):
+    """Pick a catalog service that is not in the incident, to page its owners."""
+
+    def __init__(self, services: Sequence[tuple[str, str]], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Page another service")
+        intro = QLabel(
+            "Page the owners of a service that is not named in the incident yet "
+            "(type to search the catalog)."
+        )
+        intro.setWordWrap(True)
+        self.service = QComboBox()
+        self.service.setEditable(True)
+        self.service.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        for name, team in services:
+            self.service.addItem(f"{name} — {team}", name)
+        self.service.setAccessibleName("Service to page")
+        completer = self.service.completer()
+        if completer is not None:
+            completer.setFilterMode(Qt.MatchFlag.MatchContains)
+            completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        label = QLabel("&Service")
+        label.setBuddy(self.service)
+        self.error = InlineError()
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("&Page")
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(label)
+        layout.addWidget(self.service)
+        layout.addWidget(self.error)
+        layout.addWidget(self.buttons)
+        self.resize(440, self.sizeHint().height())
+
+    def chosen(self) -> str | None:
+        """The service picked (None when the text names none)."""
+        text = self.service.currentText().strip()
+        for row in range(self.service.count()):
+            name = str(self.service.itemData(row))
+            if text in (self.service.itemText(row), name) or text.casefold() == name.casefold():
+                return name
+        return None
+
+    def accept(self) -> None:
+        if self.chosen() is None:
+            self.error.show_message("Pick a service from the catalog.")
+            return
+        super().accept()
+
+
+class OfferBar(QFrame):
+    """A calm, non-modal question with its answers as buttons (hidden when none is open)."""
+
+    def __init__(self, name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName(name)
+        self.setAccessibleName(name)
+        self.text = QLabel()
+        self.text.setWordWrap(True)
+        self.accept_button = QPushButton()
+        self.accept_button.setAutoDefault(False)
+        self.dismiss_button = QPushButton("Not now")
+        self.dismiss_button.setAutoDefault(False)
+        self.dismiss_button.clicked.connect(self.hide)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(8, 4, 4, 4)
+        layout.addWidget(self.text, 1)
+        layout.addWidget(self.accept_button)
+        layout.addWidget(self.dismiss_button)
+        self.setStyleSheet(note_css(SENT_COLOR).replace("QLabel", f"QFrame#{name}"))
+        self.hide()
+
+    def offer(self, text: str, action: str, tooltip: str) -> None:
+        """Ask; the accept button reads ``action``."""
+        self.text.setText(text)
+        self.accept_button.setText(action)
+        self.accept_button.setToolTip(tooltip)
+        self.show()
+
+
+# ---------------------------------------------------------------- the panel
+
+
+class EscalationPanel(QWidget):
+    """Escalation to the developer owners of the incident's services.
+
+    Args:
+        client: the way to the Desk; every change is a ``client.command``.
+        parent: the owning widget.
+        clock: the current time (UTC), for the countdowns; tests pass their own.
+
+    Signals:
+        message(str): status-bar text after a change.
+        import_requested(): the user asked to import a catalog (there is none yet).
+    """
+
+    message = Signal(str)
+    import_requested = Signal()
+
+    def __init__(
+        self,
+        client: DeskClient,
+        parent: QWidget | None = None,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("EscalationPanel")
+        self.setAccessibleName("Escalation")
+        self._client = client
+        self.clock = clock
+        self.incident_id: str | None = None
+        self.state: IncidentState | None = None
+        self.data: PanelData | None = None
+        self.rows: dict[str, EscalationRow] = {}
+        self._busy: set[str] = set()  # services with a command in flight
+        self._settled: set[str] = set()  # commands done; busy until the next fetch shows them
+        self._fetching = False
+        self._refetch = False
+        self._people: list[str] = []
+        self._resolve_dismissed: set[str] = set()  # incidents whose offer was declined
+        self._sme_candidate: str | None = None
+        self.confirm: QMessageBox | None = None
+        self.ack_dialog: AcknowledgeDialog | None = None
+        self.service_dialog: PageServiceDialog | None = None
+
+        title = QLabel("<b>Escalation</b>")
+        title.setToolTip("Page the developer owners of the affected services")
+        self.summary = QLabel()
+        self.summary.setProperty("muted", True)
+        self.other_button = QPushButton("Page another service…")
+        self.other_button.setAutoDefault(False)
+        self.other_button.setToolTip("Page the owners of a catalog service not in this incident")
+        self.other_button.clicked.connect(self.pick_service)
+        top = QHBoxLayout()
+        top.setContentsMargins(0, 0, 0, 0)
+        top.addWidget(title)
+        top.addWidget(self.summary, 1)
+        top.addWidget(self.other_button)
+
+        self.no_catalog = QFrame()
+        self.no_catalog.setObjectName("NoCatalog")
+        self.no_catalog.setStyleSheet(note_css(WARNING_COLOR).replace("QLabel", "QFrame#NoCatalog"))
+        self.no_catalog_text = QLabel(NO_CATALOG)
+        self.no_catalog_text.setWordWrap(True)
+        self.import_button = QPushButton("Import catalog…")
+        self.import_button.setAutoDefault(False)
+        self.import_button.setToolTip("Import a TOML catalog or a Backstage catalog-info.yaml")
+        self.import_button.clicked.connect(self.import_requested)
+        no_catalog = QHBoxLayout(self.no_catalog)
+        no_catalog.setContentsMargins(8, 4, 4, 4)
+        no_catalog.addWidget(self.no_catalog_text, 1)
+        no_catalog.addWidget(self.import_button)
+        self.no_catalog.hide()
+
+        self.grid = QGridLayout()
+        self.grid.setContentsMargins(0, 0, 0, 0)
+        self.grid.setHorizontalSpacing(12)
+        self.grid.setVerticalSpacing(4)
+        self.grid.setColumnStretch(1, 1)
+        self.empty = QLabel("No affected services named: nobody to page yet.")
+        self.empty.setProperty("muted", True)
+
+        self.error = InlineError()
+        self.resolve_bar = OfferBar("ResolvePagesOffer")
+        self.resolve_bar.accept_button.clicked.connect(self.resolve_pages)
+        self.resolve_bar.dismiss_button.clicked.connect(self._resolve_declined)
+        self.sme_bar = OfferBar("SmeOffer")
+        self.sme_bar.accept_button.clicked.connect(self.add_sme)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 4, 0, 4)
+        layout.setSpacing(4)
+        layout.addLayout(top)
+        layout.addWidget(self.no_catalog)
+        layout.addWidget(self.resolve_bar)
+        layout.addLayout(self.grid)
+        layout.addWidget(self.empty)
+        layout.addWidget(self.sme_bar)
+        layout.addWidget(self.error)
+        layout.addStretch(1)
+
+        self._ticker = QTimer(self)
+        self._ticker.setInterval(TICK_MS)
+        self._ticker.timeout.connect(self.tick)
+        client.incidents_changed.connect(self._changed)
+        self.set_incident(None)
+
+    # ------------------------------------------------------------ feeding
+
+    def set_incident(self, incident_id: str | None) -> None:
+        """Work on another incident (or none); its state follows through :meth:`set_state`."""
+        if incident_id == self.incident_id and incident_id is not None:
+            return
+        self.incident_id = incident_id
+        self.state = None
+        self.data = None
+        self._busy.clear()
+        self._settled.clear()
+        self.error.clear_message()
+        self.sme_bar.hide()
+        self.resolve_bar.hide()
+        self._show()
+
+    def set_state(self, state: IncidentState | None) -> None:
+        """A fresh state of the open incident (the command view passes each one)."""
+        if state is not None and state.id != self.incident_id:
+            return  # fetched before a switch
+        self.state = state
+        self._offer_resolve()
+        self.refresh()
+
+    def set_people(self, people: list[str]) -> None:
+        """Names known to the journal (offered when marking a page acknowledged)."""
+        self._people = list(people)
+
+    def refresh(self) -> None:
+        """Fetch the options again (one fetch at a time)."""
+        incident_id = self.incident_id
+        if incident_id is None:
+            return
+        if self._fetching:
+            self._refetch = True
+            return
+        self._fetching = True
+        clears, self._settled = self._settled, set()
+        self._client.call(
+            lambda d: fetch_panel_data(d, incident_id),
+            lambda data: self._fetched(incident_id, data, clears),
+            lambda error: self._fetch_failed(incident_id, error, clears),
+        )
+
+    def _changed(self, incident_ids: list[str]) -> None:
+        if CATALOG_ID in incident_ids:  # a catalog was imported (here or elsewhere)
+            self.refresh()
+
+    def _fetched(self, incident_id: str, data: PanelData, clears: set[str]) -> None:
+        self._fetching = False
+        self._busy -= clears
+        if incident_id == self.incident_id:
+            self.data = data
+            self._show()
+        if self._refetch:
+            self._refetch = False
+            self.refresh()
+
+    def _fetch_failed(self, incident_id: str, error: BaseException, clears: set[str]) -> None:
+        self._fetching = False
+        self._busy -= clears
+        if incident_id == self.incident_id:
+            self.error.show_message(user_message(error))
+        if self._refetch:
+            self._refetch = False
+            self.refresh()
+
+    # ------------------------------------------------------------ showing
+
+    def _show(self) -> None:
+        data = self.data
+        options = data.options if data is not None else []
+        wanted = [o.service for o in options]
+        if list(self.rows) != wanted:
+            self._rebuild_rows(wanted)
+        now = self.clock()
+        for option in options:
+            self.rows[option.service].show(option, option.service in self._busy, now)
+        has_catalog = data is None or data.has_catalog
+        self.no_catalog.setVisible(data is not None and not has_catalog)
+        self.other_button.setEnabled(
+            self.incident_id is not None and data is not None and data.has_catalog
+        )
+        self.empty.setVisible(data is not None and not options)
+        self.setEnabled(self.incident_id is not None)
+        waiting = [o for o in options if o.page is not None and o.page.open]
+        acked = [o for o in options if o.page is not None and o.page.status == "acknowledged"]
+        parts = []
+        if waiting:
+            parts.append(f"{len(waiting)} waiting for an answer")
+        if acked:
+            parts.append(f"{len(acked)} acknowledged")
+        self.summary.setText(" · ".join(parts))
+        if any(o.page is not None and o.page.status == "sent" for o in options):
+            if not self._ticker.isActive():
+                self._ticker.start()
+        else:
+            self._ticker.stop()
+
+    def _rebuild_rows(self, services: list[str]) -> None:
+        for row in self.rows.values():
+            for widget in row.widgets():
+                self.grid.removeWidget(widget)
+                widget.deleteLater()
+        self.rows = {}
+        for index, service in enumerate(services):
+            row = EscalationRow(self, service)
+            for column, widget in enumerate(row.widgets()):
+                self.grid.addWidget(widget, index, column)
+            self.rows[service] = row
+        # Tab goes row by row: page, escalate, acknowledge.
+        previous: QWidget | None = None
+        for row in self.rows.values():
+            for button in (row.page_button, row.escalate_button, row.ack_button):
+                if previous is not None:
+                    QWidget.setTabOrder(previous, button)
+                previous = button
+
+    def tick(self) -> None:
+        """Once a second: the countdowns and the escalate offers (no Desk call)."""
+        now = self.clock()
+        for row in self.rows.values():
+            row.tick(now, row.service in self._busy)
+
+    # ------------------------------------------------------------ actions
+
+    def page(self, service: str, level: int | None = None) -> None:
+        """Page the owners of ``service`` (the level the panel offers, unless given)."""
+        incident_id = self.incident_id
+        if incident_id is None or service in self._busy:
+            return  # a second click while the first is saved pages nothing
+        what = f"level {level}" if level is not None else "the next level"
+        self._run(
+            service,
+            lambda d: d.escalate(incident_id, service, level),
+            lambda _id: f"Paging the owners of {service} ({what}).",
+        )
+
+    def confirm_escalation(self, service: str) -> QMessageBox | None:
+        """Ask before paging the next level of an unanswered page."""
+        row = self.rows.get(service)
+        page = row.option.page if row is not None and row.option is not None else None
+        if page is None or page.level >= page.levels:
+            return None
+        nxt = page.level + 1
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle("Escalate")
+        box.setText(f"Page level {nxt} of {page.policy} for {page.service}?")
+        box.setInformativeText(
+            f"Nobody acknowledged level {page.level} within {page.ack_timeout_minutes} min."
+        )
+        yes = box.addButton(f"Page level {nxt}", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(yes)
+        yes.clicked.connect(lambda: self.page(service, nxt))
+        self.confirm = box
+        box.open()
+        return box
+
+    def ask_acknowledged(self, service: str) -> AcknowledgeDialog | None:
+        """Ask who answered, then record the acknowledgement."""
+        row = self.rows.get(service)
+        page = row.option.page if row is not None and row.option is not None else None
+        if page is None or not page.open:
+            return None
+        owners = self.data.owners.get(page.team, []) if self.data is not None else []
+        people = list(dict.fromkeys([*owners, *self._people]))
+        dialog = AcknowledgeDialog(page, people, self)
+        page_id = page.id
+
+        def accepted() -> None:
+            self.acknowledge(service, page_id, dialog.who())
+
+        dialog.accepted.connect(accepted)
+        self.ack_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def acknowledge(self, service: str, escalation_id: str, by: str) -> None:
+        """Record that ``by`` answered; then offer to add them as Subject Matter Expert."""
+        incident_id = self.incident_id
+        if incident_id is None:
+            return
+
+        def done(_id: str) -> str:
+            self._offer_sme(by)
+            return f"{service}: acknowledged by {by}."
+
+        self._run(service, lambda d: d.acknowledge(incident_id, escalation_id, by), done)
+
+    def _offer_sme(self, person: str) -> None:
+        state = self.state
+        if state is not None and person in state.holders("sme"):
+            return
+        self._sme_candidate = person
+        self.sme_bar.offer(
+            f"{person} answered. Add them to the role board as Subject Matter Expert?",
+            "Add as &SME",
+            f"Assign {person} the Subject Matter Expert role",
+        )
+
+    def add_sme(self) -> None:
+        """Give the person who answered the Subject Matter Expert role."""
+        incident_id, person = self.incident_id, self._sme_candidate
+        self.sme_bar.hide()
+        if incident_id is None or person is None:
+            return
+        self._client.command(
+            lambda d: d.assign_role(incident_id, "sme", person),
+            lambda _id: self.message.emit(f"{person} is now Subject Matter Expert."),
+            lambda error: self.error.show_message(user_message(error)),
+        )
+
+    def pick_service(self) -> None:
+        """Offer the catalog's services to page one not named in the incident."""
+        data = self.data
+        if self.incident_id is None or data is None or not data.has_catalog:
+            return
+        shown = {o.service for o in data.options}
+        services = [(name, team) for name, team in data.services if name not in shown]
+        dialog = PageServiceDialog(services, self)
+        dialog.accepted.connect(lambda: self._page_chosen(dialog))
+        self.service_dialog = dialog
+        dialog.open()
+
+    def _page_chosen(self, dialog: PageServiceDialog) -> None:
+        service = dialog.chosen()
+        if service is not None:
+            self.page(service)
+
+    def _offer_resolve(self) -> None:
+        state = self.state
+        pending = open_pages(state)
+        if state is None or state.active or not pending or state.id in self._resolve_dismissed:
+            self.resolve_bar.hide()
+            return
+        count = len(pending)
+        pages = "1 page is" if count == 1 else f"{count} pages are"
+        self.resolve_bar.offer(
+            f"The incident is {state.status}, but {pages} still open "
+            f"({', '.join(sorted({p.service for p in pending}))}).",
+            "&Resolve pages",
+            "Close the pages here and on PagerDuty/Opsgenie so nobody is woken for nothing",
+        )
+
+    def _resolve_declined(self) -> None:
+        if self.incident_id is not None:
+            self._resolve_dismissed.add(self.incident_id)
+
+    def resolve_pages(self) -> None:
+        """Resolve every open page of the incident."""
+        incident_id = self.incident_id
+        self.resolve_bar.hide()
+        if incident_id is None:
+            return
+        self._client.command(
+            lambda d: d.resolve_pages(incident_id),
+            lambda done: self.message.emit(
+                f"Resolved {len(done)} page{'s' if len(done) != 1 else ''}."
+            ),
+            lambda error: self.error.show_message(user_message(error)),
+        )
+
+    def _run(
+        self,
+        service: str,
+        job: Callable[[Desk], Any],
+        done: Callable[[Any], str],
+    ) -> None:
+        incident_id = self.incident_id
+        self._busy.add(service)
+        self.error.clear_message()
+        self._show()
+
+        def succeeded(result: Any) -> None:
+            # Still busy until a fetch started after this shows the page: a click in between
+            # must not page again.
+            self._settled.add(service)
+            self.message.emit(done(result))
+            self.refresh()
+
+        def failed(error: BaseException) -> None:
+            self._busy.discard(service)
+            if incident_id == self.incident_id:
+                self._show()
+                self.error.show_message(user_message(error))
+
+        self._client.command(job, succeeded, failed)

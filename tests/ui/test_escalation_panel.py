@@ -1,0 +1,351 @@
+"""The escalation panel: a real Desk, a real catalog, the real courier thread, and
+pytest-httpserver as PagerDuty and Slack."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from functools import partial
+from pathlib import Path
+
+import pytest
+from catalogkit import catalog_text  # tests/catalogkit.py
+from PySide6.QtCore import QElapsedTimer, Qt, QTimer
+from PySide6.QtWidgets import QLabel, QMessageBox
+from pytest_httpserver import HTTPServer
+from pytestqt.qtbot import QtBot
+from werkzeug import Request, Response
+
+from incidentdesk.core.timefmt import utc_now
+from incidentdesk.desk import Desk
+from incidentdesk.ui.catalog_browser import import_catalog_file
+from incidentdesk.ui.client import DeskClient
+from incidentdesk.ui.command_view import CommandView
+from incidentdesk.ui.escalation_panel import EscalationPanel, EscalationRow
+from incidentdesk.ui.stakeholder_update import StakeholderUpdateDialog
+from incidentdesk.ui.sync_status import WorkstationCourier, default_courier
+
+Settle = Callable[[], None]
+ENQUEUE = "/v2/enqueue"  # PagerDuty (level 1)
+ALERTS = "/v2/alerts"  # Opsgenie (level 2)
+SLACK_PATH = "/services/T000/B000/XXXX"
+ACCEPTED = {"status": "success", "message": "Event processed", "dedup_key": "k"}
+
+
+@pytest.fixture
+def catalog_file(tmp_path: Path, httpserver: HTTPServer) -> Path:
+    path = tmp_path / "catalog.toml"
+    text = catalog_text(httpserver.url_for("").rstrip("/"), ack_minutes=1)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def secrets(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("INCIDENTDESK_SECRET_PAGERDUTY_PAYMENTS", "R0UTINGKEY0000000000000000000000")
+    monkeypatch.setenv("INCIDENTDESK_SECRET_OPSGENIE_PAYMENTS", "genie-key-0000")
+    monkeypatch.setenv(
+        "INCIDENTDESK_SECRET_SLACK_INCIDENTS", f"https://hooks.slack.com{SLACK_PATH}"
+    )
+
+
+@pytest.fixture
+def incident(desk: Desk, catalog_file: Path, secrets: None) -> str:
+    import_catalog_file(desk, catalog_file)  # the import the browser runs on the worker
+    return desk.declare("EU checkout failing", "SEV2", ["checkout"])
+
+
+@pytest.fixture
+def courier(data_dir: Path, client: DeskClient) -> Iterator[WorkstationCourier]:
+    """The real courier thread on the same profile, wired as the main window wires it."""
+    made = WorkstationCourier(
+        data_dir, "Alice", service_factory=partial(default_courier, idle=0.2, timeout=3.0)
+    )
+    client.command_saved.connect(made.wake)
+    made.changed.connect(lambda _ids: client.poke())
+    made.start()
+    yield made
+    made.stop(5.0)
+
+
+@pytest.fixture
+def view(
+    qtbot: QtBot, client: DeskClient, incident: str, courier: WorkstationCourier
+) -> CommandView:
+    made = CommandView(client)
+    qtbot.addWidget(made)
+    made.resize(1100, 800)
+    made.show()
+    client.incidents_changed.connect(made.on_incidents_changed)  # as the main window does
+    client.start_feed()
+    with qtbot.waitSignal(made.loaded, timeout=5000):
+        made.show_incident(incident)
+    qtbot.waitUntil(lambda: "checkout" in made.escalation.rows, timeout=5000)
+    return made
+
+
+def row_of(view: CommandView, service: str = "checkout") -> EscalationRow:
+    return view.escalation.rows[service]
+
+
+def click(qtbot: QtBot, button: object) -> None:
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def events_sent(httpserver: HTTPServer, path: str = ENQUEUE) -> list[dict[str, object]]:
+    return [json.loads(r.get_data()) for r, _ in httpserver.log if r.path == path]
+
+
+def page_and_wait_sent(qtbot: QtBot, view: CommandView, httpserver: HTTPServer) -> None:
+    httpserver.expect_request(ENQUEUE, method="POST").respond_with_json(ACCEPTED, status=202)
+    row = row_of(view)
+    click(qtbot, row.page_button)
+    qtbot.waitUntil(lambda: row.status.text().startswith("Sent"), timeout=10_000)
+
+
+def test_one_click_pages_once_and_the_row_shows_it_sent(
+    qtbot: QtBot, view: CommandView, httpserver: HTTPServer, desk: Desk, incident: str
+) -> None:
+    httpserver.expect_request(ENQUEUE, method="POST").respond_with_json(ACCEPTED, status=202)
+    row = row_of(view)
+    assert row.name.text().startswith("<b>checkout</b>")
+    assert row.page_button.text() == "Page payments (level 1)"
+    assert row.page_button.toolTip()
+
+    click(qtbot, row.page_button)
+    click(qtbot, row.page_button)  # an impatient second click
+    view.escalation.page("checkout")  # and a third, straight at the panel
+
+    qtbot.waitUntil(lambda: row.status.text().startswith("Sent (level 1)"), timeout=10_000)
+    assert len(events_sent(httpserver)) == 1
+    event = events_sent(httpserver)[0]
+    assert event["event_action"] == "trigger"
+    assert len(desk.escalations(incident)) == 1
+    assert row.countdown.text().startswith("Ack due in ")
+    assert not row.page_button.isVisible()
+    assert row.ack_button.isVisible()
+    assert "pd-payments (pagerduty): sent, 1 attempt" in row.status.toolTip()
+    assert "1 waiting for an answer" in view.escalation.summary.text()
+
+
+def test_a_refused_page_shows_failed_with_the_reason(
+    qtbot: QtBot, view: CommandView, httpserver: HTTPServer
+) -> None:
+    httpserver.expect_request(ENQUEUE, method="POST").respond_with_json(
+        {"status": "invalid event", "message": "Event object is invalid", "errors": ["bad"]},
+        status=400,
+    )
+    row = row_of(view)
+    click(qtbot, row.page_button)
+
+    qtbot.waitUntil(lambda: row.status.text().startswith("Failed:"), timeout=10_000)
+    assert "400" in row.status.text()
+    assert len(events_sent(httpserver)) == 1  # a 400 is final: not retried
+    # The page can be tried again (after fixing the key), at the same level.
+    assert row.page_button.isVisible() and row.page_button.isEnabled()
+    assert row.page_button.text() == "Page payments (level 1)"
+    assert not row.countdown.text()
+
+
+def test_countdown_then_escalate_to_the_next_level_only_after_a_confirm(
+    qtbot: QtBot, view: CommandView, httpserver: HTTPServer, desk: Desk, incident: str
+) -> None:
+    page_and_wait_sent(qtbot, view, httpserver)
+    sent_at = desk.escalations(incident)[0].sent_at
+    assert sent_at is not None
+    now = [sent_at + timedelta(seconds=25)]
+    panel = view.escalation
+    panel.clock = lambda: now[0]
+    panel.tick()
+    row = row_of(view)
+    assert row.countdown.text() == "Ack due in 0:35"
+    assert not row.escalate_button.isVisible()
+
+    now[0] = sent_at + timedelta(seconds=75)
+    qtbot.waitUntil(lambda: row.escalate_button.isVisible(), timeout=3000)  # the 1 s ticker
+    assert row.escalate_button.text() == "Escalate to level 2…"
+    assert "timeout ran out 0:15 ago" in row.countdown.text()
+    qtbot.wait(600)  # the panel never pages on its own
+    assert len(events_sent(httpserver)) == 1
+
+    httpserver.expect_request(ALERTS, method="POST").respond_with_json(
+        {"result": "Request will be processed", "took": 0.1, "requestId": "r1"}, status=202
+    )
+    click(qtbot, row.escalate_button)
+    box = panel.confirm
+    assert isinstance(box, QMessageBox)
+    assert "level 2" in box.text()
+    yes = next(b for b in box.buttons() if b.text() == "Page level 2")
+    click(qtbot, yes)
+
+    qtbot.waitUntil(lambda: len(events_sent(httpserver, ALERTS)) == 1, timeout=10_000)
+    qtbot.waitUntil(lambda: row.status.text().startswith("Sent (level 2)"), timeout=10_000)
+    assert len(events_sent(httpserver)) == 1
+    assert [p.level for p in desk.escalations(incident)] == [1, 2]
+
+
+def test_mark_acknowledged_then_add_the_person_as_subject_matter_expert(
+    qtbot: QtBot, view: CommandView, httpserver: HTTPServer, desk: Desk, incident: str
+) -> None:
+    page_and_wait_sent(qtbot, view, httpserver)
+    row = row_of(view)
+    click(qtbot, row.ack_button)
+    dialog = view.escalation.ack_dialog
+    assert dialog is not None
+    assert dialog.who() == "Priya Raman"  # prefilled from the owning team
+    dialog.person.setEditText("Tomasz Nowak")
+    dialog.accept()
+
+    qtbot.waitUntil(lambda: row.status.text() == "Acknowledged by Tomasz Nowak", timeout=10_000)
+    assert not row.countdown.text()
+    # PagerDuty is told as well (one acknowledge event, same dedup key).
+    qtbot.waitUntil(lambda: len(events_sent(httpserver)) == 2, timeout=10_000)
+    trigger, ack = events_sent(httpserver)
+    assert ack["event_action"] == "acknowledge"
+    assert ack["dedup_key"] == trigger["dedup_key"]
+
+    bar = view.escalation.sme_bar
+    assert bar.isVisible()
+    assert "Tomasz Nowak" in bar.text.text()
+    click(qtbot, bar.accept_button)
+    card = view.role_board.cards["sme"]
+    qtbot.waitUntil(lambda: "Tomasz Nowak" in desk.incident(incident).holders("sme"), timeout=5000)
+    qtbot.waitUntil(lambda: not bar.isVisible(), timeout=5000)
+    qtbot.waitUntil(
+        lambda: any("Tomasz Nowak" in label.text() for label in card.findChildren(QLabel)),
+        timeout=5000,
+    )
+
+
+def test_resolving_the_incident_offers_to_resolve_open_pages(
+    qtbot: QtBot,
+    view: CommandView,
+    httpserver: HTTPServer,
+    desk: Desk,
+    incident: str,
+    settle: Settle,
+) -> None:
+    page_and_wait_sent(qtbot, view, httpserver)
+    bar = view.escalation.resolve_bar
+    assert not bar.isVisible()
+
+    # Resolved from the quick entry, as the commander would.
+    qtbot.keyClicks(view.quick_entry.line_edit, "/status resolved")
+    qtbot.keyClick(view.quick_entry.line_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(bar.isVisible, timeout=5000)
+    assert "1 page is still open (checkout)" in bar.text.text()
+
+    click(qtbot, bar.accept_button)
+    qtbot.waitUntil(lambda: row_of(view).status.text() == "Resolved", timeout=10_000)
+    assert desk.escalations(incident)[0].status == "resolved"
+    qtbot.waitUntil(lambda: len(events_sent(httpserver)) == 2, timeout=10_000)
+    assert events_sent(httpserver)[1]["event_action"] == "resolve"
+    assert not bar.isVisible()
+
+
+def test_page_a_service_not_in_the_incident_from_the_catalog(
+    qtbot: QtBot, view: CommandView, httpserver: HTTPServer, desk: Desk, incident: str
+) -> None:
+    httpserver.expect_request(ENQUEUE, method="POST").respond_with_json(ACCEPTED, status=202)
+    other = desk.declare("Slow logins", "SEV3", ["login"])  # not in the catalog
+    with qtbot.waitSignal(view.loaded, timeout=5000):
+        view.show_incident(other)
+    panel = view.escalation
+    qtbot.waitUntil(lambda: "login" in panel.rows, timeout=5000)
+    assert panel.rows["login"].status.text() == "Not in the service catalog."
+    assert not panel.rows["login"].page_button.isVisible()
+    click(qtbot, panel.other_button)
+    dialog = panel.service_dialog
+    assert dialog is not None
+    offered = [dialog.service.itemData(i) for i in range(dialog.service.count())]
+    assert offered == ["checkout"]
+    dialog.service.setEditText("nothing-like-it")
+    dialog.accept()
+    assert dialog.error.isVisible()
+    dialog.service.setEditText("checkout")
+    dialog.accept()
+
+    qtbot.waitUntil(lambda: "checkout" in panel.rows, timeout=5000)
+    qtbot.waitUntil(lambda: panel.rows["checkout"].status.text().startswith("Sent"), timeout=10_000)
+    assert [p.service for p in desk.escalations(other)] == ["checkout"]
+    assert desk.escalations(incident) == []
+
+
+def test_stakeholder_update_sent_to_slack_is_recorded_in_the_timeline(
+    qtbot: QtBot,
+    client: DeskClient,
+    view: CommandView,
+    httpserver: HTTPServer,
+    desk: Desk,
+    incident: str,
+) -> None:
+    httpserver.expect_request(SLACK_PATH, method="POST").respond_with_data("ok", status=200)
+    dialog = StakeholderUpdateDialog(client, incident, desk.incident(incident))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(dialog.send_to.isEnabled, timeout=5000)
+    assert dialog.send_to.itemText(0) == "The timeline only"
+    dialog.send_to.setCurrentIndex(dialog.send_to.findData("slack-incidents"))
+    dialog.needs_edit.setPlainText("- A decision on the refund window")
+
+    with qtbot.waitSignal(dialog.posted, timeout=5000):
+        click(qtbot, dialog.save_button)
+
+    qtbot.waitUntil(lambda: bool(events_sent(httpserver, SLACK_PATH)), timeout=10_000)
+    body = events_sent(httpserver, SLACK_PATH)[0]
+    assert "A decision on the refund window" in json.dumps(body)
+    qtbot.waitUntil(lambda: desk.chat_posts(incident)[0].status == "sent", timeout=10_000)
+    kinds = [e.kind for e in desk.snapshot(incident).events]
+    assert {"chat.requested", "chat.sent", "note.added"} <= set(kinds)
+    assert len(events_sent(httpserver, SLACK_PATH)) == 1
+
+
+def test_without_a_catalog_the_panel_says_so_and_offers_the_import(
+    qtbot: QtBot, client: DeskClient, desk: Desk, settle: Settle
+) -> None:
+    incident = desk.declare("EU checkout failing", "SEV2", ["checkout"])
+    panel = EscalationPanel(client)
+    qtbot.addWidget(panel)
+    panel.show()
+    panel.set_incident(incident)
+    panel.set_state(desk.incident(incident))
+    settle()
+    assert panel.no_catalog.isVisible()
+    assert "No service catalog yet" in panel.no_catalog_text.text()
+    assert panel.rows["checkout"].status.text() == "No service catalog imported."
+    assert not panel.rows["checkout"].page_button.isVisible()
+    assert not panel.other_button.isEnabled()
+    with qtbot.waitSignal(panel.import_requested, timeout=1000):
+        click(qtbot, panel.import_button)
+
+
+def test_the_window_stays_responsive_while_the_page_endpoint_hangs(
+    qtbot: QtBot, view: CommandView, httpserver: HTTPServer
+) -> None:
+    def slow(_request: Request) -> Response:
+        time.sleep(1.5)
+        return Response(json.dumps(ACCEPTED), status=202, content_type="application/json")
+
+    httpserver.expect_request(ENQUEUE, method="POST").respond_with_handler(slow)
+    gaps: list[int] = []
+    clock = QElapsedTimer()
+    clock.start()
+    beat = QTimer()
+    beat.setInterval(10)
+
+    def heartbeat() -> None:
+        gaps.append(clock.restart())
+
+    beat.timeout.connect(heartbeat)
+    beat.start()
+    started = utc_now()
+    click(qtbot, row_of(view).page_button)
+    qtbot.waitUntil(lambda: row_of(view).status.text().startswith("Sent"), timeout=10_000)
+    beat.stop()
+
+    took = utc_now() - started
+    assert took >= timedelta(seconds=1.5)  # the endpoint really hung
+    assert len(gaps) > 50
+    assert max(gaps[1:]) < 50, f"the GUI thread stalled for {max(gaps[1:])} ms"
