@@ -30,6 +30,13 @@ Patterns are Python regular expressions compiled case-insensitively (``IGNORECAS
 with ``MULTILINE``; a part that must match case is written ``(?-i:…)``. ``{person}`` stands
 for the names given to the :class:`Checker` (whole words, case-sensitive); a rule that uses
 it is inactive when no names are known.
+
+A finding is a phrase: at most :data:`MAX_FINDING` characters, never running from one
+paragraph (or list item, heading) into the next. Offsets count Python characters (code
+points); Qt counts UTF-16 units, see :func:`utf16_offset`. To stay fast as someone types, a
+rule is tried only where one of the strings every match starts with occurs, or searched only
+around the strings every match contains (both read from the parsed pattern); the findings
+are the same as a search of the whole text.
 """
 
 from __future__ import annotations
@@ -494,10 +501,7 @@ def _quoted_regions(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-# --- the check --------------------------------------------------------------------------------
-
-
-# --- the quick pass: which paragraphs can a rule match at all? --------------------------------
+# --- the quick pass: where can a rule match at all? ------------------------------------------
 
 MAX_FINDING = 100  # characters: a finding is a phrase, never longer than this
 LOOKAHEAD = 200  # characters after its window a pattern's lookahead may still read
@@ -715,6 +719,9 @@ def _prefix_starts(item: _Compiled, folded: str) -> Iterator[int]:
             starts.add(position)
             position = folded.find(prefix, position + 1)
     yield from sorted(starts)
+
+
+# --- the check --------------------------------------------------------------------------------
 
 
 def _matches(
