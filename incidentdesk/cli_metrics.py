@@ -87,6 +87,7 @@ def run_metrics(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
         until=until,
         include_drills=args.include_drills,
         service_teams=desk.service_teams() if args.by == "team" else None,
+        action_items=desk.action_items(),
     )
     if args.json:
         json.dump(report.as_json(), out, ensure_ascii=False, indent=2)
@@ -144,6 +145,7 @@ def render_table(report: MetricsReport) -> str:
         table = [header] + [_row(key, s, negatives) for key, s in stats]
         lines += _aligned(table, right={1, 2, 3, 4, 5})
     lines += ["", "missing: incidents lacking a milestone (in brackets: the one most often)."]
+    lines += ["", report.actions.sentence()]
     if report.per_month:
         lines += ["", "Incidents per month (UTC, by start)"]
         peak = max(m.incidents for m in report.per_month) or 1

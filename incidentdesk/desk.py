@@ -376,6 +376,13 @@ class Desk(JournalExchange, CatalogCommands, EscalationCommands, PostmortemComma
             names = tx.people()
         return sorted(names, key=str.casefold)
 
+    def action_items(self, owner: str | None = None) -> list[dict[str, Any]]:
+        """Every incident's action items as last saved (of one owner, ignoring case):
+        ``id``, ``incident_id``, ``description``, ``type``, ``owner``, ``due`` (ISO date or
+        None), ``priority`` and ``status``."""
+        with self.store.reading() as tx:
+            return tx.action_items(owner)
+
     def service_teams(self) -> dict[str, str]:
         """The owning team of each service in the catalog (empty without a catalog)."""
         with self.store.reading() as tx:

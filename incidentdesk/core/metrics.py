@@ -16,7 +16,7 @@ import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from incidentdesk.core.errors import DomainError
@@ -30,6 +30,7 @@ NO_SERVICE = "(no service)"  # the service group of incidents that name none
 NO_TEAM = "(no team)"  # the team group of incidents whose services no catalog team owns
 NO_START = "(no start)"  # the month group of incidents whose start is unknown
 _SEVERITY_LEVEL = {s.code: s.level for s in SEVERITIES}
+_ORDER = (*MILESTONES, "postmortem_published_at")  # the order the moments come in
 _TICK = timedelta(microseconds=1)
 
 
@@ -73,6 +74,14 @@ METRICS: tuple[MetricDefinition, ...] = (
         "detected_at",
         "resolved_at",
         "From detection (detected) to resolution (resolved); its mean is the MTTR.",
+    ),
+    MetricDefinition(
+        "time_to_postmortem",
+        "Time to published post-mortem",
+        "resolved_at",
+        "postmortem_published_at",
+        "From resolution (resolved) to its post-mortem being published (published); "
+        "an incident whose post-mortem is not published yet counts as missing.",
     ),
 )
 METRIC_BY_KEY = {m.key: m for m in METRICS}
@@ -137,6 +146,43 @@ class MonthCount:
 
 
 @dataclass(frozen=True)
+class ActionItemCounts:
+    """The action items of the incidents counted, by status (overdue: open or in progress
+    and due before the day the report is made)."""
+
+    open: int = 0
+    in_progress: int = 0
+    done: int = 0
+    wont_do: int = 0
+    overdue: int = 0
+
+    @property
+    def total(self) -> int:
+        """Every action item counted."""
+        return self.open + self.in_progress + self.done + self.wont_do
+
+    def sentence(self) -> str:
+        """``Action items: 3 open, 1 in progress, 5 done, 0 won't do; 2 overdue.``"""
+        if not self.total:
+            return "Action items: none in these incidents' post-mortems."
+        return (
+            f"Action items: {self.open} open, {self.in_progress} in progress, {self.done} done, "
+            f"{self.wont_do} won't do; {self.overdue} overdue."
+        )
+
+    def as_json(self) -> dict[str, int]:
+        """Stable keys."""
+        return {
+            "open": self.open,
+            "in_progress": self.in_progress,
+            "done": self.done,
+            "wont_do": self.wont_do,
+            "overdue": self.overdue,
+            "total": self.total,
+        }
+
+
+@dataclass(frozen=True)
 class MetricsReport:
     """The result of :func:`compute_metrics`."""
 
@@ -151,6 +197,7 @@ class MetricsReport:
     drills_excluded: int
     outside_period: int  # started before ``since`` or at/after ``until``
     undated: int  # no start while a period was asked for: cannot be placed in it
+    actions: ActionItemCounts = ActionItemCounts()
 
     @property
     def counted(self) -> int:
@@ -183,6 +230,7 @@ class MetricsReport:
                 "metrics": self.total.as_json()["metrics"],
             },
             "groups": [g.as_json() for g in self.groups],
+            "action_items": self.actions.as_json(),
             "per_month": [{"month": m.month, "incidents": m.incidents} for m in self.per_month],
         }
 
@@ -249,6 +297,8 @@ def compute_metrics(
     until: datetime | None = None,
     include_drills: bool = False,
     service_teams: Mapping[str, str] | None = None,
+    action_items: Iterable[Mapping[str, Any]] = (),
+    today: date | None = None,
 ) -> MetricsReport:
     """Response metrics over incident-list rows (``Desk.incidents(include_closed=True)``).
 
@@ -264,6 +314,9 @@ def compute_metrics(
         include_drills: count drills too (left out by default).
         service_teams: the owning team of each service (the service catalog's), needed to
             group by team; service names match case-insensitively.
+        action_items: rows with ``incident_id``, ``status`` and ``due`` (ISO date or None);
+            those of the incidents counted are tallied (``today``: for overdue; default
+            the current UTC date).
 
     Raises:
         DomainError: an unknown grouping, ``team`` without a catalog, a time without a
@@ -286,6 +339,7 @@ def compute_metrics(
         )
     considered = drills = outside = undated = 0
     counted: list[_Measured] = []
+    counted_ids: set[str] = set()
     for row in rows:
         considered += 1
         if row.get("drill") and not include_drills:
@@ -300,6 +354,7 @@ def compute_metrics(
             outside += 1
             continue
         counted.append(_measure(row, teams))
+        counted_ids.add(str(row.get("id")))
     total = _group(ALL, counted)
     groups = (total,) if by == ALL else _grouped(by, counted)
     return MetricsReport(
@@ -314,6 +369,28 @@ def compute_metrics(
         drills_excluded=drills,
         outside_period=outside,
         undated=undated,
+        actions=_tally(action_items, counted_ids, today or datetime.now(UTC).date()),
+    )
+
+
+def _tally(
+    items: Iterable[Mapping[str, Any]], incidents: set[str], today: date
+) -> ActionItemCounts:
+    counts = Counter[str]()
+    for item in items:
+        if str(item.get("incident_id")) not in incidents:
+            continue
+        status = str(item.get("status"))
+        counts[status] += 1
+        due = item.get("due")
+        if status in ("open", "in_progress") and due and str(due) < today.isoformat():
+            counts["overdue"] += 1
+    return ActionItemCounts(
+        open=counts["open"],
+        in_progress=counts["in_progress"],
+        done=counts["done"],
+        wont_do=counts["wont_do"],
+        overdue=counts["overdue"],
     )
 
 
@@ -405,7 +482,7 @@ def _stats(metric: MetricDefinition, index: int, members: list[_Measured]) -> Me
             negative += 1
     values.sort()
     by_milestone = ((metric.start, lacking[metric.start]), (metric.end, lacking[metric.end]))
-    most = max(by_milestone, key=lambda item: (item[1], -MILESTONES.index(item[0])))
+    most = max(by_milestone, key=lambda item: (item[1], -_ORDER.index(item[0])))
     return MetricStats(
         metric=metric.key,
         incidents=len(members),

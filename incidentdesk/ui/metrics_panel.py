@@ -186,6 +186,12 @@ class MetricsPanel(QWidget):
         self.summary = QLabel(self)
         self.summary.setProperty("muted", True)
         self.summary.setWordWrap(True)
+        self.actions = QLabel(self)
+        self.actions.setObjectName("ActionItemCounts")
+        self.actions.setToolTip(
+            "The action items of the post-mortems of the incidents counted; overdue: open or "
+            "in progress past their due date."
+        )
         self.group_box.currentIndexChanged.connect(self.recompute)
         self.period.changed.connect(self.recompute)
         self.drills_box.toggled.connect(self.recompute)
@@ -223,6 +229,7 @@ class MetricsPanel(QWidget):
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addLayout(controls)
         layout.addWidget(self.summary)
+        layout.addWidget(self.actions)
         layout.addWidget(self.scroll_area, 1)
 
     # ------------------------------------------------------------ feeding
@@ -260,7 +267,12 @@ class MetricsPanel(QWidget):
         self._serial += 1
         serial, rows, options = self._serial, self.rows, self.options()
         self.client.call(
-            lambda desk: compute_metrics(rows, service_teams=desk.service_teams(), **options),
+            lambda desk: compute_metrics(
+                rows,
+                service_teams=desk.service_teams(),
+                action_items=desk.action_items(),
+                **options,
+            ),
             lambda report: self._computed(serial, report),
             lambda error: self._failed(serial, error),
         )
@@ -276,6 +288,7 @@ class MetricsPanel(QWidget):
         ]
         self.month_chart.set_data(COUNT_SERIES, months)
         self.summary.setText(summary_text(report))
+        self.actions.setText(report.actions.sentence())
 
     def _failed(self, serial: int, error: BaseException) -> None:
         if serial == self._serial:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import random
 import statistics
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -274,10 +274,11 @@ def test_definitions_name_their_milestones() -> None:
         ("time_to_acknowledge", "detected_at", "acknowledged_at"),
         ("time_to_mitigate", "detected_at", "mitigated_at"),
         ("time_to_resolve", "detected_at", "resolved_at"),
+        ("time_to_postmortem", "resolved_at", "postmortem_published_at"),
     ]
     for m in METRICS:
         assert f"({m.start.removesuffix('_at')})" in m.definition
-        assert f"({m.end.removesuffix('_at')})" in m.definition
+        assert f"({m.end.removesuffix('_at').removeprefix('postmortem_')})" in m.definition
         assert m.definition.endswith(".") and m.definition.count(". ") == 0
     assert "MTTA" in METRICS[1].label and "MTTR" in METRICS[3].label
 
@@ -292,6 +293,7 @@ def test_json_document() -> None:
         "definitions",
         "totals",
         "groups",
+        "action_items",
         "per_month",
     ]
     assert doc["since"] == "2025-12-01T00:00:00+00:00" and doc["until"] is None
@@ -317,10 +319,10 @@ def test_csv_rows() -> None:
     rows = compute_metrics(ROWS).as_csv_rows()
     assert tuple(rows[0]) == CSV_HEADER
     assert len(rows) == 1 + (3 + 1) * len(METRICS)  # three severities and the total
-    sev1_resolve = rows[1 + 3]
+    sev1_resolve = rows[1 + 3]  # the fourth metric of the first group
     assert sev1_resolve[:4] == ["severity", "SEV1", "time_to_resolve", "4"]
     assert float(sev1_resolve[8]) == 82.5 * MIN
-    total_ack = rows[-3]
+    total_ack = rows[-1 - len(METRICS) + 2]
     assert total_ack[:8] == [
         "all",
         "all",
@@ -440,3 +442,31 @@ def test_by_team_counts_an_incident_once_per_owning_team() -> None:
     ]
     # Acknowledged 2, 4, 6 and 10 minutes after detection: the median is 5 minutes.
     assert group(report, "core").metric("time_to_acknowledge").median == 5 * 60
+
+
+def test_action_items_of_the_incidents_counted_by_status_and_overdue() -> None:
+    items = [
+        {"incident_id": "A", "status": "open", "due": "2026-01-01"},  # overdue
+        {"incident_id": "A", "status": "in_progress", "due": "2027-01-01"},
+        {"incident_id": "C", "status": "done", "due": "2025-01-01"},  # done: not overdue
+        {"incident_id": "C", "status": "wont_do", "due": None},
+        {"incident_id": "H", "status": "open", "due": None},
+        {"incident_id": "F", "status": "open", "due": "2020-01-01"},  # a drill: left out
+    ]
+    report = compute_metrics(ROWS, action_items=items, today=date(2026, 6, 1))
+    assert report.actions.as_json() == {
+        "open": 2,
+        "in_progress": 1,
+        "done": 1,
+        "wont_do": 1,
+        "overdue": 1,
+        "total": 5,
+    }
+
+
+def test_time_to_published_post_mortem_counts_unpublished_as_missing() -> None:
+    published = {**A, "postmortem_published_at": A["resolved_at"] + timedelta(days=2)}
+    report = compute_metrics([published, C], by="all")
+    stats = report.total.metric("time_to_postmortem")
+    assert (stats.measured, stats.missing, stats.median) == (1, 1, 2 * 24 * 3600)
+    assert stats.most_missing == "postmortem_published_at"
