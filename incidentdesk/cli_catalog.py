@@ -245,13 +245,10 @@ def secret_rows(desk: Desk) -> list[dict[str, Any]]:
 
 
 def _presence(name: str) -> dict[str, Any]:
-    from incidentdesk.secrets import env_name, keyring_status, secret_is_set
+    from incidentdesk.secrets import secret_source
 
-    if os.environ.get(env_name(name)):
-        return {"present": True, "source": "environment"}
-    if not secret_is_set(name):
-        return {"present": False, "source": None}
-    return {"present": True, "source": "keyring" if keyring_status().persistent else "session"}
+    source = secret_source(name)
+    return {"present": source is not None, "source": source}
 
 
 def _secret_status(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:

@@ -137,6 +137,23 @@ def secret_is_set(name: str) -> bool:
     return get_secret(name) is not None
 
 
+def secret_source(name: str) -> str | None:
+    """Where a secret's value comes from: ``environment``, ``keyring``, ``session`` (this
+    run only), or None when it is not set. Never the value."""
+    if os.environ.get(env_name(name)):
+        return "environment"
+    if keyring_status().persistent:
+        try:
+            import keyring
+
+            if keyring.get_password(SERVICE, name) is not None:
+                return "keyring"
+        except Exception as exc:
+            raise SecretError(_refusal("read", name, exc)) from None
+    with _lock:
+        return "session" if name in _session else None
+
+
 def _refusal(verb: str, name: str, exc: BaseException) -> str:
     # The exception's own text is left out: a backend might echo what it was given.
     return (

@@ -100,3 +100,18 @@ def test_secrets_read_or_set_are_masked_in_the_log(memory_keyring) -> None:  # t
     memory_keyring[("incidentdesk", "pagerduty/checkout")] = "pd-routing-key-1234567"
     assert get_secret("pagerduty/checkout") == "pd-routing-key-1234567"
     assert "pd-routing-key-1234567" not in logs.redact("sent with pd-routing-key-1234567")
+
+
+def test_secret_source_says_where_a_value_comes_from_never_the_value(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from incidentdesk.secrets import delete_secret, secret_source, set_secret
+
+    assert secret_source("pagerduty/checkout") is None
+    set_secret("pagerduty/checkout", "routing-key-1")
+    assert secret_source("pagerduty/checkout") == "keyring"
+    monkeypatch.setenv("INCIDENTDESK_SECRET_PAGERDUTY_CHECKOUT", "from-env")
+    assert secret_source("pagerduty/checkout") == "environment"
+    monkeypatch.delenv("INCIDENTDESK_SECRET_PAGERDUTY_CHECKOUT")
+    delete_secret("pagerduty/checkout")
+    assert secret_source("pagerduty/checkout") is None
