@@ -221,7 +221,12 @@ def build_parser() -> argparse.ArgumentParser:
     json_flag(p)
 
     p = add("config", "Show or set the profile's settings.")
-    p.add_argument("setting", choices=("name",))
+    p.add_argument(
+        "setting",
+        choices=("name", "due-days"),
+        help="name: your name in the journal; due-days: days until a new action item is due "
+        "by severity, such as SEV1=7,SEV2=14",
+    )
     p.add_argument("value", nargs="?")
     return parser
 
@@ -235,6 +240,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         location = resolve_profile(getattr(args, "data_dir", None), getattr(args, "profile", None))
         if args.command is None:
             return _run_app(args, location)
+        if getattr(args, "no_desk", False):  # such as `postmortem lint`: no profile, no database
+            return HANDLERS[args.command](args, None, out)  # type: ignore[arg-type]
         logs.setup("cli", location.name, location.base if location.base_chosen else None)
         if args.command == "profiles":
             return _profiles(args, location, out)
@@ -250,11 +257,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
             if args.command == "connect":
                 return connect(args, profile, out)
             return disconnect(profile, out)
-        if getattr(args, "no_desk", False):  # such as `postmortem lint`: no database needed
-            return HANDLERS[args.command](args, None, out)  # type: ignore[arg-type]
         from incidentdesk.desk import Desk
 
         desk = Desk.open(data_dir, getattr(args, "author", None) or profile.author())
+        desk.action_item_due_days = profile.due_days
         try:
             return HANDLERS[args.command](args, desk, out)
         finally:
@@ -335,6 +341,15 @@ def _when(text: str | None) -> datetime | None:
 
 
 def _config(args: argparse.Namespace, profile: Profile, out: TextIO) -> int:
+    if args.setting == "due-days":
+        if args.value is not None:
+            from incidentdesk.config import parse_due_days
+
+            profile.due_days = {**profile.due_days, **parse_due_days(args.value, "due-days")}
+            profile.save()
+        days = ", ".join(f"{code}={n}" for code, n in sorted(profile.due_days.items()))
+        print(f"New action items are due in days, by severity: {days}", file=out)
+        return 0
     if args.value is None:
         print(profile.name or f"(not set; using {profile.author()})", file=out)
         return 0

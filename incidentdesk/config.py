@@ -16,12 +16,13 @@ import json
 import os
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import platformdirs
 
 from incidentdesk.core.errors import UserError
+from incidentdesk.core.postmortem import DEFAULT_DUE_DAYS
 
 ENV_HOME = "INCIDENTDESK_HOME"
 ENV_PROFILE = "INCIDENTDESK_PROFILE"
@@ -253,6 +254,8 @@ class Profile:
     shared_url: str | None = None  # postgresql://USER@HOST:PORT/DB, never with a password
     shared_sslmode: str = "prefer"
     shared_sslrootcert: str | None = None
+    # Days until a new action item is due, by severity (a post-mortem's default).
+    due_days: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_DUE_DAYS))
 
     @classmethod
     def load(cls, data_dir: Path) -> Profile:
@@ -267,12 +270,14 @@ class Profile:
             raise ConfigError(f"Cannot read {path}: {exc}. Fix or remove the file.") from None
         name = data.get("user", {}).get("name")
         shared = data.get("shared_db", {})
+        due = data.get("action_items", {}).get("due_days", {})
         return cls(
             data_dir,
             name if isinstance(name, str) and name.strip() else None,
             _text(shared.get("url")),
             _text(shared.get("sslmode")) or "prefer",
             _text(shared.get("sslrootcert")),
+            {**DEFAULT_DUE_DAYS, **parse_due_days(due, str(path))},
         )
 
     def save(self) -> None:
@@ -292,6 +297,9 @@ class Profile:
                 lines.append(f"sslrootcert = {_toml(self.shared_sslrootcert)}")
             lines.append("# The password is in the system keyring (secret 'shared-db').")
             lines.append("")
+        if self.due_days != DEFAULT_DUE_DAYS:
+            days = ", ".join(f"{code} = {n}" for code, n in sorted(self.due_days.items()))
+            lines += ["[action_items]", f"due_days = {{ {days} }}", ""]
         temp = path.with_suffix(".toml.tmp")
         temp.write_text("\n".join(lines), encoding="utf-8")
         os.replace(temp, path)
@@ -304,6 +312,33 @@ class Profile:
             return getpass.getuser()
         except (OSError, KeyError):
             return "unknown"
+
+
+def parse_due_days(value: object, where: str) -> dict[str, int]:
+    """``{SEV1 = 7, …}`` (or ``"SEV1=7,SEV2=14"``) checked: severities and 1..365 days."""
+    if isinstance(value, str):
+        pairs: dict[str, object] = {}
+        for part in filter(None, (p.strip() for p in value.split(","))):
+            code, sep, days = part.partition("=")
+            if not sep:
+                raise ConfigError(f"{where}: '{part}' is not SEVERITY=DAYS (say SEV1=7).")
+            pairs[code.strip()] = days.strip()
+        value = pairs
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: due_days must be a table such as {{ SEV1 = 7 }}.")
+    result: dict[str, int] = {}
+    for code, days in value.items():
+        key = str(code).strip().upper()
+        if key not in DEFAULT_DUE_DAYS:
+            raise ConfigError(f"{where}: '{code}' is not a severity (SEV1 to SEV5).")
+        try:
+            number = int(str(days))
+        except ValueError:
+            number = 0
+        if not 1 <= number <= 365:
+            raise ConfigError(f"{where}: {key} must be due in 1 to 365 days, not '{days}'.")
+        result[key] = number
+    return result
 
 
 def _toml(value: str) -> str:

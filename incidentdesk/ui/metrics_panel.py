@@ -186,9 +186,9 @@ class MetricsPanel(QWidget):
         self.summary = QLabel(self)
         self.summary.setProperty("muted", True)
         self.summary.setWordWrap(True)
-        self.actions = QLabel(self)
-        self.actions.setObjectName("ActionItemCounts")
-        self.actions.setToolTip(
+        self.action_counts = QLabel(self)
+        self.action_counts.setObjectName("ActionItemCounts")
+        self.action_counts.setToolTip(
             "The action items of the post-mortems of the incidents counted; overdue: open or "
             "in progress past their due date."
         )
@@ -229,7 +229,7 @@ class MetricsPanel(QWidget):
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addLayout(controls)
         layout.addWidget(self.summary)
-        layout.addWidget(self.actions)
+        layout.addWidget(self.action_counts)
         layout.addWidget(self.scroll_area, 1)
 
     # ------------------------------------------------------------ feeding
@@ -288,7 +288,7 @@ class MetricsPanel(QWidget):
         ]
         self.month_chart.set_data(COUNT_SERIES, months)
         self.summary.setText(summary_text(report))
-        self.actions.setText(report.actions.sentence())
+        self.action_counts.setText(report.actions.sentence())
 
     def _failed(self, serial: int, error: BaseException) -> None:
         if serial == self._serial:

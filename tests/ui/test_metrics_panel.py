@@ -133,13 +133,13 @@ def test_charts_show_the_figures_of_compute_metrics(
     sev1 = report.groups[0].metric("time_to_mitigate")
     assert (sev1.median, sev1.p90) == (2520.0, 3192.0)  # of 28 and 56 minutes
     assert panel.summary.text() == "5 incidents counted · 1 drill left out"
-    assert panel.actions.text() == "Action items: none in these incidents' post-mortems."
+    assert panel.action_counts.text() == "Action items: none in these incidents' post-mortems."
     incident = next(r["id"] for r in rows if not r["drill"])
     desk.start_postmortem(incident, "lightweight", fill=False)
     desk.save_action_item(incident, description="Add a canary", owner="Ana", due=None)
     panel.recompute()
     settle()
-    assert panel.actions.text() == (
+    assert panel.action_counts.text() == (
         "Action items: 1 open, 0 in progress, 0 done, 0 won't do; 0 overdue."
     )
 
