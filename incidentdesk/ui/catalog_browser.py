@@ -288,7 +288,10 @@ class CatalogBrowser(QWidget):
         for row in range(self.services.topLevelItemCount()):
             item = self.services.topLevelItem(row)
             if item is not None:
-                item.setHidden(wanted is not None and item.text(0) not in wanted)
+                hidden = wanted is not None and item.text(0) not in wanted
+                item.setHidden(hidden)
+                if wanted is not None:  # a search opens what it found
+                    item.setExpanded(not hidden)
         people = {p.handle: p for p in catalog.people}
         for row in range(self.people.topLevelItemCount()):
             item = self.people.topLevelItem(row)

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QResizeEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -102,7 +102,7 @@ def countdown_text(page: Page | None, now: datetime) -> str:
     left = (deadline - now).total_seconds()
     if left > 0:
         return f"Ack due in {countdown_clock(left)}"
-    return f"No answer: {page.ack_timeout_minutes} min timeout ran out {countdown_clock(-left)} ago"
+    return f"Overdue by {countdown_clock(-left)} ({page.ack_timeout_minutes} min timeout)"
 
 
 def targets_tooltip(page: Page) -> str:
@@ -169,6 +169,38 @@ def fetch_panel_data(desk: Desk, incident_id: str) -> PanelData:
 # ---------------------------------------------------------------- one row
 
 
+class StatusLabel(QLabel):
+    """One line of status in a tinted box; a text too long for the width ends in "…" (the
+    whole text is in ``full_text`` and the tooltip's first line)."""
+
+    PADDING = 16  # the stylesheet's left border and padding
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.full_text = ""
+        self.setMinimumWidth(60)
+
+    def set_full_text(self, text: str) -> None:
+        """Show ``text``, shortened to the width the layout gives."""
+        self.full_text = text
+        self._elide()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._elide()
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        width = self.fontMetrics().horizontalAdvance(self.full_text) + self.PADDING
+        return QSize(max(width, self.minimumWidth()), hint.height())
+
+    def _elide(self) -> None:
+        width = max(1, self.width() - self.PADDING)
+        shown = self.fontMetrics().elidedText(self.full_text, Qt.TextElideMode.ElideRight, width)
+        if shown != self.text():
+            self.setText(shown)
+
+
 class EscalationRow:
     """The widgets of one service's row (they sit in the panel's grid, so columns align)."""
 
@@ -177,9 +209,8 @@ class EscalationRow:
         self.option: EscalationOption | None = None
         self.name = QLabel()
         self.name.setTextFormat(Qt.TextFormat.RichText)
-        self.status = QLabel()
+        self.status = StatusLabel()
         self.status.setAccessibleName(f"{service} page status")
-        self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.countdown = QLabel()
         self.countdown.setAccessibleName(f"{service} acknowledgement countdown")
@@ -224,7 +255,10 @@ class EscalationRow:
         else:
             status = page.status if page is not None else ""
             self._set_status(status_text(page), STATUS_COLORS.get(status))
-        self.status.setToolTip(targets_tooltip(page) if page is not None else "")
+        lines = [self.status.full_text]
+        if page is not None:
+            lines.append(targets_tooltip(page))
+        self.status.setToolTip("\n".join(lines))
         waiting = page is not None and page.open
         can_page = option.problem is None and not waiting
         self.page_button.setText(f"Page {option.team} (level {option.next_level})")
@@ -270,7 +304,7 @@ class EscalationRow:
         self.escalate_button.setVisible(can_escalate)
 
     def _set_status(self, text: str, color: str | None) -> None:
-        self.status.setText(text)
+        self.status.set_full_text(text)
         if color is None:
             self.status.setStyleSheet("")
             return
