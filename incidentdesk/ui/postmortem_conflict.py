@@ -8,7 +8,7 @@ the competing saves stay in the journal.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from difflib import SequenceMatcher
 
 from PySide6.QtCore import Signal
@@ -70,6 +70,16 @@ def merge3(base: str, mine: str, theirs: str) -> tuple[str, bool]:
     return "\n".join(merged), True
 
 
+def pick_mine(heads: Sequence[SectionSave], mine_ids: Collection[str], me: str) -> SectionSave:
+    """This workstation's side of a conflict: a head it saved, else the last head by ``me``,
+    else the first head."""
+    for head in heads:
+        if head.id in mine_ids:
+            return head
+    by_me = [h for h in heads if h.author == me]
+    return by_me[-1] if by_me else heads[0]
+
+
 def _pane(title: str, text: str, parent: QWidget) -> tuple[QLabel, QPlainTextEdit]:
     label = QLabel(title, parent)
     font = label.font()
@@ -90,6 +100,7 @@ class ConflictDialog(QDialog):
         conflict: base and heads (from ``SectionView.conflict``).
         mine_ids: ids of the saves this workstation made (the first head among them is
             "mine"; otherwise the last head by ``me``, otherwise the first head).
+        mine_text: unsaved text on screen, shown as "mine" instead of its saved text.
         me: this workstation's author name.
         parent: the editor.
 
@@ -106,20 +117,20 @@ class ConflictDialog(QDialog):
         mine_ids: Collection[str],
         me: str,
         parent: QWidget | None = None,
+        mine_text: str | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"Merge the edits of “{title}”")
         self.resize(1100, 640)
         self.conflict = conflict
-        mine = self._pick_mine(conflict.heads, mine_ids, me)
+        mine = pick_mine(conflict.heads, mine_ids, me)
         others = [h for h in conflict.heads if h.id != mine.id]
-        self.mine_text = mine.text
+        self.mine_text = mine.text if mine_text is None else mine_text
         self.theirs_text = others[-1].text if others else ""
         merged, clean = merge3(conflict.base_text, self.mine_text, self.theirs_text)
         if len(others) > 1:
             clean = False
             merged = self.mine_text
-
         intro = QLabel(
             f"“{title}” was changed here and on another workstation from the same version. "
             "Both texts are kept in the journal; choose or write the text that replaces them.",
@@ -127,7 +138,8 @@ class ConflictDialog(QDialog):
         )
         intro.setWordWrap(True)
         base_label, self.base_edit = _pane("Base (before both edits)", conflict.base_text, self)
-        mine_label, self.mine_edit = _pane(f"Mine ({mine.author})", self.mine_text, self)
+        mine_title = f"Mine ({mine.author}{', with unsaved words' if mine_text else ''})"
+        mine_label, self.mine_edit = _pane(mine_title, self.mine_text, self)
         theirs_title = "Theirs (" + ", ".join(dict.fromkeys(o.author for o in others)) + ")"
         theirs_body = "\n\n— — —\n\n".join(o.text for o in others)
         theirs_label, self.theirs_edit = _pane(theirs_title, theirs_body, self)
@@ -175,16 +187,6 @@ class ConflictDialog(QDialog):
         layout.addWidget(self.merged_edit, 1)
         layout.addWidget(self.error)
         layout.addLayout(buttons)
-
-    @staticmethod
-    def _pick_mine(
-        heads: tuple[SectionSave, ...], mine_ids: Collection[str], me: str
-    ) -> SectionSave:
-        for head in heads:
-            if head.id in mine_ids:
-                return head
-        by_me = [h for h in heads if h.author == me]
-        return by_me[-1] if by_me else heads[0]
 
     def _finish(self, text: str) -> None:
         self.resolved.emit(text)

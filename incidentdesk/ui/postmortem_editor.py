@@ -51,7 +51,7 @@ from incidentdesk.core.postmortem import Acceptance, SectionConflict
 from incidentdesk.ui.client import DeskClient
 from incidentdesk.ui.inline_note import InlineError, SuccessNote
 from incidentdesk.ui.postmortem_actions import ActionItemsPanel
-from incidentdesk.ui.postmortem_conflict import ConflictDialog
+from incidentdesk.ui.postmortem_conflict import ConflictDialog, pick_mine
 from incidentdesk.ui.postmortem_findings import (
     AcceptFindingDialog,
     FindingsHighlighter,
@@ -253,7 +253,7 @@ class PostmortemEditor(QWidget):
         self.navigator.setObjectName("PostmortemSections")
         self.navigator.setModel(self.sections_model)
         self.navigator.setUniformItemSizes(True)
-        self.navigator.setMinimumWidth(190)
+        self.navigator.setMinimumWidth(230)
         self.navigator.selectionModel().currentChanged.connect(self._navigator_moved)
         self.meter = CompletenessMeter(self)
         nav_box = QWidget(self)
@@ -326,10 +326,15 @@ class PostmortemEditor(QWidget):
         self.findings_view = QListView(self)
         self.findings_view.setObjectName("Findings")
         self.findings_view.setModel(self.findings_model)
-        self.findings_view.setWordWrap(True)
         self.findings_view.setAlternatingRowColors(True)
-        self.findings_view.setSpacing(2)
+        self.findings_view.setUniformItemSizes(True)
+        self.finding_detail = QLabel(self)
+        self.finding_detail.setObjectName("FindingDetail")
+        self.finding_detail.setWordWrap(True)
+        self.finding_detail.setTextFormat(Qt.TextFormat.PlainText)
+        self.finding_detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.findings_view.selectionModel().currentChanged.connect(self._finding_chosen)
+        self.findings_view.clicked.connect(self._show_finding_in_text)
         self.findings_label = QLabel("Blameless check", self)
         self.accept_button = QPushButton("Accept with reason…", self)
         self.accept_button.setEnabled(False)
@@ -345,6 +350,7 @@ class PostmortemEditor(QWidget):
         findings_layout.setContentsMargins(0, 0, 0, 0)
         findings_layout.addWidget(self.findings_label)
         findings_layout.addWidget(self.findings_view, 1)
+        findings_layout.addWidget(self.finding_detail)
         accept_row = QHBoxLayout()
         accept_row.addStretch(1)
         accept_row.addWidget(self.accept_button)
@@ -353,6 +359,9 @@ class PostmortemEditor(QWidget):
         side.addWidget(findings_box)
         side.setChildrenCollapsible(False)
         side.setMinimumWidth(240)
+        side.setStretchFactor(0, 3)
+        side.setStretchFactor(1, 2)
+        side.setSizes([450, 300])
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("PostmortemSplitter")
@@ -363,7 +372,7 @@ class PostmortemEditor(QWidget):
         self.splitter.setStretchFactor(1, 3)
         self.splitter.setStretchFactor(2, 2)
         self.splitter.setChildrenCollapsible(False)
-        self.splitter.setSizes([220, 640, 340])
+        self.splitter.setSizes([270, 620, 340])
 
         self.actions_panel = ActionItemsPanel(self)
         self.actions_panel.add_requested.connect(self.add_action_item)
@@ -421,10 +430,23 @@ class PostmortemEditor(QWidget):
         self.templates = templates
         self.template_list.clear()
         for template in templates:
-            item = QListWidgetItem(f"{template.name}\n{template.description}")
+            item = QListWidgetItem()
             item.setData(Qt.ItemDataRole.UserRole, template.key)
-            item.setToolTip(", ".join(s.title for s in template.sections))
+            item.setData(
+                Qt.ItemDataRole.AccessibleTextRole, f"{template.name}\n{template.description}"
+            )
+            sections = ", ".join(s.title for s in template.sections)
+            label = QLabel(
+                f"<b>{html.escape(template.name)}</b><br>{html.escape(template.description)}"
+                f"<br><span style='color: palette(placeholder-text)'>"
+                f"{len(template.sections)} sections: {html.escape(sections)}</span>",
+                self.template_list,
+            )
+            label.setContentsMargins(6, 4, 6, 4)  # one line each: the size hint is exact
+            label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
             self.template_list.addItem(item)
+            self.template_list.setItemWidget(item, label)
+            item.setSizeHint(QSize(0, label.sizeHint().height() + 6))
         if self.template_list.count():
             self.template_list.setCurrentRow(0)
         self.template_errors.show_message("\n".join(errors))
@@ -559,10 +581,8 @@ class PostmortemEditor(QWidget):
         self.run_check()
 
     def _shown_text(self, section: SectionView) -> str:
-        if section.conflict is not None:
-            mine = [h for h in section.conflict.heads if h.id in self._mine]
-            if mine:
-                return mine[0].text
+        if section.conflict is not None:  # this workstation's side, until merged
+            return pick_mine(section.conflict.heads, self._mine, self.client.author).text
         return self._sent.get(section.key, section.text)
 
     @staticmethod
@@ -717,6 +737,10 @@ class PostmortemEditor(QWidget):
         self._show_conflict(section)
         if section.conflict is not None:
             self.edit.setReadOnly(True)
+            shown = self._shown_text(section)
+            if not self.is_dirty() and not self._inflight.get(key):
+                self._sent[key] = shown
+                self._set_text(shown, keep_cursor=True)
             return
         self.edit.setReadOnly(self.view is not None and self.view.read_only)
         if self._inflight.get(key):
@@ -765,8 +789,10 @@ class PostmortemEditor(QWidget):
             return None
         if self.conflict_dialog is not None:
             self.conflict_dialog.reject()
+        # Unsaved words typed here are part of "mine": the merge must not lose them.
+        unsaved = self.edit.toPlainText() if self.is_dirty() else None
         dialog = ConflictDialog(
-            section.spec.title, conflict, set(self._mine), self.client.author, self
+            section.spec.title, conflict, set(self._mine), self.client.author, self, unsaved
         )
         key = section.key
         dialog.resolved.connect(lambda text: self._resolve(key, conflict, text))
@@ -870,11 +896,24 @@ class PostmortemEditor(QWidget):
             if self.findings_model.checked_at(row) == checked:
                 self.findings_view.setCurrentIndex(self.findings_model.index(row))
 
+    def _show_finding_in_text(self, index: Any) -> None:
+        if index.isValid():
+            finding: Any = self.findings_model.checked_at(index.row()).finding
+            cursor = self.edit.textCursor()
+            cursor.setPosition(finding.start)
+            cursor.setPosition(finding.end, QTextCursor.MoveMode.KeepAnchor)
+            self.edit.setTextCursor(cursor)
+
     def _finding_chosen(self, current: Any, _previous: Any) -> None:
         valid = current is not None and current.isValid()
         checked = self.findings_model.checked_at(current.row()) if valid else None
         writable = self.view is not None and not self.view.read_only
         self.accept_button.setEnabled(checked is not None and checked.open and writable)
+        if checked is None and self.findings_model.rowCount():
+            self.finding_detail.setText("Select a finding (or press F8) to see why and how.")
+        else:
+            self.finding_detail.setText(finding_tip(checked) if checked is not None else "")
+        self.finding_detail.setVisible(bool(self.finding_detail.text()))
 
     def open_accept_dialog(self) -> AcceptFindingDialog | None:
         """Ask the reason to keep the selected finding (it is then recorded)."""
@@ -1136,7 +1175,6 @@ def install_postmortem(
     open_action.triggered.connect(lambda _c=False: windows.open_selected())
     mine_action = view_menu.addAction("My &action items")
     mine_action.triggered.connect(lambda _c=False: windows.open_my_action_items())
-    window.postmortem_windows = windows  # type: ignore[attr-defined]
     return windows
 
 

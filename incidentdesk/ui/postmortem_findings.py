@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from incidentdesk.core.blameless import CATEGORIES
 from incidentdesk.core.pm_review import CheckedFinding
 from incidentdesk.ui.inline_note import InlineError
 
@@ -149,9 +150,10 @@ class FindingsModel(QAbstractListModel):
         checked = self._rows[index.row()]
         finding: Any = checked.finding
         if role == Qt.ItemDataRole.DisplayRole:
+            category = CATEGORIES.get(getattr(finding, "category", ""), "")
             where = f"line {finding.line}" if hasattr(finding, "line") else ""
-            state = "accepted" if not checked.open else "to reword"
-            return f"“{finding.text}” ({where}, {state}) — {getattr(finding, 'explanation', '')}"
+            state = " · accepted" if not checked.open else ""
+            return f"“{finding.text}” — {category}, {where}{state}"
         if role == Qt.ItemDataRole.ToolTipRole:
             return finding_tip(checked)
         if role == Qt.ItemDataRole.ForegroundRole and not checked.open:

@@ -83,6 +83,7 @@ class ReviewBar(QWidget):
 
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(8)
         row.addWidget(self.badge)
         row.addWidget(self.people_label, 1)
         row.addWidget(self.reviewers_edit)

@@ -130,7 +130,7 @@ class SectionsModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             marks = []
             if row.conflict:
-                marks.append("conflict")
+                marks.append("merge")
             if row.open_findings:
                 marks.append(f"{row.open_findings} to reword")
             suffix = f"  ({', '.join(marks)})" if marks else ""

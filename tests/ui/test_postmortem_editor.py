@@ -78,7 +78,10 @@ def test_start_from_a_template_with_prefilled_sections(
     editor = open_editor(qtbot, client, incident)
 
     assert editor.pages.currentWidget() is editor.start_page
-    names = [editor.template_list.item(n).text() for n in range(editor.template_list.count())]
+    names = [
+        editor.template_list.item(n).data(Qt.ItemDataRole.AccessibleTextRole)
+        for n in range(editor.template_list.count())
+    ]
     assert [n.split("\n")[0] for n in names] == ["Standard", "Google SRE", "Lightweight"]
     assert all(len(n.split("\n")[1]) > 20 for n in names)  # each with its description
 
@@ -175,6 +178,13 @@ def test_findings_underlined_as_you_type_and_accepted_with_a_reason(
     assert "Suggestion:" in editor.tooltip_at(spans[0][0] + 2)
     assert editor.tooltip_at(0) == ""
     assert editor.findings_model.rowCount() == 3
+    careless = editor.findings_model.index(2)
+    assert careless.data() == "“careless” — blame and judgement, line 1"
+    rect = editor.findings_view.visualRect(careless)
+    qtbot.mouseClick(editor.findings_view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert editor.edit.textCursor().selectedText() == "careless"
+    assert "Suggestion: Describe the action" in editor.finding_detail.text()
+    editor.edit.moveCursor(editor.edit.textCursor().MoveOperation.End)
 
     # F8 goes to the first finding after the cursor (wrapping round).
     qtbot.keyClick(editor.edit, Qt.Key.Key_F8)
@@ -294,3 +304,13 @@ def test_insert_from_journal(qtbot: QtBot, client: DeskClient, desk: Desk, start
     assert editor.edit.toPlainText().startswith("Who was there:\n\n")
     qtbot.waitUntil(lambda: editor.save_state_text().startswith("Saved"), timeout=5000)
     assert "Incident Commander: Maya Chen" in desk.postmortem(started).section("overview").text
+
+
+@pytest.mark.parametrize(("name", "magic"), [("pm.html", b"<!DOCTYPE html>"), ("pm.pdf", b"%PDF")])
+def test_export_html_and_pdf_on_the_worker(
+    qtbot: QtBot, client: DeskClient, started: str, tmp_path: Path, name: str, magic: bytes
+) -> None:
+    editor = open_editor(qtbot, client, started)
+    with qtbot.waitSignal(editor.exported, timeout=20_000):
+        editor.export_document(tmp_path / name)
+    assert (tmp_path / name).read_bytes()[:20].upper().startswith(magic.upper())
