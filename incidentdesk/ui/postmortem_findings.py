@@ -8,6 +8,7 @@ the text changes and hands the findings, paired with their acceptances
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
 from typing import Any
 
@@ -69,6 +70,7 @@ class FindingsHighlighter(QSyntaxHighlighter):
     def __init__(self, document: QTextDocument, palette: QPalette) -> None:
         super().__init__(document)
         self._findings: list[CheckedFinding] = []
+        self._reach: list[int] = []
         self.set_palette(palette)
 
     def set_palette(self, palette: QPalette) -> None:
@@ -88,7 +90,13 @@ class FindingsHighlighter(QSyntaxHighlighter):
 
     def set_findings(self, findings: Sequence[CheckedFinding]) -> None:
         """Underline these findings (spans into the whole document's plain text)."""
-        self._findings = list(findings)
+        self._findings = sorted(findings, key=lambda c: (c.finding.start, _end(c)))
+        # The largest end so far, per finding: a block finds its first finding by bisection.
+        self._reach: list[int] = []
+        reach = -1
+        for checked in self._findings:
+            reach = max(reach, _end(checked))
+            self._reach.append(reach)
         self.rehighlight()
 
     def findings(self) -> list[CheckedFinding]:
@@ -105,9 +113,12 @@ class FindingsHighlighter(QSyntaxHighlighter):
     def highlightBlock(self, text: str) -> None:
         block_start = self.currentBlock().position()
         block_end = block_start + len(text)
-        for checked in self._findings:
+        first = bisect.bisect_right(self._reach, block_start)
+        for checked in self._findings[first:]:
             start, end = checked.finding.start, _end(checked)
-            if end <= block_start or start >= block_end:
+            if start >= block_end:
+                break
+            if end <= block_start:
                 continue
             begin = max(start, block_start) - block_start
             length = min(end, block_end) - block_start - begin
