@@ -92,7 +92,7 @@ class FindingsHighlighter(QSyntaxHighlighter):
         """Underline these findings (spans into the whole document's plain text)."""
         self._findings = sorted(findings, key=lambda c: (c.finding.start, _end(c)))
         # The largest end so far, per finding: a block finds its first finding by bisection.
-        self._reach: list[int] = []
+        self._reach = []
         reach = -1
         for checked in self._findings:
             reach = max(reach, _end(checked))
