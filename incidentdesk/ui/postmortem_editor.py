@@ -1165,14 +1165,19 @@ class PostmortemWindows(QObject):
 
 
 def install_postmortem(
-    window: MainWindow, incident_menu: QMenu, view_menu: QMenu
+    window: MainWindow,
+    incident_menu: QMenu,
+    view_menu: QMenu,
+    incident_before: QAction | None = None,
 ) -> PostmortemWindows:
-    """Add "Incident → Post-mortem…" (Ctrl+Shift+P) and "View → My action items" to a main
-    window's menus; returns the object that keeps the editors."""
+    """Add "Incident → Post-mortem…" (Ctrl+Shift+P; before ``incident_before`` when given)
+    and "View → My action items" to a main window's menus; returns the object that keeps
+    the editors (one window per incident) and the My action items window."""
     windows = PostmortemWindows(window)
-    open_action = incident_menu.addAction("&Post-mortem…")
+    open_action = QAction("&Post-mortem…", incident_menu)
     open_action.setShortcut(QKeySequence("Ctrl+Shift+P"))
     open_action.triggered.connect(lambda _c=False: windows.open_selected())
+    incident_menu.insertAction(incident_before, open_action)  # type: ignore[arg-type]
     mine_action = view_menu.addAction("My &action items")
     mine_action.triggered.connect(lambda _c=False: windows.open_my_action_items())
     return windows

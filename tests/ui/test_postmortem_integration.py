@@ -53,8 +53,13 @@ def menu(window: MainWindow, title: str) -> QMenu:
 def test_menu_opens_the_selected_incidents_post_mortem_and_my_items(
     qtbot: QtBot, window: MainWindow, demo_id: str
 ) -> None:
-    windows = install_postmortem(window, menu(window, "&Incident"), menu(window, "&View"))
-    action = next(a for a in menu(window, "&Incident").actions() if a.text() == "&Post-mortem…")
+    incident_menu = menu(window, "&Incident")
+    windows = install_postmortem(
+        window, incident_menu, menu(window, "&View"), incident_before=window.settings_action
+    )
+    texts = [a.text() for a in incident_menu.actions()]
+    assert texts.index("&Post-mortem…") == texts.index("Se&ttings…") - 1
+    action = incident_menu.actions()[texts.index("&Post-mortem…")]
     assert action.shortcut().toString() == "Ctrl+Shift+P"
 
     action.trigger()
