@@ -37,6 +37,9 @@ from typing import Any
 
 import sqlalchemy
 import sync_bench  # this file's neighbour: the shared-database figures
+from escalation_bench import bench_escalation  # paging through the outbox
+from export_bench import bench_export  # post-mortem exports
+from lint_bench import bench_lint  # the blameless language check
 from metrics_bench import bench_metrics  # and the metrics one
 from search_bench import bench_search  # and the search one
 
@@ -78,6 +81,9 @@ class Sizes:
     metrics_incidents: int  # metrics_compute: incidents the metrics are computed over
     search_incidents: int  # search_library: incidents in the searched store
     search_events: int  # search_library: events in the searched store
+    lint_words: int  # lint_postmortem: words in the checked post-mortem
+    export_rows: int  # export_postmortem: timeline rows in the exported post-mortem
+    escalation_pages: int  # escalation_delivery: pages delivered to a local server
 
 
 FULL = Sizes(
@@ -98,6 +104,9 @@ FULL = Sizes(
     metrics_incidents=5_000,
     search_incidents=5_000,
     search_events=500_000,
+    lint_words=10_000,
+    export_rows=60,
+    escalation_pages=200,
 )
 QUICK = Sizes(
     notes=300,
@@ -117,6 +126,9 @@ QUICK = Sizes(
     metrics_incidents=500,
     search_incidents=200,
     search_events=5_000,
+    lint_words=500,
+    export_rows=60,
+    escalation_pages=10,
 )
 
 
@@ -759,6 +771,28 @@ def bench_search_library(sizes: Sizes) -> list[Figure]:
     return [figure("search_library", result["worst_median_ms"], "ms", **params)]
 
 
+def bench_lint_postmortem(sizes: Sizes) -> list[Figure]:
+    """Check a post-mortem of ``sizes.lint_words`` words (goal: 20 pages under 50 ms)."""
+    return bench_lint((sizes.lint_words,))
+
+
+def _renamed(figures: list[Figure], headline: str, name: str) -> list[Figure]:
+    """``headline`` becomes the benchmark's own figure ``name``; the others ``name.<x>``."""
+    return [
+        {**f, "name": name if f["name"] == headline else f"{name}.{f['name']}"} for f in figures
+    ]
+
+
+def bench_export_postmortem(sizes: Sizes) -> list[Figure]:
+    """A demo-sized post-mortem to PDF (the headline; goal under 2 s), HTML and Markdown."""
+    return _renamed(bench_export(sizes), "export_pdf", "export_postmortem")
+
+
+def bench_escalation_delivery(sizes: Sizes) -> list[Figure]:
+    """From ``escalate`` to the request answered by a local PagerDuty, through the courier."""
+    return _renamed(bench_escalation(sizes), "page_delivered_p50", "escalation_delivery")
+
+
 BENCHMARKS: dict[str, Benchmark] = {
     "append_notes": bench_append_notes,
     "fold_100k": bench_fold_100k,
@@ -773,6 +807,9 @@ BENCHMARKS: dict[str, Benchmark] = {
     "metrics_compute": bench_metrics_compute,
     "search_library": bench_search_library,
     "library_open": bench_library_open,
+    "lint_postmortem": bench_lint_postmortem,
+    "export_postmortem": bench_export_postmortem,
+    "escalation_delivery": bench_escalation_delivery,
 }
 
 

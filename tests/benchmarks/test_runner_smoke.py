@@ -33,6 +33,9 @@ EXPECTED = (
     "metrics_compute",
     "search_library",
     "library_open",
+    "lint_postmortem",
+    "export_postmortem",
+    "escalation_delivery",
 )
 
 
