@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import sys
 from collections.abc import Callable
@@ -107,6 +108,7 @@ def build_window(
     window.sync_label.where = profile.shared_url
 
     def opened(_desk: object) -> None:
+        freeze_heap()
         if first_job is None:
             window.load()
         else:
@@ -120,6 +122,18 @@ def build_window(
         lambda error: (on_error or _cannot_open)(window, error),
     )
     return window
+
+
+def freeze_heap() -> None:
+    """Put every object alive now out of the cyclic collector's reach (``gc.freeze``).
+
+    What exists once the Desk is open (modules, classes, Qt wrappers, SQLAlchemy's
+    caches) lives as long as the app. Left in the collector's oldest generation, a full
+    collection walks all of it while holding the GIL: measured at 65-85 ms on the store
+    worker, during which the GUI thread could not run a single slot. Frozen, a full
+    collection walks only what was made since.
+    """
+    gc.freeze()
 
 
 def _first_job_failed(window: MainWindow, error: BaseException) -> None:

@@ -685,6 +685,16 @@ class EscalationPanel(QWidget):
         for row in self.rows.values():
             row.tick(now, row.service in self._busy)
 
+    def focus_first_action(self) -> None:
+        """Put the keyboard focus on the first thing to do (a Page, Escalate or
+        Acknowledge button; else "Page another service…")."""
+        for row in self.rows.values():
+            for button in (row.page_button, row.escalate_button, row.ack_button):
+                if button.isVisible() and button.isEnabled():
+                    button.setFocus(Qt.FocusReason.ShortcutFocusReason)
+                    return
+        self.other_button.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
     # ------------------------------------------------------------ actions
 
     def page(self, service: str, level: int | None = None) -> None:

@@ -168,6 +168,7 @@ class MainWindow(QMainWindow):
             incident, "Post stakeholder &update…", "Ctrl+U", self.command_view.open_update_composer
         )
         self._add(incident, "&Quick entry", "Ctrl+L", self.focus_quick_entry)
+        self._add(incident, "&Escalation", "Ctrl+Shift+E", self.focus_escalation)
         incident.addSeparator()
         incident.addAction(self.command_view.timeline.pin_action)
         incident.addAction(self.command_view.timeline.correct_action)
@@ -311,6 +312,11 @@ class MainWindow(QMainWindow):
         """Put the cursor in the command view's quick entry (Ctrl+L)."""
         self.show_view(COMMAND)
         self.command_view.focus_quick_entry()
+
+    def focus_escalation(self) -> None:
+        """Put the cursor on the escalation panel's first action (Ctrl+Shift+E)."""
+        self.show_view(COMMAND)
+        self.command_view.escalation.focus_first_action()
 
     def search_library(self) -> None:
         """Show the library with the cursor in its search box (Ctrl+Shift+F)."""

@@ -3,6 +3,7 @@ pytest-httpserver as PagerDuty and Slack."""
 
 from __future__ import annotations
 
+import gc
 import json
 import time
 from collections.abc import Callable, Iterator
@@ -20,6 +21,7 @@ from werkzeug import Request, Response
 
 from incidentdesk.core.timefmt import utc_now
 from incidentdesk.desk import Desk
+from incidentdesk.ui.app import freeze_heap
 from incidentdesk.ui.catalog_browser import import_catalog_file
 from incidentdesk.ui.client import DeskClient
 from incidentdesk.ui.command_view import CommandView
@@ -73,7 +75,7 @@ def courier(data_dir: Path, client: DeskClient) -> Iterator[WorkstationCourier]:
 @pytest.fixture
 def view(
     qtbot: QtBot, client: DeskClient, incident: str, courier: WorkstationCourier
-) -> CommandView:
+) -> Iterator[CommandView]:
     made = CommandView(client)
     qtbot.addWidget(made)
     made.resize(1100, 800)
@@ -83,7 +85,9 @@ def view(
     with qtbot.waitSignal(made.loaded, timeout=5000):
         made.show_incident(incident)
     qtbot.waitUntil(lambda: "checkout" in made.escalation.rows, timeout=5000)
-    return made
+    freeze_heap()  # as the app does once its Desk is open
+    yield made
+    gc.unfreeze()
 
 
 def row_of(view: CommandView, service: str = "checkout") -> EscalationRow:
@@ -351,3 +355,18 @@ def test_the_window_stays_responsive_while_the_page_endpoint_hangs(
     assert took >= timedelta(seconds=1.5)  # the endpoint really hung
     assert len(gaps) > 50
     assert max(gaps[1:]) < 50, f"the GUI thread stalled for {max(gaps[1:])} ms"
+
+
+def test_paging_by_keyboard_alone(qtbot: QtBot, view: CommandView, httpserver: HTTPServer) -> None:
+    httpserver.expect_request(ENQUEUE, method="POST").respond_with_json(ACCEPTED, status=202)
+    with qtbot.waitActive(view):
+        view.activateWindow()
+    view.escalation.focus_first_action()
+    row = row_of(view)
+    assert row.page_button.hasFocus()
+
+    qtbot.keyClick(row.page_button, Qt.Key.Key_Space)
+
+    qtbot.waitUntil(lambda: row.status.full_text.startswith("Sent"), timeout=10_000)
+    view.escalation.focus_first_action()
+    assert row.ack_button.hasFocus()  # the next thing to do: record who answered
