@@ -882,14 +882,14 @@ class PostmortemEditor(QWidget):
             self.message.emit("No blameless findings to reword in this section.")
             return
         here = self.edit.textCursor().selectionStart()
-        after = [c for c in open_ones if c.finding.start > here]
+        after = [c for c in open_ones if self.highlighter.qt_span(c)[0] > here]
         self._select_finding((after or open_ones)[0])
 
     def _select_finding(self, checked: CheckedFinding) -> None:
-        finding: Any = checked.finding
+        start, end = self.highlighter.qt_span(checked)
         cursor = self.edit.textCursor()
-        cursor.setPosition(finding.start)
-        cursor.setPosition(finding.end, QTextCursor.MoveMode.KeepAnchor)
+        cursor.setPosition(start)
+        cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
         self.edit.setTextCursor(cursor)
         self.edit.setFocus()
         for row in range(self.findings_model.rowCount()):
@@ -898,10 +898,10 @@ class PostmortemEditor(QWidget):
 
     def _show_finding_in_text(self, index: Any) -> None:
         if index.isValid():
-            finding: Any = self.findings_model.checked_at(index.row()).finding
+            start, end = self.highlighter.qt_span(self.findings_model.checked_at(index.row()))
             cursor = self.edit.textCursor()
-            cursor.setPosition(finding.start)
-            cursor.setPosition(finding.end, QTextCursor.MoveMode.KeepAnchor)
+            cursor.setPosition(start)
+            cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
             self.edit.setTextCursor(cursor)
 
     def _finding_chosen(self, current: Any, _previous: Any) -> None:

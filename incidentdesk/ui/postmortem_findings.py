@@ -57,6 +57,18 @@ def finding_tip(checked: CheckedFinding) -> str:
     return "\n".join(lines)
 
 
+def _astral_positions(text: str) -> list[int]:
+    """Where the characters that Qt counts twice (outside the Basic Multilingual Plane) are."""
+    if text.isascii():
+        return []
+    return [i for i, char in enumerate(text) if ord(char) > 0xFFFF]
+
+
+def _to_qt(index: int, astral: list[int]) -> int:
+    """A character offset as a UTF-16 offset."""
+    return index + bisect.bisect_left(astral, index)
+
+
 def _end(checked: CheckedFinding) -> int:
     finding: Any = checked.finding
     end = getattr(finding, "end", None)
@@ -70,6 +82,7 @@ class FindingsHighlighter(QSyntaxHighlighter):
     def __init__(self, document: QTextDocument, palette: QPalette) -> None:
         super().__init__(document)
         self._findings: list[CheckedFinding] = []
+        self._spans: dict[int, tuple[int, int]] = {}
         self._reach: list[int] = []
         self.set_palette(palette)
 
@@ -91,31 +104,42 @@ class FindingsHighlighter(QSyntaxHighlighter):
     def set_findings(self, findings: Sequence[CheckedFinding]) -> None:
         """Underline these findings (spans into the whole document's plain text)."""
         self._findings = sorted(findings, key=lambda c: (c.finding.start, _end(c)))
+        # The checker counts characters; Qt counts UTF-16 units (an emoji is two).
+        astral = _astral_positions(self.document().toPlainText())
+        self._spans = {
+            id(c): (_to_qt(c.finding.start, astral), _to_qt(_end(c), astral))
+            for c in self._findings
+        }
         # The largest end so far, per finding: a block finds its first finding by bisection.
         self._reach = []
         reach = -1
         for checked in self._findings:
-            reach = max(reach, _end(checked))
+            reach = max(reach, self.qt_span(checked)[1])
             self._reach.append(reach)
         self.rehighlight()
+
+    def qt_span(self, checked: CheckedFinding) -> tuple[int, int]:
+        """A finding's (start, end) as Qt text positions (UTF-16 units), for cursors."""
+        return self._spans.get(id(checked)) or (checked.finding.start, _end(checked))
 
     def findings(self) -> list[CheckedFinding]:
         """The findings underlined now."""
         return list(self._findings)
 
     def finding_at(self, position: int) -> CheckedFinding | None:
-        """The finding covering a character position, or None."""
+        """The finding covering a Qt text position (a cursor's), or None."""
         for checked in self._findings:
-            if checked.finding.start <= position < _end(checked):
+            start, end = self.qt_span(checked)
+            if start <= position < end:
                 return checked
         return None
 
     def highlightBlock(self, text: str) -> None:
         block_start = self.currentBlock().position()
-        block_end = block_start + len(text)
+        block_end = block_start + len(text.encode("utf-16-le")) // 2
         first = bisect.bisect_right(self._reach, block_start)
         for checked in self._findings[first:]:
-            start, end = checked.finding.start, _end(checked)
+            start, end = self.qt_span(checked)
             if start >= block_end:
                 break
             if end <= block_start:

@@ -314,3 +314,23 @@ def test_export_html_and_pdf_on_the_worker(
     with qtbot.waitSignal(editor.exported, timeout=20_000):
         editor.export_document(tmp_path / name)
     assert (tmp_path / name).read_bytes()[:20].upper().startswith(magic.upper())
+
+
+def test_underlines_stay_on_the_words_after_an_emoji(
+    qtbot: QtBot, client: DeskClient, started: str
+) -> None:
+    # Qt counts an emoji as two text positions; the checker counts it as one character.
+    editor = open_editor(qtbot, client, started)
+    text = "Rollback 🚀🔥 done; it was simply careless."
+    editor.edit.insertPlainText(text)  # pasted: key clicks cannot type an emoji
+    qtbot.waitUntil(lambda: len(editor.findings()) == 2, timeout=3000)
+    shift = 2  # two emoji before the words
+    words = [
+        (text.index(w) + shift, text.index(w) + shift + len(w)) for w in ("simply", "careless")
+    ]
+    assert _wave_ranges(editor) == words
+    assert "Suggestion:" in editor.tooltip_at(words[1][0] + 1)
+    assert editor.tooltip_at(words[0][0] - 2) == ""  # just before "simply": nothing
+    editor.edit.moveCursor(editor.edit.textCursor().MoveOperation.Start)
+    qtbot.keyClick(editor.edit, Qt.Key.Key_F8)
+    assert editor.edit.textCursor().selectedText() == "simply"
