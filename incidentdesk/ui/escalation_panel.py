@@ -659,6 +659,19 @@ class EscalationPanel(QWidget):
                 self._ticker.start()
         else:
             self._ticker.stop()
+        QTimer.singleShot(0, self, self._fit_height)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        QTimer.singleShot(0, self, self._fit_height)
+
+    def _fit_height(self) -> None:
+        # A splitter gives a pane its minimum size, which ignores wrapped text: ask for the
+        # height the rows and notes need at this width, so nothing is cut off.
+        layout = self.layout()
+        needed = layout.totalHeightForWidth(self.width()) if layout is not None else -1
+        if needed > 0 and needed != self.minimumHeight():
+            self.setMinimumHeight(needed)
 
     def _rebuild_rows(self, services: list[str]) -> None:
         for row in self.rows.values():
