@@ -67,6 +67,7 @@ from incidentdesk.core.postmortem import (
 from incidentdesk.templates import TemplateSet, load_templates
 
 if TYPE_CHECKING:
+    from incidentdesk.core.catalog import Catalog
     from incidentdesk.core.events import Event
     from incidentdesk.core.fold import IncidentState
     from incidentdesk.core.timeline import TimelineEntry
@@ -195,6 +196,8 @@ class PostmortemCommands:
         store: LocalStore
         author: str
         clock: Callable[[], datetime]
+
+        def catalog(self) -> Catalog | None: ...
 
         def _record(
             self,
@@ -620,6 +623,13 @@ class PostmortemCommands:
 
     # ----------------------------------------------------------------- internals
 
+    def checker_people(self, state: IncidentState) -> list[str]:
+        """The names the blameless check knows for an incident: its role history and the
+        service catalog's people (the editor and approval use the same list)."""
+        catalog = self.catalog()
+        names = [p.name for p in catalog.people] if catalog is not None else []
+        return list(dict.fromkeys([*state.people(), *names]))
+
     def _default_checker(self, state: IncidentState) -> Checker | None:
         """The app's blameless check, knowing the incident's people; None if not built in."""
         from incidentdesk import rules
@@ -627,7 +637,7 @@ class PostmortemCommands:
         factory = getattr(rules, "default_checker", None)
         if factory is None:
             return None
-        checker: Checker = factory(state.people())
+        checker: Checker = factory(self.checker_people(state))
         return checker
 
 

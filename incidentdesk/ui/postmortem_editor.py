@@ -96,10 +96,9 @@ def _setup(desk: Desk, incident_id: str) -> tuple[Checker, list[Template], list[
     from incidentdesk import rules
 
     state = desk.incident(incident_id)
-    catalog = desk.catalog()
-    catalog_names = [p.name for p in catalog.people] if catalog is not None else []
-    checker = rules.default_checker([*state.people(), *catalog_names])
-    people = sorted({*desk.people(), *catalog_names, *state.people()}, key=str.casefold)
+    known = desk.checker_people(state)  # the incident's and the catalog's people
+    checker = rules.default_checker(known)
+    people = sorted({*desk.people(), *known}, key=str.casefold)
     return checker, desk.templates(), desk.template_errors(), people
 
 

@@ -65,3 +65,28 @@ def test_search_finds_post_mortem_text_and_action_items_as_last_saved(desk: Desk
     assert [h.incident_id for h in desk.search("retry storm")] == [incident]
     assert desk.search("connection pool was exhausted") == []
     assert [h.incident_id for h in desk.search("bound retries")] == [incident]
+
+
+def test_the_blameless_check_knows_the_catalog_people(desk: Desk) -> None:
+    from incidentdesk.core.catalog import parse_toml
+
+    desk.import_catalog(
+        parse_toml(
+            """
+[[people]]
+handle = "zoe"
+name = "Zoë Quinn"
+team = "payments"
+[[teams]]
+name = "payments"
+members = ["zoe"]
+"""
+        )
+    )
+    incident = desk.declare("Checkout down", "SEV2", ["checkout"])
+    desk.start_postmortem(incident, "lightweight", fill=False)
+    key = desk.postmortem(incident).sections[0].spec.key
+    desk.save_section(incident, key, "Zoë broke the deploy on Friday.", None)
+    findings = desk.postmortem(incident).section(key).findings
+    assert [f.finding.category for f in findings] == ["named-person"]
+    assert findings[0].finding.text.startswith("Zoë")
