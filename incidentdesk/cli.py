@@ -204,8 +204,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--panel",
         default="window",
-        help="window, incidents, command, header, roles, timeline, quick-entry, declare, "
-        "update, library or metrics",
+        help="window, incidents, command, header, roles, escalation, timeline, quick-entry, "
+        "declare, update, library, metrics, catalog or postmortem",
     )
     p.add_argument("--size", default="1400x900", metavar="WxH")
     p.add_argument("--theme", default="light", choices=("light", "dark"))

@@ -221,6 +221,12 @@ class MainWindow(QMainWindow):
         database.addSeparator()
         self._add(database, "Import service &catalog…", None, lambda: self.import_catalog())
 
+        from incidentdesk.ui.postmortem_editor import install_postmortem
+
+        self.postmortems = install_postmortem(
+            self, incident, view, incident_before=self.settings_action
+        )
+
         help_menu = bar.addMenu("&Help")
         shortcuts = self._add(help_menu, "&Keyboard shortcuts", "F1", self.show_shortcuts)
         shortcuts.setShortcuts([QKeySequence("F1"), QKeySequence("Ctrl+/")])

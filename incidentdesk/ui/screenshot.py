@@ -23,6 +23,7 @@ PANELS = (
     "library",
     "metrics",
     "catalog",
+    "postmortem",
 )
 
 
@@ -130,7 +131,16 @@ def take_screenshot(
         window.show_view({"library": LIBRARY, "metrics": METRICS, "catalog": CATALOG}[panel])
         _settle(app, window)
     target = panel_widgets(window).get(panel)
-    if panel == "declare":
+    if panel == "postmortem":
+        from incidentdesk.ui.postmortem_editor import render_postmortem_for_screenshot
+
+        if window.command_view.incident_id is None:
+            window.client.stop()
+            raise DomainError("There is no incident to show in that panel.")
+        target = render_postmortem_for_screenshot(
+            window.client, window.command_view.incident_id, size
+        )
+    elif panel == "declare":
         target = window.open_declare_dialog()
     elif panel == "update":
         window.command_view.open_update_composer()
