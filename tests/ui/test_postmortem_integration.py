@@ -16,7 +16,6 @@ from incidentdesk.ui.main_window import MainWindow
 from incidentdesk.ui.my_action_items import MyActionItems
 from incidentdesk.ui.postmortem_editor import (
     PostmortemEditor,
-    install_postmortem,
     render_postmortem_for_screenshot,
 )
 
@@ -54,9 +53,7 @@ def test_menu_opens_the_selected_incidents_post_mortem_and_my_items(
     qtbot: QtBot, window: MainWindow, demo_id: str
 ) -> None:
     incident_menu = menu(window, "&Incident")
-    windows = install_postmortem(
-        window, incident_menu, menu(window, "&View"), incident_before=window.settings_action
-    )
+    windows = window.postmortems  # the main window installs the post-mortem entries
     texts = [a.text() for a in incident_menu.actions()]
     assert texts.index("&Post-mortem…") == texts.index("Se&ttings…") - 1
     action = incident_menu.actions()[texts.index("&Post-mortem…")]
