@@ -21,6 +21,7 @@ ESCALATE_HELP = "Page the owners of a service (its escalation policy's level) an
 ESCALATIONS_HELP = "List an incident's pages: who was paged, delivered, acknowledged."
 ACK_HELP = "Record that someone answered a page (tells PagerDuty/Opsgenie too)."
 POST_HELP = "Post a message to a chat target of the catalog (Slack, Teams, webhook)."
+CHANNEL_HELP = "Post the incident's status and severity changes to a chat target (or stop)."
 
 
 def add_parsers(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
@@ -63,6 +64,11 @@ def add_parsers(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
     p.add_argument("--to", required=True, metavar="TARGET", help="the catalog's target name")
     p.add_argument("text")
     p.add_argument("--wait", type=float, metavar="SECONDS", help="send now and wait")
+
+    p = add("channel", CHANNEL_HELP)
+    p.add_argument("incident", metavar="ID")
+    p.add_argument("target", nargs="?", metavar="TARGET", help="the catalog's chat target")
+    p.add_argument("--none", action="store_true", help="stop posting status changes")
 
 
 def _escalate(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
@@ -170,6 +176,21 @@ def _post(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
     return _wait(desk, args.incident, post_id, args.wait, out)
 
 
+def _channel(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
+    if args.none and args.target:
+        raise UserError("Give a target or --none, not both.")
+    if not args.none and not args.target:
+        channel = desk.incident(args.incident).escalation.channel
+        print(channel or "Status changes are not posted to chat.", file=out)
+        return 0
+    desk.set_chat_channel(args.incident, None if args.none else args.target)
+    if args.none:
+        print("Status changes are no longer posted to chat.", file=out)
+    else:
+        print(f"Status and severity changes will be posted to {args.target}.", file=out)
+    return 0
+
+
 def _page(desk: Desk, incident: str, escalation_id: str) -> Page:
     for page in desk.escalations(incident):
         if page.id == escalation_id:
@@ -182,4 +203,5 @@ HANDLERS: dict[str, Handler] = {
     "escalations": _escalations,
     "ack": _ack,
     "post": _post,
+    "channel": _channel,
 }

@@ -22,6 +22,7 @@ from incidentdesk.core.fold import IncidentState, apply, fold, state_summary
 from incidentdesk.core.ids import hlc_next, new_event_id
 from incidentdesk.core.lifecycle import (
     ACTIVE_STATUSES,
+    STATUS_LABELS,
     check_milestone_order,
     check_status_change,
     milestones_after_status,
@@ -159,7 +160,9 @@ class Desk(JournalExchange, CatalogCommands, EscalationCommands, PostmortemComma
                 raise DomainError(f"The incident is already {sev.code}.")
 
         payload = {"severity": sev.code}
-        return self._record(incident_id, "severity.changed", payload, at, check=check).id
+        event = self._record(incident_id, "severity.changed", payload, at, check=check)
+        self._announce(event.incident_id, f"Severity changed to {sev.code}")
+        return event.id
 
     def set_status(self, incident_id: str, status: str, at: datetime | None = None) -> str:
         """Move the incident along its lifecycle; records the status's milestone."""
@@ -170,7 +173,16 @@ class Desk(JournalExchange, CatalogCommands, EscalationCommands, PostmortemComma
             check_status_change(state.status, new)
             check_milestone_order(milestones_after_status(state.milestones, new, when))
 
-        return self._record(incident_id, "status.changed", {"status": new}, when, check=check).id
+        event = self._record(incident_id, "status.changed", {"status": new}, when, check=check)
+        self._announce(event.incident_id, f"Status changed to {STATUS_LABELS[new]}")
+        return event.id
+
+    def _announce(self, incident_id: str, text: str) -> None:
+        """Tell the incident's chat channel (if any); the change itself is already saved."""
+        try:
+            self.announce_change(incident_id, text)
+        except (DomainError, StoreError) as exc:
+            log.warning("could not post the change to chat: %s", exc)
 
     def set_milestone(self, incident_id: str, milestone: str, at: datetime | None = None) -> str:
         """Record when a milestone (started, detected, acknowledged, …) happened."""

@@ -279,6 +279,37 @@ class EscalationCommands:
         self._record(incident_ref, "chat.requested", payload, None, check, then=_queue(queued))
         return post_id
 
+    def set_chat_channel(self, incident_ref: str, target_name: str | None) -> str:
+        """Post this incident's status and severity changes to a chat target (None: stop)."""
+        name: str | None = None
+        if target_name is not None:
+            catalog = self.catalog()
+            if catalog is None:
+                raise NotFound("There is no service catalog yet, so no chat target to post to.")
+            target = catalog.target(target_name)
+            if target.adapter not in CHAT_ADAPTERS:
+                raise DomainError(
+                    f"'{target.name}' is a {target.adapter} target, not a chat channel."
+                )
+            name = target.name
+
+        def check(state: IncidentState, _p: dict[str, Any]) -> None:
+            if state.escalation.channel == name:
+                raise DomainError(
+                    f"Status changes are already posted to {name}."
+                    if name
+                    else "Status changes are not posted to chat."
+                )
+
+        return self._record(incident_ref, "chat.channel_set", {"target": name}, None, check).id
+
+    def announce_change(self, incident_ref: str, text: str) -> str | None:
+        """Post a status or severity change to the incident's channel, if it has one."""
+        channel = self.incident(incident_ref).escalation.channel
+        if channel is None:
+            return None
+        return self.post_to_chat(incident_ref, channel, text, purpose="status")
+
     def record_attempt(self, delivery: Delivery, outcome: AttemptOutcome) -> str:
         """Record how one delivery attempt went, and when (if ever) to try again.
 

@@ -360,3 +360,29 @@ def wait_for(condition: Callable[[], bool], timeout: float = 10) -> None:
     while not condition():
         assert time.monotonic() < deadline, "timed out"
         time.sleep(0.05)
+
+
+def test_status_changes_go_to_the_incident_channel_once_set(
+    desk: Desk, incident: str, httpserver: HTTPServer
+) -> None:
+    httpserver.expect_request("/services/T000/B000/XXXXSECRET").respond_with_data("ok")
+    desk.set_status(incident, "identified")  # no channel yet: nothing posted
+    assert desk.chat_posts(incident) == []
+    desk.set_chat_channel(incident, "slack-incidents")
+    with pytest.raises(DomainError, match="already posted"):
+        desk.set_chat_channel(incident, "slack-incidents")
+    with pytest.raises(DomainError, match="not a chat channel"):
+        desk.set_chat_channel(incident, "pd-payments")
+    desk.set_status(incident, "mitigated")
+    desk.set_severity(incident, "SEV2")
+    Courier(desk).run_due()
+    posts = desk.chat_posts(incident)
+    assert [(p.text, p.status) for p in posts] == [
+        ("Status changed to Mitigated (monitoring)", "sent"),
+        ("Severity changed to SEV2", "sent"),
+    ]
+    texts = [e.text for e in desk.timeline(incident)]
+    assert "Status changes will be posted to slack-incidents" in texts
+    desk.set_chat_channel(incident, None)
+    desk.set_status(incident, "resolved")
+    assert len(desk.chat_posts(incident)) == 2

@@ -129,6 +129,7 @@ class EscalationState:
 
     pages: dict[str, Page] = field(default_factory=dict)
     posts: dict[str, ChatPost] = field(default_factory=dict)
+    channel: str | None = None  # the chat target status changes are posted to
 
     def open_page(self, service: str, level: int) -> Page | None:
         """The page of that service and level still waiting for an answer, if any."""
@@ -168,6 +169,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "chat.requested": ("post_id", "target", "adapter", "text"),
     "chat.sent": ("post_id", "target", "attempt"),
     "chat.failed": ("post_id", "target", "attempt"),
+    "chat.channel_set": ("target",),
 }
 
 
@@ -305,6 +307,11 @@ def _chat_outcome(p: Mapping[str, Any]) -> Payload:
     }
 
 
+def _channel(p: Mapping[str, Any]) -> Payload:
+    target = p.get("target")
+    return {"target": None if target is None else clean_name(target, "target name")}
+
+
 _VALIDATORS: dict[str, Callable[[Mapping[str, Any]], Payload]] = {
     "escalation.requested": _requested,
     "escalation.sent": _sent,
@@ -314,6 +321,7 @@ _VALIDATORS: dict[str, Callable[[Mapping[str, Any]], Payload]] = {
     "chat.requested": _chat_requested,
     "chat.sent": _chat_outcome,
     "chat.failed": _chat_outcome,
+    "chat.channel_set": _channel,
 }
 PAYLOADS: dict[str, Callable[[Mapping[str, Any]], Payload]] = {
     kind: _needs(kind)(validator) for kind, validator in _VALIDATORS.items()
@@ -429,6 +437,10 @@ def _apply_chat_outcome(state: EscalationState, event: Event) -> None:
             post.status = "failed"
 
 
+def _apply_channel(state: EscalationState, event: Event) -> None:
+    state.channel = event.payload["target"]
+
+
 APPLY: dict[str, Callable[[EscalationState, Event], None]] = {
     "escalation.requested": _apply_requested,
     "escalation.sent": _apply_sent,
@@ -438,6 +450,7 @@ APPLY: dict[str, Callable[[EscalationState, Event], None]] = {
     "chat.requested": _apply_chat_requested,
     "chat.sent": _apply_chat_outcome,
     "chat.failed": _apply_chat_outcome,
+    "chat.channel_set": _apply_channel,
 }
 
 
@@ -462,6 +475,11 @@ def describe(event: Event) -> str | None:
         return "Page resolved"
     if kind == "chat.requested":
         return f"Posting to {p['target']}: {p['text']}"
+    if kind == "chat.channel_set":
+        target = p["target"]
+        if target is None:
+            return "Status changes are no longer posted to chat"
+        return f"Status changes will be posted to {target}"
     if kind == "chat.sent":
         return f"Posted to {p['target']} (attempt {p['attempt']})"
     if kind == "chat.failed":

@@ -296,4 +296,9 @@ def _open_desk(data_dir: Path, name: str) -> Desk:
     # Runs on the store worker; SQLAlchemy loads there, while the window shows.
     from incidentdesk.desk import Desk
 
-    return Desk.open(data_dir, name)
+    desk = Desk.open(data_dir, name)
+    try:
+        desk.action_item_due_days = Profile.load(data_dir).due_days
+    except UserError as exc:  # a damaged config.toml: the defaults, and say so in the log
+        log.warning("action item due days: %s", exc)
+    return desk

@@ -135,6 +135,9 @@ def open_pages(state: IncidentState | None) -> list[Page]:
 # ---------------------------------------------------------------- data from the worker
 
 
+NO_CHANNEL = "Status changes: not posted"
+
+
 @dataclass
 class PanelData:
     """What one fetch brings: the options, whether there is a catalog, who owns what."""
@@ -143,6 +146,7 @@ class PanelData:
     has_catalog: bool
     owners: dict[str, list[str]] = field(default_factory=dict)  # team → people's names
     services: list[tuple[str, str]] = field(default_factory=list)  # (service, team)
+    chat_targets: list[str] = field(default_factory=list)  # for status changes
 
 
 def fetch_panel_data(desk: Desk, incident_id: str) -> PanelData:
@@ -163,7 +167,7 @@ def fetch_panel_data(desk: Desk, incident_id: str) -> PanelData:
                 names.append(person.name)
         owners[team.name] = names
     services = sorted(((s.name, s.team) for s in catalog.services), key=lambda s: s[0].casefold())
-    return PanelData(options, True, owners, services)
+    return PanelData(options, True, owners, services, desk.chat_targets())
 
 
 # ---------------------------------------------------------------- one row
@@ -507,10 +511,19 @@ class EscalationPanel(QWidget):
         self.other_button.setAutoDefault(False)
         self.other_button.setToolTip("Page the owners of a catalog service not in this incident")
         self.other_button.clicked.connect(self.pick_service)
+        self.channel_box = QComboBox()
+        self.channel_box.setAccessibleName("Post status changes to")
+        self.channel_box.setToolTip(
+            "Post this incident's status and severity changes to a chat channel of the catalog"
+        )
+        self.channel_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.channel_box.activated.connect(self._channel_chosen)
+        self.channel_box.hide()
         top = QHBoxLayout()
         top.setContentsMargins(0, 0, 0, 0)
         top.addWidget(title)
         top.addWidget(self.summary, 1)
+        top.addWidget(self.channel_box)
         top.addWidget(self.other_button)
 
         self.no_catalog = QFrame()
@@ -645,6 +658,7 @@ class EscalationPanel(QWidget):
             self.incident_id is not None and data is not None and data.has_catalog
         )
         self.empty.setVisible(data is not None and not options)
+        self._show_channel(data)
         self.setEnabled(self.incident_id is not None)
         waiting = [o for o in options if o.page is not None and o.page.open]
         acked = [o for o in options if o.page is not None and o.page.status == "acknowledged"]
@@ -660,6 +674,39 @@ class EscalationPanel(QWidget):
         else:
             self._ticker.stop()
         QTimer.singleShot(0, self, self._fit_height)
+
+    def _show_channel(self, data: PanelData | None) -> None:
+        targets = data.chat_targets if data is not None else []
+        current = self.state.escalation.channel if self.state is not None else None
+        choices = [NO_CHANNEL, *(f"Status changes to {t}" for t in targets)]
+        if [self.channel_box.itemText(i) for i in range(self.channel_box.count())] != choices:
+            self.channel_box.clear()
+            self.channel_box.addItem(NO_CHANNEL, None)
+            for target in targets:
+                self.channel_box.addItem(f"Status changes to {target}", target)
+        index = self.channel_box.findData(current) if current is not None else 0
+        self.channel_box.setCurrentIndex(max(index, 0))
+        self.channel_box.setVisible(bool(targets))
+
+    def _channel_chosen(self, index: int) -> None:
+        incident_id = self.incident_id
+        target = self.channel_box.itemData(index)
+        current = self.state.escalation.channel if self.state is not None else None
+        if incident_id is None or target == current:
+            return
+
+        def done(_result: Any) -> None:
+            self.message.emit(
+                f"Status changes will be posted to {target}."
+                if target
+                else "Status changes are no longer posted to chat."
+            )
+
+        def failed(error: BaseException) -> None:
+            self._show_channel(self.data)
+            self.error.show_message(user_message(error))
+
+        self._client.command(lambda d: d.set_chat_channel(incident_id, target), done, failed)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)

@@ -106,3 +106,19 @@ def test_post_an_update_to_slack(
     assert "slack-incidents: delivered" in out
     code, out, _ = run(data_dir, capsys, "timeline", incident)
     assert "Posted to slack-incidents (attempt 1)" in out
+
+
+def test_channel_posts_status_changes(
+    data_dir: Path, capsys: pytest.CaptureFixture[str], httpserver: HTTPServer, incident: str
+) -> None:
+    httpserver.expect_request("/x/y", method="POST").respond_with_data("ok")
+    code, out, _ = run(data_dir, capsys, "channel", incident)
+    assert (code, out.strip()) == (0, "Status changes are not posted to chat.")
+    code, out, err = run(data_dir, capsys, "channel", incident, "slack-incidents")
+    assert (code, err) == (0, "") and "slack-incidents" in out
+    assert run(data_dir, capsys, "status", incident, "mitigated")[0] == 0
+    code, out, _ = run(data_dir, capsys, "timeline", incident)
+    assert "Posting to slack-incidents: Status changed to Mitigated (monitoring)" in out
+    code, _out, err = run(data_dir, capsys, "channel", incident, "pd-payments")
+    assert code == 1 and "not a chat channel" in err
+    assert run(data_dir, capsys, "channel", incident, "--none")[0] == 0

@@ -54,6 +54,7 @@ VALID: dict[str, dict[str, Any]] = {
     },
     "chat.sent": {"post_id": TARGET, "target": "slack-incidents", "attempt": 1},
     "chat.failed": {"post_id": TARGET, "target": "slack-incidents", "attempt": 1},
+    "chat.channel_set": {"target": "slack-incidents"},
     "catalog.imported": {"source": "catalog.toml", "catalog": {}},
     "postmortem.started": {
         "template": "standard",
@@ -108,6 +109,7 @@ REQUIRED = {
     "chat.requested": ["post_id", "target", "adapter", "text"],
     "chat.sent": ["post_id", "target", "attempt"],
     "chat.failed": ["post_id", "target", "attempt"],
+    "chat.channel_set": ["target"],
     "catalog.imported": ["catalog"],
     "postmortem.started": ["template", "template_name", "sections"],
     "postmortem.section_saved": ["section", "text", "base"],

@@ -370,3 +370,24 @@ def test_paging_by_keyboard_alone(qtbot: QtBot, view: CommandView, httpserver: H
     qtbot.waitUntil(lambda: row.status.full_text.startswith("Sent"), timeout=10_000)
     view.escalation.focus_first_action()
     assert row.ack_button.hasFocus()  # the next thing to do: record who answered
+
+
+def test_status_changes_posted_to_the_channel_chosen_in_the_panel(
+    qtbot: QtBot, view: CommandView, httpserver: HTTPServer, desk: Desk, incident: str
+) -> None:
+    httpserver.expect_request(SLACK_PATH, method="POST").respond_with_data("ok", status=200)
+    box = view.escalation.channel_box
+    qtbot.waitUntil(box.isVisible, timeout=5000)
+    assert [box.itemText(i) for i in range(box.count())] == [
+        "Status changes: not posted",
+        "Status changes to slack-incidents",
+    ]
+    box.setCurrentIndex(1)
+    box.activated.emit(1)  # as a person choosing it does
+    qtbot.waitUntil(
+        lambda: desk.incident(incident).escalation.channel == "slack-incidents", timeout=5000
+    )
+    desk.set_status(incident, "mitigated")  # say, from another workstation or the CLI
+    qtbot.waitUntil(lambda: bool(events_sent(httpserver, SLACK_PATH)), timeout=10_000)
+    assert "Status changed to Mitigated" in json.dumps(events_sent(httpserver, SLACK_PATH)[0])
+    qtbot.waitUntil(lambda: box.currentIndex() == 1, timeout=5000)
