@@ -133,9 +133,9 @@ class LibraryPanel(QWidget):
         search_row = QHBoxLayout()
         search_row.addWidget(self.search, 1)
         search_row.addWidget(self.count_label)
+        search_row.addWidget(self.sync_label)
         layout.addLayout(search_row)
         filter_row.addStretch(1)
-        filter_row.addWidget(self.sync_label)
         layout.addLayout(filter_row)
         layout.addWidget(self.lists, 1)
 
@@ -446,5 +446,8 @@ def _combo(parent: QWidget, name: str, items: list[str]) -> QComboBox:
     box.setAccessibleName(name)
     box.setToolTip(f"Filter by {name.lower()}")
     box.addItems(items)
-    box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+    # Wide enough for the usual names, narrower than a long service name when the window is
+    # small (the full name shows in the drop-down): the library fits a 1024-pixel screen.
+    box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    box.setMinimumContentsLength(min(10, max(len(i) for i in items)))
     return box
