@@ -168,7 +168,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("id")
     json_flag(p)
 
-    add("demo", "Seed a realistic demo incident and print its id.")
+    add(
+        "demo",
+        "Seed a realistic demo incident and print its id (and, when the profile has no "
+        "service catalog, the demo's catalog).",
+    )
 
     p = add("db", "Maintain the local database (or, with --shared, the shared one).")
     p.add_argument("action", choices=("upgrade", "check", "rebuild"))
@@ -546,8 +550,9 @@ def timeline_json(entry: TimelineEntry) -> dict[str, Any]:
 
 
 def _demo(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
-    from incidentdesk.demo import seed_demo
+    from incidentdesk.demo import seed_demo, seed_demo_catalog
 
+    seed_demo_catalog(desk)  # whom to page for its services, when the profile has no catalog
     print(seed_demo(desk), file=out)
     return 0
 

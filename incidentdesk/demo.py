@@ -79,6 +79,18 @@ def _script() -> list[tuple[int, str, str, list[str]]]:
     return steps
 
 
+def seed_demo_catalog(desk: Desk) -> bool:
+    """Import the demo incident's service catalog when the profile has none yet."""
+    if desk.catalog() is not None:
+        return False
+    from incidentdesk.desk_catalog import read_catalog_file
+    from incidentdesk.shipped import resource_path
+
+    path = resource_path("catalog", "demo.toml")
+    desk.import_catalog(read_catalog_file(path).catalog, source=path.name)
+    return True
+
+
 def seed_demo(desk: Desk) -> str:
     """Write the demo incident through the Desk; returns its id."""
     start = desk.clock().replace(second=0, microsecond=0) - timedelta(hours=3)

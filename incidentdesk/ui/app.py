@@ -152,8 +152,9 @@ def _cannot_open(window: MainWindow, error: BaseException) -> None:
 def seed_demo_drill(desk: Desk) -> str:
     """The welcome dialog's demo: the demo incident, marked as a drill (kept out of the
     metrics: it is practice, not a real incident). Runs on the store worker."""
-    from incidentdesk.demo import seed_demo
+    from incidentdesk.demo import seed_demo, seed_demo_catalog
 
+    seed_demo_catalog(desk)  # so the escalation panel has owners to show
     incident = seed_demo(desk)
     desk.set_drill(incident, drill=True)
     return incident

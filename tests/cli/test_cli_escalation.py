@@ -122,3 +122,18 @@ def test_channel_posts_status_changes(
     code, _out, err = run(data_dir, capsys, "channel", incident, "pd-payments")
     assert code == 1 and "not a chat channel" in err
     assert run(data_dir, capsys, "channel", incident, "--none")[0] == 0
+
+
+def test_demo_brings_its_catalog_only_when_there_is_none(
+    data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(data_dir, capsys, "demo")
+    incident = out.strip()
+    code, out, _ = run(data_dir, capsys, "catalog", "show", "--json")
+    services = {s["name"] for s in json.loads(out)["catalog"]["services"]}
+    assert {"payments-api", "ledger-service"} <= services
+    code, _out, err = run(data_dir, capsys, "escalate", incident, "--service", "payments-api")
+    assert (code, err) == (0, "")  # queued; its secret is not set, which the page will say
+    code, out, _ = run(data_dir, capsys, "demo")  # a second demo leaves the catalog alone
+    code, out, _ = run(data_dir, capsys, "catalog", "show", "--json")
+    assert len(json.loads(out)["catalog"]["services"]) == len(services)
