@@ -267,8 +267,14 @@ class PostmortemCommands:
             texts = self.postmortem_prefill(event.incident_id, local_tz).texts
             for spec in template.sections:
                 if spec.prefill is not None and texts.get(spec.prefill):
-                    self.save_section(event.incident_id, spec.key, texts[spec.prefill], None)
+                    self._save_prefill(event.incident_id, spec.key, texts[spec.prefill])
         return event.id
+
+    def _save_prefill(self, incident_id: str, section_key: str, text: str) -> None:
+        """The journal's text for a section, marked as such (the exports leave a section out
+        while it only repeats what they show as a table)."""
+        payload = {"section": section_key, "text": text, "base": None, "prefilled": True}
+        self._record(incident_id, "postmortem.section_saved", payload, None)
 
     def save_section(
         self,
@@ -581,14 +587,25 @@ class PostmortemCommands:
         pm = state.postmortem
         filled = prefill(state, self.timeline(incident_ref), UTC)
         published = pm.review_state == "published"
+
+        def text_of(key: str) -> str:
+            return pm.published_text.get(key, "") if published else pm.section(key).text
+
+        def repeats_a_table(spec: TemplateSection) -> bool:
+            # The document shows the responders, the timeline and the action items as tables:
+            # a section of that kind nobody wrote in (empty, or still the journal's text) would
+            # only say the same thing twice.
+            if spec.prefill not in TABLE_PREFILLS:
+                return False
+            section = pm.section(spec.key)
+            heads = [section.saves[h] for h in section.heads if h in section.saves]
+            untouched = all(h.prefilled and h.text == text_of(spec.key) for h in heads)
+            return not text_of(spec.key).strip() or (bool(heads) and untouched)
+
         sections = tuple(
-            DocSection(
-                spec.key,
-                spec.title,
-                pm.published_text.get(spec.key, "") if published else pm.section(spec.key).text,
-                spec.required,
-            )
+            DocSection(spec.key, spec.title, text_of(spec.key), spec.required)
             for spec in pm.section_specs
+            if not repeats_a_table(spec)
         )
         return PostmortemDocument(
             incident_id=state.id,
@@ -642,6 +659,7 @@ class PostmortemCommands:
 
 
 _NULLABLE = frozenset({"due", "tracker_url"})
+TABLE_PREFILLS = frozenset({"responders", "timeline", "action_items"})
 
 
 def _check_section(pm: PostmortemState, key: str) -> None:

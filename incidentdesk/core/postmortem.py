@@ -88,6 +88,7 @@ class SectionSave:
     author: str
     device: str
     at: datetime
+    prefilled: bool = False  # the journal's text, as starting the post-mortem filled it in
 
 
 @dataclass(frozen=True)
@@ -367,6 +368,7 @@ def _section_saved(p: Mapping[str, Any]) -> Payload:
         "text": clean_section_text(_require(p, "text")),
         "base": None if base is None else _event_id(base, "base save"),
         "merges": [_event_id(m, "merged save") for m in merges],
+        "prefilled": p.get("prefilled", False) is True,
     }
 
 
@@ -479,7 +481,14 @@ def _apply_section(state: PostmortemState, event: Event) -> None:
     section = state.sections.setdefault(p["section"], SectionState(p["section"]))
     base, merges = p["base"], tuple(p.get("merges", ()))
     save = SectionSave(
-        event.id, p["text"], base, merges, event.author, event.device, event.occurred_at
+        event.id,
+        p["text"],
+        base,
+        merges,
+        event.author,
+        event.device,
+        event.occurred_at,
+        bool(p.get("prefilled", False)),
     )
     section.saves[event.id] = save
     base_text = section.saves[base].text if base in section.saves else ""

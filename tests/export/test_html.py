@@ -7,7 +7,7 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
-from conftest import CJK, RTL, SCRIPT_TEXT, TITLE, sample_document
+from docsample import CJK, RTL, SCRIPT_TEXT, TITLE, sample_document
 
 from incidentdesk.core.pm_document import DocSection, PostmortemDocument
 from incidentdesk.export import export

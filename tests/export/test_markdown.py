@@ -6,7 +6,7 @@ import dataclasses
 from pathlib import Path
 
 import pytest
-from conftest import CJK, EMOJI, RTL, SCRIPT_TEXT, TITLE, sample_document
+from docsample import CJK, EMOJI, RTL, SCRIPT_TEXT, TITLE, sample_document
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 

@@ -90,3 +90,17 @@ members = ["zoe"]
     findings = desk.postmortem(incident).section(key).findings
     assert [f.finding.category for f in findings] == ["named-person"]
     assert findings[0].finding.text.startswith("Zoë")
+
+
+def test_the_document_leaves_out_sections_that_only_repeat_its_tables(desk: Desk) -> None:
+    incident = seed_demo(desk)
+    desk.start_postmortem(incident, "standard")  # fills impact, responders and timeline
+    keys = [s.key for s in desk.postmortem_document(incident).sections]
+    assert "impact" in keys and "overview" in keys  # kept (overview: required, not written)
+    assert not {"responders", "timeline", "action_items"} & set(keys)  # shown as tables
+    section = desk.postmortem(incident).section("timeline")
+    desk.save_section(
+        incident, "timeline", section.text + "\n\nThe pager fired late.", section.base
+    )
+    doc = desk.postmortem_document(incident)
+    assert "timeline" in [s.key for s in doc.sections]  # someone wrote in it: it is kept
