@@ -7,7 +7,7 @@ incident still being worked can be taken to the command view.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPoint, Qt, Signal
@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from incidentdesk.core.fold import IncidentState, RoleChange
+from incidentdesk.core.postmortem import ITEM_STATUS_LABELS, REVIEW_LABELS
 from incidentdesk.core.roles import ROLE_BY_KEY, ROLES
 from incidentdesk.core.timefmt import format_duration, utc_now
 from incidentdesk.ui.charts import DRILL_COLOR
@@ -40,13 +41,8 @@ if TYPE_CHECKING:  # the Desk module loads SQLAlchemy; views only name its types
     from incidentdesk.desk import IncidentSnapshot
 
 READ_ONLY = "A review is read-only: pin and correct entries in the command view."
-POSTMORTEM_PLACEHOLDER = (
-    "The post-mortem of this incident will be written and read here once the post-mortem "
-    "feature arrives."
-)
-ESCALATION_PLACEHOLDER = (
-    "Who was paged, when, and who answered will show here once escalations arrive."
-)
+NO_POSTMORTEM = "No post-mortem yet."
+NO_ESCALATIONS = "Nobody was paged."
 
 
 class ReadOnlyTimeline(TimelinePanel):
@@ -198,19 +194,79 @@ def review_notice(state: IncidentState | None) -> str:
     return " · ".join(parts)
 
 
-def _placeholder(title: str, text: str, parent: QWidget) -> QFrame:
+def escalation_lines(state: IncidentState | None) -> list[str]:
+    """Who was paged, when, and who answered: one line per page, then the chat posts."""
+    if state is None:
+        return []
+    lines = []
+    for page in state.escalation.pages.values():
+        line = (
+            f"{page.service} — {page.team}, level {page.level}: {page.status}"
+            f" · paged {_hhmm(page.requested_at)} by {page.requested_by}"
+        )
+        if page.sent_at is not None:
+            line += f", delivered {_hhmm(page.sent_at)}"
+        if page.acknowledged_at is not None:
+            line += f", answered {_hhmm(page.acknowledged_at)} by {page.acknowledged_by}"
+        if page.status == "failed" and page.reason:
+            line += f" ({page.reason})"
+        lines.append(line)
+    posts = list(state.escalation.posts.values())
+    if posts:
+        sent = sum(1 for p in posts if p.status == "sent")
+        targets = ", ".join(dict.fromkeys(p.target for p in posts))
+        lines.append(f"{len(posts)} chat post(s) to {targets}, {sent} delivered")
+    return lines
+
+
+def postmortem_lines(state: IncidentState | None, today: date) -> list[str]:
+    """The post-mortem's state and its action items (overdue ones marked)."""
+    if state is None or not state.postmortem.started:
+        return []
+    pm = state.postmortem
+    written = sum(1 for s in pm.section_specs if pm.section(s.key).text.strip())
+    lines = [
+        f"{REVIEW_LABELS[pm.review_state].capitalize()} (revision {pm.revision}) · "
+        f"{pm.template_name} template · {written} of {len(pm.section_specs)} sections written"
+    ]
+    if pm.reviewers:
+        lines.append("Reviewers: " + ", ".join(pm.reviewers))
+    for item in pm.action_items.values():
+        due = f", due {item.due.isoformat()}" if item.due else ""
+        late = " — OVERDUE" if item.overdue(today) else ""
+        lines.append(
+            f"• {item.description} ({item.owner}, {ITEM_STATUS_LABELS[item.status]}{due}){late}"
+        )
+    if not pm.action_items:
+        lines.append("No action items.")
+    return lines
+
+
+def _set_muted(label: QLabel, muted: bool) -> None:
+    """Grey (nothing to show) or normal text; the style sheet reads the property."""
+    if label.property("muted") != muted:
+        label.setProperty("muted", muted)
+        label.style().unpolish(label)
+        label.style().polish(label)
+
+
+def _hhmm(moment: datetime) -> str:
+    return moment.astimezone().strftime("%H:%M")
+
+
+def _box(title: str, parent: QWidget) -> tuple[QFrame, QLabel]:
     frame = QFrame(parent)
-    frame.setObjectName("ReviewPlaceholder")
+    frame.setObjectName("ReviewBox")
     frame.setFrameShape(QFrame.Shape.StyledPanel)
     heading = QLabel(f"<b>{title}</b>", frame)
-    body = QLabel(text, frame)
+    body = QLabel(frame)
     body.setWordWrap(True)
-    body.setProperty("muted", True)
+    body.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     layout = QVBoxLayout(frame)
     layout.setContentsMargins(10, 8, 10, 8)
     layout.addWidget(heading)
     layout.addWidget(body)
-    return frame
+    return frame, body
 
 
 class IncidentReview(QWidget):
@@ -219,11 +275,13 @@ class IncidentReview(QWidget):
     Signals:
         back_requested(): the user wants the library again.
         command_requested(str): open this (active) incident in the command view.
+        postmortem_requested(str): open this incident's post-mortem.
         message(str): something for the status bar.
     """
 
     back_requested = Signal()
     command_requested = Signal(str)
+    postmortem_requested = Signal(str)
     message = Signal(str)
 
     def __init__(self, client: DeskClient, parent: QWidget | None = None) -> None:
@@ -264,8 +322,14 @@ class IncidentReview(QWidget):
         side_layout.setContentsMargins(0, 0, 0, 0)
         side_layout.addWidget(self.roles_label)
         side_layout.addWidget(self.roles, 1)
-        self.postmortem = _placeholder("Post-mortem", POSTMORTEM_PLACEHOLDER, side)
-        self.escalations = _placeholder("Escalations", ESCALATION_PLACEHOLDER, side)
+        self.postmortem, self.postmortem_text = _box("Post-mortem", side)
+        self.postmortem_button = QPushButton("Open post-mortem…", self.postmortem)
+        self.postmortem_button.setToolTip("Read, write or export this incident's post-mortem")
+        self.postmortem_button.clicked.connect(self._open_postmortem)
+        pm_layout = self.postmortem.layout()
+        assert pm_layout is not None
+        pm_layout.addWidget(self.postmortem_button)
+        self.escalations, self.escalations_text = _box("Escalations", side)
         side_layout.addWidget(self.postmortem)
         side_layout.addWidget(self.escalations)
 
@@ -349,6 +413,18 @@ class IncidentReview(QWidget):
         self.drill_badge.setVisible(bool(state and state.drill))
         self.notice.setText(review_notice(state))
         self.command_button.setVisible(bool(state and state.active))
+        pages = escalation_lines(state)
+        self.escalations_text.setText("\n".join(pages) or NO_ESCALATIONS)
+        _set_muted(self.escalations_text, not pages)
+        pm = postmortem_lines(state, utc_now().astimezone().date())
+        self.postmortem_text.setText("\n".join(pm) or NO_POSTMORTEM)
+        _set_muted(self.postmortem_text, not pm)
+        self.postmortem_button.setText("Open post-mortem…" if pm else "Start post-mortem…")
+        self.postmortem_button.setEnabled(state is not None)
+
+    def _open_postmortem(self) -> None:
+        if self.incident_id is not None:
+            self.postmortem_requested.emit(self.incident_id)
 
     def select_event(self, event_id: str) -> bool:
         """Select and show one entry of the timeline; False when it is not shown."""

@@ -98,6 +98,7 @@ class LibraryPanel(QWidget):
     """
 
     command_requested = Signal(str)
+    postmortem_requested = Signal(str)
     message = Signal(str)
 
     def __init__(self, client: DeskClient, parent: QWidget | None = None) -> None:
@@ -142,6 +143,7 @@ class LibraryPanel(QWidget):
         self.review = IncidentReview(client, self)
         self.review.back_requested.connect(self.show_browser)
         self.review.command_requested.connect(self.command_requested)
+        self.review.postmortem_requested.connect(self.postmortem_requested)
         self.review.message.connect(self.message)
         self.pages = QStackedWidget(self)
         self.pages.addWidget(browser)

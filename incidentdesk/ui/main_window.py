@@ -226,6 +226,7 @@ class MainWindow(QMainWindow):
         self.postmortems = install_postmortem(
             self, incident, view, incident_before=self.settings_action
         )
+        self.library.postmortem_requested.connect(self.postmortems.open)
 
         help_menu = bar.addMenu("&Help")
         shortcuts = self._add(help_menu, "&Keyboard shortcuts", "F1", self.show_shortcuts)

@@ -221,6 +221,54 @@ def test_only_incidents_with_open_action_items(
     assert len(shown_titles(panel)) == 6
 
 
+def test_review_shows_who_was_paged_and_the_post_mortem_with_its_action_items(
+    qtbot: QtBot, panel: LibraryPanel, desk: Desk, seeded: Library
+) -> None:
+    from datetime import date
+
+    from incidentdesk.core.catalog import parse_toml
+
+    desk.import_catalog(
+        parse_toml(
+            """
+[[teams]]
+name = "money"
+members = []
+escalation_policy = "money"
+[[services]]
+name = "payments-api"
+team = "money"
+tier = 1
+[[policies]]
+name = "money"
+[[policies.levels]]
+targets = ["pd"]
+ack_timeout_minutes = 5
+[[targets]]
+name = "pd"
+adapter = "pagerduty"
+secret = "pagerduty/money"
+"""
+        )
+    )
+    page = desk.escalate(seeded.demo, "payments-api")
+    desk.acknowledge(seeded.demo, page, by="Priya Raman")
+    desk.start_postmortem(seeded.demo, "lightweight", fill=False)
+    desk.save_action_item(
+        seeded.demo, description="Tune the pool", owner="Ravi Patel", due=date(2020, 1, 1)
+    )
+    panel.open_review(seeded.demo)
+    review = panel.review
+    qtbot.waitUntil(lambda: review.state is not None and review.state.id == seeded.demo)
+    escalations = texts_in(review.escalations)
+    assert "payments-api — money, level 1: acknowledged" in escalations
+    assert "by Priya Raman" in escalations
+    text = texts_in(review.postmortem)
+    assert "Draft (revision 1) · Lightweight template" in text
+    assert "Tune the pool (Ravi Patel, open, due 2020-01-01) — OVERDUE" in text
+    assert review.postmortem_button.text() == "Open post-mortem…"
+
+
 def test_sorts_by_any_column(qtbot: QtBot, panel: LibraryPanel) -> None:
     panel.table.sortByColumn(SEV, Qt.SortOrder.AscendingOrder)
     severities = [panel.proxy.index(r, SEV).data() for r in range(panel.proxy.rowCount())]
@@ -341,7 +389,7 @@ def test_mark_as_drill_from_the_context_menu_leaves_it_out_of_the_metrics(
     assert "Open in command view" in [a.text() for a in menu.actions()]
 
 
-def test_review_opens_read_only_with_roles_and_placeholders(
+def test_review_opens_read_only_with_roles_escalations_and_post_mortem(
     qtbot: QtBot, panel: LibraryPanel, desk: Desk, seeded: Library
 ) -> None:
     demo_row = row_of(panel, seeded.demo)
@@ -381,9 +429,13 @@ def test_review_opens_read_only_with_roles_and_placeholders(
     assert experts.text(0) == "Subject Matter Expert"
     assert "released" in experts.child(0).text(2)
 
-    assert "post-mortem feature arrives" in texts_in(review.postmortem)
-    assert "escalations arrive" in texts_in(review.escalations)
+    assert "No post-mortem yet." in texts_in(review.postmortem)
+    assert review.postmortem_button.text() == "Start post-mortem…"
+    assert "Nobody was paged." in texts_in(review.escalations)
     assert review.escalations.isVisible()
+    with qtbot.waitSignal(panel.postmortem_requested) as wanted:
+        review.postmortem_button.click()
+    assert wanted.args == [seeded.demo]
     assert review.command_button.isVisible()  # the demo is still being worked
     with qtbot.waitSignal(panel.command_requested) as asked:
         review.command_button.click()
