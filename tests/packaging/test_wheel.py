@@ -217,3 +217,40 @@ def test_demo_then_screenshot(installed: Installed, qapp: object) -> None:
     # A real window, not a blank surface: text, badges and lines make many colours.
     colours = {image.pixel(x, y) for x in range(0, 1000, 7) for y in range(0, 700, 7)}
     assert len(colours) > 20, f"only {len(colours)} colours: the window did not draw"
+
+
+def test_installed_blameless_check_and_post_mortem_export(installed: Installed) -> None:
+    """The rules, the templates and the demo's catalog are read from the installed package."""
+    env = _clean_env()
+    doc = installed.workdir / "pm.md"
+    doc.write_text("# Post-mortem\n\nThe fix was simply a restart.\n", encoding="utf-8")
+    lint = subprocess.run(
+        [str(installed.command), "postmortem", "lint", str(doc)],
+        cwd=installed.workdir,
+        capture_output=True,
+        text=True,
+        timeout=STEP_TIMEOUT_S,
+        env=env,
+    )
+    assert lint.returncode == 1, lint.stderr
+    assert "pm.md:3:13: minimizing" in lint.stdout
+
+    data = installed.workdir / "pm-profile"
+    data.mkdir()
+    cli = [installed.command, "--data-dir", data]
+    incident = _run([*cli, "demo"], cwd=installed.workdir, env=env).stdout.strip().split()[-1]
+    probe = (
+        "import sys\nfrom pathlib import Path\nfrom incidentdesk.desk import Desk\n"
+        "d = Desk.open(Path(sys.argv[1]), 'Ana')\n"
+        "print(d.start_postmortem(sys.argv[2], 'google-sre'))\n"
+        "print(len(d.templates()))\n"
+    )
+    out = _run(
+        [installed.python, "-c", probe, data, incident], cwd=installed.workdir, env=env
+    ).stdout.split()
+    assert out[-1] == "3"  # the three shipped templates
+    md = installed.workdir / "pm-out.md"
+    _run([*cli, "postmortem", "export", incident, "-o", md], cwd=installed.workdir, env=env)
+    assert "Google SRE" in md.read_text(encoding="utf-8")
+    shown = _run([*cli, "catalog", "show", "--json"], cwd=installed.workdir, env=env).stdout
+    assert "ledger-service" in shown  # the demo's catalog came from the package
