@@ -115,6 +115,7 @@ class MainWindow(QMainWindow):
         self.catalog = CatalogBrowser(client, self)
         self.views = QTabWidget(self)
         self.views.setObjectName("Views")
+        self.views.tabBar().setAccessibleName("Views: command, library, metrics, catalog")
         self.views.setDocumentMode(True)
         pages = (self.splitter, self.library, self.metrics, self.catalog)
         for page, name in zip(pages, VIEWS, strict=True):

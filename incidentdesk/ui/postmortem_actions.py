@@ -245,6 +245,7 @@ class ActionItemsPanel(QWidget):
         self.model = ActionItemsModel(self)
         self.delegate = ActionItemDelegate(self)
         self.table = QTableView(self)
+        self.table.setAccessibleName("Action items")
         self.table.setObjectName("ActionItems")
         self.table.setModel(self.model)
         self.table.setItemDelegate(self.delegate)
