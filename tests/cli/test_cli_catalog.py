@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import pytest
+from sharedkit import shared_dir  # tests/sharedkit.py
 
 from incidentdesk.cli import main
 from incidentdesk.config import Profile
@@ -15,7 +16,7 @@ from incidentdesk.core.catalog import parse_toml
 from incidentdesk.shipped import resource_path
 
 EXAMPLE = resource_path("catalog", "example.toml")
-SHARED = Path(__file__).resolve().parents[2].parent / "shared"
+SHARED = shared_dir()
 BACKSTAGE = SHARED / "fixtures" / "backstage"
 KEY = "e93facc04764012d7bfb002500d5d1a6"  # looks like a PagerDuty integration key
 

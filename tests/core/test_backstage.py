@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
+from sharedkit import shared_dir  # tests/sharedkit.py
 
 from incidentdesk.core.backstage import parse_backstage
 from incidentdesk.core.catalog import CatalogError, catalog_to_dict, parse_toml, to_toml
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared"
+SHARED = shared_dir()
 FIXTURES = SHARED / "fixtures" / "backstage"
 
 

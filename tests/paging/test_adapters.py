@@ -9,7 +9,6 @@ import json
 import os
 import time
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,6 +17,7 @@ from jsonschema import Draft202012Validator
 from pytest_httpserver import HTTPServer
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
+from sharedkit import shared_dir  # tests/sharedkit.py
 
 from incidentdesk.paging import Outcome, PageMessage, Target, send
 from incidentdesk.paging.opsgenie import base_for
@@ -32,12 +32,7 @@ TEAMS_URL = (
 WEBHOOK_SECRET = "whsec_" + base64.b64encode(b"0123456789abcdef0123456789abcdef").decode()
 DEDUP = "incidentdesk-01J0INCIDENT-esc-7"
 
-FIXTURE = (
-    Path(__file__).resolve().parents[2].parent
-    / "shared"
-    / "fixtures"
-    / "pagerduty-events-v2.openapi.json"
-)
+FIXTURE = shared_dir() / "fixtures" / "pagerduty-events-v2.openapi.json"
 SPEC_URI = "urn:pagerduty-events-v2"
 
 
