@@ -26,9 +26,11 @@ def _origin() -> Path | None:
         ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return None
+    if url.startswith("file://"):
+        url = url.removeprefix("file://")
     if not url or "://" in url or url.startswith("git@"):
         return None
-    path = Path(url.removeprefix("file:"))
+    path = Path(url)
     return path if path.is_dir() else None
 
 
