@@ -242,8 +242,8 @@ def test_resolving_the_incident_offers_to_resolve_open_pages(
     assert "1 page is still open (checkout)" in bar.text.text()
 
     click(qtbot, bar.accept_button)
-    qtbot.waitUntil(lambda: row_of(view).status.full_text == "Resolved", timeout=10_000)
-    assert desk.escalations(incident)[0].status == "resolved"
+    qtbot.waitUntil(lambda: desk.escalations(incident)[0].status == "resolved", timeout=20_000)
+    qtbot.waitUntil(lambda: row_of(view).status.full_text == "Resolved", timeout=20_000)
     qtbot.waitUntil(lambda: len(events_sent(httpserver)) == 2, timeout=10_000)
     assert events_sent(httpserver)[1]["event_action"] == "resolve"
     assert not bar.isVisible()
