@@ -27,6 +27,7 @@ from incidentdesk.core.events import KINDS, Event, validate_payload
 from incidentdesk.core.text import clean_name
 from incidentdesk.core.timefmt import format_utc
 from incidentdesk.desk import Desk
+from incidentdesk.export import sync_folder
 
 FORMAT = 1
 HEADER_KEY = "incidentdesk_archive"
@@ -94,7 +95,7 @@ def export_archive(desk: Desk, path: Path) -> int:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temp, path)
-        _sync_folder(folder)
+        sync_folder(folder)
     except OSError as exc:
         temp.unlink(missing_ok=True)
         raise ArchiveError(f"Cannot write {path}: {exc.strerror or exc}.") from None
@@ -130,17 +131,6 @@ def event_json(event: Event) -> dict[str, Any]:
 def _line(data: dict[str, Any]) -> bytes:
     # json.dumps escapes line breaks inside strings: one object is always one line.
     return (json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
-
-
-def _sync_folder(folder: Path) -> None:
-    # The rename is durable once the folder's entry is on disk (POSIX; not on Windows).
-    if os.name != "posix":
-        return
-    descriptor = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
 
 
 # ------------------------------------------------------------------------ import

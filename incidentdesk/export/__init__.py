@@ -82,7 +82,7 @@ def atomic_path(path: Path) -> Iterator[Path]:
     try:
         yield tmp
         os.replace(tmp, path)
-        _sync_folder(folder)
+        sync_folder(folder)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         raise DomainError(f"Cannot write {path}: {_reason(exc)}.") from None
@@ -91,7 +91,7 @@ def atomic_path(path: Path) -> Iterator[Path]:
         raise
 
 
-def _sync_folder(folder: Path) -> None:
+def sync_folder(folder: Path) -> None:
     """Make the rename durable (POSIX); a platform without folder handles skips it."""
     if os.name != "posix":
         return

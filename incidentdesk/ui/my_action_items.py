@@ -10,7 +10,6 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
     Qt,
@@ -34,6 +33,7 @@ from incidentdesk.core.postmortem import ITEM_STATUS_LABELS
 from incidentdesk.ui.client import DeskClient
 from incidentdesk.ui.inline_note import InlineError
 from incidentdesk.ui.style import ERROR_COLOR
+from incidentdesk.ui.table_model import RowsTableModel
 from incidentdesk.ui.tasks import user_message
 
 if TYPE_CHECKING:  # the Desk module loads SQLAlchemy; views only name its types
@@ -43,8 +43,10 @@ Index = QModelIndex | QPersistentModelIndex
 COLUMNS = ("Due", "Action", "Priority", "Status", "Type", "Incident")
 
 
-class MyActionItemsModel(QAbstractTableModel):
+class MyActionItemsModel(RowsTableModel):
     """One row per action item owned by the person, across incidents."""
+
+    COLUMNS = COLUMNS
 
     INCIDENT_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -61,23 +63,6 @@ class MyActionItemsModel(QAbstractTableModel):
     def row_at(self, row: int) -> OwnedActionItem:
         """The item in a row."""
         return self._rows[row]
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            role == Qt.ItemDataRole.DisplayRole
-            and orientation == Qt.Orientation.Horizontal
-            and 0 <= section < len(COLUMNS)
-        ):
-            return COLUMNS[section]
-        return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):

@@ -12,7 +12,6 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
     Qt,
@@ -42,6 +41,7 @@ from incidentdesk.core.postmortem import (
     ActionItem,
 )
 from incidentdesk.ui.style import ERROR_COLOR
+from incidentdesk.ui.table_model import RowsTableModel
 
 Index = QModelIndex | QPersistentModelIndex
 COLUMNS = ("Description", "Type", "Owner", "Due", "Priority", "Status", "Tracker URL")
@@ -71,12 +71,14 @@ def cell_text(item: ActionItem, field: str) -> str:
     return str(getattr(item, field))
 
 
-class ActionItemsModel(QAbstractTableModel):
+class ActionItemsModel(RowsTableModel):
     """One row per action item, every column editable.
 
     Signals:
         edit_requested(str, str, object): (item id, field, new value) to save.
     """
+
+    COLUMNS = COLUMNS
 
     edit_requested = Signal(str, str, object)
     ITEM_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -84,7 +86,7 @@ class ActionItemsModel(QAbstractTableModel):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._items: list[ActionItem] = []
+        self._rows: list[ActionItem] = []
         self._today = date.today()
         self.editable = True
 
@@ -92,48 +94,31 @@ class ActionItemsModel(QAbstractTableModel):
         """Show these items (rows inserted, removed or changed in place by id)."""
         self._today = today
         new = list(items)
-        if [i.id for i in new] == [i.id for i in self._items]:
-            for row, (old, item) in enumerate(zip(self._items, new, strict=True)):
+        if [i.id for i in new] == [i.id for i in self._rows]:
+            for row, (old, item) in enumerate(zip(self._rows, new, strict=True)):
                 if old != item:
-                    self._items[row] = item
+                    self._rows[row] = item
                     self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
             return
-        old_ids = [i.id for i in self._items]
+        old_ids = [i.id for i in self._rows]
         if [i.id for i in new[: len(old_ids)]] == old_ids:  # appended at the end
             self.beginInsertRows(QModelIndex(), len(old_ids), len(new) - 1)
-            self._items = new
+            self._rows = new
             self.endInsertRows()
             return
         self.beginResetModel()
-        self._items = new
+        self._rows = new
         self.endResetModel()
 
     def item_at(self, row: int) -> ActionItem:
         """The item in a row."""
-        return self._items[row]
+        return self._rows[row]
 
     def overdue_rows(self) -> list[int]:
         """Rows of items that are open and past their due date."""
-        return [n for n, i in enumerate(self._items) if i.overdue(self._today)]
+        return [n for n, i in enumerate(self._rows) if i.overdue(self._today)]
 
     # ------------------------------------------------------------ model
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._items)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            role == Qt.ItemDataRole.DisplayRole
-            and orientation == Qt.Orientation.Horizontal
-            and 0 <= section < len(COLUMNS)
-        ):
-            return COLUMNS[section]
-        return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():
@@ -142,11 +127,11 @@ class ActionItemsModel(QAbstractTableModel):
         return flags | Qt.ItemFlag.ItemIsEditable if self.editable else flags
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._items):
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
         if not 0 <= index.column() < len(COLUMNS):
             return None
-        item = self._items[index.row()]
+        item = self._rows[index.row()]
         field = FIELDS[index.column()]
         overdue = item.overdue(self._today)
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
@@ -175,9 +160,9 @@ class ActionItemsModel(QAbstractTableModel):
     def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
         if role != Qt.ItemDataRole.EditRole or not index.isValid() or not self.editable:
             return False
-        if not 0 <= index.row() < len(self._items):
+        if not 0 <= index.row() < len(self._rows):
             return False
-        item = self._items[index.row()]
+        item = self._rows[index.row()]
         field = FIELDS[index.column()]
         text = "" if value is None else str(value).strip()
         if text == cell_text(item, field):
