@@ -15,11 +15,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from incidentdesk.core.catalog import CATALOG_ID
 from incidentdesk.core.errors import Ambiguous, DomainError, NotFound
 from incidentdesk.core.events import NOTE_KINDS, Event, validate_payload
 from incidentdesk.core.fold import IncidentState, apply, fold, state_summary
-from incidentdesk.core.ids import hlc_next, new_event_id
+from incidentdesk.core.ids import CATALOG_ID, hlc_next, new_event_id
 from incidentdesk.core.lifecycle import (
     ACTIVE_STATUSES,
     STATUS_LABELS,

@@ -38,9 +38,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import yaml
+if TYPE_CHECKING:  # PyYAML loads only when a Backstage file is read (not at the app's start)
+    import yaml
 
 from incidentdesk.core.catalog import (
     Catalog,
@@ -107,6 +108,8 @@ class _Doc:
 
     def line_of(self, *path: str) -> int:
         """The line of a field (1-based), else of the document."""
+        import yaml
+
         node = self.node
         for key in path:
             if not isinstance(node, yaml.MappingNode):
@@ -134,6 +137,8 @@ def parse_backstage(text: str, source: str = "catalog-info.yaml") -> BackstageIm
 
 
 def _documents(text: str, source: str) -> tuple[list[_Doc], list[str]]:
+    import yaml
+
     loader = yaml.SafeLoader(text)
     docs: list[_Doc] = []
     skipped: list[str] = []

@@ -66,12 +66,11 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from incidentdesk.core.errors import DomainError, NotFound
+from incidentdesk.core.ids import CATALOG_ID
 
 Payload = dict[str, Any]
 
-# The catalog is kept in the journal under this reserved incident id (never declared, so it
-# never shows as an incident); it syncs like any other event.
-CATALOG_ID = "00000000-0000-7000-8000-000000000000"
+__all__ = ["CATALOG_ID"]  # and the names below; the id itself lives in core/ids.py
 
 ADAPTERS: tuple[str, ...] = ("pagerduty", "opsgenie", "slack", "teams", "webhook")
 CHAT_ADAPTERS: tuple[str, ...] = ("slack", "teams")

@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from incidentdesk.core import catalog, escalation, postmortem
+from incidentdesk.core import escalation, postmortem
 from incidentdesk.core.errors import DomainError
 from incidentdesk.core.lifecycle import MILESTONES, STATUSES
 from incidentdesk.core.roles import ROLE_BY_KEY
@@ -145,6 +145,13 @@ def _pinned(p: Mapping[str, Any]) -> Payload:
     return {"target": _target(p), "pinned": _bool(p, "pinned")}
 
 
+def _catalog_imported(p: Mapping[str, Any]) -> Payload:
+    # The catalog's rules load when a catalog event is checked, not with every event kind.
+    from incidentdesk.core.catalog import PAYLOADS
+
+    return PAYLOADS["catalog.imported"](p)
+
+
 VALIDATORS: dict[str, Callable[[Mapping[str, Any]], Payload]] = {
     "incident.declared": _declared,
     "severity.changed": _severity,
@@ -158,7 +165,7 @@ VALIDATORS: dict[str, Callable[[Mapping[str, Any]], Payload]] = {
     "incident.drill_set": _drill,
     **escalation.PAYLOADS,
     **postmortem.PAYLOADS,
-    **catalog.PAYLOADS,
+    "catalog.imported": lambda p: _catalog_imported(p),
 }
 KINDS: tuple[str, ...] = tuple(VALIDATORS)
 

@@ -55,3 +55,8 @@ def hlc_next(latest_seen: int, wall_ms: int) -> int:
 def new_device_id() -> str:
     """A random id naming one workstation's local store."""
     return uuid.uuid4().hex[:12]
+
+
+# The service catalog is kept in the journal under this reserved incident id (never declared,
+# so it never shows as an incident); it syncs like any other event (see core/catalog.py).
+CATALOG_ID = "00000000-0000-7000-8000-000000000000"

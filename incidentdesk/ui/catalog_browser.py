@@ -32,15 +32,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from incidentdesk.core.catalog import CATALOG_ID, Catalog, Person
 from incidentdesk.core.errors import UserError
+from incidentdesk.core.ids import CATALOG_ID
 from incidentdesk.core.timefmt import utc_now
-from incidentdesk.desk_catalog import describe_counts, read_catalog_file
 from incidentdesk.ui.client import DeskClient
 from incidentdesk.ui.inline_note import InlineError, SuccessNote
 from incidentdesk.ui.tasks import user_message
 
 if TYPE_CHECKING:  # the Desk module loads SQLAlchemy; views only name its types
+    from incidentdesk.core.catalog import Catalog, Person
     from incidentdesk.desk import Desk
     from incidentdesk.desk_catalog import CatalogVersion
 
@@ -64,6 +64,8 @@ class ImportSummary:
 
     def headline(self) -> str:
         """``Imported example.toml: 3 teams, 6 people, …`` (or that nothing changed)."""
+        from incidentdesk.desk_catalog import describe_counts
+
         what = describe_counts(self.counts)
         if self.unchanged:
             return f"The catalog in {self.source} is unchanged ({what})."
@@ -89,6 +91,7 @@ def import_catalog_file(desk: Desk, path: Path) -> ImportSummary:
 
     Runs on the store worker. Everything is checked before anything is stored.
     """
+    from incidentdesk.desk_catalog import read_catalog_file  # YAML loads only here
     from incidentdesk.secrets import set_secret
 
     result = read_catalog_file(path)

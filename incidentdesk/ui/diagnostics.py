@@ -8,7 +8,6 @@ password, but a hand-edited ``config.toml`` might).
 
 from __future__ import annotations
 
-import importlib.metadata
 import logging
 import platform
 import sqlite3
@@ -90,9 +89,11 @@ class Situation:
 
 
 def _version(distribution: str) -> str:
+    from importlib import metadata  # slow to import: only when diagnostics are asked for
+
     try:
-        return importlib.metadata.version(distribution)
-    except importlib.metadata.PackageNotFoundError:
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:
         return "not installed"
 
 

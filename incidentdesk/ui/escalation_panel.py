@@ -35,10 +35,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from incidentdesk.core.catalog import CATALOG_ID
 from incidentdesk.core.errors import UserError
 from incidentdesk.core.escalation import Page
 from incidentdesk.core.fold import IncidentState
+from incidentdesk.core.ids import CATALOG_ID
 from incidentdesk.core.timefmt import utc_now
 from incidentdesk.ui.client import DeskClient
 from incidentdesk.ui.inline_note import InlineError, note_css

@@ -222,7 +222,7 @@ class MainWindow(QMainWindow):
         database.addSeparator()
         self._add(database, "Import service &catalog…", None, lambda: self.import_catalog())
 
-        from incidentdesk.ui.postmortem_editor import install_postmortem
+        from incidentdesk.ui.postmortem_menu import install_postmortem
 
         self.postmortems = install_postmortem(
             self, incident, view, incident_before=self.settings_action
