@@ -372,8 +372,20 @@ def _queue(queued: list[Delivery]) -> Callable[[StoreTxn, Event], None]:
     def then(tx: StoreTxn, _event: Event) -> None:
         for delivery in queued:
             tx.add_delivery(delivery)
+        global DELIVERIES_QUEUED
+        DELIVERIES_QUEUED += len(queued)
 
     return then
+
+
+# How many deliveries this process has queued: the app wakes its courier when a command
+# raised it (no query needed to know whether there is something to send).
+DELIVERIES_QUEUED = 0
+
+
+def deliveries_queued() -> int:
+    """The count of deliveries queued by this process so far."""
+    return DELIVERIES_QUEUED
 
 
 def _total_levels(policy: Any) -> int:

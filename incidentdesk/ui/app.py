@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QSettings, Signal
+from PySide6.QtCore import QObject, QSettings, QTimer, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
@@ -114,7 +114,9 @@ def build_window(
         else:
             client.call(first_job, window.load, lambda error: _first_job_failed(window, error))
         sync.start(connected=bool(profile.shared_url))
-        courier.start()
+        # A moment after the window shows its data: pages left from the last run go out
+        # then, without competing with the first paint (a new page wakes it at once).
+        QTimer.singleShot(COURIER_DELAY_MS, window, courier.start)
 
     client.open(
         lambda: _open_desk(data_dir, name),
@@ -122,6 +124,9 @@ def build_window(
         lambda error: (on_error or _cannot_open)(window, error),
     )
     return window
+
+
+COURIER_DELAY_MS = 1500
 
 
 def freeze_heap() -> None:

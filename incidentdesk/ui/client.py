@@ -29,6 +29,7 @@ class DeskClient(QObject):
         error(str): a call without its own error handler failed; the message is for the user.
         busy_changed(bool): the worker started or finished a burst of work.
         command_saved(): a local change was saved (sync sends it up at once).
+        deliveries_queued(): a command queued pages or chat posts (the courier sends them).
         stopping(): :meth:`stop` was called (background services stop with the client).
     """
 
@@ -36,6 +37,7 @@ class DeskClient(QObject):
     error = Signal(str)
     busy_changed = Signal(bool)
     command_saved = Signal()
+    deliveries_queued = Signal()
     stopping = Signal()
 
     def __init__(
@@ -111,14 +113,23 @@ class DeskClient(QObject):
         on_error: Callable[[BaseException], None] | None = None,
     ) -> None:
         """Like :meth:`call` for a change: views hear of it as soon as it is saved."""
+        from incidentdesk.desk_escalation import deliveries_queued
 
-        def done(result: T) -> None:
+        def run(desk: Desk) -> tuple[T, bool]:
+            before = deliveries_queued()
+            result = job(desk)
+            return result, deliveries_queued() != before
+
+        def done(outcome: tuple[T, bool]) -> None:
+            result, queued = outcome
             self.command_saved.emit()
+            if queued:
+                self.deliveries_queued.emit()
             self.poke()
             if on_done is not None:
                 on_done(result)
 
-        self.call(job, done, on_error)
+        self.call(run, done, on_error)
 
     def start_feed(self, cursor: int | None = None) -> None:
         """Start noticing changes.

@@ -498,6 +498,7 @@ class EscalationPanel(QWidget):
         self._refetch = False
         self._people: list[str] = []
         self._resolve_dismissed: set[str] = set()  # incidents whose offer was declined
+        self._resolving: set[str] = set()  # "Resolve pages" clicked, not yet seen resolved
         self._sme_candidate: str | None = None
         self.confirm: QMessageBox | None = None
         self.ack_dialog: AcknowledgeDialog | None = None
@@ -865,7 +866,15 @@ class EscalationPanel(QWidget):
     def _offer_resolve(self) -> None:
         state = self.state
         pending = open_pages(state)
-        if state is None or state.active or not pending or state.id in self._resolve_dismissed:
+        if state is not None and not pending:
+            self._resolving.discard(state.id)
+        if (
+            state is None
+            or state.active
+            or not pending
+            or state.id in self._resolve_dismissed
+            or state.id in self._resolving  # a state read before the click: do not ask again
+        ):
             self.resolve_bar.hide()
             return
         count = len(pending)
@@ -887,12 +896,19 @@ class EscalationPanel(QWidget):
         self.resolve_bar.hide()
         if incident_id is None:
             return
+        self._resolving.add(incident_id)
+
+        def failed(error: BaseException) -> None:
+            self._resolving.discard(incident_id)
+            self.error.show_message(user_message(error))
+            self._offer_resolve()
+
         self._client.command(
             lambda d: d.resolve_pages(incident_id),
             lambda done: self.message.emit(
                 f"Resolved {len(done)} page{'s' if len(done) != 1 else ''}."
             ),
-            lambda error: self.error.show_message(user_message(error)),
+            failed,
         )
 
     def _run(

@@ -155,7 +155,7 @@ class MainWindow(QMainWindow):
     def _connect_courier(self, courier: WorkstationCourier) -> None:
         # A page, acknowledgement or chat post queued here goes out at once; outcomes come
         # back through the change feed like any other event.
-        self.client.command_saved.connect(courier.wake)
+        self.client.deliveries_queued.connect(courier.wake)
         courier.changed.connect(lambda _ids: self.client.poke())
         self.client.stopping.connect(courier.stop)
 
