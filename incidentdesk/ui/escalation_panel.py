@@ -149,6 +149,23 @@ class PanelData:
     chat_targets: list[str] = field(default_factory=list)  # for status changes
 
 
+def escalation_key(state: IncidentState | None) -> object:
+    """What the panel's rows depend on in an incident's state: its services, whether it is
+    active, its pages (with each target's progress) and its chat channel. A note or a role
+    change leaves it the same, so the panel does not fetch again for those."""
+    if state is None:
+        return None
+    pages = tuple(
+        (
+            page.id,
+            page.status,
+            tuple((t.status, t.attempts, t.reason) for t in page.targets.values()),
+        )
+        for page in state.escalation.pages.values()
+    )
+    return (state.id, tuple(state.services), state.active, pages, state.escalation.channel)
+
+
 def fetch_panel_data(desk: Desk, incident_id: str) -> PanelData:
     """Runs on the worker: the options and the bits of the catalog the panel offers."""
     options = desk.escalation_options(incident_id)
@@ -499,6 +516,7 @@ class EscalationPanel(QWidget):
         self._people: list[str] = []
         self._resolve_dismissed: set[str] = set()  # incidents whose offer was declined
         self._resolving: set[str] = set()  # "Resolve pages" clicked, not yet seen resolved
+        self._fetched_key: object = None  # what the last fetch was for (escalation_key)
         self._sme_candidate: str | None = None
         self.confirm: QMessageBox | None = None
         self.ack_dialog: AcknowledgeDialog | None = None
@@ -584,6 +602,7 @@ class EscalationPanel(QWidget):
         self.incident_id = incident_id
         self.state = None
         self.data = None
+        self._fetched_key = None
         self._busy.clear()
         self._settled.clear()
         self.error.clear_message()
@@ -597,7 +616,10 @@ class EscalationPanel(QWidget):
             return  # fetched before a switch
         self.state = state
         self._offer_resolve()
-        self.refresh()
+        key = escalation_key(state)
+        if key != self._fetched_key or self._busy or self._settled:
+            self._fetched_key = key
+            self.refresh()  # only when what the panel shows may have changed (not per note)
 
     def set_people(self, people: list[str]) -> None:
         """Names known to the journal (offered when marking a page acknowledged)."""
