@@ -125,10 +125,13 @@ def take_screenshot(
     for _ in range(3):
         app.processEvents()
 
-    if panel in ("library", "metrics", "catalog"):
-        from incidentdesk.ui.main_window import CATALOG, LIBRARY, METRICS
+    from incidentdesk.ui.main_window import CATALOG, COMMAND, LIBRARY, METRICS
 
-        window.show_view({"library": LIBRARY, "metrics": METRICS, "catalog": CATALOG}[panel])
+    # The view the panel lives in (the window: the command view), whatever view the profile's
+    # window was left on.
+    wanted = {"library": LIBRARY, "metrics": METRICS, "catalog": CATALOG}.get(panel, COMMAND)
+    if window.views.currentIndex() != wanted:
+        window.show_view(wanted)
         _settle(app, window)
     target = panel_widgets(window).get(panel)
     if panel == "postmortem":

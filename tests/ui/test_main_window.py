@@ -222,3 +222,18 @@ def test_reminder_intervals_are_configurable_and_remembered(
     # The demo's last update was long enough ago for a 15-minute cadence: the banner says so.
     assert any("update" in m.lower() for m in again.command_view.banner.messages())
     again.client.stop()
+
+
+@pytest.mark.parametrize("panel", ["window", "escalation", "roles"])
+def test_screenshot_shows_the_command_view_whatever_view_the_window_was_left_on(
+    tmp_path: Path, data_dir: Path, demo_id: str, panel: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from incidentdesk.ui.app import ui_settings
+
+    settings = ui_settings(data_dir)
+    settings.setValue("window/view", "Library")  # the person last looked at the library
+    settings.sync()
+    out = tmp_path / f"{panel}.png"
+    code = cli_main(["--data-dir", str(data_dir), "screenshot", str(out), "--panel", panel])
+    assert code == 0, capsys.readouterr().err
+    assert not QImage(str(out)).isNull()
