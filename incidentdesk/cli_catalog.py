@@ -17,7 +17,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from incidentdesk.core.catalog import Catalog, catalog_to_dict, check_secret_name, to_toml
+from incidentdesk.core.catalog import Catalog, catalog_to_dict, check_secret_name
+from incidentdesk.core.catalog_toml import to_toml
 from incidentdesk.core.errors import DomainError
 from incidentdesk.core.timefmt import format_utc
 

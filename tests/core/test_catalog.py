@@ -19,8 +19,8 @@ from incidentdesk.core.catalog import (
     catalog_to_dict,
     check_secret_name,
     parse_toml,
-    to_toml,
 )
+from incidentdesk.core.catalog_toml import to_toml
 from incidentdesk.core.errors import DomainError, NotFound
 from incidentdesk.core.events import validate_payload
 
