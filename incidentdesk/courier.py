@@ -44,14 +44,21 @@ class Courier:
         self.timeout = timeout
         self._session: Any = None
 
-    def run_due(self) -> list[str]:
-        """Attempt every delivery due now; returns the incidents that got new events."""
+    def run_due(self, ref_id: str | None = None) -> list[str]:
+        """Attempt every delivery due now (of one escalation or post, given ``ref_id``);
+        returns the incidents that got new events."""
         changed: list[str] = []
-        for delivery in self.desk.due_deliveries():
-            outcome = self.attempt(delivery)
+        for delivery in self.desk.claim_due(ref_id=ref_id):
+            try:
+                outcome = self.attempt(delivery)
+            except Exception as exc:  # a bug: the row is tried again, not lost nor hammered
+                log.exception("delivery %s failed unexpectedly", delivery.id)
+                outcome = AttemptOutcome(
+                    False, False, f"IncidentDesk failed to send it ({type(exc).__name__})."
+                )
             try:
                 self.desk.record_attempt(delivery, outcome)
-            except Exception:  # a bug or a full disk: keep the row pending, try again later
+            except Exception:  # a full disk, a bug: the claim's lease keeps it from a re-send
                 log.exception("could not record the outcome of delivery %s", delivery.id)
                 continue
             if delivery.incident_id not in changed:
@@ -60,6 +67,9 @@ class Courier:
 
     def attempt(self, delivery: Delivery) -> AttemptOutcome:
         """One attempt at one delivery (never raises for network or keyring trouble)."""
+        unwanted = self.desk.delivery_unwanted(delivery)
+        if unwanted is not None:  # answered or resolved meanwhile, maybe on another desk
+            return AttemptOutcome(False, True, unwanted)
         requested = from_micros(delivery.created_at_us)
         action = "trigger" if delivery.action == "trigger" else "resolve"
         now = self.desk.clock()
@@ -147,7 +157,7 @@ def deliver_until_settled(
     deadline = time.monotonic() + max(0.0, wait)
     try:
         while True:
-            courier.run_due()
+            courier.run_due(ref_id)  # only its own: the app's courier sends the rest
             with desk.store.reading() as tx:
                 rows = tx.deliveries_for(ref_id)
             pending = [d for d in rows if d.state == "pending"]

@@ -9,8 +9,9 @@ HTTP or reads a secret.
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
     from incidentdesk.store.local import LocalStore, StoreTxn
 
 MAX_SUMMARY = 1024
+LEASE = timedelta(seconds=60)  # longer than any attempt (requests time out after seconds)
 
 
 @dataclass(frozen=True)
@@ -121,6 +123,28 @@ class EscalationCommands:
         with self.store.reading() as tx:
             return tx.due_deliveries(to_micros(self.clock()), limit)
 
+    def claim_due(self, limit: int = 20, ref_id: str | None = None) -> list[Delivery]:
+        """Take the deliveries due now for one attempt each (see ``StoreTxn.claim_due``):
+        nobody else sends them for :data:`LEASE` unless their outcome is recorded first."""
+        now = to_micros(self.clock())
+        with self.store.writing() as tx:
+            return tx.claim_due(now, int(LEASE.total_seconds() * 1_000_000), limit, ref_id)
+
+    def delivery_unwanted(self, delivery: Delivery) -> str | None:
+        """Why a queued trigger should no longer go out (None: send it): its page was
+        answered or resolved — here or on another workstation — or the incident is over."""
+        if delivery.purpose != "page" or delivery.action != "trigger":
+            return None
+        state = self.incident(delivery.incident_id)
+        page = state.escalation.pages.get(delivery.ref_id)
+        if page is not None and page.resolved_at is not None:
+            return "Not sent: the page was resolved before it went out."
+        if page is not None and page.acknowledged_at is not None:
+            return f"Not sent: {page.acknowledged_by} answered before it went out."
+        if not state.active:
+            return f"Not sent: the incident is {state.status}."
+        return None
+
     def next_delivery_at(self) -> datetime | None:
         """When the next pending delivery is due (None when nothing waits)."""
         with self.store.reading() as tx:
@@ -168,12 +192,14 @@ class EscalationCommands:
                 raise DomainError(
                     f"Level {wanted} of policy '{policy.name}' names no notification target."
                 )
+            key = dedup_key(state, svc.name, wanted)
             payload.update(
                 level=wanted,
                 ack_timeout_minutes=_level(policy, wanted).ack_timeout_minutes,
                 targets=[{"name": t.name, "adapter": t.adapter} for t in targets],
+                dedup_key=key,
             )
-            message = page_message(state, svc, "trigger", f"incidentdesk-{escalation_id}")
+            message = page_message(state, svc, "trigger", key)
             queued.extend(
                 _delivery(state.id, escalation_id, "page", "trigger", t, message, now)
                 for t in targets
@@ -326,7 +352,11 @@ class EscalationCommands:
         reason = outcome.reason
         retry_in: float | None = None
         if not outcome.delivered and not final:
-            retry_in = next_delay(attempt, outcome.retry_after, random.Random())
+            # A Retry-After past the maximum age (or absurd) means: give up now.
+            retry_in = min(
+                next_delay(attempt, outcome.retry_after, random.Random()),
+                max_age.total_seconds() + 1,
+            )
             if should_give_up(created, now + timedelta(seconds=retry_in), max_age):
                 final = True
                 minutes = int(max_age.total_seconds() // 60)
@@ -350,19 +380,49 @@ class EscalationCommands:
             )
             if not outcome.delivered:
                 payload.update(reason=reason, final=final, retry_in_seconds=retry_in)
-        state = "done" if outcome.delivered else ("failed" if final else "pending")
+        row_state = "done" if outcome.delivered else ("failed" if final else "pending")
         next_at = now + timedelta(seconds=retry_in or 0)
+        follow_ups: list[Delivery] = []
 
-        def then(tx: StoreTxn, _event: Event) -> None:
+        def check(state: IncidentState, _p: dict[str, Any]) -> None:
+            # A trigger delivered after its page was answered or resolved (the click came
+            # while it was in flight): tell the receiver that too, or its alert stays open.
+            page = state.escalation.pages.get(delivery.ref_id)
+            if not (outcome.delivered and delivery.action == "trigger" and page is not None):
+                return
+            action = (
+                "resolve"
+                if page.resolved_at is not None
+                else "acknowledge"
+                if page.acknowledged_at is not None
+                else None
+            )
+            if action is not None and delivery.adapter in STATEFUL_ADAPTERS:
+                message = {**delivery.message, "action": action}
+                follow_ups.append(
+                    replace(
+                        delivery,
+                        id=new_event_id(),
+                        action=action,
+                        message=message,
+                        created_at_us=to_micros(now),
+                        next_attempt_at_us=to_micros(now),
+                        attempts=0,
+                        last_reason="",
+                    )
+                )
+
+        def then(tx: StoreTxn, event: Event) -> None:
             tx.update_delivery(
                 delivery.id,
-                state=state,
+                state=row_state,
                 attempts=attempt,
                 next_at_us=to_micros(next_at),
                 reason=reason,
             )
+            _queue(follow_ups)(tx, event)
 
-        return self._record(delivery.incident_id, kind, payload, None, then=then).id
+        return self._record(delivery.incident_id, kind, payload, None, check, then=then).id
 
 
 # ----------------------------------------------------------------- helpers
@@ -386,6 +446,19 @@ DELIVERIES_QUEUED = 0
 def deliveries_queued() -> int:
     """The count of deliveries queued by this process so far."""
     return DELIVERIES_QUEUED
+
+
+def dedup_key(state: IncidentState, service: str, level: int) -> str:
+    """The receiver's dedup key of a page: the same for the same incident, service, level and
+    round, so two workstations paging at once (before they sync) open one alert, not two.
+    A later page of that level, after the earlier one was answered or closed, is a new round."""
+    closed = sum(
+        1
+        for p in state.escalation.pages.values()
+        if p.service == service and p.level == level and not p.open
+    )
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", service)[:80]
+    return f"incidentdesk-{state.id}-{slug}-L{level}-{closed + 1}"
 
 
 def _total_levels(policy: Any) -> int:

@@ -386,3 +386,116 @@ def test_status_changes_go_to_the_incident_channel_once_set(
     desk.set_chat_channel(incident, None)
     desk.set_status(incident, "resolved")
     assert len(desk.chat_posts(incident)) == 2
+
+
+# ----------------------------------------------------------------- races and bad input
+
+
+def exchange(source: Desk, target: Desk) -> None:
+    """Copy the events ``target`` lacks (what sync does through the shared database)."""
+    from incidentdesk.core.events import Event
+
+    events: list[Event] = []
+    source.read_journal(lambda _n: None, events.extend)
+    target.receive(events)
+
+
+def test_a_trigger_in_flight_when_the_page_is_resolved_is_not_sent_again(
+    desk: Desk, incident: str, httpserver: HTTPServer, clock: Clock
+) -> None:
+    from incidentdesk.desk_escalation import AttemptOutcome
+
+    escalation = desk.escalate(incident, "checkout")
+    [claimed] = desk.claim_due()  # the courier took it and is waiting for PagerDuty...
+    desk.resolve_page(incident, escalation)  # ...when the commander resolves the page
+    desk.record_attempt(claimed, AttemptOutcome(False, False, "PagerDuty answered 503."))
+    clock.advance(minutes=5)
+    Courier(desk).run_due()
+    assert enqueue_bodies(httpserver) == []  # never sent again after the resolve
+    assert desk.pending_deliveries() == []
+
+
+def test_a_trigger_delivered_after_the_page_was_resolved_is_resolved_too(
+    desk: Desk, incident: str, httpserver: HTTPServer
+) -> None:
+    from incidentdesk.desk_escalation import AttemptOutcome
+
+    httpserver.expect_request("/v2/enqueue").respond_with_json({}, status=202)
+    escalation = desk.escalate(incident, "checkout")
+    [claimed] = desk.claim_due()
+    desk.resolve_page(incident, escalation)  # nothing to resolve yet: not sent
+    desk.record_attempt(claimed, AttemptOutcome(True, False, "Delivered to PagerDuty (202)."))
+    Courier(desk).run_due()
+    [body] = enqueue_bodies(httpserver)
+    assert body["event_action"] == "resolve"  # the alert the trigger opened is closed
+    assert body["dedup_key"] == desk.escalations(incident)[0].dedup_key
+
+
+def test_a_page_resolved_on_another_workstation_is_not_sent_by_the_requester(
+    tmp_path: Path, desk: Desk, incident: str, httpserver: HTTPServer
+) -> None:
+    other_dir = tmp_path / "b"
+    other_dir.mkdir()
+    other = Desk.open(other_dir, "Bo")
+    escalation = desk.escalate(incident, "checkout")
+    exchange(desk, other)
+    other.resolve_page(incident, escalation)
+    exchange(other, desk)
+    Courier(desk).run_due()
+    assert enqueue_bodies(httpserver) == []
+    [page] = desk.escalations(incident)
+    assert page.status == "resolved"
+    assert "resolved before it went out" in page.targets["pd-payments"].reason
+    other.close()
+
+
+def test_two_workstations_paging_at_once_share_one_dedup_key(
+    tmp_path: Path, desk: Desk, incident: str
+) -> None:
+    other_dir = tmp_path / "b"
+    other_dir.mkdir()
+    other = Desk.open(other_dir, "Bo")
+    exchange(desk, other)  # the catalog and the incident
+    desk.escalate(incident, "checkout")
+    other.escalate(incident, "checkout")  # before either hears of the other's page
+    exchange(other, desk)
+    keys = {p.dedup_key for p in desk.escalations(incident)}
+    assert len(keys) == 1  # PagerDuty merges them into one alert
+    other.close()
+
+
+def test_an_absurd_retry_after_gives_up_instead_of_looping(
+    desk: Desk, incident: str, httpserver: HTTPServer, clock: Clock
+) -> None:
+    httpserver.expect_request("/v2/enqueue").respond_with_data(
+        "slow down", status=429, headers={"Retry-After": "1000000000000"}
+    )
+    desk.escalate(incident, "checkout")
+    courier = Courier(desk)
+    courier.run_due()
+    courier.run_due()
+    assert len(enqueue_bodies(httpserver)) == 1
+    [page] = desk.escalations(incident)
+    assert page.status == "failed" and "Gave up" in page.reason
+
+
+def test_a_secret_an_http_header_cannot_carry_fails_that_target_only(
+    desk: Desk, incident: str, httpserver: HTTPServer
+) -> None:
+    httpserver.expect_request("/services/T000/B000/XXXXSECRET", method="POST").respond_with_data(
+        "ok"
+    )
+    set_secret("opsgenie/payments", "genie…key\u200b")  # pasted with an ellipsis
+    desk.escalate(incident, "checkout", level=2)  # Opsgenie
+    desk.post_to_chat(incident, "slack-incidents", "Mitigated.")
+    Courier(desk).run_due()
+    [page] = desk.escalations(incident)
+    assert page.status == "failed"
+    assert "cannot carry" in page.reason and "genie…key" not in page.reason
+    assert [p.status for p in desk.chat_posts(incident)] == ["sent"]  # the rest still goes
+
+
+def test_a_claimed_delivery_is_not_sent_by_a_second_courier(desk: Desk, incident: str) -> None:
+    desk.escalate(incident, "checkout")
+    assert len(desk.claim_due()) == 1  # the app's courier took it
+    assert desk.claim_due() == []  # `escalate --wait` in a terminal does not send it too

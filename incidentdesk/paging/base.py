@@ -335,6 +335,14 @@ def post(request: Request, *, timeout: float, session: requests.Session | None) 
             f"{first(service)} ({host}) sent an answer that could not be read "
             f"({type(error).__name__}).",
         )
+    except (UnicodeError, ValueError):
+        # http.client writes headers as Latin-1: a key pasted with a typographic character
+        # (an ellipsis, a zero-width space) cannot be sent, ever.
+        return refused(
+            None,
+            f"The secret stored for {service} contains characters an HTTP request cannot "
+            "carry (a pasted ellipsis or invisible character?); set it again.",
+        )
     finally:
         if owned:
             http.close()

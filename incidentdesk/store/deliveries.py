@@ -91,13 +91,36 @@ class DeliveryQueries:
         query = select(deliveries).where(deliveries.c.state == "pending")
         return [_row(r) for r in self.conn.execute(query.order_by(deliveries.c.created_at_us))]
 
+    def claim_due(
+        self, now_us: int, lease_us: int, limit: int = 20, ref_id: str | None = None
+    ) -> list[Delivery]:
+        """Take the due deliveries (of one escalation or post, when ``ref_id`` is given) for
+        one attempt: each is pushed ``lease_us`` into the future first, so another courier
+        (the app's, a ``--wait`` command) does not send it too, and a courier that dies while
+        sending leaves it due again once the lease runs out."""
+        query = select(deliveries).where(
+            deliveries.c.state == "pending", deliveries.c.next_attempt_at_us <= now_us
+        )
+        if ref_id is not None:
+            query = query.where(deliveries.c.ref_id == ref_id)
+        query = query.order_by(deliveries.c.next_attempt_at_us, deliveries.c.created_at_us)
+        claimed = [_row(r) for r in self.conn.execute(query.limit(limit))]
+        if claimed:
+            self.conn.execute(
+                update(deliveries)
+                .where(deliveries.c.id.in_([d.id for d in claimed]))
+                .values(next_attempt_at_us=now_us + lease_us)
+            )
+        return claimed
+
     def update_delivery(
         self, delivery_id: str, *, state: str, attempts: int, next_at_us: int, reason: str
     ) -> None:
-        """Record an attempt's outcome on the row."""
+        """Record an attempt's outcome on the row (a row cancelled meanwhile stays cancelled:
+        a page resolved while its trigger was in flight is not sent again)."""
         self.conn.execute(
             update(deliveries)
-            .where(deliveries.c.id == delivery_id)
+            .where(deliveries.c.id == delivery_id, deliveries.c.state == "pending")
             .values(
                 state=state, attempts=attempts, next_attempt_at_us=next_at_us, last_reason=reason
             )
