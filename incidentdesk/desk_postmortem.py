@@ -352,7 +352,7 @@ class PostmortemCommands:
         """
         new = item_id is None
         the_id = new_event_id() if item_id is None else str(item_id)
-        today = self.clock().date()
+        today = self.clock().astimezone().date()
         given: dict[str, Any] = {
             "description": description,
             "type": None if type is None else parse_choice(type, ACTION_TYPES, "action type"),
@@ -536,7 +536,7 @@ class PostmortemCommands:
             history=tuple(pm.review_history),
             blockers=tuple(approval_blockers(pm, findings)) if pm.started else (),
             checked=active is not None,
-            today=self.clock().date(),
+            today=self.clock().astimezone().date(),
         )
 
     def postmortem_prefill(self, incident_ref: str, local_tz: tzinfo | None = None) -> Prefill:
@@ -551,7 +551,7 @@ class PostmortemCommands:
         from incidentdesk.core.fold import fold
 
         who = str(owner).strip().casefold()
-        today = self.clock().date()
+        today = self.clock().astimezone().date()
         found: list[OwnedActionItem] = []
         kinds = ("incident.declared", "severity.changed", "action_item.saved")
         with self.store.reading() as tx:

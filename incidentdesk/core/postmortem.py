@@ -312,9 +312,15 @@ def clean_url(value: Any) -> str | None:
 
 def clean_section_text(value: Any) -> str:
     """A section's text: Markdown, several lines, may be empty (a cleared section)."""
-    if isinstance(value, str) and not value.strip():
-        return ""
+    if isinstance(value, str):
+        if not value.strip():
+            return ""
+        # Line breaks as word processors paste them (vertical tab, form feed, CR) are breaks.
+        value = value.replace("\r\n", "\n").translate(_PASTED_BREAKS)
     return clean_text(value, what="section text", max_chars=SECTION_TEXT_MAX, multiline=True)
+
+
+_PASTED_BREAKS = str.maketrans({"\v": "\n", "\f": "\n", "\r": "\n", "\u2028": "\n"})
 
 
 # ----------------------------------------------------------------- payloads

@@ -92,14 +92,19 @@ def atomic_path(path: Path) -> Iterator[Path]:
 
 
 def sync_folder(folder: Path) -> None:
-    """Make the rename durable (POSIX); a platform without folder handles skips it."""
+    """Make the rename durable (POSIX); a platform without folder handles skips it. The file
+    is written by then: a folder that cannot be synced (some network file systems) is not an
+    error to report."""
     if os.name != "posix":
         return
-    fd = os.open(folder, os.O_RDONLY)
     try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except OSError:
+        return
 
 
 def _reason(exc: OSError) -> str:

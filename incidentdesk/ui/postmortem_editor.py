@@ -155,6 +155,7 @@ class PostmortemEditor(QWidget):
         # the worker by each save), the text last sent to be saved, saves still queued.
         self._bases: dict[str, str | None] = {}
         self._sent: dict[str, str] = {}
+        self._unsaved: dict[str, str] = {}  # text whose save failed: kept until one succeeds
         self._inflight: dict[str, int] = {}
         self._mine: set[str] = set()
         self._conflict_heads: tuple[str, ...] = ()
@@ -585,6 +586,8 @@ class PostmortemEditor(QWidget):
     def _shown_text(self, section: SectionView) -> str:
         if section.conflict is not None:  # this workstation's side, until merged
             return pick_mine(section.conflict.heads, self._mine, self.client.author).text
+        if section.key in self._unsaved:  # a refused save: the words stay on screen
+            return self._unsaved[section.key]
         return self._sent.get(section.key, section.text)
 
     @staticmethod
@@ -697,6 +700,7 @@ class PostmortemEditor(QWidget):
 
     def _saved(self, key: str, save_id: str) -> None:
         self._inflight[key] -= 1
+        self._unsaved.pop(key, None)
         self._save_error = ""
         if not self._inflight[key] and not (key == self._key and self.is_dirty()):
             self._set_save_state(f"Saved {datetime.now().strftime('%H:%M')}")
@@ -705,6 +709,7 @@ class PostmortemEditor(QWidget):
 
     def _save_failed(self, key: str, text: str, error: BaseException) -> None:
         self._inflight[key] -= 1
+        self._unsaved[key] = text  # shown again when the section is, until a save succeeds
         if self._sent.get(key) == text:
             self._sent[key] = "\x00unsaved"  # never equal to the text: still to be saved
         self._save_error = user_message(error)

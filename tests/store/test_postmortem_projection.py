@@ -104,3 +104,28 @@ def test_the_document_leaves_out_sections_that_only_repeat_its_tables(desk: Desk
     )
     doc = desk.postmortem_document(incident)
     assert "timeline" in [s.key for s in doc.sections]  # someone wrote in it: it is kept
+
+
+def test_overdue_follows_the_local_date_not_the_utc_one(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+    from datetime import UTC, date, datetime
+
+    monkeypatch.setenv("TZ", "America/Los_Angeles")
+    time.tzset()
+    try:
+        evening = datetime(2026, 3, 10, 2, 0, tzinfo=UTC)  # 9 March, 18:00 in San Francisco
+        desk = Desk(Desk.open(data_dir, "Ana").store, "Ana", clock=lambda: evening)
+        incident = desk.declare("Checkout down", "SEV2", at=evening)
+        desk.start_postmortem(incident, "lightweight", fill=False)
+        desk.save_action_item(
+            incident, description="Tune the pool", owner="Ana", due=date(2026, 3, 9)
+        )
+        view = desk.postmortem(incident)
+        assert view.today == date(2026, 3, 9)
+        assert view.overdue() == []  # due today, local time: not late yet
+        desk.close()
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()

@@ -334,3 +334,30 @@ def test_underlines_stay_on_the_words_after_an_emoji(
     editor.edit.moveCursor(editor.edit.textCursor().MoveOperation.Start)
     qtbot.keyClick(editor.edit, Qt.Key.Key_F8)
     assert editor.edit.textCursor().selectedText() == "simply"
+
+
+def test_text_whose_save_is_refused_stays_on_screen_across_section_switches(
+    qtbot: QtBot, client: DeskClient, desk: Desk, started: str
+) -> None:
+    editor = open_editor(qtbot, client, started, autosave_ms=60_000)
+    too_long = "The ledger retried. " * 5_001  # over the 100,000-character limit
+    editor.edit.insertPlainText(too_long)
+    editor.save_now()
+    qtbot.waitUntil(lambda: editor.save_state_text().startswith("Not saved"), timeout=5000)
+    assert "too long" in editor.save_state_text()
+    qtbot.keyClick(editor.edit, Qt.Key.Key_PageDown, Qt.KeyboardModifier.ControlModifier)
+    wait_idle(qtbot, client)
+    qtbot.keyClick(editor.edit, Qt.Key.Key_PageUp, Qt.KeyboardModifier.ControlModifier)
+    wait_idle(qtbot, client)
+    assert editor.current_section() == "overview"
+    assert editor.edit.toPlainText() == too_long  # nothing typed is lost
+    assert editor.is_dirty()
+
+
+def test_line_breaks_pasted_from_a_word_processor_save(
+    qtbot: QtBot, client: DeskClient, desk: Desk, started: str
+) -> None:
+    editor = open_editor(qtbot, client, started)
+    editor.edit.insertPlainText("First line.\vSecond line.")
+    qtbot.waitUntil(lambda: editor.save_state_text().startswith("Saved "), timeout=5000)
+    assert desk.postmortem(started).section("overview").text == "First line.\nSecond line."
