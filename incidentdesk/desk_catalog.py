@@ -111,6 +111,9 @@ def _version(event: Event) -> CatalogVersion:
     return CatalogVersion(event.id, event.occurred_at, event.author, source, catalog)
 
 
+MAX_CATALOG_BYTES = 20_000_000
+
+
 def read_catalog_file(path: Path) -> BackstageImport:
     """Read a TOML catalog or Backstage YAML (by extension, else by content), checked whole.
 
@@ -118,6 +121,11 @@ def read_catalog_file(path: Path) -> BackstageImport:
         DomainError: the file cannot be read or breaks a rule (located).
     """
     try:
+        if path.stat().st_size > MAX_CATALOG_BYTES:
+            raise DomainError(
+                f"{path.name} is larger than {MAX_CATALOG_BYTES // 1_000_000} MB; a service "
+                "catalog is far smaller: is it the right file?"
+            )
         text = path.read_bytes().decode("utf-8")
     except FileNotFoundError:
         raise DomainError(f"There is no file {path}.") from None
@@ -125,9 +133,12 @@ def read_catalog_file(path: Path) -> BackstageImport:
         raise DomainError(f"{path.name} is not UTF-8 text (byte {exc.start}).") from None
     except OSError as exc:
         raise DomainError(f"Cannot read {path}: {exc.strerror or exc}.") from None
-    if _is_yaml(path, text):
-        return parse_backstage(text, path.name)
-    return BackstageImport(parse_toml(text, path.name))
+    try:
+        if _is_yaml(path, text):
+            return parse_backstage(text, path.name)
+        return BackstageImport(parse_toml(text, path.name))
+    except RecursionError:
+        raise DomainError(f"{path.name} nests too deeply to be a catalog.") from None
 
 
 def _is_yaml(path: Path, text: str) -> bool:

@@ -73,10 +73,13 @@ class JournalExchange:
             for event in batch:
                 if event.kind in KINDS:
                     try:
-                        validate_payload(event.kind, event.payload)
+                        clean = validate_payload(event.kind, event.payload)
                     except DomainError as exc:
                         log.warning("skipped event %s from the server: %s", event.id, exc)
                         continue
+                    # Stored as this version reads it (labels as keys, defaults filled in):
+                    # the fold reads only what the validators guarantee.
+                    event = event._replace(payload=clean)
                 if tx.receive(event):
                     changed.add(event.incident_id)
                     index_event(tx, event)

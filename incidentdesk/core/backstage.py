@@ -136,10 +136,26 @@ def parse_backstage(text: str, source: str = "catalog-info.yaml") -> BackstageIm
     return builder.build()
 
 
+def _loader_without_aliases(yaml: Any) -> Any:
+    """PyYAML's safe loader refusing aliases (``*name``): catalog files do not need them, and
+    a few nested aliases expand into gigabytes (a "billion laughs" file)."""
+
+    class Loader(yaml.SafeLoader):  # type: ignore[misc]
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            if self.check_event(yaml.AliasEvent):
+                mark = self.peek_event().start_mark
+                raise yaml.composer.ComposerError(
+                    None, None, "aliases (*name) are not allowed in a catalog", mark
+                )
+            return super().compose_node(parent, index)
+
+    return Loader
+
+
 def _documents(text: str, source: str) -> tuple[list[_Doc], list[str]]:
     import yaml
 
-    loader = yaml.SafeLoader(text)
+    loader = _loader_without_aliases(yaml)(text)
     docs: list[_Doc] = []
     skipped: list[str] = []
     try:

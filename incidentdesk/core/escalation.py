@@ -206,8 +206,7 @@ def _text(p: Mapping[str, Any], name: str, limit: int) -> str:
     value = p.get(name, "")
     if not isinstance(value, str):
         raise DomainError(f"'{name}' must be text.")
-    value = value.replace("\x00", "").strip()
-    return value[:limit]
+    return value.replace("\x00", "").strip()[:limit].strip()  # the same when checked again
 
 
 def _adapter(value: Any, allowed: tuple[str, ...]) -> str:

@@ -64,6 +64,7 @@ class IncidentState:
     last_key: tuple[int, str, str] | None = None
     last_update_at: datetime | None = None
     drill: bool = False  # an exercise: left out of the metrics by default
+    unreadable: int = 0  # events whose payload this version could not apply
     escalation: EscalationState = field(default_factory=EscalationState)
     postmortem: PostmortemState = field(default_factory=PostmortemState)
 
@@ -224,7 +225,13 @@ def apply(state: IncidentState, event: Event) -> None:
     """
     handler = _APPLY.get(event.kind)
     if handler is not None:
-        handler(state, event)
+        try:
+            handler(state, event)
+        except (KeyError, TypeError, ValueError, AttributeError):
+            # A payload this version cannot read (another client's, a newer release's): the
+            # event stays in the journal, counted, and changes nothing; one bad row never
+            # stops the fold (or sync) for the whole incident.
+            state.unreadable += 1
     state.event_count += 1
     state.last_key = event.key
 

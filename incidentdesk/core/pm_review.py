@@ -14,21 +14,11 @@ from typing import Protocol
 
 from incidentdesk.core.errors import DomainError
 from incidentdesk.core.pm_template import TemplateSection
-from incidentdesk.core.postmortem import REVIEW_LABELS, Acceptance, PostmortemState
+from incidentdesk.core.postmortem import REVIEW_LABELS, TRANSITIONS, Acceptance, PostmortemState
 
 EMPTY, STARTED, COMPLETE = "empty", "started", "complete"
 # Text that holds a place rather than says something.
 _PLACEHOLDER = re.compile(r"^(?:todo|tbd|tba|n/?a\?|\.\.\.|…|-+|\?+|xxx+)[.!:]?$", re.IGNORECASE)
-
-# The workflow: from each state, the states one may move to.
-TRANSITIONS: Mapping[str, tuple[str, ...]] = {
-    "draft": ("in_review", "not_required"),
-    "in_review": ("approved", "draft", "not_required"),
-    "approved": ("published", "draft", "in_review"),
-    "published": (),  # only a new revision (``postmortem.revision_started``)
-    "not_required": ("draft",),
-}
-
 
 class Finding(Protocol):
     """What the review needs of a blameless finding (``incidentdesk.core.blameless``)."""

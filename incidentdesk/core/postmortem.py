@@ -63,6 +63,16 @@ ITEM_STATUS_LABELS = {
 }
 OPEN_ITEM_STATUSES = frozenset({"open", "in_progress"})
 REVIEW_STATES: tuple[str, ...] = ("draft", "in_review", "approved", "published", "not_required")
+# The review workflow: from each state, the states one may move to. The fold enforces it too:
+# a step a stale replica took from a state that no longer holds is ignored.
+TRANSITIONS: Mapping[str, tuple[str, ...]] = {
+    "draft": ("in_review", "not_required"),
+    "in_review": ("approved", "draft", "not_required"),
+    "approved": ("published", "draft", "in_review"),
+    "published": (),  # only a new revision (``postmortem.revision_started``)
+    "not_required": ("draft",),
+}
+
 REVIEW_LABELS = {
     "draft": "draft",
     "in_review": "in review",
@@ -469,9 +479,14 @@ PAYLOADS: dict[str, Callable[[Mapping[str, Any]], Payload]] = {
 
 
 def _apply_started(state: PostmortemState, event: Event) -> None:
-    if state.started:
-        return  # two workstations started it at once: the first (by fold order) holds
     p = event.payload
+    if state.started:
+        # Two workstations started it at once: the first (by fold order) holds, and the other
+        # template's sections join it, so nothing written in them is hidden.
+        known = {spec.key for spec in state.section_specs}
+        extra = (section_from_data(s, f"section {n}") for n, s in enumerate(p["sections"], 1))
+        state.section_specs += tuple(spec for spec in extra if spec.key not in known)
+        return
     state.started = True
     state.template = p["template"]
     state.template_name = p["template_name"]
@@ -497,6 +512,22 @@ def _apply_section(state: PostmortemState, event: Event) -> None:
         bool(p.get("prefilled", False)),
     )
     section.saves[event.id] = save
+    if state.review_state == "approved":
+        # Edited after the approval (a workstation that had not heard of it yet): what is
+        # published must be what was approved, so the review starts again.
+        state.approved_by = ()
+        state.review_state = "in_review"
+        state.review_history.append(
+            ReviewChange(
+                event.id,
+                "in_review",
+                state.reviewers,
+                "edited after approval",
+                state.revision,
+                event.author,
+                event.occurred_at,
+            )
+        )
     base_text = section.saves[base].text if base in section.saves else ""
     # Heads this save supersedes: its base, what it merges, and heads with the base's text
     # (identical concurrent saves are one version, not a conflict).
@@ -531,6 +562,10 @@ def _apply_review(state: PostmortemState, event: Event) -> None:
     new = p["state"]
     if p["revision"] != state.revision:
         return  # a step on a revision that has since been superseded
+    if new not in TRANSITIONS[state.review_state]:
+        return  # taken from a state that no longer holds (a stale replica): no effect
+    if new == "approved" and event.author not in state.reviewers:
+        return  # not (or no longer) a named reviewer
     if new == "in_review" and p["reviewers"]:
         state.reviewers = tuple(p["reviewers"])
     if new == "approved":

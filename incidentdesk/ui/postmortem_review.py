@@ -21,8 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from incidentdesk.core.pm_review import TRANSITIONS
-from incidentdesk.core.postmortem import REVIEW_LABELS
+from incidentdesk.core.postmortem import REVIEW_LABELS, TRANSITIONS
 from incidentdesk.ui.style import STATUS_COLORS, badge_css
 
 REVIEW_COLORS = {

@@ -206,3 +206,27 @@ def test_secret_status_says_present_and_where_never_the_value(
     assert len(rows) == 7
     assert "MISSING: incidentdesk secret set opsgenie/payments" in text
     assert "slack/incidents" in text and "present (environment)" in text
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "message"),
+    [
+        (
+            "bomb.yaml",
+            "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: a\n"
+            "  x: &a [1, 1]\n  y: [*a, *a]\n",
+            "aliases (*name) are not allowed",
+        ),
+        ("deep.toml", "x = " + "[" * 20_000 + "]" * 20_000 + "\n", "nests too deeply"),
+    ],
+)
+def test_hostile_catalog_files_are_refused_in_one_sentence(
+    data_dir: Path, capsys: pytest.CaptureFixture[str], name: str, text: str, message: str
+) -> None:
+    from incidentdesk.cli import main
+
+    path = data_dir / name
+    path.write_text(text, encoding="utf-8")
+    code = main(["--data-dir", str(data_dir), "catalog", "import", str(path)])
+    err = capsys.readouterr().err
+    assert code == 1 and message in err and "Traceback" not in err

@@ -287,3 +287,12 @@ def test_event_key_is_the_fold_order() -> None:
     assert event.key == (42, "dev-a", TARGET)
     with pytest.raises(AttributeError):
         event.hlc = 43  # type: ignore[misc]
+
+
+def test_a_long_failure_reason_is_the_same_when_checked_again() -> None:
+    # Cut at the limit, the text must not end in a space that a second check would strip
+    # (an archive of the journal re-checks every payload on import).
+    reason = ("PagerDuty said: " + "bad routing key " * 40)[:499] + " trailing"
+    payload = {**VALID["escalation.failed"], "reason": reason}
+    once = validate_payload("escalation.failed", payload)
+    assert validate_payload("escalation.failed", once) == once

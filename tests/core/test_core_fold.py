@@ -445,3 +445,11 @@ def test_pins_and_corrections_follow_the_last_event_by_order() -> None:
     state = fold(INCIDENT, [fix2, unpin, declared(), fix1, note])
     assert note.id not in state.pinned
     assert state.corrections == {note.id: "DB failover at 10:11"}
+
+
+def test_an_event_whose_payload_this_version_cannot_apply_is_counted_not_fatal() -> None:
+    odd = Event(
+        event_id(next(_ids)), INCIDENT, "review.state_changed", {"state": "x"}, T0, h(2), "a", "d"
+    )
+    state = fold(INCIDENT, [declared(), odd])
+    assert (state.declared, state.event_count, state.unreadable) == (True, 2, 1)

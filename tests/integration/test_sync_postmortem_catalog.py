@@ -80,3 +80,26 @@ def test_two_workstations_saving_one_section_see_the_same_conflict_and_its_merge
     for desk in (a.desk, b.desk):
         section = desk.postmortem(incident).section(key)
         assert (section.text, section.conflict) == (merged, None)
+
+
+def test_a_shared_database_still_at_the_previous_journal_revision_is_used(
+    shared_url: str,
+) -> None:
+    """Later migrations only add local tables: workstations on this release sync with a shared
+    database nobody has upgraded yet, so a team can upgrade workstations one by one."""
+    from alembic import command
+    from alembic.config import Config
+    from synckit import APP_PASSWORD
+
+    from incidentdesk.store import migrate
+    from incidentdesk.store.shared import SharedConfig, SharedStore
+
+    store = SharedStore(SharedConfig.parse(shared_url), APP_PASSWORD)
+    with store.connect() as conn:
+        config = Config()
+        config.set_main_option("script_location", str(migrate.MIGRATIONS_DIR))
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0003_library")
+    assert store.revision() == "0003_library"
+    store.check_schema()  # no refusal
+    store.close()

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from incidentdesk.core.errors import DomainError
 from incidentdesk.demo import seed_demo
 from incidentdesk.desk import Desk
 
@@ -129,3 +130,89 @@ def test_overdue_follows_the_local_date_not_the_utc_one(
     finally:
         monkeypatch.delenv("TZ")
         time.tzset()
+
+
+# ----------------------------------------------------------------- two workstations
+
+
+def two_desks(data_dir: Path) -> tuple[Desk, Desk]:
+    other = data_dir.parent / "other-desk"
+    other.mkdir()
+    return Desk.open(data_dir, "alice"), Desk.open(other, "bob")
+
+
+def exchange(source: Desk, target: Desk) -> None:
+    from incidentdesk.core.events import Event
+
+    events: list[Event] = []
+    source.read_journal(lambda _n: None, events.extend)
+    target.receive(events)
+
+
+def test_an_edit_made_before_hearing_of_the_approval_sends_the_review_back(
+    data_dir: Path,
+) -> None:
+    a, b = two_desks(data_dir)
+    incident = a.declare("Checkout down", "SEV2")
+    a.start_postmortem(incident, "lightweight", fill=False)
+    for spec in a.postmortem(incident).sections:
+        if spec.spec.required:
+            a.save_section(incident, spec.spec.key, "The pool ran dry after a deploy.", None)
+    a.set_review_state(incident, "in_review", reviewers=["bob"])
+    exchange(a, b)
+    key = a.postmortem(incident).sections[0].spec.key
+    base = a.postmortem(incident).section(key).base
+    b.set_review_state(incident, "approved")  # bob approves on his workstation...
+    a.save_section(incident, key, "UNREVIEWED TEXT added after approval", base)  # ...alice edits
+    exchange(b, a)
+    exchange(a, b)
+    for desk in (a, b):
+        pm = desk.incident(incident).postmortem
+        assert (pm.review_state, pm.approved_by) == ("in_review", ())
+    with pytest.raises(DomainError, match="cannot become published"):
+        a.set_review_state(incident, "published")
+    a.close()
+    b.close()
+
+
+def test_a_step_taken_from_a_state_that_no_longer_holds_changes_nothing(
+    data_dir: Path,
+) -> None:
+    a, b = two_desks(data_dir)
+    incident = a.declare("Checkout down", "SEV2")
+    a.start_postmortem(incident, "lightweight", fill=False)
+    for spec in a.postmortem(incident).sections:
+        if spec.spec.required:
+            a.save_section(incident, spec.spec.key, "The pool ran dry after a deploy.", None)
+    a.set_review_state(incident, "in_review", reviewers=["bob", "alice"])
+    a.set_review_state(incident, "approved")
+    exchange(a, b)
+    a.set_review_state(incident, "published")
+    b.set_review_state(incident, "draft")  # bob, from "approved", on his stale copy
+    exchange(b, a)
+    exchange(a, b)
+    for desk in (a, b):
+        pm = desk.incident(incident).postmortem
+        assert (pm.review_state, pm.revision) == ("published", 1)  # still read-only
+    a.close()
+    b.close()
+
+
+def test_two_templates_started_at_once_keep_every_section_someone_wrote_in(
+    data_dir: Path,
+) -> None:
+    a, b = two_desks(data_dir)
+    incident = a.declare("Checkout down", "SEV2")
+    exchange(a, b)
+    a.start_postmortem(incident, "standard", fill=False)
+    b.start_postmortem(incident, "lightweight", fill=False)
+    b_key = b.postmortem(incident).sections[0].spec.key
+    b.save_section(incident, b_key, "Bob's words.", None)
+    exchange(a, b)
+    exchange(b, a)
+    for desk in (a, b):
+        view = desk.postmortem(incident)
+        assert view.section(b_key).text == "Bob's words."
+        assert "overview" in [s.spec.key for s in view.sections]
+    a.close()
+    b.close()
