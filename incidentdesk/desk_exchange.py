@@ -46,11 +46,19 @@ def index_event(tx: StoreTxn, event: Event) -> None:
         target = p.get("target") if event.kind == "note.corrected" else None
         tx.index_text(event.incident_id, str(target or event.id), str(p[field]))
     elif event.kind == "postmortem.section_saved":
-        tx.unindex([str(k) for k in (p.get("base"), *p.get("merges", ())) if k])
+        rank = fold_rank(event)
+        tx.unindex([str(k) for k in (p.get("base"), *p.get("merges", ())) if k], rank)
         if p["text"].strip():
-            tx.index_replaceable(event.id, event.incident_id, event.id, p["text"])
+            tx.index_replaceable(event.id, event.incident_id, event.id, p["text"], rank)
     elif event.kind == "action_item.saved":
-        tx.index_replaceable(p["item"], event.incident_id, event.id, p["description"])
+        tx.index_replaceable(
+            p["item"], event.incident_id, event.id, p["description"], fold_rank(event)
+        )
+
+
+def fold_rank(event: Event) -> str:
+    """The event's place in fold order as text that sorts the same way."""
+    return f"{event.hlc:020d}|{event.device}|{event.id}"
 
 
 class JournalExchange:

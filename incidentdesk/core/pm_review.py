@@ -20,6 +20,7 @@ EMPTY, STARTED, COMPLETE = "empty", "started", "complete"
 # Text that holds a place rather than says something.
 _PLACEHOLDER = re.compile(r"^(?:todo|tbd|tba|n/?a\?|\.\.\.|…|-+|\?+|xxx+)[.!:]?$", re.IGNORECASE)
 
+
 class Finding(Protocol):
     """What the review needs of a blameless finding (``incidentdesk.core.blameless``)."""
 

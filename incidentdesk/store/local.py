@@ -390,26 +390,49 @@ class StoreTxn(DeliveryQueries):
             (text, incident_id, event_id),
         )
 
-    def index_replaceable(self, key: str, incident_id: str, event_id: str, text: str) -> None:
-        """Index a text that a later event may replace (see :meth:`unindex`), under ``key``."""
-        self.unindex([key])
+    def index_replaceable(
+        self, key: str, incident_id: str, event_id: str, text: str, rank: str
+    ) -> None:
+        """Index a text that a later event may replace, under ``key``. ``rank`` orders the
+        events (fold order): a text older than what holds the key now is not indexed, so
+        events arriving out of order (sync, an archive) leave the newest text findable."""
+        held = self._held(key)
+        if held is not None and held[1] > rank:
+            return
+        self._drop(key, held)
         result = self.conn.exec_driver_sql(
             "INSERT INTO search_index (text, incident_id, event_id) VALUES (?, ?, ?)",
             (text, incident_id, event_id),
         )
         self.conn.exec_driver_sql(
-            "INSERT INTO search_keys (key, row) VALUES (?, ?)", (key, result.lastrowid)
+            "INSERT INTO search_keys (key, row, rank) VALUES (?, ?, ?)",
+            (key, result.lastrowid, rank),
         )
 
-    def unindex(self, keys: list[str]) -> None:
-        """Drop the texts indexed under these keys (by rowid: no scan of the index)."""
+    def unindex(self, keys: list[str], rank: str) -> None:
+        """Drop the texts indexed under these keys (by rowid: no scan of the index); a key
+        not indexed yet is marked so that its text, arriving later, is not indexed."""
         for key in keys:
-            row = self.conn.exec_driver_sql(
-                "SELECT row FROM search_keys WHERE key = ?", (key,)
-            ).scalar()
-            if row is not None:
-                self.conn.exec_driver_sql("DELETE FROM search_index WHERE rowid = ?", (row,))
-                self.conn.exec_driver_sql("DELETE FROM search_keys WHERE key = ?", (key,))
+            held = self._held(key)
+            if held is not None and held[1] > rank:
+                continue
+            self._drop(key, held)
+            self.conn.exec_driver_sql(
+                "INSERT INTO search_keys (key, row, rank) VALUES (?, -1, ?)", (key, rank)
+            )
+
+    def _held(self, key: str) -> tuple[int, str] | None:
+        found = self.conn.exec_driver_sql(
+            "SELECT row, rank FROM search_keys WHERE key = ?", (key,)
+        ).first()
+        return None if found is None else (int(found[0]), str(found[1]))
+
+    def _drop(self, key: str, held: tuple[int, str] | None) -> None:
+        if held is None:
+            return
+        if held[0] >= 0:
+            self.conn.exec_driver_sql("DELETE FROM search_index WHERE rowid = ?", (held[0],))
+        self.conn.exec_driver_sql("DELETE FROM search_keys WHERE key = ?", (key,))
 
     def search(
         self, match: str, limit: int, per_incident: int, marks: tuple[str, str, str], words: int

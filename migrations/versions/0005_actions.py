@@ -42,7 +42,8 @@ def upgrade() -> None:
         op.create_table(
             "search_keys",
             sa.Column("key", sa.String(36), primary_key=True),
-            sa.Column("row", sa.Integer, nullable=False),
+            sa.Column("row", sa.Integer, nullable=False),  # -1: replaced before it arrived
+            sa.Column("rank", sa.Text, nullable=False),  # the fold order of what holds it
         )
 
 

@@ -216,3 +216,31 @@ def test_two_templates_started_at_once_keep_every_section_someone_wrote_in(
         assert "overview" in [s.spec.key for s in view.sections]
     a.close()
     b.close()
+
+
+def test_search_keeps_the_newest_action_item_text_when_saves_arrive_out_of_order(
+    data_dir: Path,
+) -> None:
+    import time
+
+    a, b = two_desks(data_dir)
+    third = data_dir.parent / "third-desk"
+    third.mkdir()
+    c = Desk.open(third, "carol")
+    incident = a.declare("Checkout down", "SEV2")
+    a.start_postmortem(incident, "lightweight", fill=False)
+    item = a.save_action_item(incident, description="Tune the pool", owner="Ana")
+    exchange(a, b)
+    a.save_action_item(incident, item, description="Giraffe runbook")  # earlier in fold order
+    time.sleep(0.005)  # a later millisecond: bob's clock value is the higher one
+    b.save_action_item(incident, item, description="Hippo runbook")  # later: it wins
+    exchange(b, c)  # the server happens to deliver bob's save first
+    exchange(a, c)
+    for desk in (c, c.with_author("carol")):
+        assert [i["description"] for i in desk.action_items()] == ["Hippo runbook"]
+    assert [h.incident_id for h in c.search("hippo")] == [incident]
+    assert c.search("giraffe") == []
+    c.rebuild()
+    assert c.search("giraffe") == [] and len(c.search("hippo")) == 1
+    for desk in (a, b, c):
+        desk.close()
