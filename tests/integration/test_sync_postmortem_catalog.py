@@ -2,33 +2,12 @@
 
 from __future__ import annotations
 
+from catalogkit import catalog_text  # tests/catalogkit.py
 from synckit import Workstation
 
 from incidentdesk.core.catalog import parse_toml
 
-CATALOG = """
-[[people]]
-handle = "priya"
-name = "Priya Raman"
-team = "payments"
-[[teams]]
-name = "payments"
-members = ["priya"]
-escalation_policy = "payments"
-[[services]]
-name = "checkout"
-team = "payments"
-tier = 1
-[[policies]]
-name = "payments"
-[[policies.levels]]
-targets = ["pd"]
-ack_timeout_minutes = 5
-[[targets]]
-name = "pd"
-adapter = "pagerduty"
-secret = "pagerduty/payments"
-"""
+CATALOG = catalog_text("http://127.0.0.1:9")  # the paging tests' catalog; nothing is sent
 
 
 def test_a_catalog_and_a_page_made_on_a_are_known_on_b_which_never_sends_it(
