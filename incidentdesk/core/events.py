@@ -28,8 +28,11 @@ class Event(NamedTuple):
         payload: the kind's data, validated by :func:`validate_payload`.
         occurred_at: when it happened (UTC; may be back-dated).
         hlc: hybrid logical clock value when it was recorded.
-        author: who recorded it.
-        device: the workstation that recorded it.
+        author: who the event says wrote it (a claim made by the client).
+        device: the workstation that recorded it (also a claim).
+        recorded_by: the shared server's login role that inserted it (a fact the server
+            stamps; None until the event has been through the shared server).
+        received_at: when the shared server received it (None until then).
     """
 
     id: str
@@ -40,6 +43,8 @@ class Event(NamedTuple):
     hlc: int
     author: str
     device: str
+    recorded_by: str | None = None
+    received_at: datetime | None = None
 
     @property
     def key(self) -> tuple[int, str, str]:

@@ -12,7 +12,7 @@ import incidentdesk.migrations as _migrations_pkg  # type: ignore[import-not-fou
 
 # The newest revision in migrations/versions; tests check it matches Alembic's head, so a
 # data file at this revision opens without importing Alembic (a faster start).
-SCHEMA_HEAD = "0005_actions"
+SCHEMA_HEAD = "0006_trust"
 # Shared-database revisions whose journal (the `events` table and its triggers) is the one
 # this release reads and writes: later migrations added local tables and projections only,
 # so workstations can be upgraded one by one before `db upgrade --shared`.

@@ -44,6 +44,9 @@ events = Table(
     Column("hlc", BigInteger, nullable=False),
     Column("author", String(200), nullable=False),
     Column("device", String(64), nullable=False),
+    # Stamped by the shared server's trigger (migration 0006): who inserted it, and when.
+    Column("recorded_by", String(200)),
+    Column("received_at_us", BigInteger),
 )
 Index("ix_events_incident_id_seq", events.c.incident_id, events.c.seq)
 Index("ix_events_hlc", events.c.hlc)
@@ -120,6 +123,27 @@ deliveries = Table(
     Column("last_reason", Text, nullable=False, server_default=""),
 )
 Index("ix_deliveries_state_next_attempt_at_us", deliveries.c.state, deliveries.c.next_attempt_at_us)
+
+# Local only (migration 0006): rows from the shared server or an archive that could not be
+# read (bad JSON, out-of-range clocks, a payload that breaks its kind's rules), kept exactly
+# as received so nothing is lost and a newer version can read them later; never applied.
+quarantine = Table(
+    "quarantine",
+    metadata,
+    Column("qid", Integer, primary_key=True, autoincrement=True),
+    Column("fingerprint", String(64), nullable=False, unique=True),  # sha256 of `raw`
+    Column("source", String(16), nullable=False),  # server | archive
+    Column("source_ref", Text, nullable=False),  # server seq, or archive file:line
+    Column("event_id", Text, nullable=False),  # as received (may be empty or garbage)
+    Column("incident_id", Text, nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("author", Text, nullable=False),
+    Column("device", Text, nullable=False),
+    Column("recorded_by", Text),
+    Column("raw", Text, nullable=False),  # the whole row as received, as JSON
+    Column("reason", Text, nullable=False),
+    Column("quarantined_at_us", BigInteger, nullable=False),
+)
 
 meta = Table(
     "meta",
