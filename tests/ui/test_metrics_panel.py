@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QDate, QPoint
@@ -455,3 +456,32 @@ def test_wide_screens_put_the_cards_two_abreast(
     assert acknowledge.y() == detect.y()
     trend = panel.trend_card
     assert trend.width() > detect.width() * 1.8  # the trend spans both columns
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+@pytest.mark.parametrize("size", [(1280, 720), (1920, 1080)])
+def test_every_chart_gets_its_full_height_at_both_sizes(
+    qtbot: QtBot,
+    client: DeskClient,
+    history: dict[str, str],
+    settle: Callable[[], None],
+    restore_theme: None,
+    tmp_path: Path,
+    theme: str,
+    size: tuple[int, int],
+) -> None:
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    apply_theme(app, theme)
+    panel = MetricsPanel(client)
+    qtbot.addWidget(panel)
+    panel.resize(*size)
+    panel.show()
+    panel.reload()
+    settle()
+    charts = [c.chart for c in panel.cards.values()]
+    charts += [*panel.trend_card.charts.values(), panel.month_chart]
+    for chart in charts:  # nothing squashed or cut: each is as tall as its content asks
+        qtbot.waitUntil(lambda c=chart: c.height() == c.sizeHint().height(), timeout=5000)
+        assert chart.width() >= chart.minimumSizeHint().width()
+    assert panel.grab().save(str(tmp_path / f"metrics-{theme}-{size[0]}x{size[1]}.png"))
