@@ -151,6 +151,16 @@ def axis_for(maximum: float, scale: ValueScale) -> tuple[float, float]:
     return step, top
 
 
+@dataclass(frozen=True)
+class Ink:
+    """What a chart paints its text and grid with (from the palette: both themes)."""
+
+    text: QColor
+    muted: QColor  # axis labels, notes, n=
+    grid: QColor
+    metrics: QFontMetrics
+
+
 def muted_colour(palette: QPalette, alpha: float = 0.7) -> QColor:
     """The text colour, softened (axis labels, notes)."""
     colour = QColor(palette.color(QPalette.ColorRole.WindowText))
@@ -262,9 +272,26 @@ class Chart(QWidget):
         band.setAlphaF(0.25)
         return band
 
-    def _paint_empty(self, painter: QPainter) -> None:
-        painter.setPen(muted_colour(self.palette()))
-        painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.empty_text)
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        palette = self.palette()
+        if self.has_values():
+            ink = Ink(
+                palette.color(QPalette.ColorRole.WindowText),
+                muted_colour(palette),
+                muted_colour(palette, 0.14),
+                QFontMetrics(self.font()),
+            )
+            self.paint_chart(painter, ink)
+        else:
+            painter.setPen(muted_colour(palette))
+            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.empty_text)
+        painter.end()
+
+    def paint_chart(self, painter: QPainter, ink: Ink) -> None:
+        """Paint the groups (there is some value to draw)."""
+        raise NotImplementedError
 
     def paint_legend(self, painter: QPainter, metrics: QFontMetrics) -> None:
         """The series, right-aligned on the top line: a swatch of each mark and its name."""
@@ -366,18 +393,8 @@ class BarChart(Chart):
         index = int((point.y() - plot.top()) // self._row_height())
         return index if 0 <= index < len(self.groups) else None
 
-    def paintEvent(self, event: QPaintEvent) -> None:
-        painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        if not self.has_values():
-            self._paint_empty(painter)
-            painter.end()
-            return
-        palette = self.palette()
-        text = palette.color(QPalette.ColorRole.WindowText)
-        muted = muted_colour(palette)
-        grid = muted_colour(palette, 0.14)
-        metrics = QFontMetrics(self.font())
+    def paint_chart(self, painter: QPainter, ink: Ink) -> None:
+        text, muted, grid, metrics = ink.text, ink.muted, ink.grid, ink.metrics
         plot = self._plot_rect()
         row = self._row_height()
         step, top = self._axis()
@@ -428,7 +445,6 @@ class BarChart(Chart):
         painter.drawLine(QPointF(plot.left(), plot.top()), QPointF(plot.left(), plot.bottom()))
         if len(self.series) > 1:
             self.paint_legend(painter, metrics)
-        painter.end()
 
     def _paint_whiskers(self, painter: QPainter, plot: QRectF, top: float) -> None:
         """A line from the end of each row's bar to each of its ticks (the spread)."""

@@ -12,10 +12,10 @@ import itertools
 import math
 
 from PySide6.QtCore import QPoint, QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPaintEvent, QPalette, QPen
+from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import QWidget
 
-from incidentdesk.ui.charts import COUNT_SCALE, Chart, ValueScale, muted_colour
+from incidentdesk.ui.charts import COUNT_SCALE, Chart, Ink, ValueScale
 
 _PLOT_HEIGHT = 96.0
 _POINT = 3.5  # the radius of a trend's point
@@ -97,18 +97,8 @@ class MonthChart(Chart):
         value = group.values[0] if group.values else None
         return "" if value is None else self.scale.tick(value) if self.line else group.count_label
 
-    def paintEvent(self, event: QPaintEvent) -> None:
-        painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        if not self.has_values():
-            self._paint_empty(painter)
-            painter.end()
-            return
-        palette = self.palette()
-        text = palette.color(QPalette.ColorRole.WindowText)
-        muted = muted_colour(palette)
-        grid = muted_colour(palette, 0.14)
-        metrics = QFontMetrics(self.font())
+    def paint_chart(self, painter: QPainter, ink: Ink) -> None:
+        text, muted, grid, metrics = ink.text, ink.muted, ink.grid, ink.metrics
         plot = self._plot_rect()
         step, top = self._axis()
         width = self._group_width(plot)
@@ -162,7 +152,6 @@ class MonthChart(Chart):
         self._paint_months(painter, metrics, plot, text, muted)
         painter.setPen(QPen(muted, 1))
         painter.drawLine(QPointF(plot.left(), plot.bottom()), QPointF(plot.right(), plot.bottom()))
-        painter.end()
 
     def _paint_months(
         self, painter: QPainter, metrics: QFontMetrics, plot: QRectF, text: QColor, muted: QColor

@@ -226,12 +226,7 @@ def test_team_needs_the_service_catalog(library: Desk) -> None:
     assert str(caught.value).count(".") == 1  # one sentence
 
 
-def test_by_team_follows_the_catalog(library: Desk) -> None:
-    from incidentdesk.core.catalog import parse_toml
-
-    library.import_catalog(
-        parse_toml(
-            """
+CATALOG = """
 [[people]]
 handle = "ana"
 name = "Ana"
@@ -251,8 +246,12 @@ name = "payments"
 team = "money"
 tier = 1
 """
-        )
-    )
+
+
+def test_by_team_follows_the_catalog(library: Desk) -> None:
+    from incidentdesk.core.catalog import parse_toml
+
+    library.import_catalog(parse_toml(CATALOG))
     report = as_json(library, "--by", "team")
     counts = {g["key"]: g["incidents"] for g in report["groups"]}
     # I1 (checkout + payments) counts for both teams; I2 payments; I3 search has no team;
@@ -325,22 +324,11 @@ def test_month_trend_of_mtta_and_mttr(library: Desk) -> None:
     assert doc["trend"][0]["metrics"]["time_to_acknowledge"]["mean_seconds"] == 180.0
 
 
-SHOP_CATALOG = """
-[[teams]]
-name = "shop"
-members = []
-[[services]]
-name = "checkout"
-team = "shop"
-tier = 1
-"""
-
-
 @pytest.mark.parametrize("by", ["severity", "service", "team", "month", "all"])
 def test_a_year_one_incident_does_not_break_any_grouping(library: Desk, by: str) -> None:
     from incidentdesk.core.catalog import parse_toml
 
-    library.import_catalog(parse_toml(SHOP_CATALOG))
+    library.import_catalog(parse_toml(CATALOG))
     # An older version accepted `declare --at 0001-01-01T00:00:01Z`; the journal keeps it.
     library.declare("Back-dated by mistake", "SEV3", ["checkout"], at("0001-01-01T00:00:01"))
     # …and a workstation whose clock was centuries off resolved another in year 2500.

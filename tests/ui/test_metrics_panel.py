@@ -87,17 +87,28 @@ def history(desk: Desk) -> dict[str, str]:
 
 
 @pytest.fixture
-def panel(
-    qtbot: QtBot, client: DeskClient, history: dict[str, str], settle: Callable[[], None]
-) -> MetricsPanel:
-    made = MetricsPanel(client)
-    qtbot.addWidget(made)
-    made.resize(1200, 900)
-    made.show()
-    made.reload()
-    settle()
-    assert made.report is not None
-    return made
+def open_panel(
+    qtbot: QtBot, client: DeskClient, settle: Callable[[], None]
+) -> Callable[..., MetricsPanel]:
+    """Opens a metrics panel of a size (grouped as asked) and waits for its figures."""
+
+    def make(size: tuple[int, int] = (1200, 900), by: str = "By severity") -> MetricsPanel:
+        made = MetricsPanel(client)
+        qtbot.addWidget(made)
+        made.resize(*size)
+        made.show()
+        made.group_box.setCurrentText(by)
+        made.reload()
+        settle()
+        assert made.report is not None
+        return made
+
+    return make
+
+
+@pytest.fixture
+def panel(history: dict[str, str], open_panel: Callable[..., MetricsPanel]) -> MetricsPanel:
+    return open_panel()
 
 
 @pytest.fixture
@@ -226,22 +237,15 @@ def test_a_new_drill_leaves_the_figures_when_the_rows_come_in(
 
 @pytest.mark.parametrize("theme", ["light", "dark"])
 def test_charts_render_readably_in_both_themes(
-    qtbot: QtBot,
-    client: DeskClient,
     history: dict[str, str],
-    settle: Callable[[], None],
+    open_panel: Callable[..., MetricsPanel],
     restore_theme: None,
     theme: str,
 ) -> None:
     app = QApplication.instance()
     assert isinstance(app, QApplication)
     apply_theme(app, theme)
-    panel = MetricsPanel(client)
-    qtbot.addWidget(panel)
-    panel.resize(1200, 900)
-    panel.show()
-    panel.reload()
-    settle()
+    panel = open_panel()
     chart = panel.cards["time_to_resolve"].chart
     image = chart.grab().toImage()
     assert len(colours(image)) > 15, "not a blank chart"
@@ -339,7 +343,7 @@ def test_a_chart_is_as_tall_as_its_rows(
 
 
 def test_a_metric_never_recorded_says_so_instead_of_zeros(
-    qtbot: QtBot, client: DeskClient, desk: Desk, settle: Callable[[], None]
+    desk: Desk, open_panel: Callable[..., MetricsPanel], settle: Callable[[], None]
 ) -> None:
     # Declared, acknowledged and resolved; nobody recorded when they started or were detected.
     now = datetime.now(UTC).replace(microsecond=0)
@@ -347,12 +351,7 @@ def test_a_metric_never_recorded_says_so_instead_of_zeros(
         incident = desk.declare(f"Outage {days}", sev, ["api"], at=now - timedelta(days=days))
         desk.set_milestone(incident, "acknowledged", at=now - timedelta(days=days, minutes=-4))
         desk.set_status(incident, "resolved", at=now - timedelta(days=days, minutes=-50))
-    panel = MetricsPanel(client)
-    qtbot.addWidget(panel)
-    panel.resize(1280, 720)
-    panel.show()
-    panel.reload()
-    settle()
+    panel = open_panel((1280, 720))
     detect = panel.cards["time_to_detect"]
     assert detect.chart.bar_rects() == []  # no bar of 0 s
     assert detect.chart.empty_text.startswith("Not recorded for any incident counted")
@@ -403,25 +402,14 @@ def test_mtta_and_mttr_by_month(panel: MetricsPanel) -> None:
 
 @pytest.mark.parametrize("by", list(GROUP_BY))
 def test_a_year_one_incident_leaves_the_tab_working(
-    qtbot: QtBot,
-    client: DeskClient,
-    desk: Desk,
-    history: dict[str, str],
-    settle: Callable[[], None],
-    by: str,
+    desk: Desk, history: dict[str, str], open_panel: Callable[..., MetricsPanel], by: str
 ) -> None:
     # An older version accepted `declare --at 0001-01-01T00:00:01Z`; the journal keeps it.
     desk.declare(
         "Back-dated by mistake", "SEV3", ["api"], at=datetime(1, 1, 1, 0, 0, 1, tzinfo=UTC)
     )
     desk.import_catalog(parse_toml(TEAMS))
-    panel = MetricsPanel(client)
-    qtbot.addWidget(panel)
-    panel.resize(1280, 720)
-    panel.show()
-    panel.group_box.setCurrentText(by)
-    panel.reload()
-    settle()
+    panel = open_panel((1280, 720), by)
     assert panel.report is not None and panel.report.by == GROUP_BY[by]
     assert panel.report.counted == 5 and panel.report.out_of_range == 1
     assert panel.summary.text() == (
@@ -462,9 +450,8 @@ def test_wide_screens_put_the_cards_two_abreast(
 @pytest.mark.parametrize("size", [(1280, 720), (1920, 1080)])
 def test_every_chart_gets_its_full_height_at_both_sizes(
     qtbot: QtBot,
-    client: DeskClient,
     history: dict[str, str],
-    settle: Callable[[], None],
+    open_panel: Callable[..., MetricsPanel],
     restore_theme: None,
     tmp_path: Path,
     theme: str,
@@ -473,12 +460,7 @@ def test_every_chart_gets_its_full_height_at_both_sizes(
     app = QApplication.instance()
     assert isinstance(app, QApplication)
     apply_theme(app, theme)
-    panel = MetricsPanel(client)
-    qtbot.addWidget(panel)
-    panel.resize(*size)
-    panel.show()
-    panel.reload()
-    settle()
+    panel = open_panel(size)
     charts = [c.chart for c in panel.cards.values()]
     charts += [*panel.trend_card.charts.values(), panel.month_chart]
     for chart in charts:  # nothing squashed or cut: each is as tall as its content asks
