@@ -19,10 +19,11 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from incidentdesk.core.action_tally import ActionItemCounts, tally_action_items
 from incidentdesk.core.errors import DomainError
 from incidentdesk.core.lifecycle import MILESTONES
 from incidentdesk.core.severity import SEVERITIES
@@ -207,43 +208,6 @@ class MonthTrend:
 
 
 @dataclass(frozen=True)
-class ActionItemCounts:
-    """The action items of the incidents counted, by status (overdue: open or in progress
-    and due before the day the report is made)."""
-
-    open: int = 0
-    in_progress: int = 0
-    done: int = 0
-    wont_do: int = 0
-    overdue: int = 0
-
-    @property
-    def total(self) -> int:
-        """Every action item counted."""
-        return self.open + self.in_progress + self.done + self.wont_do
-
-    def sentence(self) -> str:
-        """``Action items: 3 open, 1 in progress, 5 done, 0 won't do; 2 overdue.``"""
-        if not self.total:
-            return "Action items: none in these incidents' post-mortems."
-        return (
-            f"Action items: {self.open} open, {self.in_progress} in progress, {self.done} done, "
-            f"{self.wont_do} won't do; {self.overdue} overdue."
-        )
-
-    def as_json(self) -> dict[str, int]:
-        """Stable keys."""
-        return {
-            "open": self.open,
-            "in_progress": self.in_progress,
-            "done": self.done,
-            "wont_do": self.wont_do,
-            "overdue": self.overdue,
-            "total": self.total,
-        }
-
-
-@dataclass(frozen=True)
 class MetricsReport:
     """The result of :func:`compute_metrics`."""
 
@@ -258,7 +222,7 @@ class MetricsReport:
     drills_excluded: int
     outside_period: int  # started before ``since`` or at/after ``until``
     undated: int  # no start while a period was asked for: cannot be placed in it
-    actions: ActionItemCounts = ActionItemCounts()
+    actions: ActionItemCounts = field(default_factory=ActionItemCounts)
     out_of_range: int = 0  # a date outside 1970–2200: left out
     trend: tuple[MonthTrend, ...] = ()  # the months of per_month, with MTTA and MTTR
 
@@ -446,7 +410,7 @@ def compute_metrics(
         drills_excluded=drills,
         outside_period=outside,
         undated=undated,
-        actions=_tally(action_items, counted_ids, today or datetime.now(UTC).date()),
+        actions=tally_action_items(action_items, counted_ids, today or datetime.now(UTC).date()),
         out_of_range=out_of_range,
         trend=_trend(counted, per_month),
     )
@@ -458,27 +422,6 @@ def _out_of_range(row: Mapping[str, Any]) -> bool:
         if isinstance(moment, datetime) and not EARLIEST <= moment < LATEST:
             return True
     return False
-
-
-def _tally(
-    items: Iterable[Mapping[str, Any]], incidents: set[str], today: date
-) -> ActionItemCounts:
-    counts = Counter[str]()
-    for item in items:
-        if str(item.get("incident_id")) not in incidents:
-            continue
-        status = str(item.get("status"))
-        counts[status] += 1
-        due = item.get("due")
-        if status in ("open", "in_progress") and due and str(due) < today.isoformat():
-            counts["overdue"] += 1
-    return ActionItemCounts(
-        open=counts["open"],
-        in_progress=counts["in_progress"],
-        done=counts["done"],
-        wont_do=counts["wont_do"],
-        overdue=counts["overdue"],
-    )
 
 
 def _check_grouping(by: str) -> None:
