@@ -356,16 +356,21 @@ class MetricsPanel(QWidget):
         if columns == self.columns:
             return
         self.columns = columns
-        cards: list[QWidget] = [*self.cards.values(), self.month_card]
-        for card in (*cards, self.trend_card):
+        metrics: list[QWidget] = list(self.cards.values())
+        for card in (*metrics, self.month_card, self.trend_card):
             self.grid.removeWidget(card)
+        if columns == 1:  # the trend right after the metrics it follows
+            cards = [*metrics, self.trend_card, self.month_card]
+            rows = len(cards)
+        else:  # incidents per month fills the place beside the last metric
+            cards = [*metrics, self.month_card]
+            rows = math.ceil(len(cards) / columns) + 1
+            self.grid.addWidget(self.trend_card, rows - 1, 0, 1, columns)
         for index, card in enumerate(cards):
             self.grid.addWidget(card, index // columns, index % columns)
-        rows = math.ceil(len(cards) / columns)
-        self.grid.addWidget(self.trend_card, rows, 0, 1, columns)
         for row in range(self.grid.rowCount()):
             self.grid.setRowStretch(row, 0)
-        self.grid.setRowStretch(rows + 1, 1)  # spare height below the cards, not inside them
+        self.grid.setRowStretch(rows, 1)  # spare height below the cards, not inside them
         for column in range(2):
             self.grid.setColumnStretch(column, 1 if column < columns else 0)
 
