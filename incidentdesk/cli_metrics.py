@@ -17,10 +17,13 @@ from incidentdesk.core.errors import DomainError
 from incidentdesk.core.metrics import (
     ALL,
     GROUPINGS,
+    METRIC_BY_KEY,
     METRICS,
+    TREND_METRICS,
     MetricsReport,
     MetricStats,
     compute_metrics,
+    not_recorded_sentence,
 )
 from incidentdesk.core.timefmt import FUTURE_SLACK, format_duration, format_utc, parse_when
 
@@ -28,6 +31,7 @@ if TYPE_CHECKING:  # the Desk pulls in SQLAlchemy
     from incidentdesk.desk import Desk
 
 NO_VALUE = "—"
+NOT_RECORDED = "not recorded"
 # A period bound may be in the future (say, the end of this quarter): parse_when's refusal
 # of future times is for events, so it gets a "now" it can never pass.
 _NO_FUTURE_LIMIT = datetime.max.replace(tzinfo=UTC) - FUTURE_SLACK
@@ -129,7 +133,7 @@ def parse_bound(text: str, option: str, local_tz: tzinfo | None = None) -> datet
 
 def render_table(report: MetricsReport) -> str:
     """The readable report: a table per metric with its definition, then incidents per
-    month."""
+    month and the MTTA and MTTR of each month."""
     lines = [_headline(report)]
     if report.counted == 0:
         return "\n".join([*lines, "No incidents to measure."]) + "\n"
@@ -144,6 +148,8 @@ def render_table(report: MetricsReport) -> str:
             header.append("negative (left out)")
         table = [header] + [_row(key, s, negatives) for key, s in stats]
         lines += _aligned(table, right={1, 2, 3, 4, 5})
+        if note := not_recorded_sentence(report.total.metrics[index]):
+            lines.append(f"  {note}")
     lines += ["", "missing: incidents lacking a milestone (in brackets: the one most often)."]
     lines += ["", report.actions.sentence()]
     if report.per_month:
@@ -152,7 +158,26 @@ def render_table(report: MetricsReport) -> str:
         for m in report.per_month:
             bar = "#" * max(1 if m.incidents else 0, round(_BAR_WIDTH * m.incidents / peak))
             lines.append(f"  {m.month}  {m.incidents:>4}  {bar}".rstrip())
+    if any(m.incidents for m in report.trend):
+        lines += ["", "MTTA and MTTR by month (UTC, by start; the mean, and n: incidents measured)"]
+        header = ["month", "incidents"]
+        for key in TREND_METRICS:
+            header += [_short(key), "n"]
+        table = [header]
+        for t in report.trend:
+            row = [t.month, str(t.incidents)]
+            for key in TREND_METRICS:
+                month_stats = t.metric(key)
+                row += [_duration(month_stats.mean), str(month_stats.measured)]
+            table.append(row)
+        lines += _aligned(table, right=set(range(1, len(header))))
     return "\n".join(lines) + "\n"
+
+
+def _short(metric: str) -> str:
+    """``MTTA`` from ``Time to acknowledge (MTTA)``."""
+    label = METRIC_BY_KEY[metric].label
+    return label[label.index("(") + 1 : -1] if label.endswith(")") else label
 
 
 def _headline(report: MetricsReport) -> str:
@@ -165,6 +190,8 @@ def _headline(report: MetricsReport) -> str:
     if report.undated:
         parts.append(f"{report.undated} without a start time")
     line = "; ".join(parts) + "."
+    if report.out_of_range:
+        line += f"\n{report.out_of_range_note()}"
     if report.since or report.until:
         start = format_utc(report.since) if report.since else "the beginning"
         end = f"before {format_utc(report.until)}" if report.until else "now"
@@ -174,15 +201,9 @@ def _headline(report: MetricsReport) -> str:
 
 def _row(key: str, s: MetricStats, negatives: bool) -> list[str]:
     missing = f"{s.missing} ({s.most_missing.removesuffix('_at')})" if s.most_missing else "0"
-    row = [
-        key,
-        str(s.incidents),
-        str(s.measured),
-        _duration(s.median),
-        _duration(s.p90),
-        _duration(s.mean),
-        missing,
-    ]
+    figures = (s.median, s.p90, s.mean)
+    shown = [NOT_RECORDED, "", ""] if s.unrecorded else [_duration(v) for v in figures]
+    row = [key, str(s.incidents), str(s.measured), *shown, missing]
     if negatives:
         row.append(str(s.negative))
     return row

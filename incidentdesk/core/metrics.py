@@ -4,8 +4,12 @@ Each metric is the time between two milestones of an incident (see :data:`METRIC
 group of incidents (by severity, service or month, or all of them) and a metric, the report
 says how many incidents the group holds, how many have both milestones, how many lack one
 (and which milestone is missing most often), how many have the second milestone before the
-first (bad data: left out of the figures, but counted), and the median, 90th percentile and
-mean of the rest. Drills are left out unless asked for. Durations are in seconds.
+first (bad data: left out of the figures, but counted), how many never had the metric recorded
+(see :attr:`MetricDefinition.unrecorded_when_equal`), and the median, 90th percentile and
+mean of the rest. Drills are left out unless asked for; so is an incident with a date
+outside 1970–2200 (a back-dated declaration by an older version), counted in
+``out_of_range``. A per-month trend gives MTTA and MTTR by the month incidents started.
+Durations are in seconds.
 
 Pure: the rows come from the Desk (``Desk.incidents(include_closed=True)``).
 """
@@ -15,10 +19,11 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from incidentdesk.core.action_tally import ActionItemCounts, tally_action_items
 from incidentdesk.core.errors import DomainError
 from incidentdesk.core.lifecycle import MILESTONES
 from incidentdesk.core.severity import SEVERITIES
@@ -32,6 +37,11 @@ NO_START = "(no start)"  # the month group of incidents whose start is unknown
 _SEVERITY_LEVEL = {s.code: s.level for s in SEVERITIES}
 _ORDER = (*MILESTONES, "postmortem_published_at")  # the order the moments come in
 _TICK = timedelta(microseconds=1)
+# Dates outside this span cannot be real incident times (a journal may still hold them from
+# an older version that accepted any date): such an incident is left out, and counted.
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(2200, 1, 1, tzinfo=UTC)  # exclusive
+_NOT_RECORDED = ("(not recorded)",)  # a marker in _Measured.values
 
 
 @dataclass(frozen=True)
@@ -43,6 +53,9 @@ class MetricDefinition:
     start: str  # the milestone it is measured from
     end: str  # the milestone it is measured to
     definition: str  # one sentence, shown beside the metric
+    # Declaring an incident sets both milestones to the same moment until someone records
+    # one of them: equal times are that default, not a measurement ("not recorded").
+    unrecorded_when_equal: bool = False
 
 
 METRICS: tuple[MetricDefinition, ...] = (
@@ -52,6 +65,7 @@ METRICS: tuple[MetricDefinition, ...] = (
         "started_at",
         "detected_at",
         "From when the incident started (started) to when it was detected (detected).",
+        unrecorded_when_equal=True,
     ),
     MetricDefinition(
         "time_to_acknowledge",
@@ -85,6 +99,7 @@ METRICS: tuple[MetricDefinition, ...] = (
     ),
 )
 METRIC_BY_KEY = {m.key: m for m in METRICS}
+TREND_METRICS: tuple[str, ...] = ("time_to_acknowledge", "time_to_resolve")  # MTTA, MTTR
 
 
 @dataclass(frozen=True)
@@ -92,7 +107,7 @@ class MetricStats:
     """One metric over one group of incidents; durations in seconds (None: no values)."""
 
     metric: str
-    incidents: int  # in the group: measured + missing + negative
+    incidents: int  # in the group: measured + missing + negative + not_recorded
     measured: int  # with both milestones, in order
     missing: int  # lacking one milestone or both
     missing_by_milestone: tuple[tuple[str, int], ...]  # (start, n), (end, n)
@@ -101,6 +116,13 @@ class MetricStats:
     median: float | None
     p90: float | None
     mean: float | None
+    not_recorded: int = 0  # both milestones still at the declaration's default: no value
+
+    @property
+    def unrecorded(self) -> bool:
+        """Nothing measured, and some incidents never had the metric recorded: the figures
+        say "not recorded" rather than nothing (or zero)."""
+        return self.measured == 0 and self.not_recorded > 0
 
     def as_json(self) -> dict[str, Any]:
         """Stable keys; durations in seconds (floats) or null."""
@@ -110,10 +132,28 @@ class MetricStats:
             "missing_by_milestone": dict(self.missing_by_milestone),
             "most_missing": self.most_missing,
             "negative": self.negative,
+            "not_recorded": self.not_recorded,
             "median_seconds": self.median,
             "p90_seconds": self.p90,
             "mean_seconds": self.mean,
         }
+
+
+def not_recorded_sentence(stats: MetricStats) -> str:
+    """``Not recorded for 3 incidents: no detected time apart from …``: why a metric has no
+    value for incidents whose milestones hold only the declaration's default (empty when
+    there are none)."""
+    if not stats.not_recorded:
+        return ""
+    metric = METRIC_BY_KEY[stats.metric]
+    start, end = metric.start.removesuffix("_at"), metric.end.removesuffix("_at")
+    n = stats.not_recorded
+    whose = "incident" if n == 1 else "incidents"
+    return (
+        f"Not recorded for {n} {whose}: no {end} time apart from the {start} time (declaring "
+        f"sets both to the same moment); record it with 'incidentdesk milestone ID {end} "
+        "--at TIME'."
+    )
 
 
 @dataclass(frozen=True)
@@ -146,39 +186,24 @@ class MonthCount:
 
 
 @dataclass(frozen=True)
-class ActionItemCounts:
-    """The action items of the incidents counted, by status (overdue: open or in progress
-    and due before the day the report is made)."""
+class MonthTrend:
+    """MTTA and MTTR (see :data:`TREND_METRICS`) over the incidents that started in a month
+    (UTC, ``YYYY-MM``); a month without incidents has figures with nothing measured."""
 
-    open: int = 0
-    in_progress: int = 0
-    done: int = 0
-    wont_do: int = 0
-    overdue: int = 0
+    month: str
+    incidents: int
+    metrics: tuple[MetricStats, ...]  # in the order of TREND_METRICS
 
-    @property
-    def total(self) -> int:
-        """Every action item counted."""
-        return self.open + self.in_progress + self.done + self.wont_do
+    def metric(self, key: str) -> MetricStats:
+        """The figures of one trend metric, by its key."""
+        return self.metrics[TREND_METRICS.index(key)]
 
-    def sentence(self) -> str:
-        """``Action items: 3 open, 1 in progress, 5 done, 0 won't do; 2 overdue.``"""
-        if not self.total:
-            return "Action items: none in these incidents' post-mortems."
-        return (
-            f"Action items: {self.open} open, {self.in_progress} in progress, {self.done} done, "
-            f"{self.wont_do} won't do; {self.overdue} overdue."
-        )
-
-    def as_json(self) -> dict[str, int]:
-        """Stable keys."""
+    def as_json(self) -> dict[str, Any]:
+        """Stable keys: ``month``, ``incidents`` and ``metrics`` by metric key."""
         return {
-            "open": self.open,
-            "in_progress": self.in_progress,
-            "done": self.done,
-            "wont_do": self.wont_do,
-            "overdue": self.overdue,
-            "total": self.total,
+            "month": self.month,
+            "incidents": self.incidents,
+            "metrics": {s.metric: s.as_json() for s in self.metrics},
         }
 
 
@@ -197,12 +222,22 @@ class MetricsReport:
     drills_excluded: int
     outside_period: int  # started before ``since`` or at/after ``until``
     undated: int  # no start while a period was asked for: cannot be placed in it
-    actions: ActionItemCounts = ActionItemCounts()
+    actions: ActionItemCounts = field(default_factory=ActionItemCounts)
+    out_of_range: int = 0  # a date outside 1970–2200: left out
+    trend: tuple[MonthTrend, ...] = ()  # the months of per_month, with MTTA and MTTR
 
     @property
     def counted(self) -> int:
         """The incidents the figures are about."""
         return self.total.incidents
+
+    def out_of_range_note(self) -> str:
+        """``1 incident has a date outside 1970–2200 and is left out.`` (empty: none)."""
+        n = self.out_of_range
+        if not n:
+            return ""
+        has = "incident has" if n == 1 else "incidents have"
+        return f"{n} {has} a date outside 1970–2200 and {'is' if n == 1 else 'are'} left out."
 
     def as_json(self) -> dict[str, Any]:
         """The stable JSON document (durations in seconds, floats; times ISO 8601 UTC)."""
@@ -227,11 +262,13 @@ class MetricsReport:
                 "drills_excluded": self.drills_excluded,
                 "outside_period": self.outside_period,
                 "undated": self.undated,
+                "out_of_range": self.out_of_range,
                 "metrics": self.total.as_json()["metrics"],
             },
             "groups": [g.as_json() for g in self.groups],
             "action_items": self.actions.as_json(),
             "per_month": [{"month": m.month, "incidents": m.incidents} for m in self.per_month],
+            "trend": [t.as_json() for t in self.trend],
         }
 
     def as_csv_rows(self) -> list[list[str]]:
@@ -242,14 +279,14 @@ class MetricsReport:
             by = ALL if group is self.total else self.by
             for s in group.metrics:
                 figures = (s.incidents, s.measured, s.missing, s.most_missing)
-                more = (s.negative, s.median, s.p90, s.mean)
+                more = (s.negative, s.median, s.p90, s.mean, s.not_recorded)
                 rows.append([by, group.key, s.metric, *map(_csv_cell, (*figures, *more))])
         return rows
 
 
 CSV_HEADER: tuple[str, ...] = (
     *("by", "group", "metric", "incidents", "measured", "missing", "most_missing"),
-    *("negative", "median_seconds", "p90_seconds", "mean_seconds"),
+    *("negative", "median_seconds", "p90_seconds", "mean_seconds", "not_recorded"),
 )
 
 
@@ -337,13 +374,16 @@ def compute_metrics(
             f"The period is empty: its start ({format_utc(since)}) is not before its end "
             f"({format_utc(until)})."
         )
-    considered = drills = outside = undated = 0
+    considered = drills = outside = undated = out_of_range = 0
     counted: list[_Measured] = []
     counted_ids: set[str] = set()
     for row in rows:
         considered += 1
         if row.get("drill") and not include_drills:
             drills += 1
+            continue
+        if _out_of_range(row):
+            out_of_range += 1
             continue
         started = row.get("started_at")
         if started is None:
@@ -357,6 +397,7 @@ def compute_metrics(
         counted_ids.add(str(row.get("id")))
     total = _group(ALL, counted)
     groups = (total,) if by == ALL else _grouped(by, counted)
+    per_month = _per_month(counted, since, until)
     return MetricsReport(
         by=by,
         since=since,
@@ -364,34 +405,23 @@ def compute_metrics(
         include_drills=include_drills,
         groups=groups,
         total=total,
-        per_month=_per_month(counted, since, until),
+        per_month=per_month,
         considered=considered,
         drills_excluded=drills,
         outside_period=outside,
         undated=undated,
-        actions=_tally(action_items, counted_ids, today or datetime.now(UTC).date()),
+        actions=tally_action_items(action_items, counted_ids, today or datetime.now(UTC).date()),
+        out_of_range=out_of_range,
+        trend=_trend(counted, per_month),
     )
 
 
-def _tally(
-    items: Iterable[Mapping[str, Any]], incidents: set[str], today: date
-) -> ActionItemCounts:
-    counts = Counter[str]()
-    for item in items:
-        if str(item.get("incident_id")) not in incidents:
-            continue
-        status = str(item.get("status"))
-        counts[status] += 1
-        due = item.get("due")
-        if status in ("open", "in_progress") and due and str(due) < today.isoformat():
-            counts["overdue"] += 1
-    return ActionItemCounts(
-        open=counts["open"],
-        in_progress=counts["in_progress"],
-        done=counts["done"],
-        wont_do=counts["wont_do"],
-        overdue=counts["overdue"],
-    )
+def _out_of_range(row: Mapping[str, Any]) -> bool:
+    for name in _ORDER:
+        moment = row.get(name)
+        if isinstance(moment, datetime) and not EARLIEST <= moment < LATEST:
+            return True
+    return False
 
 
 def _check_grouping(by: str) -> None:
@@ -408,7 +438,7 @@ class _Measured:
     teams: tuple[str, ...]
     month: str
     # Per metric (METRICS order): seconds, or None with the missing milestones (none
-    # missing: a negative duration).
+    # missing: a negative duration; _NOT_RECORDED: both still at the declaration's default).
     values: tuple[tuple[float | None, tuple[str, ...]], ...]
 
 
@@ -420,6 +450,8 @@ def _measure(row: Mapping[str, Any], teams: Mapping[str, str]) -> _Measured:
         if start is None or end is None:
             missing = tuple(name for name, at in ((m.start, start), (m.end, end)) if at is None)
             values.append((None, missing))
+        elif m.unrecorded_when_equal and start == end:
+            values.append((None, _NOT_RECORDED))
         else:
             seconds = (end - start).total_seconds()
             values.append((seconds if seconds >= 0 else None, ()))
@@ -470,11 +502,13 @@ def _group(key: str, members: list[_Measured]) -> GroupMetrics:
 def _stats(metric: MetricDefinition, index: int, members: list[_Measured]) -> MetricStats:
     values: list[float] = []
     lacking: Counter[str] = Counter()
-    missing = negative = 0
+    missing = negative = unrecorded = 0
     for incident in members:
         value, absent = incident.values[index]
         if value is not None:
             values.append(value)
+        elif absent == _NOT_RECORDED:
+            unrecorded += 1
         elif absent:
             missing += 1
             lacking.update(absent)
@@ -494,11 +528,17 @@ def _stats(metric: MetricDefinition, index: int, members: list[_Measured]) -> Me
         median=_quantile_sorted(values, 0.5) if values else None,
         p90=_quantile_sorted(values, 0.9) if values else None,
         mean=math.fsum(values) / len(values) if values else None,
+        not_recorded=unrecorded,
     )
 
 
 def _month(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m")
+    # Not strftime: "%Y" writes year 1 as "1", not "0001".
+    utc = moment.astimezone(UTC)
+    return f"{utc.year:04d}-{utc.month:02d}"
+
+
+_FIRST_MONTH, _LAST_MONTH = _month(EARLIEST), _month(LATEST - _TICK)
 
 
 def _per_month(
@@ -510,9 +550,26 @@ def _per_month(
     first, last = first or last, last or first
     if first is None or last is None:
         return ()
+    # A period reaching past the dates an incident can have lists only the months it can.
+    first, last = max(first, _FIRST_MONTH), min(last, _LAST_MONTH)
     year, month = int(first[:4]), int(first[5:])
     result = []
     while (key := f"{year:04d}-{month:02d}") <= last:
         result.append(MonthCount(key, counts.get(key, 0)))
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return tuple(result)
+
+
+def _trend(counted: list[_Measured], months: tuple[MonthCount, ...]) -> tuple[MonthTrend, ...]:
+    members: dict[str, list[_Measured]] = {}
+    for incident in counted:
+        members.setdefault(incident.month, []).append(incident)
+    indexes = [[m.key for m in METRICS].index(key) for key in TREND_METRICS]
+    return tuple(
+        MonthTrend(
+            month=m.month,
+            incidents=m.incidents,
+            metrics=tuple(_stats(METRICS[i], i, members.get(m.month, [])) for i in indexes),
+        )
+        for m in months
+    )

@@ -1,18 +1,22 @@
 """Shared response metrics: time to detect, acknowledge, mitigate and resolve, as charts.
 
 The figures are :func:`~incidentdesk.core.metrics.compute_metrics` over the incident rows the
-window already has; the computation runs on the worker. One card per metric shows the median
-and p90 per group beside the metric's definition and how many incidents lack a milestone; a
-last card counts incidents per month.
+window already has; the computation runs on the worker. One card per metric shows, per group,
+the median as a bar and the p90 as a tick with ``n=`` (the incidents measured), beside the
+metric's definition and how many incidents lack a milestone; a metric never recorded says so
+instead of drawing zeros. Then MTTA and MTTR by month, and incidents per month. A failure is
+one sentence above the charts, never an exception's text.
 """
 
 from __future__ import annotations
 
+import logging
+import math
 from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QShowEvent
+from PySide6.QtGui import QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -25,26 +29,38 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from incidentdesk.core.errors import UserError
 from incidentdesk.core.metrics import (
+    METRIC_BY_KEY,
     METRICS,
+    TREND_METRICS,
     GroupMetrics,
     MetricDefinition,
     MetricsReport,
     MetricStats,
     compute_metrics,
+    not_recorded_sentence,
 )
 from incidentdesk.ui.charts import (
+    BAR,
     COUNT_COLOR,
     COUNT_SCALE,
+    DURATION_SCALE,
     MEDIAN_COLOR,
+    MTTA_COLOR,
+    MTTR_COLOR,
     P90_COLOR,
+    TICK,
     BarChart,
     BarGroup,
     Series,
     duration_text,
 )
 from incidentdesk.ui.client import DeskClient
+from incidentdesk.ui.month_chart import MonthChart
 from incidentdesk.ui.period_picker import PeriodPicker
+
+log = logging.getLogger(__name__)
 
 GROUP_BY = {
     "By severity": "severity",
@@ -52,8 +68,15 @@ GROUP_BY = {
     "By team": "team",
     "By month": "month",
 }
-DURATION_SERIES = (Series("median", MEDIAN_COLOR), Series("p90", P90_COLOR))
+DURATION_SERIES = (Series("median", MEDIAN_COLOR, BAR), Series("p90", P90_COLOR, TICK))
 COUNT_SERIES = (Series("incidents", COUNT_COLOR),)
+TREND_COLORS = {"time_to_acknowledge": MTTA_COLOR, "time_to_resolve": MTTR_COLOR}
+NOT_RECORDED = "not recorded"
+TWO_COLUMNS_FROM = 1600  # the panel's width from which the cards sit two abreast
+UNEXPECTED = (
+    "The metrics could not be computed because of an unexpected error (written to the log); "
+    "the charts still show the last figures."
+)
 
 
 def milestone_word(milestone: str) -> str:
@@ -74,6 +97,8 @@ def lacking_sentences(stats: MetricStats) -> list[str]:
     if stats.negative:
         noun = "incident has" if stats.negative == 1 else "incidents have"
         lines.append(f"{stats.negative} {noun} its milestones out of order (left out).")
+    if stats.not_recorded and not stats.unrecorded:
+        lines.append(not_recorded_sentence(stats))
     return lines
 
 
@@ -88,6 +113,8 @@ def group_label(key: str, by: str) -> str:
 
 
 def _figures(stats: MetricStats) -> str:
+    if stats.unrecorded:
+        return f"Not recorded: {not_recorded_sentence(stats).partition(': ')[2]}"
     if stats.median is None:
         return "No incident has both milestones yet."
     parts = [
@@ -114,7 +141,7 @@ class MetricCard(QFrame):
         self.setObjectName("MetricCard")
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.title = QLabel(f"<b>{metric.label}</b>", self)
-        self.chart = BarChart(parent=self)
+        self.chart = BarChart(DURATION_SCALE, self)
         self.chart.setAccessibleName(metric.label)
         self.definition = QLabel(metric.definition, self)
         self.definition.setWordWrap(True)
@@ -135,7 +162,7 @@ class MetricCard(QFrame):
         layout = QGridLayout(self)
         layout.setContentsMargins(10, 8, 10, 8)
         layout.addWidget(self.title, 0, 0, 1, 2)
-        layout.addWidget(self.chart, 1, 0)
+        layout.addWidget(self.chart, 1, 0, Qt.AlignmentFlag.AlignTop)
         layout.addLayout(side, 1, 1)
         layout.setColumnStretch(0, 3)
         layout.setColumnStretch(1, 2)
@@ -144,9 +171,16 @@ class MetricCard(QFrame):
         """Show this metric's figures from a report."""
         key = self.metric_def.key
         groups = [_bar_group(g, g.metric(key), report.by) for g in report.groups]
-        self.chart.empty_text = "No incidents in this period"
-        self.chart.set_data(DURATION_SERIES, groups)
         total = report.total.metric(key)
+        self.chart.empty_text = (
+            f"Not recorded for any incident counted ({milestone_word(self.metric_def.end)} "
+            f"is never set apart from {milestone_word(self.metric_def.start)})"
+            if total.unrecorded
+            else "No incident has both milestones yet"
+            if report.counted
+            else "No incidents in this period"
+        )
+        self.chart.set_data(DURATION_SERIES, groups)
         self.overall.setText("All counted: " + _figures(total))
         lacking = lacking_sentences(total)
         self.lacking.setText("\n".join(lacking))
@@ -156,9 +190,72 @@ class MetricCard(QFrame):
 def _bar_group(group: GroupMetrics, stats: MetricStats, by: str) -> BarGroup:
     detail = [f"{stats.measured} of {group.incidents} incidents measured"]
     detail += lacking_sentences(stats)
+    if stats.unrecorded:
+        detail.append(not_recorded_sentence(stats))
     if stats.mean is not None:
         detail.insert(0, f"mean: {duration_text(stats.mean)}")
-    return BarGroup(group_label(group.key, by), (stats.median, stats.p90), "\n".join(detail))
+    return BarGroup(
+        group_label(group.key, by),
+        (stats.median, stats.p90),
+        "\n".join(detail),
+        count=stats.measured,
+        note=NOT_RECORDED if stats.unrecorded else "",
+    )
+
+
+class TrendCard(QFrame):
+    """MTTA and MTTR by month: the mean of each month's incidents, as a line per metric."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("MetricCard")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.title = QLabel("<b>MTTA and MTTR by month</b>", self)
+        self.definition = QLabel(
+            "The mean time to acknowledge and to resolve of the incidents that started in each "
+            "month (UTC); n: the incidents measured that month.",
+            self,
+        )
+        self.definition.setWordWrap(True)
+        self.definition.setProperty("muted", True)
+        self.charts: dict[str, MonthChart] = {}
+        row = QHBoxLayout()
+        row.setSpacing(16)
+        for key in TREND_METRICS:
+            column = QVBoxLayout()
+            column.setSpacing(2)
+            column.addWidget(QLabel(METRIC_BY_KEY[key].label, self))
+            chart = MonthChart(DURATION_SCALE, line=True, parent=self)
+            chart.setAccessibleName(f"{METRIC_BY_KEY[key].label} by month")
+            chart.empty_text = "No incident measured in this period"
+            column.addWidget(chart)
+            row.addLayout(column, 1)
+            self.charts[key] = chart
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 8, 10, 8)
+        layout.addWidget(self.title)
+        layout.addWidget(self.definition)
+        layout.addLayout(row)
+
+    def show_report(self, report: MetricsReport) -> None:
+        """Show the months of a report."""
+        for key, chart in self.charts.items():
+            series = (Series("mean", TREND_COLORS[key]),)
+            months = []
+            for month in report.trend:
+                stats = month.metric(key)
+                detail = [f"{stats.measured} of {month.incidents} incidents measured"]
+                if stats.median is not None:
+                    detail.append(f"median: {duration_text(stats.median)}")
+                months.append(
+                    BarGroup(
+                        group_label(month.month, "month"),
+                        (stats.mean,),
+                        "\n".join(detail),
+                        count=stats.measured,
+                    )
+                )
+            chart.set_data(series, months)
 
 
 class MetricsPanel(QWidget):
@@ -186,6 +283,7 @@ class MetricsPanel(QWidget):
         self.summary = QLabel(self)
         self.summary.setProperty("muted", True)
         self.summary.setWordWrap(True)
+        self.summary.setTextFormat(Qt.TextFormat.PlainText)
         self.action_counts = QLabel(self)
         self.action_counts.setObjectName("ActionItemCounts")
         self.action_counts.setToolTip(
@@ -202,8 +300,9 @@ class MetricsPanel(QWidget):
         controls.addStretch(1)
 
         self.cards = {m.key: MetricCard(m) for m in METRICS}
+        self.trend_card = TrendCard(self)
         self.month_card = _card(self)
-        self.month_chart = BarChart(COUNT_SCALE, self.month_card)
+        self.month_chart = MonthChart(COUNT_SCALE, parent=self.month_card)
         self.month_chart.setAccessibleName("Incidents per month")
         self.month_chart.empty_text = "No incidents in this period"
         month_layout = QVBoxLayout(self.month_card)
@@ -212,13 +311,11 @@ class MetricsPanel(QWidget):
         month_layout.addWidget(self.month_chart)
 
         content = QWidget()
-        column = QVBoxLayout(content)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(10)
-        for card in self.cards.values():
-            column.addWidget(card)
-        column.addWidget(self.month_card)
-        column.addStretch(1)
+        self.grid = QGridLayout(content)
+        self.grid.setContentsMargins(0, 0, 0, 0)
+        self.grid.setSpacing(10)
+        self.columns = 0
+        self._lay_out_cards(1)
         self.scroll_area = QScrollArea(self)
         self.scroll_area.setWidgetResizable(True)
         self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
@@ -249,6 +346,33 @@ class MetricsPanel(QWidget):
         super().showEvent(event)
         if self._stale:
             self.recompute()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._lay_out_cards(2 if event.size().width() >= TWO_COLUMNS_FROM else 1)
+
+    def _lay_out_cards(self, columns: int) -> None:
+        """The cards in one column, or two on a wide screen (the trend across both)."""
+        if columns == self.columns:
+            return
+        self.columns = columns
+        metrics: list[QWidget] = list(self.cards.values())
+        for card in (*metrics, self.month_card, self.trend_card):
+            self.grid.removeWidget(card)
+        if columns == 1:  # the trend right after the metrics it follows
+            cards = [*metrics, self.trend_card, self.month_card]
+            rows = len(cards)
+        else:  # incidents per month fills the place beside the last metric
+            cards = [*metrics, self.month_card]
+            rows = math.ceil(len(cards) / columns) + 1
+            self.grid.addWidget(self.trend_card, rows - 1, 0, 1, columns)
+        for index, card in enumerate(cards):
+            self.grid.addWidget(card, index // columns, index % columns)
+        for row in range(self.grid.rowCount()):
+            self.grid.setRowStretch(row, 0)
+        self.grid.setRowStretch(rows, 1)  # spare height below the cards, not inside them
+        for column in range(2):
+            self.grid.setColumnStretch(column, 1 if column < columns else 0)
 
     def options(self) -> dict[str, Any]:
         """The arguments the figures are computed with (``by``, ``since``, ``until``,
@@ -283,8 +407,10 @@ class MetricsPanel(QWidget):
         self.report = report
         for card in self.cards.values():
             card.show_report(report)
+        self.trend_card.show_report(report)
         months = [
-            BarGroup(group_label(m.month, "month"), (float(m.incidents),)) for m in report.per_month
+            BarGroup(group_label(m.month, "month"), (float(m.incidents),), count=m.incidents)
+            for m in report.per_month
         ]
         self.month_chart.set_data(COUNT_SERIES, months)
         self.summary.setText(summary_text(report))
@@ -292,7 +418,15 @@ class MetricsPanel(QWidget):
 
     def _failed(self, serial: int, error: BaseException) -> None:
         if serial == self._serial:
-            self.summary.setText(str(error))
+            self.summary.setText(failure_text(error))
+
+
+def failure_text(error: BaseException) -> str:
+    """One sentence for a failed computation: a refusal says why (an empty period); anything
+    else is a bug, logged by the worker with its traceback, and never shown as it is."""
+    if isinstance(error, UserError):
+        return str(error)
+    return UNEXPECTED
 
 
 def summary_text(report: MetricsReport) -> str:
@@ -306,4 +440,6 @@ def summary_text(report: MetricsReport) -> str:
         parts.append(f"{report.outside_period} outside the period")
     if report.undated:
         parts.append(f"{report.undated} without a start time")
+    if report.out_of_range:
+        parts.append(report.out_of_range_note().removesuffix("."))
     return " · ".join(parts)

@@ -181,8 +181,10 @@ def test_json(library: Desk) -> None:
     resolve = sev1["metrics"]["time_to_resolve"]
     assert resolve["median_seconds"] == 77.5 * 60
     assert resolve["p90_seconds"] == pytest.approx(87.5 * 60)
-    # detect: I1 5 min, I2 0 → median 2.5 min; I3 (SEV2) detected after 10 min.
-    assert sev1["metrics"]["time_to_detect"]["median_seconds"] == 150.0
+    # detect: I1 5 min; I2 was never detected apart from its start (not recorded, not 0);
+    # I3 (SEV2) detected after 10 min.
+    detect = sev1["metrics"]["time_to_detect"]
+    assert (detect["median_seconds"], detect["measured"], detect["not_recorded"]) == (300.0, 1, 1)
     ack = doc["groups"][1]["metrics"]["time_to_acknowledge"]
     assert ack["median_seconds"] is None
     assert ack["missing"] == 1 and ack["most_missing"] == "acknowledged_at"
@@ -224,12 +226,7 @@ def test_team_needs_the_service_catalog(library: Desk) -> None:
     assert str(caught.value).count(".") == 1  # one sentence
 
 
-def test_by_team_follows_the_catalog(library: Desk) -> None:
-    from incidentdesk.core.catalog import parse_toml
-
-    library.import_catalog(
-        parse_toml(
-            """
+CATALOG = """
 [[people]]
 handle = "ana"
 name = "Ana"
@@ -249,8 +246,12 @@ name = "payments"
 team = "money"
 tier = 1
 """
-        )
-    )
+
+
+def test_by_team_follows_the_catalog(library: Desk) -> None:
+    from incidentdesk.core.catalog import parse_toml
+
+    library.import_catalog(parse_toml(CATALOG))
     report = as_json(library, "--by", "team")
     counts = {g["key"]: g["incidents"] for g in report["groups"]}
     # I1 (checkout + payments) counts for both teams; I2 payments; I3 search has no team;
@@ -295,3 +296,50 @@ def test_parse_bound_reads_dates_in_the_given_zone() -> None:
     assert parse_bound("2026-07-01T09:00Z", "until", paris) == at("2026-07-01T09:00")
     with pytest.raises(DomainError, match="leave --until out"):
         parse_bound("9999-12-31", "until")
+
+
+def test_never_recorded_detection_says_not_recorded(desk: Desk) -> None:
+    # Declared, acknowledged and resolved; nobody recorded when it started or was detected.
+    incident = desk.declare("Queue backlog", "SEV2", ["queue"], at("2026-05-04T10:00"))
+    desk.set_milestone(incident, "acknowledged", at("2026-05-04T10:03"))
+    desk.set_status(incident, "resolved", at("2026-05-04T11:00"))
+    text = metrics(desk)
+    detect = text.split("Time to detect")[1].split("\n\n")[0].splitlines()
+    assert detect[2].split() == ["SEV2", "1", "0", "not", "recorded", "0"]
+    assert detect[-1].strip().startswith("Not recorded for 1 incident: no detected time")
+    acknowledge = text.split("Time to acknowledge (MTTA)")[1].splitlines()
+    assert acknowledge[2].split()[:5] == ["SEV2", "1", "1", "3m", "00s"]  # measured from it
+
+
+def test_month_trend_of_mtta_and_mttr(library: Desk) -> None:
+    text = metrics(library, "--by", "month")
+    trend = text.split("MTTA and MTTR by month")[1].splitlines()
+    assert trend[1].split() == ["month", "incidents", "MTTA", "n", "MTTR", "n"]
+    # March: I1 acknowledged 4 and I2 2 minutes after detection (mean 3), resolved after 65
+    # and 90 (mean 77.5 → 1h 17m); April: I3 open and unacknowledged.
+    assert trend[2].split() == ["2026-03", "2", "3m", "00s", "2", "1h", "17m", "2"]
+    assert trend[3].split() == ["2026-04", "1", "—", "0", "—", "0"]
+    doc = as_json(library, "--by", "month")
+    assert [t["month"] for t in doc["trend"]] == ["2026-03", "2026-04"]
+    assert doc["trend"][0]["metrics"]["time_to_acknowledge"]["mean_seconds"] == 180.0
+
+
+@pytest.mark.parametrize("by", ["severity", "service", "team", "month", "all"])
+def test_a_year_one_incident_does_not_break_any_grouping(library: Desk, by: str) -> None:
+    from incidentdesk.core.catalog import parse_toml
+
+    library.import_catalog(parse_toml(CATALOG))
+    # An older version accepted `declare --at 0001-01-01T00:00:01Z`; the journal keeps it.
+    library.declare("Back-dated by mistake", "SEV3", ["checkout"], at("0001-01-01T00:00:01"))
+    # …and a workstation whose clock was centuries off resolved another in year 2500.
+    far_off = Desk(library.store, "Old client", clock=lambda: at("2500-06-01T12:00"))
+    far = far_off.declare("Resolved far ahead", "SEV3", ["checkout"], at("2026-03-11T10:00"))
+    far_off.set_status(far, "resolved", at("2500-06-01T00:00"))
+    table = metrics(library, "--by", by)
+    assert "2 incidents have a date outside 1970–2200 and are left out." in table
+    assert "3 incident(s) counted" in table  # the library's three, as before
+    doc = as_json(library, "--by", by)
+    assert doc["totals"]["out_of_range"] == 2 and doc["totals"]["counted"] == 3
+    assert [m["month"] for m in doc["per_month"]] == ["2026-03", "2026-04"]
+    rows = list(csv.reader(io.StringIO(metrics(library, "--by", by, "--csv"))))
+    assert len(rows) > 1

@@ -22,6 +22,7 @@ from incidentdesk.core.metrics import (
     GroupMetrics,
     MetricsReport,
     compute_metrics,
+    not_recorded_sentence,
     quantile,
 )
 
@@ -103,10 +104,12 @@ def test_by_severity_hand_computed() -> None:
     assert [g.key for g in report.groups] == ["SEV1", "SEV2", "SEV3"]
     assert [g.incidents for g in report.groups] == [4, 2, 1]  # F is a drill: left out
     sev1 = group(report, "SEV1")
-    # SEV1 is A, B, C, H: an even count, so the median is halfway between the middle two.
-    # detect 5, 10, 0, 3 → 0 3 5 10: median h=1.5 → 3+0.5·2 = 4; p90 h=2.7 → 5+0.7·5 = 8.5;
-    # mean 18/4 = 4.5
-    assert minutes(sev1, "time_to_detect") == (4, 0, 0, 4, 8.5, 4.5)
+    # SEV1 is A, B, C, H. C's detection was never recorded apart from its start (both at the
+    # declaration): not recorded, not a zero. Detect 5, 10, 3 → 3 5 10: median 5;
+    # p90 h=1.8 → 5+0.8·5 = 9; mean 18/3 = 6
+    assert minutes(sev1, "time_to_detect") == (3, 0, 0, 5, 9, 6)
+    assert sev1.metric("time_to_detect").not_recorded == 1
+    assert not sev1.metric("time_to_detect").unrecorded  # some were measured
     # ack 2, 4, 6, 10: median 5; p90 6+0.7·4 = 8.8; mean 5.5
     assert minutes(sev1, "time_to_acknowledge") == (4, 0, 0, 5, 8.8, 5.5)
     # mitigate 20 30 40 50: median 35; p90 40+0.7·10 = 47; mean 35
@@ -137,9 +140,9 @@ def test_totals_odd_and_even_counts() -> None:
     total = report.total
     assert (report.considered, report.counted, report.drills_excluded) == (8, 7, 1)
     assert total.key == "all"
-    # detect: A5 B10 C0 D20 E1 H3 (G negative) → 0 1 3 5 10 20 (even):
-    # median h=2.5 → 3+0.5·2 = 4; p90 h=4.5 → 10+0.5·10 = 15; mean 39/6 = 6.5
-    assert minutes(total, "time_to_detect") == (6, 0, 1, 4, 15, 6.5)
+    # detect: A5 B10 D20 E1 H3 (C not recorded, G negative) → 1 3 5 10 20:
+    # median 5; p90 h=3.6 → 10+0.6·10 = 16; mean 39/5 = 7.8
+    assert minutes(total, "time_to_detect") == (5, 0, 1, 5, 16, 7.8)
     # ack: A2 B4 C6 E3 G1 H10 (D missing) → 1 2 3 4 6 10: median 3.5; p90 6+0.5·4 = 8
     assert minutes(total, "time_to_acknowledge")[:5] == (6, 1, 0, 3.5, 8)
     # mitigate: A30 B20 C50 D15 G10 H40 (E missing) → 10 15 20 30 40 50: median 25; p90 45
@@ -147,9 +150,9 @@ def test_totals_odd_and_even_counts() -> None:
     # resolve: A60 B120 C90 E45 G30 H75 (D open) → 30 45 60 75 90 120: median 67.5;
     # p90 h=4.5 → 90+0.5·30 = 105; mean 420/6 = 70
     assert minutes(total, "time_to_resolve") == (6, 1, 0, 67.5, 105, 70)
-    # Every incident is in exactly one of measured, missing, negative.
+    # Every incident is in exactly one of measured, missing, negative, not recorded.
     for s in total.metrics:
-        assert s.measured + s.missing + s.negative == s.incidents == 7
+        assert s.measured + s.missing + s.negative + s.not_recorded == s.incidents == 7
 
 
 def test_by_service_counts_a_multi_service_incident_in_each() -> None:
@@ -295,6 +298,7 @@ def test_json_document() -> None:
         "groups",
         "action_items",
         "per_month",
+        "trend",
     ]
     assert doc["since"] == "2025-12-01T00:00:00+00:00" and doc["until"] is None
     assert doc["definitions"][3]["from"] == "detected_at"
@@ -306,6 +310,7 @@ def test_json_document() -> None:
         "missing_by_milestone": {"detected_at": 0, "resolved_at": 0},
         "most_missing": None,
         "negative": 0,
+        "not_recorded": 0,
         "median_seconds": 82.5 * MIN,
         "p90_seconds": pytest.approx(111 * MIN),
         "mean_seconds": 86.25 * MIN,
@@ -423,7 +428,9 @@ def test_every_group_is_ordered_and_accounted_for(
     assert sum(m.incidents for m in report.per_month) == report.counted
     for g in (*report.groups, report.total):
         for s in g.metrics:
-            assert s.measured + s.missing + s.negative == s.incidents == g.incidents
+            assert (
+                s.measured + s.missing + s.negative + s.not_recorded == s.incidents == g.incidents
+            )
             if s.measured:
                 assert s.median is not None and s.p90 is not None and s.mean is not None
                 assert 0 <= s.median <= s.p90
@@ -470,3 +477,78 @@ def test_time_to_published_post_mortem_counts_unpublished_as_missing() -> None:
     stats = report.total.metric("time_to_postmortem")
     assert (stats.measured, stats.missing, stats.median) == (1, 1, 2 * 24 * 3600)
     assert stats.most_missing == "postmortem_published_at"
+
+
+def test_time_to_detect_never_recorded_says_so_instead_of_zero() -> None:
+    # Declared and never given a detected time of its own: started = detected.
+    undetected = [
+        incident(n, "SEV2", [], utc(2026, 3, d), 0, 4, 10, 30) for n, d in (("P", 1), ("Q", 2))
+    ]
+    report = compute_metrics(undetected, by="all")
+    detect = report.total.metric("time_to_detect")
+    assert (detect.measured, detect.not_recorded, detect.median) == (0, 2, None)
+    assert detect.unrecorded
+    assert not_recorded_sentence(detect) == (
+        "Not recorded for 2 incidents: no detected time apart from the started time "
+        "(declaring sets both to the same moment); record it with "
+        "'incidentdesk milestone ID detected --at TIME'."
+    )
+    # The other metrics measure from that detected time as usual: a zero there is a value.
+    ack = report.total.metric("time_to_acknowledge")
+    assert (ack.measured, ack.not_recorded, ack.median) == (2, 0, 4 * MIN)
+    assert not_recorded_sentence(ack) == ""
+    zero_ack = compute_metrics([incident("Z", "SEV2", [], utc(2026, 3, 1), 5, 0)], by="all")
+    assert zero_ack.total.metric("time_to_acknowledge").median == 0.0
+    assert report.as_json()["totals"]["metrics"]["time_to_detect"]["not_recorded"] == 2
+
+
+@pytest.mark.parametrize("year", [1, 1969, 2200, 9999])
+@pytest.mark.parametrize("by", ["severity", "service", "month", "all"])
+def test_a_date_outside_1970_to_2200_is_left_out_and_counted(year: int, by: str) -> None:
+    far = incident("X", "SEV1", ["api"], datetime(year, 1, 1, 0, 0, 1, tzinfo=UTC), 5, 1, 2, 3)
+    report = compute_metrics([A, far, C], by=by)
+    assert (report.counted, report.out_of_range) == (2, 1)
+    assert report.out_of_range_note() == (
+        "1 incident has a date outside 1970–2200 and is left out."
+    )
+    assert [m.month for m in report.per_month] == ["2025-12", "2026-01"]
+    assert report.as_json()["totals"]["out_of_range"] == 1
+    # Only a later milestone far off counts too (it would swamp every mean).
+    late = {**A, "id": "L", "resolved_at": datetime(9999, 12, 31, tzinfo=UTC)}
+    two = compute_metrics([late, far, C], by=by)
+    assert (two.counted, two.out_of_range) == (1, 2)
+    assert two.out_of_range_note() == "2 incidents have a date outside 1970–2200 and are left out."
+    assert compute_metrics([A]).out_of_range_note() == ""
+
+
+def test_a_period_reaching_past_possible_dates_lists_only_possible_months() -> None:
+    report = compute_metrics(
+        [A], since=datetime(1, 1, 1, tzinfo=UTC), until=datetime(1970, 3, 1, tzinfo=UTC)
+    )
+    assert [m.month for m in report.per_month] == ["1970-01", "1970-02"]
+    assert report.counted == 0 and report.outside_period == 1
+
+
+def test_trend_has_mtta_and_mttr_for_every_month_of_the_period() -> None:
+    report = compute_metrics(ROWS, by="severity", since=utc(2025, 11, 1), until=utc(2026, 3, 1))
+    assert [(t.month, t.incidents) for t in report.trend] == [
+        ("2025-11", 0),
+        ("2025-12", 2),
+        ("2026-01", 3),
+        ("2026-02", 2),
+    ]
+    empty, december, january, february = report.trend
+    assert empty.metric("time_to_acknowledge").measured == 0
+    assert empty.metric("time_to_acknowledge").mean is None
+    # December: A and B, acknowledged 2 and 4 minutes after detection; resolved 60 and 120.
+    assert december.metric("time_to_acknowledge").mean == 3 * MIN
+    assert december.metric("time_to_resolve").mean == 90 * MIN
+    # January: C, D (open, never acknowledged) and H: ack 6, 10 → mean 8; resolve 90, 75.
+    ack = january.metric("time_to_acknowledge")
+    assert (ack.measured, ack.missing, ack.mean) == (2, 1, 8 * MIN)
+    assert january.metric("time_to_resolve").mean == 82.5 * MIN
+    assert february.metric("time_to_resolve").measured == 2  # E 45, G 30
+    doc = report.as_json()["trend"][1]
+    assert doc["month"] == "2025-12" and doc["incidents"] == 2
+    assert doc["metrics"]["time_to_resolve"]["mean_seconds"] == 90 * MIN
+    assert compute_metrics([]).trend == ()
