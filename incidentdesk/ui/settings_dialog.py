@@ -454,6 +454,7 @@ class SettingsDialog(FittingDialog):
                 row.remove_requested.connect(self._remove)
                 self.rows[state.name] = row
                 self.secret_rows.addWidget(row)
+                row.show()  # now, not at the layout's queued show: it can be used at once
             else:
                 row.set_state(state)
         self.problem.show_message(facts.problem or "")
