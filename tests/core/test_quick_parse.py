@@ -330,7 +330,7 @@ def test_describe_says_what_enter_will_do() -> None:
     assert describe(parse("/pin"), now=NOW) == "Pin the selected entry"
     assert describe(parse("/at 13:05 x"), now=NOW, local_tz=BERLIN) == "Note · 13:05"
     yesterday = parse("/at 14:05:30 /action y")
-    assert describe(yesterday, now=NOW, local_tz=BERLIN) == "Action · 14:05:30 yesterday"
+    assert describe(yesterday, now=NOW, local_tz=BERLIN) == "Action item · 14:05:30 yesterday"
 
 
 def test_format_local_shows_the_date_beyond_yesterday() -> None:
