@@ -24,7 +24,7 @@ DUE_FORMS = "a date (2026-12-11), a weekday (Friday), today, tomorrow, +3d or +2
 # "TODO: restart the pool" is not an action for someone called TODO.
 _NOT_OWNERS = frozenset({"todo", "note", "fixme", "action", "ai", "followup", "follow-up", "fyi"})
 _OWNER_PREFIX = re.compile(
-    r"^\s*([^\W\d_][\w.'’-]*(?:\s+[^\W\d_][\w.'’-]*){0,2})\s*:\s+(.+)$", re.S
+    r"^\s*([^\W\d_][\w.'’-]*(?:\s+[^\W\d_][\w.'’-]*){0,2})\s*:(?:\s+(.*))?$", re.S
 )
 _MENTION = re.compile(r"(?<![\w@])@([^\W\d_][\w.'’-]*)")
 _RELATIVE = re.compile(r"\+([0-9]{1,3})\s*([dw])", re.ASCII | re.IGNORECASE)
@@ -123,7 +123,7 @@ def parse_action(
 def _owner(text: str) -> tuple[str, str]:
     prefix = _OWNER_PREFIX.match(text)
     if prefix and prefix[1].lower() not in _NOT_OWNERS:
-        return prefix[1].lstrip("@"), prefix[2]
+        return prefix[1].lstrip("@"), prefix[2] or ""
     mention = _MENTION.search(text)
     if mention is None:
         return "", text

@@ -228,6 +228,9 @@ class MainWindow(QMainWindow):
             self, incident, view, incident_before=self.settings_action
         )
         self.library.postmortem_requested.connect(self.postmortems.open)
+        self.command_view.timeline.action_item_requested.connect(
+            lambda incident, item: self.postmortems.open(incident).show_action_item(item)
+        )
 
         help_menu = bar.addMenu("&Help")
         shortcuts = self._add(help_menu, "&Keyboard shortcuts", "F1", self.show_shortcuts)

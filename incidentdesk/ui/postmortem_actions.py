@@ -286,6 +286,16 @@ class ActionItemsPanel(QWidget):
         """Show the incident's action items."""
         self.model.set_items(items, today)
 
+    def select_item(self, item_id: str) -> bool:
+        """Select and show one item's row; False when the table does not have it."""
+        for row in range(self.model.rowCount()):
+            if self.model.item_at(row).id == item_id:
+                self.table.selectRow(row)
+                self.table.scrollTo(self.model.index(row, 0))
+                self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+                return True
+        return False
+
     def _add(self) -> None:
         description = self.description_edit.text().strip()
         owner = self.owner_edit.text().strip()

@@ -228,6 +228,7 @@ class QuickEntry(QWidget):
         if self.line_edit.text() == typed:  # keep whatever was typed while it saved
             self.line_edit.clear()
         self.help_label.hide()
+        self.notice_label.hide()
         if isinstance(result, ActionAdded):
             # A due phrase that was not understood stays in the text; say so where it shows.
             self._show_error("")
