@@ -237,3 +237,31 @@ def test_screenshot_shows_the_command_view_whatever_view_the_window_was_left_on(
     code = cli_main(["--data-dir", str(data_dir), "screenshot", str(out), "--panel", panel])
     assert code == 0, capsys.readouterr().err
     assert not QImage(str(out)).isNull()
+
+
+def test_an_action_typed_in_the_window_opens_in_the_postmortem(
+    qtbot: QtBot, window: MainWindow, demo_id: str
+) -> None:
+    from PySide6.QtCore import QItemSelectionModel
+
+    view = window.command_view
+    view.quick_entry.line_edit.setText("/action @bob roll back auth-gateway by Friday")
+    view.quick_entry.submit()
+    timeline = view.timeline
+    qtbot.waitUntil(
+        lambda: "@bob roll back auth-gateway by Friday" in timeline_texts(window), timeout=10_000
+    )
+    row = timeline_texts(window).index("@bob roll back auth-gateway by Friday")
+    timeline.view.selectionModel().setCurrentIndex(
+        timeline.proxy.index(row, TEXT),
+        QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
+    )
+    qtbot.waitUntil(lambda: timeline.model.row_at(row).item_id is not None, timeout=5000)
+    timeline.open_item_action.trigger()
+    editor = window.postmortems.editors[demo_id]
+    qtbot.waitUntil(lambda: editor.actions_panel.table.isVisible(), timeout=10_000)
+    table = editor.actions_panel.table
+    qtbot.waitUntil(lambda: bool(table.selectionModel().selectedRows()), timeout=5000)
+    (selected,) = table.selectionModel().selectedRows()
+    assert selected.data() == "roll back auth-gateway"
+    assert editor.action_items_tab_text().startswith("Action items (")
