@@ -32,6 +32,7 @@ from incidentdesk.core.errors import DomainError, UserError
 from incidentdesk.core.events import NOTE_KINDS
 from incidentdesk.core.fold import IncidentState
 from incidentdesk.core.lifecycle import MILESTONES, STATUS_LABELS, STATUSES
+from incidentdesk.core.plural import counted
 from incidentdesk.core.roles import ROLE_BY_KEY, ROLES
 from incidentdesk.core.severity import UNSURE_RULE, severity
 from incidentdesk.core.timefmt import format_duration, format_utc, parse_when, utc_now
@@ -606,7 +607,8 @@ def _db(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
         print(f"{store.path}: ok (schema {store.schema_revision()}).", file=out)
     else:
         count = desk.rebuild()
-        print(f"Rebuilt the projections of {count} incident(s) from the journal.", file=out)
+        rebuilt = counted(count, "incident")
+        print(f"Rebuilt the projections of {rebuilt} from the journal.", file=out)
     return 0
 
 

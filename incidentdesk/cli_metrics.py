@@ -22,6 +22,7 @@ from incidentdesk.core.metrics import (
     MetricStats,
     compute_metrics,
 )
+from incidentdesk.core.plural import counted
 from incidentdesk.core.timefmt import FUTURE_SLACK, format_duration, format_utc, parse_when
 
 if TYPE_CHECKING:  # the Desk pulls in SQLAlchemy
@@ -157,9 +158,10 @@ def render_table(report: MetricsReport) -> str:
 
 def _headline(report: MetricsReport) -> str:
     how = "all together" if report.by == ALL else f"by {report.by}"
-    parts = [f"Incident metrics {how}: {report.counted} incident(s) counted"]
+    parts = [f"Incident metrics {how}: {counted(report.counted, 'incident')} counted"]
     if report.drills_excluded:
-        parts.append(f"{report.drills_excluded} drill(s) left out (--include-drills counts them)")
+        drills = counted(report.drills_excluded, "drill")
+        parts.append(f"{drills} left out (--include-drills counts them)")
     if report.outside_period:
         parts.append(f"{report.outside_period} outside the period")
     if report.undated:

@@ -33,6 +33,7 @@ from incidentdesk.core.metrics import (
     MetricStats,
     compute_metrics,
 )
+from incidentdesk.core.plural import counted
 from incidentdesk.ui.charts import (
     COUNT_COLOR,
     COUNT_SCALE,
@@ -154,7 +155,7 @@ class MetricCard(QFrame):
 
 
 def _bar_group(group: GroupMetrics, stats: MetricStats, by: str) -> BarGroup:
-    detail = [f"{stats.measured} of {group.incidents} incidents measured"]
+    detail = [f"{stats.measured} of {counted(group.incidents, 'incident')} measured"]
     detail += lacking_sentences(stats)
     if stats.mean is not None:
         detail.insert(0, f"mean: {duration_text(stats.mean)}")

@@ -45,6 +45,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from incidentdesk.core.plural import counted
 from incidentdesk.core.pm_review import CheckedFinding, match_findings
 from incidentdesk.core.pm_template import Template
 from incidentdesk.core.postmortem import Acceptance, SectionConflict
@@ -449,7 +450,7 @@ class PostmortemEditor(QWidget):
             label = QLabel(
                 f"<b>{html.escape(template.name)}</b><br>{html.escape(template.description)}"
                 f"<br><span style='color: palette(placeholder-text)'>"
-                f"{len(template.sections)} sections: {html.escape(sections)}</span>",
+                f"{counted(len(template.sections), 'section')}: {html.escape(sections)}</span>",
                 self.template_list,
             )
             label.setContentsMargins(6, 4, 6, 4)  # one line each: the size hint is exact

@@ -393,3 +393,8 @@ def test_help_reads_as_english(cli: Cli) -> None:
         assert "--at ISO8601 when it happened (without" in text
         assert "happened happened" not in text
     assert "marked as a drill so it stays out of the metrics" in help_text(cli, "demo")
+
+
+def test_one_of_something_is_singular(cli: Cli) -> None:
+    cli.out("declare", "One", "--severity", "SEV3")
+    assert cli.out("db", "rebuild") == "Rebuilt the projections of 1 incident from the journal."
