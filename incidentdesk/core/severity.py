@@ -2,7 +2,8 @@
 
 The wording follows PagerDuty's public incident response guide. Each level has its own
 heading (SEV1 "Critical incident", SEV2 "Major incident", …); SEV1 and SEV2 are the major
-incidents that need the full response. If you are unsure which level applies, treat it as the higher one.
+incidents that need the full response. If you are unsure which level applies, treat it as
+the higher one.
 """
 
 from __future__ import annotations

@@ -37,7 +37,7 @@ from incidentdesk.ui.reminder_settings import (
     save_intervals,
 )
 from incidentdesk.ui.resources import icon
-from incidentdesk.ui.shortcuts import shortcut_overview
+from incidentdesk.ui.shortcuts import ShortcutsDialog
 from incidentdesk.ui.sync_status import (
     OfflineBanner,
     SyncStatusLabel,
@@ -502,9 +502,13 @@ class MainWindow(QMainWindow):
         """Show a message in the status bar for a while."""
         self.statusBar().showMessage(text, 8000)
 
-    def show_shortcuts(self) -> None:
-        """The keyboard shortcut overview (F1)."""
-        QMessageBox.information(self, "Keyboard shortcuts", shortcut_overview(self))
+    def show_shortcuts(self) -> ShortcutsDialog:
+        """The keyboard shortcut overview (F1): keys and what they do, in two columns."""
+        dialog = ShortcutsDialog(self, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.shortcuts_dialog = dialog
+        dialog.open()
+        return dialog
 
     def show_about(self) -> None:
         """Version and purpose."""

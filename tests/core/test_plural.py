@@ -22,4 +22,3 @@ from incidentdesk.core.plural import counted
 )
 def test_counted_agrees_with_its_number(count: int, noun: str, said: str) -> None:
     assert counted(count, noun) == said
-

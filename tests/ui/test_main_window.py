@@ -142,6 +142,20 @@ def test_shortcut_overview_lists_the_actions(window: MainWindow) -> None:
         assert expected in text
 
 
+def test_f1_lists_the_shortcuts_in_two_aligned_columns(qtbot: QtBot, window: MainWindow) -> None:
+    dialog = window.show_shortcuts()
+    qtbot.addWidget(dialog)
+    qtbot.waitExposed(dialog)
+    keys = [k.text() for k in dialog.key_labels]
+    names = [d.text() for d in dialog.description_labels]
+    assert "<b>Ctrl+N</b>" in keys and "Declare incident" in names
+    assert names == sorted(names, key=str.casefold)
+    lefts = {d.mapTo(dialog, d.rect().topLeft()).x() for d in dialog.description_labels}
+    assert len(lefts) == 1, "every description starts at the same x"
+    widest_key = max(k.mapTo(dialog, k.rect().topRight()).x() for k in dialog.key_labels)
+    assert widest_key < lefts.pop(), "no key runs into its description"
+
+
 def test_themes_switch_and_are_remembered(window: MainWindow) -> None:
     window.set_theme("dark")
     assert window.palette().window().color().lightness() < 80
