@@ -29,6 +29,7 @@ from incidentdesk.ui.client import DeskClient
 from incidentdesk.ui.diagnostics import UrlOpener
 from incidentdesk.ui.error_dialog import ErrorReporter
 from incidentdesk.ui.main_window import MainWindow
+from incidentdesk.ui.qt_messages import install_message_filter
 from incidentdesk.ui.resources import icon
 from incidentdesk.ui.sync_status import (
     CourierFactory,
@@ -58,6 +59,7 @@ def ensure_app() -> QApplication:
     app = QApplication.instance()
     if isinstance(app, QApplication):
         return app
+    install_message_filter()  # before the first window is set up
     app = QApplication(sys.argv[:1])
     app.setApplicationName("IncidentDesk")
     app.setOrganizationName("IncidentDesk")

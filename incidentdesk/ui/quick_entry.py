@@ -3,7 +3,9 @@
 Enter adds a note; a line starting with ``/`` is a command (``/sev 2``, ``/role scribe
 Alice``, ``/at 14:05 /decision roll back``; the language is in :mod:`incidentdesk.core.quick`).
 Commands run on the Desk through the client's worker. A refusal keeps the text and shows
-why under the field; a saved entry clears it.
+why under the field; a saved entry clears it, and so does a command that changes nothing
+(``/sev 1`` on a SEV1), with a note saying why. ``/action`` also makes a tracked action item
+(owner and due date read from the text by :mod:`incidentdesk.core.action_text`).
 """
 
 from __future__ import annotations
