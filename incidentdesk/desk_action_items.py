@@ -159,7 +159,7 @@ class ActionItemCommands:
 
     def _checked(self, parsed: ParsedAction) -> ParsedAction:
         """The owner spelled as the journal knows them; every field checked before writing."""
-        owner = _known_person(parsed.owner, self.people()) if parsed.owner else ""
+        owner = known_person(parsed.owner, self.people()) if parsed.owner else ""
         parsed = ParsedAction(parsed.description, owner, parsed.due, parsed.notice)
         validate_payload(
             "action_item.saved",
@@ -185,7 +185,7 @@ class ActionItemCommands:
         )
 
 
-def _known_person(name: str, people: list[str]) -> str:
+def known_person(name: str, people: list[str]) -> str:
     """``bob`` → ``Bob Lee`` when the journal knows exactly one such person; else as typed."""
     typed = name.casefold()
     exact = [p for p in people if p.casefold() == typed]

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from incidentdesk.core.action_text import DUE_FORMS, parse_action, parse_due_text
 from incidentdesk.core.errors import DomainError
+from incidentdesk.desk_action_items import known_person
 from incidentdesk.ui.inline_note import note_css
 from incidentdesk.ui.style import WARNING_COLOR
 
@@ -49,7 +50,8 @@ class ActionItemDialog(QDialog):
         self._today = today
         try:
             parsed = parse_action(note_text, today=today)
-            description, owner = parsed.description, parsed.owner
+            description = parsed.description
+            owner = known_person(parsed.owner, people) if parsed.owner else ""
             due = "" if parsed.due is None else parsed.due.isoformat()
         except DomainError:
             description, owner, due = note_text.strip(), "", ""

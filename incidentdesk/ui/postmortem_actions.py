@@ -60,6 +60,9 @@ def _tint(color: str, alpha: int) -> QColor:
     return tinted
 
 
+NO_OWNER = "—"  # shown for an item nobody has taken yet (made from the timeline)
+
+
 def cell_text(item: ActionItem, field: str) -> str:
     """An item's field as the table shows it."""
     if field == "due":
@@ -138,8 +141,12 @@ class ActionItemsModel(RowsTableModel):
             text = cell_text(item, field)
             if role == Qt.ItemDataRole.DisplayRole and field == "due" and overdue:
                 return f"{text} (overdue)"
+            if role == Qt.ItemDataRole.DisplayRole and field == "owner" and not text:
+                return NO_OWNER
             return text
         if role == Qt.ItemDataRole.ToolTipRole:
+            if field == "owner" and not item.owner:
+                return "Nobody owns this yet: double-click to name an owner."
             if overdue:
                 return f"Overdue: due {cell_text(item, 'due')}, still {cell_text(item, 'status')}"
             return item.description if field == "description" else None

@@ -263,12 +263,13 @@ def test_an_action_note_becomes_an_item_from_its_menu(
     select_row(panel, 1)
     assert menu_texts(panel)[0] == "Make action item…"
 
+    panel.set_people(["Carol Diaz", "Alice"])
     dialog = panel.make_action_item()
     assert dialog is not None
     qtbot.waitExposed(dialog)
     due = local_today() + timedelta(days=3)
     assert dialog.description_edit.text() == "rotate the keys"
-    assert dialog.owner_edit.text() == "carol"
+    assert dialog.owner_edit.text() == "Carol Diaz"  # @carol is the one Carol known
     assert dialog.due_edit.text() == due.isoformat()
     assert dialog.due_hint.text() == f"Due {due.strftime('%A')} {due.isoformat()}."
     dialog.due_edit.setText("someday")
