@@ -74,7 +74,7 @@ SEVERITIES: tuple[Severity, ...] = (
         5,
         "Cosmetic issue or bug, not affecting customers' ability to use the product.",
         "bugs that do not impact immediate use of the system; a support ticket.",
-        "Cosmetic issue",
+        "Trivial issue",
     ),
 )
 

@@ -65,7 +65,7 @@ def test_sev1_and_sev2_are_major_incidents() -> None:
         ("SEV2", "Major incident"),
         ("SEV3", "Minor incident"),
         ("SEV4", "Low-impact issue"),
-        ("SEV5", "Cosmetic issue"),
+        ("SEV5", "Trivial issue"),
     ],
 )
 def test_each_level_has_its_own_heading(code: str, heading: str) -> None:
