@@ -2,6 +2,8 @@
 
 Plain text is a note. A line starting with ``/`` is a command: ``/sev 2``,
 ``/status mitigated``, ``/role scribe Alex Kim``, ``/decision roll back``, and so on.
+``/action Bob: roll back by Friday`` is also an action item; its owner and due date are read
+by :mod:`incidentdesk.core.action_text` (:func:`describe_action` previews them).
 ``/at`` and ``/pin`` wrap what follows: ``/at 14:05 /decision roll back`` back-dates the
 decision, ``/pin /decision roll back`` adds it pinned, and ``/pin`` alone pins the entry
 selected in the timeline. ``//`` starts a note that itself begins with a slash.

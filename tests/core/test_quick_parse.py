@@ -340,3 +340,16 @@ def test_format_local_shows_the_date_beyond_yesterday() -> None:
 def test_help_lists_every_command_or_one() -> None:
     assert len(help_lines()) == len(COMMANDS)
     assert help_lines("role") == [("/role scribe Alex Kim", COMMANDS[2].summary)]
+
+
+def test_the_preview_of_an_action_names_its_owner_and_due_date() -> None:
+    from datetime import date
+
+    from incidentdesk.core.quick import describe_action
+
+    monday = date(2026, 12, 7)
+    assert describe_action("Bob: roll back by Friday", today=monday) == (
+        "Action item · Bob · due Fri 2026-12-11"
+    )
+    assert describe_action("roll back", today=monday) == "Action item"
+    assert describe_action("Bob: by Friday", today=monday) == "Action item"  # nothing to do
