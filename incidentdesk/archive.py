@@ -24,6 +24,7 @@ from typing import IO, Any
 
 from incidentdesk.core.errors import DomainError, UserError
 from incidentdesk.core.events import KINDS, Event, validate_payload
+from incidentdesk.core.plural import counted
 from incidentdesk.core.text import clean_name
 from incidentdesk.core.timefmt import format_utc
 from incidentdesk.desk import Desk
@@ -215,7 +216,8 @@ def _read_lines(path: Path, on_problem: Callable[[str], None]) -> Iterator[tuple
         on_problem("line 1: the file is empty; an archive starts with its header")
     elif declared is not None and declared != events:
         on_problem(
-            f"line {number}: the header counts {declared} events but the file holds {events}; "
+            f"line {number}: the header counts {counted(declared, 'event')} but the file "
+            f"holds {events}; "
             "it may be cut short"
         )
 

@@ -27,10 +27,12 @@ from incidentdesk.config import (
     prepare_profile,
     resolve_profile,
 )
+from incidentdesk.core.action_text import DUE_FORMS
 from incidentdesk.core.errors import DomainError, UserError
 from incidentdesk.core.events import NOTE_KINDS
 from incidentdesk.core.fold import IncidentState
 from incidentdesk.core.lifecycle import MILESTONES, STATUS_LABELS, STATUSES
+from incidentdesk.core.plural import counted
 from incidentdesk.core.roles import ROLE_BY_KEY, ROLES
 from incidentdesk.core.severity import UNSURE_RULE, severity
 from incidentdesk.core.timefmt import format_duration, format_utc, parse_when, utc_now
@@ -88,11 +90,11 @@ def build_parser() -> argparse.ArgumentParser:
     def json_flag(p: argparse.ArgumentParser) -> None:
         p.add_argument("--json", action="store_true", help="machine-readable output")
 
-    def at_flag(p: argparse.ArgumentParser, what: str) -> None:
+    def at_flag(p: argparse.ArgumentParser, when: str) -> None:
         p.add_argument(
             "--at",
             metavar="ISO8601",
-            help=f"when {what} happened (without an offset: local time; stored as UTC)",
+            help=f"when {when} (without an offset: local time; stored as UTC)",
         )
 
     p = add("declare", "Declare an incident and print its id.")
@@ -120,9 +122,21 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("note", "Add a timeline entry and print its id.")
     p.add_argument("id")
     p.add_argument("text")
-    p.add_argument("--kind", default="note", choices=NOTE_KINDS)
+    p.add_argument(
+        "--kind",
+        default="note",
+        choices=NOTE_KINDS,
+        help="an action is also a tracked action item (owner and due date may be in the "
+        "text: 'Bob: roll back by Friday')",
+    )
+    p.add_argument("--owner", metavar="NAME", help="the action item's owner (--kind action)")
+    p.add_argument(
+        "--due",
+        metavar="WHEN",
+        help=f"the action item's due date (--kind action): {DUE_FORMS}",
+    )
     p.add_argument("--pin", action="store_true", help="pin the entry")
-    at_flag(p, "it")
+    at_flag(p, "it happened")
 
     p = add("role", "Assign a role (a handover when it is held) or release it.")
     p.add_argument("id")
@@ -138,7 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("status", "Change an incident's status: " + " → ".join(STATUSES) + ".")
     p.add_argument("id")
     p.add_argument("status")
-    at_flag(p, "it")
+    at_flag(p, "it happened")
 
     p = add(
         "milestone",
@@ -148,7 +162,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("id")
     p.add_argument("milestone")
-    at_flag(p, "it")
+    at_flag(p, "it happened")
 
     p = add("correct", "Correct a note (the original is kept).")
     p.add_argument("id")
@@ -170,8 +184,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     add(
         "demo",
-        "Seed a realistic demo incident and print its id (and, when the profile has no "
-        "service catalog, the demo's catalog).",
+        "Seed a realistic demo incident, marked as a drill so it stays out of the metrics, "
+        "and print its id. A profile with no service catalog gets the demo's catalog too.",
     )
 
     p = add("db", "Maintain the local database (or, with --shared, the shared one).")
@@ -475,8 +489,22 @@ def show_json(state: IncidentState) -> dict[str, Any]:
 
 
 def _note(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
-    event_id = desk.add_note(args.id, args.text, args.kind, _when(args.at), args.pin)
-    print(event_id, file=out)
+    if args.kind != "action":
+        if args.owner is not None or args.due is not None:
+            raise DomainError("--owner and --due are for an action item: add --kind action.")
+        print(desk.add_note(args.id, args.text, args.kind, _when(args.at), args.pin), file=out)
+        return 0
+    added = desk.add_action(
+        args.id,
+        args.text,
+        owner=args.owner or "",
+        due=args.due,
+        at=_when(args.at),
+        pinned=args.pin,
+    )
+    print(added.note_id, file=out)  # the entry's id, as for every note
+    if added.parsed.notice:  # a due phrase it did not understand stays in the text
+        print(f"incidentdesk: {added.parsed.notice}", file=sys.stderr)
     return 0
 
 
@@ -550,10 +578,10 @@ def timeline_json(entry: TimelineEntry) -> dict[str, Any]:
 
 
 def _demo(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
-    from incidentdesk.demo import seed_demo, seed_demo_catalog
+    from incidentdesk.demo import seed_demo_catalog, seed_demo_drill
 
-    seed_demo_catalog(desk)  # whom to page for its services, when the profile has no catalog
-    print(seed_demo(desk), file=out)
+    seed_demo_catalog(desk)  # whom to page for its services, when the profile has none
+    print(seed_demo_drill(desk), file=out)
     return 0
 
 
@@ -579,7 +607,8 @@ def _db(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
         print(f"{store.path}: ok (schema {store.schema_revision()}).", file=out)
     else:
         count = desk.rebuild()
-        print(f"Rebuilt the projections of {count} incident(s) from the journal.", file=out)
+        rebuilt = counted(count, "incident")
+        print(f"Rebuilt the projections of {rebuilt} from the journal.", file=out)
     return 0
 
 

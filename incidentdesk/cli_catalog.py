@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from incidentdesk.core.catalog import Catalog, catalog_to_dict, check_secret_name
 from incidentdesk.core.catalog_toml import to_toml
 from incidentdesk.core.errors import DomainError
+from incidentdesk.core.plural import counted
 from incidentdesk.core.timefmt import format_utc
 
 if TYPE_CHECKING:
@@ -182,7 +183,7 @@ def _show(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
         )
     lines += ["", "Escalation policies"]
     for policy in catalog.policies:
-        repeat = f", repeated {policy.repeat} times" if policy.repeat else ""
+        repeat = f", repeated {counted(policy.repeat, 'time')}" if policy.repeat else ""
         lines.append(f"  {policy.name}{repeat}")
         for number, level in enumerate(policy.levels, start=1):
             lines.append(

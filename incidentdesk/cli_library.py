@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from incidentdesk.core.plural import counted
 from incidentdesk.core.search import SearchHit, emphasise
 from incidentdesk.core.timefmt import format_utc
 
@@ -88,14 +89,19 @@ def run_archive(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
     path = Path(args.file)
     if args.action == "export":
         count = export_archive(desk, path)
-        print(f"Exported {count} event(s) to {path}.", file=out)
+        print(f"Exported {counted(count, 'event')} to {path}.", file=out)
         return 0
     result = import_archive(desk, path)
     if result.added == 0:
-        print(f"Nothing new in {path}: its {result.skipped} event(s) were already here.", file=out)
+        were = "was" if result.skipped == 1 else "were"
+        print(
+            f"Nothing new in {path}: its {counted(result.skipped, 'event')} {were} already here.",
+            file=out,
+        )
     else:
         print(
-            f"Imported {result.added} event(s) into {len(result.incidents)} incident(s) "
+            f"Imported {counted(result.added, 'event')} into "
+            f"{counted(len(result.incidents), 'incident')} "
             f"from {path} ({result.skipped} already here).",
             file=out,
         )

@@ -25,6 +25,7 @@ from incidentdesk.core.metrics import (
     compute_metrics,
     not_recorded_sentence,
 )
+from incidentdesk.core.plural import counted
 from incidentdesk.core.timefmt import FUTURE_SLACK, format_duration, format_utc, parse_when
 
 if TYPE_CHECKING:  # the Desk pulls in SQLAlchemy
@@ -182,9 +183,10 @@ def _short(metric: str) -> str:
 
 def _headline(report: MetricsReport) -> str:
     how = "all together" if report.by == ALL else f"by {report.by}"
-    parts = [f"Incident metrics {how}: {report.counted} incident(s) counted"]
+    parts = [f"Incident metrics {how}: {counted(report.counted, 'incident')} counted"]
     if report.drills_excluded:
-        parts.append(f"{report.drills_excluded} drill(s) left out (--include-drills counts them)")
+        drills = counted(report.drills_excluded, "drill")
+        parts.append(f"{drills} left out (--include-drills counts them)")
     if report.outside_period:
         parts.append(f"{report.outside_period} outside the period")
     if report.undated:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from incidentdesk import paging
 from incidentdesk.core.backoff import should_give_up
+from incidentdesk.core.plural import counted
 from incidentdesk.core.timefmt import from_micros
 from incidentdesk.desk_escalation import AttemptOutcome
 from incidentdesk.secrets import SecretError, env_name, get_secret
@@ -78,8 +79,9 @@ class Courier:
             return AttemptOutcome(
                 False,
                 True,
-                f"Not sent: requested {minutes} minutes ago and never delivered; IncidentDesk "
-                "does not wake people for a stale page. Page again if it is still needed.",
+                f"Not sent: requested {counted(minutes, 'minute')} ago and never delivered; "
+                "IncidentDesk does not wake people for a stale page. Page again if it is still "
+                "needed.",
             )
         try:
             secret = get_secret(delivery.secret_name)

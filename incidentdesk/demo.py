@@ -91,6 +91,14 @@ def seed_demo_catalog(desk: Desk) -> bool:
     return True
 
 
+def seed_demo_drill(desk: Desk) -> str:
+    """The demo as people open it (the welcome dialog, ``incidentdesk demo``): the demo
+    incident marked as a drill, so practice stays out of the metrics; returns its id."""
+    incident = seed_demo(desk)
+    desk.set_drill(incident, drill=True)
+    return incident
+
+
 def seed_demo(desk: Desk) -> str:
     """Write the demo incident through the Desk; returns its id."""
     start = desk.clock().replace(second=0, microsecond=0) - timedelta(hours=3)

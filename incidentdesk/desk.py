@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from incidentdesk.core.errors import Ambiguous, DomainError, NotFound
+from incidentdesk.core.errors import Ambiguous, DomainError, NoChange, NotFound
 from incidentdesk.core.events import NOTE_KINDS, Event, validate_payload
 from incidentdesk.core.fold import IncidentState, apply, fold, state_summary
 from incidentdesk.core.ids import CATALOG_ID, hlc_next, new_event_id
@@ -43,6 +43,7 @@ from incidentdesk.core.severity import parse_severity, severity
 from incidentdesk.core.text import clean_name
 from incidentdesk.core.timefmt import FUTURE_SLACK, format_utc, to_micros, utc_now
 from incidentdesk.core.timeline import TimelineEntry, timeline
+from incidentdesk.desk_action_items import ActionItemCommands
 from incidentdesk.desk_catalog import CatalogCommands
 from incidentdesk.desk_escalation import EscalationCommands
 from incidentdesk.desk_exchange import JournalExchange, _Folded, index_event
@@ -72,7 +73,9 @@ class IncidentSnapshot:
     events: list[Event]
 
 
-class Desk(JournalExchange, CatalogCommands, EscalationCommands, PostmortemCommands):
+class Desk(
+    JournalExchange, CatalogCommands, EscalationCommands, PostmortemCommands, ActionItemCommands
+):
     """Commands and queries on incidents, for one author on one local store.
 
     Args:
@@ -156,7 +159,7 @@ class Desk(JournalExchange, CatalogCommands, EscalationCommands, PostmortemComma
 
         def check(state: IncidentState, _p: dict[str, Any]) -> None:
             if state.severity == sev.code:
-                raise DomainError(f"The incident is already {sev.code}.")
+                raise NoChange(f"The incident is already {sev.code}.")
 
         payload = {"severity": sev.code}
         event = self._record(incident_id, "severity.changed", payload, at, check=check)
@@ -210,7 +213,7 @@ class Desk(JournalExchange, CatalogCommands, EscalationCommands, PostmortemComma
             holders = state.shadow_of(role.key) if shadow else state.holders(role.key)
             if who in holders:
                 verb = "already shadows" if shadow else "already holds"
-                raise DomainError(f"{who} {verb} {role.label}.")
+                raise NoChange(f"{who} {verb} {role.label}.")
             payload["previous"] = None if role.several or not holders else holders[0]
 
         payload: dict[str, Any] = {"role": role.key, "person": who, "shadow": shadow}
@@ -257,7 +260,7 @@ class Desk(JournalExchange, CatalogCommands, EscalationCommands, PostmortemComma
 
         def check(state: IncidentState, _p: dict[str, Any]) -> None:
             if (target in state.pinned) == pinned:
-                raise DomainError("That entry is already " + ("pinned." if pinned else "unpinned."))
+                raise NoChange("That entry is already " + ("pinned." if pinned else "unpinned."))
 
         payload = {"target": target, "pinned": pinned}
         return self._record(full, "event.pinned", payload, None, check=check).id
@@ -267,7 +270,7 @@ class Desk(JournalExchange, CatalogCommands, EscalationCommands, PostmortemComma
 
         def check(state: IncidentState, _p: dict[str, Any]) -> None:
             if state.drill == drill:
-                raise DomainError(
+                raise NoChange(
                     "The incident is already " + ("a drill." if drill else "not a drill.")
                 )
 
@@ -360,7 +363,8 @@ class Desk(JournalExchange, CatalogCommands, EscalationCommands, PostmortemComma
     def latest_entries(
         self, incident_ref: str, limit: int = 300
     ) -> tuple[list[Event], list[Event]]:
-        """The incident's latest events by time, and all its corrections and pins.
+        """The incident's latest events by time, and all its corrections, pins and action items
+        (an item made from a note changes that note's row).
 
         Enough to paint the bottom of a long timeline at once, before the whole journal of
         the incident is read and folded (:meth:`snapshot`).
@@ -368,7 +372,9 @@ class Desk(JournalExchange, CatalogCommands, EscalationCommands, PostmortemComma
         full = self.resolve_incident(incident_ref)
         with self.store.reading() as tx:
             latest = tx.latest_events(full, limit)
-            effects = tx.events_of_kinds(full, ("note.corrected", "event.pinned"))
+            effects = tx.events_of_kinds(
+                full, ("note.corrected", "event.pinned", "action_item.saved")
+            )
         return latest, effects
 
     def changes_since(self, seq: int) -> tuple[int, list[str]]:

@@ -26,6 +26,7 @@ from incidentdesk.core.escalation import (
 from incidentdesk.core.fold import IncidentState
 from incidentdesk.core.ids import new_event_id
 from incidentdesk.core.page_message import chat_message, page_message
+from incidentdesk.core.plural import counted
 from incidentdesk.core.timefmt import from_micros, to_micros
 from incidentdesk.store.deliveries import Delivery
 
@@ -359,8 +360,8 @@ class EscalationCommands:
                 final = True
                 minutes = int(max_age.total_seconds() // 60)
                 reason = (
-                    f"{reason} Gave up: not delivered within {minutes} minutes of the request; "
-                    "page again if it is still needed."
+                    f"{reason} Gave up: not delivered within {counted(minutes, 'minute')} of "
+                    "the request; page again if it is still needed."
                 )
         chat = delivery.purpose == "chat"
         if outcome.delivered:

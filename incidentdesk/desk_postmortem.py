@@ -338,10 +338,12 @@ class PostmortemCommands:
         priority: str | None = None,
         status: str | None = None,
         tracker_url: str | None = UNSET,
+        note: str | None = None,
     ) -> str:
         """Add an action item (``item_id`` None) or change one; returns the item id.
 
-        A new item needs ``description`` and ``owner``; ``type`` defaults to ``prevent``,
+        A new item needs ``description``; its ``owner`` may be left empty (nobody yet) and
+        ``note`` names the timeline note it was made from; ``type`` defaults to ``prevent``,
         ``priority`` to ``P3``, ``status`` to ``open`` and ``due`` to today plus the days for
         the incident's severity (``action_item_due_days``); ``due=None`` means no date. When
         changing an item, arguments left out keep their value. Items stay editable after the
@@ -374,10 +376,11 @@ class PostmortemCommands:
         def check(state: IncidentState, payload: dict[str, Any]) -> None:
             old = state.postmortem.action_items.get(the_id)
             if new:
-                for name in ("description", "owner"):
-                    if not given.get(name):
-                        raise DomainError(f"A new action item needs a {name}.")
+                if not given.get("description"):
+                    raise DomainError("A new action item needs a description.")
                 current: dict[str, Any] = {
+                    "owner": "",
+                    "note": note,
                     "type": "prevent",
                     "priority": "P3",
                     "status": "open",

@@ -21,6 +21,7 @@ from datetime import datetime
 import psycopg
 
 from incidentdesk.config import SHARED_SECRET, Profile, shared_secret_name
+from incidentdesk.core.plural import counted
 from incidentdesk.core.sync_state import LOCAL_ONLY, OFFLINE, ONLINE, SYNCING, SyncStatus
 from incidentdesk.core.timefmt import format_utc, utc_now
 from incidentdesk.desk import Desk
@@ -298,6 +299,6 @@ class SyncService(threading.Thread):
 def describe_report(report: SyncReport) -> str:
     """One line for ``incidentdesk sync``."""
     return (
-        f"Pushed {report.pushed} new event(s), pulled {report.pulled}; "
-        f"{len(report.changed)} incident(s) changed."
+        f"Pushed {counted(report.pushed, 'new event')}, pulled {report.pulled}; "
+        f"{counted(len(report.changed), 'incident')} changed."
     )

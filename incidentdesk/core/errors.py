@@ -20,3 +20,7 @@ class NotFound(DomainError):
 
 class Ambiguous(DomainError):
     """An id prefix matched more than one thing."""
+
+
+class NoChange(DomainError):
+    """A command asked for what is already so (``/sev 1`` on a SEV1): nothing to record."""

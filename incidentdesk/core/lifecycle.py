@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 
-from incidentdesk.core.errors import DomainError
+from incidentdesk.core.errors import DomainError, NoChange
 from incidentdesk.core.timefmt import format_utc
 
 STATUSES: tuple[str, ...] = ("investigating", "identified", "mitigated", "resolved", "closed")
@@ -75,7 +75,7 @@ def check_status_change(current: str, new: str) -> None:
         DomainError: the incident is closed, or already has that status.
     """
     if new == current:
-        raise DomainError(f"The incident is already {STATUS_LABELS[current].lower()}.")
+        raise NoChange(f"The incident is already {STATUS_LABELS[current].lower()}.")
     if current == "closed":
         raise DomainError("The incident is closed; its status can no longer change.")
 

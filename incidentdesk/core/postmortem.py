@@ -7,8 +7,10 @@ Event kinds:
 - ``postmortem.section_saved``: ``section``, ``text`` (may be empty), ``base`` (the id of
   the save it was based on, or null for the first one) and ``merges`` (other saves this one
   merges, when resolving a conflict).
-- ``action_item.saved``: the whole item (``item``, ``description``, ``type``, ``owner``,
-  ``due``, ``priority``, ``status``, ``tracker_url``); the later save by fold order wins.
+- ``action_item.saved``: the whole item (``item``, ``description``, ``type``, ``owner``
+  (empty while nobody has taken it), ``due``, ``priority``, ``status``, ``tracker_url``,
+  and ``note``: the timeline note it was made from, or null); the later save by fold order
+  wins.
 - ``review.state_changed``: ``state``, ``reviewers``, ``reason``, ``revision``.
 - ``postmortem.revision_started``: ``revision``, ``reason``: a published post-mortem goes
   back to draft as the next revision.
@@ -180,6 +182,7 @@ class ActionItem:
     created_at: datetime
     updated_by: str
     updated_at: datetime
+    note: str | None = None  # the timeline note it was made from, if any
 
     @property
     def open(self) -> bool:
@@ -399,12 +402,20 @@ def _action_item(p: Mapping[str, Any]) -> Payload:
             multiline=True,
         ),
         "type": parse_choice(_require(p, "type"), ACTION_TYPES, "action item type"),
-        "owner": clean_name(_require(p, "owner"), "action item owner"),
+        "owner": _owner(_require(p, "owner")),
         "due": None if due is None else due.isoformat(),
         "priority": parse_choice(_require(p, "priority"), PRIORITIES, "priority"),
         "status": parse_choice(_require(p, "status"), ITEM_STATUSES, "action item status"),
         "tracker_url": clean_url(p.get("tracker_url")),
+        "note": None if p.get("note") is None else _event_id(p["note"], "timeline note"),
     }
+
+
+def _owner(value: Any) -> str:
+    """An action item's owner; empty while nobody has taken it."""
+    if isinstance(value, str) and not value.strip():
+        return ""
+    return clean_name(value, "action item owner")
 
 
 def _reason(value: Any, required: bool = False) -> str | None:
@@ -550,6 +561,7 @@ def _apply_item(state: PostmortemState, event: Event) -> None:
         priority=p["priority"],
         status=p["status"],
         tracker_url=p.get("tracker_url"),
+        note=p.get("note") or (old.note if old else None),
         created_by=old.created_by if old else event.author,
         created_at=old.created_at if old else event.occurred_at,
         updated_by=event.author,

@@ -2,6 +2,8 @@
 
 Plain text is a note. A line starting with ``/`` is a command: ``/sev 2``,
 ``/status mitigated``, ``/role scribe Alex Kim``, ``/decision roll back``, and so on.
+``/action Bob: roll back by Friday`` is also an action item; its owner and due date are read
+by :mod:`incidentdesk.core.action_text` (:func:`describe_action` previews them).
 ``/at`` and ``/pin`` wrap what follows: ``/at 14:05 /decision roll back`` back-dates the
 decision, ``/pin /decision roll back`` adds it pinned, and ``/pin`` alone pins the entry
 selected in the timeline. ``//`` starts a note that itself begins with a slash.
@@ -14,9 +16,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Literal
 
+from incidentdesk.core.action_text import parse_action
 from incidentdesk.core.errors import DomainError
 from incidentdesk.core.events import NOTE_KINDS
 from incidentdesk.core.lifecycle import STATUS_LABELS, STATUSES, parse_status
@@ -81,7 +84,11 @@ COMMANDS: tuple[QuickCommandInfo, ...] = (
         "role", "/role scribe Alex Kim", "Give a role to someone (a handover if held)."
     ),
     QuickCommandInfo("decision", "/decision roll back", "Record a decision."),
-    QuickCommandInfo("action", "/action restart the pool", "Record an action someone took."),
+    QuickCommandInfo(
+        "action",
+        "/action Bob: roll back by Friday",
+        "Add an action item: owner as Bob: or @bob, due as a date, weekday, tomorrow or +3d.",
+    ),
     QuickCommandInfo("observation", "/obs errors falling", "Record an observation.", ("obs",)),
     QuickCommandInfo("update", "/update status page", "Record an update sent to stakeholders."),
     QuickCommandInfo("note", "/note text", "A plain note, the same as typing without a slash."),
@@ -278,7 +285,10 @@ def describe(command: QuickCommand, *, now: datetime, local_tz: tzinfo | None = 
     For example ``Decision, pinned · 14:05 yesterday`` or ``Severity → SEV2``.
     """
     c = command
-    if c.action == "note":
+    if c.action == "note" and c.kind == "action":
+        what = describe_action(c.text, today=_local(now, local_tz).date())
+        what += ", pinned" if c.pinned else ""
+    elif c.action == "note":
         what = c.kind.capitalize() + (", pinned" if c.pinned else "")
     elif c.action in ("severity", "status"):
         what = (
@@ -293,6 +303,18 @@ def describe(command: QuickCommand, *, now: datetime, local_tz: tzinfo | None = 
     if command.at is None:
         return what
     return f"{what} · {format_local(command.at, now=now, local_tz=local_tz)}"
+
+
+def describe_action(text: str, *, today: date) -> str:
+    """What ``/action …`` will add: ``Action item · Bob · due Fri 2026-12-11``."""
+    try:
+        parsed = parse_action(text, today=today)
+    except DomainError:
+        return "Action item"
+    parts = ["Action item", *([parsed.owner] if parsed.owner else [])]
+    if parsed.due is not None:
+        parts.append(f"due {parsed.due.strftime('%a')} {parsed.due.isoformat()}")
+    return " · ".join(parts)
 
 
 def format_local(moment: datetime, *, now: datetime, local_tz: tzinfo | None = None) -> str:

@@ -1,7 +1,9 @@
 """Severities SEV1 (worst) to SEV5, with the definitions responders are shown.
 
-The wording follows PagerDuty's public incident response guide. SEV1 and SEV2 are major
-incidents. If you are unsure which level applies, treat it as the higher one.
+The wording follows PagerDuty's public incident response guide. Each level has its own
+heading (SEV1 "Critical incident", SEV2 "Major incident", …); SEV1 and SEV2 are the major
+incidents that need the full response. If you are unsure which level applies, treat it as
+the higher one.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ class Severity:
     level: int
     summary: str
     examples: str
+    heading: str = ""  # what the level is called: "Critical incident", "Major incident"
 
     @property
     def major(self) -> bool:
@@ -30,8 +33,7 @@ class Severity:
     @property
     def definition(self) -> str:
         """The text shown on hover and in the declare dialog."""
-        kind = "Major incident. " if self.major else ""
-        return f"{self.code}: {kind}{self.summary} Examples: {self.examples}"
+        return f"{self.code}: {self.heading}. {self.summary} Examples: {self.examples}"
 
 
 SEVERITIES: tuple[Severity, ...] = (
@@ -42,12 +44,14 @@ SEVERITIES: tuple[Severity, ...] = (
         "the system is in a critical state and actively impacting a large number of customers; "
         "functionality severely impaired for a long time, breaking SLA; a security "
         "vulnerability exposing customer data.",
+        "Critical incident",
     ),
     Severity(
         "SEV2",
         2,
         "Critical system issue actively impacting many customers' ability to use the product.",
         "any service outage; severe degradation of a core feature; a data-loss risk.",
+        "Major incident",
     ),
     Severity(
         "SEV3",
@@ -56,18 +60,21 @@ SEVERITIES: tuple[Severity, ...] = (
         "service owners.",
         "partial loss of functionality not affecting most customers; something likely to "
         "become a SEV2 if nothing is done.",
+        "Minor incident",
     ),
     Severity(
         "SEV4",
         4,
         "Minor issue requiring action, but not affecting customers' ability to use the product.",
         "performance issues such as delays; an individual host failure.",
+        "Low-impact issue",
     ),
     Severity(
         "SEV5",
         5,
         "Cosmetic issue or bug, not affecting customers' ability to use the product.",
         "bugs that do not impact immediate use of the system; a support ticket.",
+        "Trivial issue",
     ),
 )
 

@@ -370,7 +370,8 @@ def classify(
         return delivered(status, f"Delivered to {service} ({status}).", remote_id)
     if status == 429:
         wait = answer.retry_after
-        when = f"; retrying after {wait:g} seconds" if wait is not None else ""
+        seconds = "" if wait is None else f"{wait:g} {'second' if wait == 1 else 'seconds'}"
+        when = f"; retrying after {seconds}" if wait is not None else ""
         return retry(status, f"{first(service)} is throttling requests (429){when}{said}", wait)
     if status in (408, 425) or status >= 500:
         return retry(

@@ -29,6 +29,7 @@ from incidentdesk.ui.client import DeskClient
 from incidentdesk.ui.diagnostics import UrlOpener
 from incidentdesk.ui.error_dialog import ErrorReporter
 from incidentdesk.ui.main_window import MainWindow
+from incidentdesk.ui.qt_messages import install_message_filter
 from incidentdesk.ui.resources import icon
 from incidentdesk.ui.sync_status import (
     CourierFactory,
@@ -58,6 +59,7 @@ def ensure_app() -> QApplication:
     app = QApplication.instance()
     if isinstance(app, QApplication):
         return app
+    install_message_filter()  # before the first window is set up
     app = QApplication(sys.argv[:1])
     app.setApplicationName("IncidentDesk")
     app.setOrganizationName("IncidentDesk")
@@ -155,14 +157,13 @@ def _cannot_open(window: MainWindow, error: BaseException) -> None:
 
 
 def seed_demo_drill(desk: Desk) -> str:
-    """The welcome dialog's demo: the demo incident, marked as a drill (kept out of the
-    metrics: it is practice, not a real incident). Runs on the store worker."""
-    from incidentdesk.demo import seed_demo, seed_demo_catalog
+    """The welcome dialog's demo, the same drill as ``incidentdesk demo`` (with the demo's
+    catalog, so the escalation panel has owners to show). Runs on the store worker."""
+    from incidentdesk.demo import seed_demo_catalog
+    from incidentdesk.demo import seed_demo_drill as seed
 
-    seed_demo_catalog(desk)  # so the escalation panel has owners to show
-    incident = seed_demo(desk)
-    desk.set_drill(incident, drill=True)
-    return incident
+    seed_demo_catalog(desk)
+    return seed(desk)
 
 
 class Startup(QObject):

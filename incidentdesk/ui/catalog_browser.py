@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from incidentdesk.core.errors import UserError
 from incidentdesk.core.ids import CATALOG_ID
+from incidentdesk.core.plural import counted
 from incidentdesk.core.timefmt import utc_now
 from incidentdesk.ui.client import DeskClient
 from incidentdesk.ui.inline_note import InlineError, SuccessNote
@@ -388,7 +389,7 @@ def _service_item(catalog: Catalog, name: str) -> QTreeWidgetItem:
     item = QTreeWidgetItem([service.name, " · ".join(details)])
     item.setToolTip(0, service.slo or "")
     team = catalog.team(service.team)
-    owners = QTreeWidgetItem([f"Owned by {team.name}", f"{len(team.members)} people"])
+    owners = QTreeWidgetItem([f"Owned by {team.name}", counted(len(team.members), "person")])
     item.addChild(owners)
     now = utc_now()
     for person in catalog.owners(service.name):
@@ -400,8 +401,9 @@ def _service_item(catalog: Catalog, name: str) -> QTreeWidgetItem:
     except UserError as exc:
         item.addChild(QTreeWidgetItem(["No escalation policy", str(exc)]))
     else:
-        repeat = f", runs {policy.repeat} more time(s)" if policy.repeat else ""
-        levels = QTreeWidgetItem([f"Policy {policy.name}", f"{len(policy.levels)} levels{repeat}"])
+        repeat = f", runs {counted(policy.repeat, 'more time')}" if policy.repeat else ""
+        count = counted(len(policy.levels), "level")
+        levels = QTreeWidgetItem([f"Policy {policy.name}", f"{count}{repeat}"])
         item.addChild(levels)
         for number, level in enumerate(policy.levels, start=1):
             row = QTreeWidgetItem(

@@ -181,6 +181,7 @@ class CommandView(QWidget):
     def _set_people(self, people: list[str]) -> None:
         self._people = people
         self.role_board.set_people(people)
+        self.timeline.set_people(people)
         self.escalation.set_people(people)
         self.quick_entry.set_people(people)
 

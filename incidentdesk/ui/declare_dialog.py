@@ -93,9 +93,9 @@ class _SeverityOption(QWidget):
         self.radio.setFont(font)
         self.radio.setMinimumWidth(self.radio.sizeHint().width() + 8)
         self.radio.toggled.connect(self.update)
-        major = "<b>Major incident.</b> " if level.major else ""
         text = QLabel(
-            f"{major}{escape(level.summary)}<br><i>Examples:</i> {escape(level.examples)}"
+            f"<b>{escape(level.heading)}.</b> {escape(level.summary)}<br>"
+            f"<i>Examples:</i> {escape(level.examples)}"
         )
         text.setWordWrap(True)
         text.setTextFormat(Qt.TextFormat.RichText)

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from incidentdesk.core.errors import UserError
 from incidentdesk.core.escalation import Page
 from incidentdesk.core.fold import IncidentState
+from incidentdesk.core.plural import counted
 from incidentdesk.ui.inline_note import InlineError, note_css
 from incidentdesk.ui.style import ERROR_COLOR, OK_COLOR, WARNING_COLOR
 
@@ -252,7 +253,7 @@ class EscalationRow:
         self.name.setToolTip(
             f"{option.service}: owned by {team}"
             + (
-                f", escalation policy {option.policy} ({option.levels} levels)"
+                f", escalation policy {option.policy} ({counted(option.levels, 'level')})"
                 if option.policy
                 else ""
             )

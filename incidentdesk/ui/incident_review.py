@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from incidentdesk.core.fold import IncidentState, RoleChange
+from incidentdesk.core.plural import counted
 from incidentdesk.core.postmortem import ITEM_STATUS_LABELS, REVIEW_LABELS
 from incidentdesk.core.roles import ROLE_BY_KEY, ROLES
 from incidentdesk.core.timefmt import format_duration, utc_now
@@ -215,7 +216,7 @@ def escalation_lines(state: IncidentState | None) -> list[str]:
     if posts:
         sent = sum(1 for p in posts if p.status == "sent")
         targets = ", ".join(dict.fromkeys(p.target for p in posts))
-        lines.append(f"{len(posts)} chat post(s) to {targets}, {sent} delivered")
+        lines.append(f"{counted(len(posts), 'chat post')} to {targets}, {sent} delivered")
     return lines
 
 

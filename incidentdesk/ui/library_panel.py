@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from incidentdesk.core.lifecycle import ACTIVE_STATUSES, STATUS_LABELS, STATUSES
+from incidentdesk.core.plural import counted
 from incidentdesk.core.search import SearchHit
 from incidentdesk.core.severity import SEVERITIES
 from incidentdesk.core.sync_state import LOCAL_ONLY, OFFLINE, SyncStatus
@@ -324,7 +325,10 @@ class LibraryPanel(QWidget):
         elif shown == total:
             self.count_label.setText(f"{total} incident{'s' if total != 1 else ''}")
         else:
-            self.count_label.setText(f"{shown} of {total} incidents match the filters")
+            self.count_label.setText(
+                f"{shown} of {counted(total, 'incident')} "
+                f"{'matches' if shown == 1 else 'match'} the filters"
+            )
 
     # ------------------------------------------------------------ search
 

@@ -37,7 +37,7 @@ from incidentdesk.ui.reminder_settings import (
     save_intervals,
 )
 from incidentdesk.ui.resources import icon
-from incidentdesk.ui.shortcuts import shortcut_overview
+from incidentdesk.ui.shortcuts import ShortcutsDialog
 from incidentdesk.ui.sync_status import (
     OfflineBanner,
     SyncStatusLabel,
@@ -228,6 +228,9 @@ class MainWindow(QMainWindow):
             self, incident, view, incident_before=self.settings_action
         )
         self.library.postmortem_requested.connect(self.postmortems.open)
+        self.command_view.timeline.action_item_requested.connect(
+            lambda incident, item: self.postmortems.open(incident).show_action_item(item)
+        )
 
         help_menu = bar.addMenu("&Help")
         shortcuts = self._add(help_menu, "&Keyboard shortcuts", "F1", self.show_shortcuts)
@@ -499,9 +502,13 @@ class MainWindow(QMainWindow):
         """Show a message in the status bar for a while."""
         self.statusBar().showMessage(text, 8000)
 
-    def show_shortcuts(self) -> None:
-        """The keyboard shortcut overview (F1)."""
-        QMessageBox.information(self, "Keyboard shortcuts", shortcut_overview(self))
+    def show_shortcuts(self) -> ShortcutsDialog:
+        """The keyboard shortcut overview (F1): keys and what they do, in two columns."""
+        dialog = ShortcutsDialog(self, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.shortcuts_dialog = dialog
+        dialog.open()
+        return dialog
 
     def show_about(self) -> None:
         """Version and purpose."""

@@ -41,6 +41,7 @@ from incidentdesk.core.metrics import (
     compute_metrics,
     not_recorded_sentence,
 )
+from incidentdesk.core.plural import counted
 from incidentdesk.ui.charts import (
     BAR,
     COUNT_COLOR,
@@ -188,7 +189,7 @@ class MetricCard(QFrame):
 
 
 def _bar_group(group: GroupMetrics, stats: MetricStats, by: str) -> BarGroup:
-    detail = [f"{stats.measured} of {group.incidents} incidents measured"]
+    detail = [f"{stats.measured} of {counted(group.incidents, 'incident')} measured"]
     detail += lacking_sentences(stats)
     if stats.unrecorded:
         detail.append(not_recorded_sentence(stats))

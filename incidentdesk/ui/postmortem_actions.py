@@ -60,6 +60,9 @@ def _tint(color: str, alpha: int) -> QColor:
     return tinted
 
 
+NO_OWNER = "—"  # shown for an item nobody has taken yet (made from the timeline)
+
+
 def cell_text(item: ActionItem, field: str) -> str:
     """An item's field as the table shows it."""
     if field == "due":
@@ -138,8 +141,12 @@ class ActionItemsModel(RowsTableModel):
             text = cell_text(item, field)
             if role == Qt.ItemDataRole.DisplayRole and field == "due" and overdue:
                 return f"{text} (overdue)"
+            if role == Qt.ItemDataRole.DisplayRole and field == "owner" and not text:
+                return NO_OWNER
             return text
         if role == Qt.ItemDataRole.ToolTipRole:
+            if field == "owner" and not item.owner:
+                return "Nobody owns this yet: double-click to name an owner."
             if overdue:
                 return f"Overdue: due {cell_text(item, 'due')}, still {cell_text(item, 'status')}"
             return item.description if field == "description" else None
@@ -285,6 +292,16 @@ class ActionItemsPanel(QWidget):
     def set_items(self, items: Sequence[ActionItem], today: date) -> None:
         """Show the incident's action items."""
         self.model.set_items(items, today)
+
+    def select_item(self, item_id: str) -> bool:
+        """Select and show one item's row; False when the table does not have it."""
+        for row in range(self.model.rowCount()):
+            if self.model.item_at(row).id == item_id:
+                self.table.selectRow(row)
+                self.table.scrollTo(self.model.index(row, 0))
+                self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+                return True
+        return False
 
     def _add(self) -> None:
         description = self.description_edit.text().strip()

@@ -45,6 +45,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from incidentdesk.core.plural import counted
 from incidentdesk.core.pm_review import CheckedFinding, match_findings
 from incidentdesk.core.pm_template import Template
 from incidentdesk.core.postmortem import Acceptance, SectionConflict
@@ -233,7 +234,8 @@ class PostmortemEditor(QWidget):
         self.start_button = QPushButton("Start post-mortem", self.start_page)
         self.start_button.setDefault(True)
         self.start_button.clicked.connect(lambda: self.start_postmortem())
-        start_layout = QVBoxLayout(self.start_page)
+        choose = QWidget(self.start_page)
+        start_layout = QVBoxLayout(choose)
         start_layout.addWidget(intro)
         start_layout.addWidget(self.template_list, 1)
         start_layout.addWidget(self.template_errors)
@@ -241,6 +243,12 @@ class PostmortemEditor(QWidget):
         start_row.addStretch(1)
         start_row.addWidget(self.start_button)
         start_layout.addLayout(start_row)
+        # Action items made from the timeline exist before the post-mortem starts: the start
+        # page has their tab too (the one panel moves between the two tab widgets).
+        self.start_tabs = QTabWidget(self.start_page)
+        self.start_tabs.setDocumentMode(True)
+        self.start_tabs.addTab(choose, "Start post-mortem")
+        QVBoxLayout(self.start_page).addWidget(self.start_tabs)
 
         # The editor page.
         self.review_bar = ReviewBar(self)
@@ -442,7 +450,7 @@ class PostmortemEditor(QWidget):
             label = QLabel(
                 f"<b>{html.escape(template.name)}</b><br>{html.escape(template.description)}"
                 f"<br><span style='color: palette(placeholder-text)'>"
-                f"{len(template.sections)} sections: {html.escape(sections)}</span>",
+                f"{counted(len(template.sections), 'section')}: {html.escape(sections)}</span>",
                 self.template_list,
             )
             label.setContentsMargins(6, 4, 6, 4)  # one line each: the size hint is exact
@@ -496,6 +504,7 @@ class PostmortemEditor(QWidget):
         self.view = view
         self._acceptances = acceptances
         self.title_label.setText(f"Post-mortem — {view.title}")
+        self._place_action_items(view)
         if not view.started:
             self.subtitle_label.setText(f"{view.severity} · not started")
             self.pages.setCurrentWidget(self.start_page)
@@ -531,12 +540,6 @@ class PostmortemEditor(QWidget):
         if self._key is not None:  # the section being typed in keeps its live completeness
             self.sections_model.set_text(self._key, self.edit.toPlainText())
         self._update_meter()
-        self.actions_panel.set_items(view.action_items, view.today)
-        overdue = len(view.overdue())
-        count = len(view.action_items)
-        self.tabs.setTabText(
-            1, f"Action items ({count}" + (f", {overdue} overdue)" if overdue else ")")
-        )
         self.edit.setReadOnly(view.read_only)
         self.insert_button.setEnabled(not view.read_only)
         if self._key is None or self.sections_model.row_of(self._key) < 0:
@@ -546,6 +549,38 @@ class PostmortemEditor(QWidget):
             self._reconcile(view.section(self._key))
         self._checked_for = None
         self.run_check()
+
+    def _place_action_items(self, view: PostmortemView) -> None:
+        """The action items tab, on the start page until the post-mortem starts."""
+        home, away = (self.tabs, self.start_tabs) if view.started else (self.start_tabs, self.tabs)
+        if home.indexOf(self.actions_panel) < 0:
+            away.removeTab(away.indexOf(self.actions_panel))
+            home.addTab(self.actions_panel, "")
+        self.actions_panel.set_items(view.action_items, view.today)
+        overdue = len(view.overdue())
+        home.setTabText(
+            home.indexOf(self.actions_panel),
+            f"Action items ({len(view.action_items)}"
+            + (f", {overdue} overdue)" if overdue else ")"),
+        )
+
+    def action_items_tab_text(self) -> str:
+        """The title of the action items tab, wherever it is (``Action items (2)``)."""
+        for tabs in (self.tabs, self.start_tabs):
+            index = tabs.indexOf(self.actions_panel)
+            if index >= 0:
+                return tabs.tabText(index)
+        return ""
+
+    def show_action_item(self, item_id: str) -> None:
+        """Bring the action items forward with one item selected (once they have loaded)."""
+        if not self.is_loaded:
+            self.loaded.connect(lambda: self.show_action_item(item_id))
+            return
+        for tabs in (self.tabs, self.start_tabs):
+            if tabs.indexOf(self.actions_panel) >= 0:
+                tabs.setCurrentWidget(self.actions_panel)
+        self.actions_panel.select_item(item_id)
 
     def _update_meter(self) -> None:
         self.meter.set_counts(*self.sections_model.counts())

@@ -14,6 +14,7 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelInde
 from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QProgressBar, QWidget
 
+from incidentdesk.core.plural import counted
 from incidentdesk.core.pm_review import COMPLETE, EMPTY, completeness
 from incidentdesk.core.pm_template import TemplateSection
 from incidentdesk.ui.style import ERROR_COLOR, OK_COLOR, WARNING_COLOR
@@ -143,7 +144,7 @@ class SectionsModel(QAbstractListModel):
                 COMPLETENESS_LABELS.get(row.completeness, row.completeness),
             ]
             if row.open_findings:
-                parts.append(f"{row.open_findings} blameless finding(s) open")
+                parts.append(f"{counted(row.open_findings, 'blameless finding')} open")
             if row.conflict:
                 parts.append("conflicting edits to merge")
             return " · ".join(parts)

@@ -3,7 +3,9 @@
 Enter adds a note; a line starting with ``/`` is a command (``/sev 2``, ``/role scribe
 Alice``, ``/at 14:05 /decision roll back``; the language is in :mod:`incidentdesk.core.quick`).
 Commands run on the Desk through the client's worker. A refusal keeps the text and shows
-why under the field; a saved entry clears it.
+why under the field; a saved entry clears it, and so does a command that changes nothing
+(``/sev 1`` on a SEV1), with a note saying why. ``/action`` also makes a tracked action item
+(owner and due date read from the text by :mod:`incidentdesk.core.action_text`).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from incidentdesk.core.errors import DomainError
+from incidentdesk.core.errors import DomainError, NoChange
 from incidentdesk.core.quick import (
     Completion,
     QuickCommand,
@@ -37,9 +39,10 @@ from incidentdesk.core.quick import (
     parse_quick,
 )
 from incidentdesk.core.timefmt import utc_now
+from incidentdesk.desk_action_items import ActionAdded
 from incidentdesk.ui.client import DeskClient
 from incidentdesk.ui.inline_note import note_css
-from incidentdesk.ui.style import ERROR_COLOR
+from incidentdesk.ui.style import ERROR_COLOR, WARNING_COLOR
 from incidentdesk.ui.tasks import user_message
 
 if TYPE_CHECKING:  # the Desk module loads SQLAlchemy; views only name its types
@@ -110,6 +113,8 @@ class QuickEntry(QWidget):
         self.preview_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)  # a hint
         self.error_label = _notice_label(self, "Quick entry problem")
         self.error_label.setStyleSheet(note_css(ERROR_COLOR))
+        self.notice_label = _notice_label(self, "Quick entry notice")
+        self.notice_label.setStyleSheet(note_css(WARNING_COLOR))
         self.help_label = _notice_label(self, "Quick entry commands")
         self.help_label.setTextFormat(Qt.TextFormat.RichText)
         self.help_label.setStyleSheet(
@@ -138,6 +143,7 @@ class QuickEntry(QWidget):
         layout.setSpacing(4)
         layout.addLayout(row)
         layout.addWidget(self.error_label)
+        layout.addWidget(self.notice_label)
         layout.addWidget(self.help_label)
 
         self.line_edit.returnPressed.connect(self.submit)
@@ -189,14 +195,21 @@ class QuickEntry(QWidget):
         self._saving = typed
         self._client.command(
             job,
-            lambda event_id: self._saved(typed, done, event_id),
-            self._refused,
+            lambda result: self._saved(typed, done, result),
+            lambda error: self._refused(typed, error),
         )
 
     # ------------------------------------------------------------ running commands
 
-    def _job(self, incident_id: str, command: QuickCommand) -> Callable[[Desk], str] | None:
+    def _job(
+        self, incident_id: str, command: QuickCommand
+    ) -> Callable[[Desk], str | ActionAdded] | None:
         c = command
+        if c.action == "note" and c.kind == "action":
+            zone = self._local_tz
+            return lambda d: d.add_action(
+                incident_id, c.text, at=c.at, pinned=c.pinned, local_tz=zone
+            )
         if c.action == "note":
             return lambda d: d.add_note(incident_id, c.text, c.kind, c.at, c.pinned)
         if c.action == "severity":
@@ -211,18 +224,36 @@ class QuickEntry(QWidget):
             return None
         return lambda d: d.pin(incident_id, entry)
 
-    def _saved(self, typed: str, done: str, event_id: str) -> None:
+    def _saved(self, typed: str, done: str, result: str | ActionAdded) -> None:
         self._saving = None
         self._remember(typed)
         if self.line_edit.text() == typed:  # keep whatever was typed while it saved
             self.line_edit.clear()
-        self._show_error("")
         self.help_label.hide()
+        self.notice_label.hide()
+        if isinstance(result, ActionAdded):
+            # A due phrase that was not understood stays in the text; say so where it shows.
+            self._show_error("")
+            self._show_notice(result.parsed.notice)
+            self.message.emit(f"Saved: {result.summary()}")
+            self.submitted.emit(result.note_id)
+            return
+        self._show_error("")
         self.message.emit(f"Saved: {done}")
-        self.submitted.emit(event_id)
+        self.submitted.emit(result)
 
-    def _refused(self, error: BaseException) -> None:
+    def _refused(self, typed: str, error: BaseException) -> None:
         self._saving = None
+        if isinstance(error, NoChange):
+            # Nothing to do is not a mistake to fix: clear the line so the next command
+            # does not run into it, and say why nothing changed.
+            self._remember(typed)
+            if self.line_edit.text() == typed:
+                self.line_edit.clear()
+            self._show_error("")
+            self.message.emit(user_message(error))
+            self._show_notice(user_message(error))
+            return
         self._show_error(user_message(error))
 
     # ------------------------------------------------------------ feedback
@@ -235,6 +266,14 @@ class QuickEntry(QWidget):
     def _show_error(self, text: str) -> None:
         self.error_label.setText(text)
         self.error_label.setVisible(bool(text))
+        self.line_edit.setAccessibleDescription(text)
+        if text:
+            self.notice_label.hide()
+
+    def _show_notice(self, text: str) -> None:
+        """Why a command changed nothing, or what of it was not understood (not an error)."""
+        self.notice_label.setText(text)
+        self.notice_label.setVisible(bool(text))
         self.line_edit.setAccessibleDescription(text)
 
     def _show_help(self, topic: str) -> None:
@@ -266,8 +305,9 @@ class QuickEntry(QWidget):
 
     def _dismiss(self) -> bool:
         """Esc: hide the error and the help; False when there was nothing to hide."""
-        shown = self.error_label.isVisible() or self.help_label.isVisible()
+        shown = any(w.isVisible() for w in (self.error_label, self.notice_label, self.help_label))
         self._show_error("")
+        self.notice_label.hide()
         self.help_label.hide()
         return shown
 
@@ -301,6 +341,7 @@ class QuickEntry(QWidget):
 
     def _edited(self, _text: str) -> None:
         self._browsing = None
+        self.notice_label.hide()
         if not self.line_edit.text():
             self._show_error("")
         self._offer_completions()

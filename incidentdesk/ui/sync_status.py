@@ -23,6 +23,7 @@ from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from incidentdesk.config import ConfigError, Profile
+from incidentdesk.core.plural import counted
 from incidentdesk.core.sync_state import LOCAL_ONLY, OFFLINE, ONLINE, SYNCING, SyncStatus
 
 if TYPE_CHECKING:  # the sync module loads the PostgreSQL driver: only when a profile syncs
@@ -313,8 +314,8 @@ def waiting_sentence(waiting: int) -> str:
             "database is back."
         )
     return (
-        f"Offline — {waiting} changes waiting. Writing goes on; they will go up when the "
-        "shared database is back."
+        f"Offline — {counted(waiting, 'change')} waiting. Writing goes on; they will go up when "
+        "the shared database is back."
     )
 
 
@@ -340,7 +341,7 @@ def status_tooltip(status: SyncStatus, where: str | None = None) -> str:
     elif status.message:
         lines.append(status.message)
     if status.state == OFFLINE:
-        lines.append(f"{status.waiting} change(s) waiting to go up.")
+        lines.append(f"{counted(status.waiting, 'change')} waiting to go up.")
     lines.append(last_sync_text(status.last_sync))
     return "\n".join(lines)
 

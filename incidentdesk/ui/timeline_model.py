@@ -36,7 +36,11 @@ Index = QModelIndex | QPersistentModelIndex
 COLUMNS = ("Time", "Kind", "Author", "Entry")
 TIME, KIND, AUTHOR, TEXT = range(4)
 HIDDEN_KINDS = frozenset({"note.corrected", "event.pinned"})
+# Events that change a row they point at: corrections, pins, and an action item made from
+# a note (which links that note's row to the item).
+EFFECT_KINDS = HIDDEN_KINDS | {"action_item.saved"}
 
+ITEM_LABEL = "Action item"  # the kind column of a note that has become an action item
 EventIdRole = Qt.ItemDataRole.UserRole + 1
 KindRole = Qt.ItemDataRole.UserRole + 2  # the filter kind: note, decision, …, role, status
 AuthorRole = Qt.ItemDataRole.UserRole + 3
@@ -106,6 +110,7 @@ class TimelineRow:
     original_text: str | None = None
     pinned: bool = False
     clock: tuple[bool, str] | None = None  # (utc, text) of the time cell, made once
+    item_id: str | None = None  # the action item made from this note, if any
 
 
 def _sort_key(event: Event) -> tuple[int, int, str, str]:
@@ -115,6 +120,13 @@ def _sort_key(event: Event) -> tuple[int, int, str, str]:
 def _shown(event: Event) -> bool:
     """An entry of its own (not a correction or pin of another, not a post-mortem edit)."""
     return event.kind not in HIDDEN_KINDS and on_timeline(event)
+
+
+def effect_target(event: Event) -> str | None:
+    """The id of the entry an effect changes (the note an action item was made from)."""
+    key = "note" if event.kind == "action_item.saved" else "target"
+    target = event.payload.get(key)
+    return None if target is None else str(target)
 
 
 def filter_kind(event: Event) -> str:
@@ -166,7 +178,7 @@ class TimelineModel(QAbstractTableModel):
             self._rows = rows
             self._keys = [r.sort_key for r in rows]
             self._by_id = {r.event.id: r for r in rows}
-        hidden = [e for e in latest if e.kind in HIDDEN_KINDS]
+        hidden = [e for e in latest if e.kind in EFFECT_KINDS]
         for event in sorted([*effects, *hidden], key=_event_key):
             self._apply_effect(event, notify=False)
         self.endResetModel()
@@ -197,9 +209,7 @@ class TimelineModel(QAbstractTableModel):
             self._insert(row)
         targets = {r.event.id for r in older}
         effects = [
-            e
-            for e in snapshot.events
-            if e.kind in HIDDEN_KINDS and e.payload.get("target") in targets
+            e for e in snapshot.events if e.kind in EFFECT_KINDS and effect_target(e) in targets
         ]
         for event in sorted(effects, key=_event_key):
             self._apply_effect(event, notify=True)
@@ -223,7 +233,7 @@ class TimelineModel(QAbstractTableModel):
         else:
             for row in rows:  # back-dated entries go where they belong
                 self._insert(row)
-        for event in sorted((e for e in fresh if e.kind in HIDDEN_KINDS), key=_event_key):
+        for event in sorted((e for e in fresh if e.kind in EFFECT_KINDS), key=_event_key):
             self._apply_effect(event, notify=True)
         self.seq = max(self.seq, snapshot.seq)
 
@@ -254,10 +264,12 @@ class TimelineModel(QAbstractTableModel):
         )
 
     def _apply_effect(self, event: Event, notify: bool) -> None:
-        target = self._by_id.get(str(event.payload.get("target")))
+        target = self._by_id.get(str(effect_target(event)))
         if target is None:
             return
-        if event.kind == "note.corrected":
+        if event.kind == "action_item.saved":
+            target.item_id = str(event.payload["item"])
+        elif event.kind == "note.corrected":
             if target.original_text is None:
                 target.original_text = target.text
             target.text = str(event.payload["text"])
@@ -344,7 +356,7 @@ class TimelineModel(QAbstractTableModel):
                 row.clock = (self.utc, _clock(row.event.occurred_at, self.utc))
             return row.clock[1]
         if column == KIND:
-            return KIND_LABELS.get(row.kind, row.kind)
+            return ITEM_LABEL if row.item_id else KIND_LABELS.get(row.kind, row.kind)
         if column == AUTHOR:
             return row.event.author
         first, _, rest = row.text.partition("\n")
@@ -359,6 +371,8 @@ class TimelineModel(QAbstractTableModel):
             parts = [row.text]
             if row.original_text is not None:
                 parts.append(f"\nCorrected. The original said:\n{row.original_text}")
+            if row.item_id:
+                parts.append("\nTracked as an action item: double-click to open it.")
             return "\n".join(parts)
         return None
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, Qt, Signal
@@ -22,7 +23,9 @@ from PySide6.QtWidgets import (
 )
 
 from incidentdesk.core.events import Event
+from incidentdesk.ui.action_item_dialog import ActionItemDialog
 from incidentdesk.ui.client import DeskClient
+from incidentdesk.ui.tasks import user_message
 from incidentdesk.ui.timeline_model import (
     AUTHOR,
     KIND,
@@ -45,9 +48,11 @@ class TimelinePanel(QWidget):
 
     Signals:
         message(str): something for the status bar.
+        action_item_requested(str, str): (incident id, item id) of an action item to open.
     """
 
     message = Signal(str)
+    action_item_requested = Signal(str, str)
 
     def __init__(self, client: DeskClient, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -57,6 +62,8 @@ class TimelinePanel(QWidget):
         self.proxy.setSourceModel(self.model)
         self._anchor: QPersistentModelIndex | None = None
         self._follow = True
+        self._people: list[str] = []
+        self.item_dialog: ActionItemDialog | None = None
 
         self.view = QTableView(self)
         self.view.setObjectName("TimelineView")
@@ -80,6 +87,7 @@ class TimelinePanel(QWidget):
         self.view.setColumnWidth(AUTHOR, 120)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(self._context_menu)
+        self.view.doubleClicked.connect(lambda _index: self.open_action_item())
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -150,6 +158,10 @@ class TimelinePanel(QWidget):
         self.copy_action.setShortcut(QKeySequence.StandardKey.Copy)
         self.copy_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.copy_action.triggered.connect(self._copy_selected)
+        self.open_item_action = QAction("Open action item", self)
+        self.open_item_action.triggered.connect(self.open_action_item)
+        self.make_item_action = QAction("Make action item…", self)
+        self.make_item_action.triggered.connect(self.make_action_item)
         find = QAction("Find in timeline", self)
         find.setShortcut(QKeySequence.StandardKey.Find)
         find.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
@@ -297,12 +309,76 @@ class TimelinePanel(QWidget):
         return self.proxy.mapToSource(rows[0]) if rows else None
 
     def _context_menu(self, position: QPoint) -> None:
-        if self._selected_source() is None:
-            return
+        menu = self.context_menu()
+        if menu is not None:
+            menu.exec(self.view.viewport().mapToGlobal(position))
+
+    def context_menu(self) -> QMenu | None:
+        """The selected entry's menu (None with nothing selected)."""
+        index = self._selected_source()
+        if index is None:
+            return None
+        row = self.model.row_at(index.row())
         menu = QMenu(self)
+        if row.item_id:
+            menu.addAction(self.open_item_action)
+        elif row.event.kind == "note.added" and row.kind == "action":
+            menu.addAction(self.make_item_action)
         for action in (self.pin_action, self.correct_action, self.copy_action):
             menu.addAction(action)
-        menu.exec(self.view.viewport().mapToGlobal(position))
+        return menu
+
+    # ------------------------------------------------------------ action items
+
+    def set_people(self, people: list[str]) -> None:
+        """Names offered as an action item's owner."""
+        self._people = list(people)
+
+    def open_action_item(self) -> None:
+        """Open the post-mortem's action items at the item the selected note became."""
+        index = self._selected_source()
+        incident = self.model.incident_id
+        if index is None or incident is None:
+            return
+        item_id = self.model.row_at(index.row()).item_id
+        if item_id:
+            self.action_item_requested.emit(incident, item_id)
+
+    def make_action_item(self) -> ActionItemDialog | None:
+        """Ask for the owner and due date of the selected action note, then make the item."""
+        index = self._selected_source()
+        incident = self.model.incident_id
+        if index is None or incident is None:
+            return None
+        row = self.model.row_at(index.row())
+        if row.event.kind != "note.added" or row.item_id:
+            self.message.emit("Only a note that is not yet an action item can become one.")
+            return None
+        dialog = ActionItemDialog(row.text, today=local_today(), people=self._people, parent=self)
+        note_id = row.event.id
+
+        def chosen() -> None:
+            description, owner, due = dialog.values()
+            self.client.command(
+                lambda d: d.make_action_item(
+                    incident, note_id, description=description, owner=owner, due=due
+                ),
+                lambda _id: self.message.emit(
+                    f"Action item made{f' for {owner}' if owner else ''}; double-click the "
+                    "entry to open it."
+                ),
+                lambda e: self.message.emit(user_message(e)),
+            )
+
+        dialog.accepted.connect(chosen)
+        self.item_dialog = dialog
+        dialog.open()
+        return dialog
+
+
+def local_today() -> date:
+    """The date on the commander's clock ("Friday" means the next one after it)."""
+    return datetime.now().astimezone().date()
 
 
 __all__ = ["TEXT", "TimelinePanel"]

@@ -278,7 +278,10 @@ def test_demo_seeds_a_realistic_incident(cli: Cli) -> None:
         shown["milestones"][m]
         for m in ("started_at", "detected_at", "acknowledged_at", "mitigated_at")
     )
+    assert shown["drill"] is True, "like the welcome dialog's demo: kept out of the metrics"
     timeline = cli.json("timeline", incident)
+    assert timeline[-1]["kind"] == "incident.drill_set"
+    timeline = timeline[:-1]
     assert 55 <= len(timeline) <= 80
     first = datetime.fromisoformat(timeline[0]["occurred_at"])
     last = datetime.fromisoformat(timeline[-1]["occurred_at"])
@@ -320,3 +323,78 @@ def test_drills_are_marked_and_unmarked(cli: Cli) -> None:
     assert cli.json("show", incident)["drill"] is False
     texts = [e["text"] for e in cli.json("timeline", incident)]
     assert texts[-2:] == ["Marked as a drill", "No longer marked as a drill"]
+
+
+def test_note_kind_action_with_owner_and_due_is_a_tracked_item(cli: Cli) -> None:
+    from incidentdesk.desk import Desk
+
+    incident = cli.out("declare", "Auth down", "--severity", "SEV1")
+    given = cli.out(
+        "note",
+        incident,
+        "roll back auth-gateway",
+        "--kind",
+        "action",
+        "--owner",
+        "Bob",
+        "--due",
+        "2026-12-11",
+    )
+    typed = cli.out("note", incident, "@carol rotate the keys due 2026-12-20", "--kind", "action")
+    code, out, err = cli(
+        "note", incident, "write it up by end of week", "--kind", "action", ok=False
+    )
+    assert code == 0
+    unknown = out.strip()
+    assert err.startswith("incidentdesk: 'by end of week' is not a due date I know")
+    plain = cli.out("note", incident, "Bob: not an item", "--kind", "decision")
+
+    desk = Desk.open(cli.data_dir, "Reader")
+    try:
+        items = {i.note: i for i in desk.incident(incident).postmortem.action_items.values()}
+    finally:
+        desk.close()
+    assert set(items) == {given, typed, unknown}  # a decision is not an action item
+    assert plain not in items
+    assert (items[given].description, items[given].owner, str(items[given].due)) == (
+        "roll back auth-gateway",
+        "Bob",
+        "2026-12-11",
+    )
+    assert (items[typed].description, items[typed].owner, str(items[typed].due)) == (
+        "rotate the keys",
+        "carol",
+        "2026-12-20",
+    )
+    assert (items[unknown].owner, items[unknown].due) == ("", None)
+    timeline = {e["id"]: e for e in cli.json("timeline", incident)}
+    assert timeline[given]["text"] == "roll back auth-gateway"
+    assert timeline[given]["payload"]["note_kind"] == "action"
+
+    assert "is not a due date; use a date" in cli.fails(
+        "note", incident, "x", "--kind", "action", "--due", "next week"
+    )
+    assert "add --kind action" in cli.fails("note", incident, "x", "--owner", "Bob")
+    assert "needs doing" in cli.fails("note", incident, "Bob: by Friday", "--kind", "action")
+    assert len(cli.json("timeline", incident)) == len(timeline)  # refused: nothing recorded
+
+
+def help_text(cli: Cli, command: str) -> str:
+    with pytest.raises(SystemExit) as done:
+        main([command, "--help"])
+    assert done.value.code == 0
+    return " ".join(cli.capsys.readouterr().out.split())
+
+
+def test_help_reads_as_english(cli: Cli) -> None:
+    assert "--at ISO8601 when it started (without" in help_text(cli, "declare")
+    for command in ("note", "status", "milestone"):
+        text = help_text(cli, command)
+        assert "--at ISO8601 when it happened (without" in text
+        assert "happened happened" not in text
+    assert "marked as a drill so it stays out of the metrics" in help_text(cli, "demo")
+
+
+def test_one_of_something_is_singular(cli: Cli) -> None:
+    cli.out("declare", "One", "--severity", "SEV3")
+    assert cli.out("db", "rebuild") == "Rebuilt the projections of 1 incident from the journal."

@@ -122,12 +122,12 @@ def test_archive_export_then_import(
     incident = desk.declare("Checkout 5xx in EU", "SEV2")
     desk.add_note(incident, "Rolled back")
     path = tmp_path / "library.jsonl"
-    assert cli.out("archive", "export", str(path)) == f"Exported 2 event(s) to {path}.\n"
+    assert cli.out("archive", "export", str(path)) == f"Exported 2 events to {path}.\n"
     assert restored.out("archive", "import", str(path)) == (
-        f"Imported 2 event(s) into 1 incident(s) from {path} (0 already here).\n"
+        f"Imported 2 events into 1 incident from {path} (0 already here).\n"
     )
     assert restored.out("archive", "import", str(path)) == (
-        f"Nothing new in {path}: its 2 event(s) were already here.\n"
+        f"Nothing new in {path}: its 2 events were already here.\n"
     )
     assert restored.desk.timeline(incident) == desk.timeline(incident)
 

@@ -110,7 +110,7 @@ def as_json(desk: Desk, *argv: str) -> Any:
 def test_table_by_severity(library: Desk) -> None:
     text = metrics(library)
     assert text.startswith(
-        "Incident metrics by severity: 3 incident(s) counted; 1 drill(s) left out "
+        "Incident metrics by severity: 3 incidents counted; 1 drill left out "
         "(--include-drills counts them)."
     )
     assert (
@@ -141,7 +141,7 @@ def test_table_by_severity(library: Desk) -> None:
 def test_single_value_in_a_period(library: Desk) -> None:
     # Dates far from the incidents' times: right in any local timezone.
     text = metrics(library, "--since", "2026-03-01", "--until", "2026-03-15")
-    assert "1 incident(s) counted" in text and "2 outside the period" in text
+    assert "1 incident counted" in text and "2 outside the period" in text
     resolve = text.split("Time to resolve (MTTR)")[1].splitlines()
     # One value, 65 minutes: it is the median, the p90 and the mean.
     assert resolve[2].split() == ["SEV1", "1", "1", "1h", "05m", "1h", "05m", "1h", "05m", "0"]
@@ -274,7 +274,7 @@ def test_a_future_end_is_a_period_not_an_error(library: Desk) -> None:
 
 def test_nothing_to_measure(desk: Desk) -> None:
     assert metrics(desk) == (
-        "Incident metrics by severity: 0 incident(s) counted.\nNo incidents to measure.\n"
+        "Incident metrics by severity: 0 incidents counted.\nNo incidents to measure.\n"
     )
     doc = as_json(desk)
     assert doc["groups"] == [] and doc["totals"]["metrics"]["time_to_resolve"]["measured"] == 0

@@ -210,7 +210,7 @@ def test_default_due_dates_per_severity_and_configurable() -> None:
         ("action_item.saved", {"type": "blame"}, "not a valid action item type"),
         ("action_item.saved", {"status": "closed"}, "not a valid action item status"),
         ("action_item.saved", {"due": "next week"}, "not a due date"),
-        ("action_item.saved", {"owner": ""}, "owner is empty"),
+        ("action_item.saved", {"owner": ["Bo"]}, "owner must be text"),
         ("action_item.saved", {"description": "x" * 1001}, "too long"),
         ("postmortem.section_saved", {"text": "x" * 100_001}, "too long"),
         ("postmortem.section_saved", {"text": "bell \x07"}, "control character"),

@@ -330,7 +330,7 @@ def test_describe_says_what_enter_will_do() -> None:
     assert describe(parse("/pin"), now=NOW) == "Pin the selected entry"
     assert describe(parse("/at 13:05 x"), now=NOW, local_tz=BERLIN) == "Note · 13:05"
     yesterday = parse("/at 14:05:30 /action y")
-    assert describe(yesterday, now=NOW, local_tz=BERLIN) == "Action · 14:05:30 yesterday"
+    assert describe(yesterday, now=NOW, local_tz=BERLIN) == "Action item · 14:05:30 yesterday"
 
 
 def test_format_local_shows_the_date_beyond_yesterday() -> None:
@@ -340,3 +340,16 @@ def test_format_local_shows_the_date_beyond_yesterday() -> None:
 def test_help_lists_every_command_or_one() -> None:
     assert len(help_lines()) == len(COMMANDS)
     assert help_lines("role") == [("/role scribe Alex Kim", COMMANDS[2].summary)]
+
+
+def test_the_preview_of_an_action_names_its_owner_and_due_date() -> None:
+    from datetime import date
+
+    from incidentdesk.core.quick import describe_action
+
+    monday = date(2026, 12, 7)
+    assert describe_action("Bob: roll back by Friday", today=monday) == (
+        "Action item · Bob · due Fri 2026-12-11"
+    )
+    assert describe_action("roll back", today=monday) == "Action item"
+    assert describe_action("Bob: by Friday", today=monday) == "Action item"  # nothing to do

@@ -134,6 +134,7 @@ def test_a_service_shows_its_owners_policy_levels_and_targets(
     owners = children["Owned by payments"]
     names = [owners.child(i).text(0) for i in range(owners.childCount())]
     assert names == ["Priya Raman", "Tomasz Nowak"]
+    assert owners.text(1) == "2 people"
     assert "Europe/London" in owners.child(0).text(1)
     policy = children["Policy payments-critical"]
     level = policy.child(0)

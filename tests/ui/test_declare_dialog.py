@@ -150,6 +150,9 @@ def test_each_level_shows_its_definition_and_a_click_on_it_chooses_it(
     option = dialog.severity_options["SEV2"]
     labels = [w.text() for w in option.findChildren(QLabel)]
     assert any("Major incident." in t and "any service outage" in t for t in labels)
+    sev1 = [w.text() for w in dialog.severity_options["SEV1"].findChildren(QLabel)]
+    assert any(t.startswith("<b>Critical incident.</b> Critical issue") for t in sev1)
+    assert not any("Major incident" in t for t in sev1)
     qtbot.mouseClick(option, Qt.MouseButton.LeftButton, pos=option.rect().center())
     assert dialog.selected_severity() == "SEV2"
 

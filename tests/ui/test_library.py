@@ -221,6 +221,16 @@ def test_only_incidents_with_open_action_items(
     assert len(shown_titles(panel)) == 6
 
 
+def test_an_action_from_the_timeline_is_an_open_action_item_before_any_post_mortem(
+    panel: LibraryPanel, desk: Desk, seeded: Library, settle: Callable[[], None]
+) -> None:
+    desk.add_action(seeded.payments, "@maya refund the double charges tomorrow")
+    panel.reload()
+    settle()
+    panel.actions_box.setChecked(True)
+    assert shown_titles(panel) == ["Payments double charge"]
+
+
 def test_review_shows_who_was_paged_and_the_post_mortem_with_its_action_items(
     qtbot: QtBot, panel: LibraryPanel, desk: Desk, seeded: Library
 ) -> None:

@@ -142,6 +142,20 @@ def test_shortcut_overview_lists_the_actions(window: MainWindow) -> None:
         assert expected in text
 
 
+def test_f1_lists_the_shortcuts_in_two_aligned_columns(qtbot: QtBot, window: MainWindow) -> None:
+    dialog = window.show_shortcuts()
+    qtbot.addWidget(dialog)
+    qtbot.waitExposed(dialog)
+    keys = [k.text() for k in dialog.key_labels]
+    names = [d.text() for d in dialog.description_labels]
+    assert "<b>Ctrl+N</b>" in keys and "Declare incident" in names
+    assert names == sorted(names, key=str.casefold)
+    lefts = {d.mapTo(dialog, d.rect().topLeft()).x() for d in dialog.description_labels}
+    assert len(lefts) == 1, "every description starts at the same x"
+    widest_key = max(k.mapTo(dialog, k.rect().topRight()).x() for k in dialog.key_labels)
+    assert widest_key < lefts.pop(), "no key runs into its description"
+
+
 def test_themes_switch_and_are_remembered(window: MainWindow) -> None:
     window.set_theme("dark")
     assert window.palette().window().color().lightness() < 80
@@ -237,3 +251,31 @@ def test_screenshot_shows_the_command_view_whatever_view_the_window_was_left_on(
     code = cli_main(["--data-dir", str(data_dir), "screenshot", str(out), "--panel", panel])
     assert code == 0, capsys.readouterr().err
     assert not QImage(str(out)).isNull()
+
+
+def test_an_action_typed_in_the_window_opens_in_the_postmortem(
+    qtbot: QtBot, window: MainWindow, demo_id: str
+) -> None:
+    from PySide6.QtCore import QItemSelectionModel
+
+    view = window.command_view
+    view.quick_entry.line_edit.setText("/action @bob roll back auth-gateway by Friday")
+    view.quick_entry.submit()
+    timeline = view.timeline
+    qtbot.waitUntil(
+        lambda: "@bob roll back auth-gateway by Friday" in timeline_texts(window), timeout=10_000
+    )
+    row = timeline_texts(window).index("@bob roll back auth-gateway by Friday")
+    timeline.view.selectionModel().setCurrentIndex(
+        timeline.proxy.index(row, TEXT),
+        QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
+    )
+    qtbot.waitUntil(lambda: timeline.model.row_at(row).item_id is not None, timeout=5000)
+    timeline.open_item_action.trigger()
+    editor = window.postmortems.editors[demo_id]
+    qtbot.waitUntil(lambda: editor.actions_panel.table.isVisible(), timeout=10_000)
+    table = editor.actions_panel.table
+    qtbot.waitUntil(lambda: bool(table.selectionModel().selectedRows()), timeout=5000)
+    (selected,) = table.selectionModel().selectedRows()
+    assert selected.data() == "roll back auth-gateway"
+    assert editor.action_items_tab_text().startswith("Action items (")

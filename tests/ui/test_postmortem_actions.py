@@ -151,3 +151,23 @@ def test_item_models_pass_the_model_tester(
     qtbot.addWidget(mine)
     qtbot.waitUntil(lambda: mine.model.rowCount() == 1, timeout=5000)
     qtmodeltester.check(mine.model)
+
+
+def test_an_item_without_an_owner_says_so_and_takes_one(qtbot: QtBot, desk: Desk) -> None:
+    from incidentdesk.ui.postmortem_actions import ActionItemsPanel
+
+    incident = desk.declare("Auth down", "SEV1")
+    desk.add_action(incident, "roll back auth-gateway")
+    panel = ActionItemsPanel()
+    qtbot.addWidget(panel)
+    panel.set_items(list(desk.incident(incident).postmortem.action_items.values()), date.today())
+    cell = panel.model.index(0, FIELDS.index("owner"))
+    assert cell.data() == "—"
+    assert "Nobody owns this yet" in cell.data(Qt.ItemDataRole.ToolTipRole)
+    assert cell.data(Qt.ItemDataRole.EditRole) == ""
+    with qtbot.waitSignal(panel.edit_requested) as asked:
+        panel.model.setData(cell, "Bob", Qt.ItemDataRole.EditRole)
+    item_id, field, value = asked.args
+    assert (field, value) == ("owner", "Bob")
+    desk.save_action_item(incident, item_id, owner=value)
+    assert desk.incident(incident).postmortem.action_items[item_id].owner == "Bob"

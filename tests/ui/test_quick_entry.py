@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -202,16 +202,46 @@ def test_an_unknown_command_keeps_the_text_and_lists_the_commands(
 def test_a_refusal_from_the_desk_shows_inline_until_a_command_succeeds(
     qtbot: QtBot, entry: QuickEntry, desk: Desk, incident: str, settle: Settle
 ) -> None:
-    enter(qtbot, entry, "/sev 3", settle)
+    enter(qtbot, entry, "/at 2099-01-01T10:00Z /sev 2", settle)
     assert entry.error_label.isVisible()
-    assert entry.error_label.text() == "The incident is already SEV3."
-    assert entry.line_edit.text() == "/sev 3"
+    assert "is in the future" in entry.error_label.text()
+    assert entry.line_edit.text() == "/at 2099-01-01T10:00Z /sev 2"
 
     entry.line_edit.clear()
     enter(qtbot, entry, "/sev 2", settle)
     assert not entry.error_label.isVisible()
     assert entry.line_edit.text() == ""
     assert desk.incident(incident).severity == "SEV2"
+
+
+@pytest.mark.parametrize(
+    ("line", "said"),
+    [
+        ("/sev 3", "The incident is already SEV3."),
+        ("/status investigating", "The incident is already investigating."),
+    ],
+)
+def test_a_command_that_changes_nothing_clears_the_line_and_says_so(
+    qtbot: QtBot,
+    entry: QuickEntry,
+    desk: Desk,
+    incident: str,
+    settle: Settle,
+    line: str,
+    said: str,
+) -> None:
+    before = len(desk.timeline(incident))
+    with qtbot.waitSignal(entry.message) as message:
+        enter(qtbot, entry, line, settle)
+    assert message.args == [said]
+    assert entry.line_edit.text() == ""  # the next command does not run into it
+    assert not entry.error_label.isVisible()
+    assert entry.notice_label.isVisible() and entry.notice_label.text() == said
+    assert len(desk.timeline(incident)) == before
+
+    enter(qtbot, entry, "/sev 2", settle)
+    assert desk.incident(incident).severity == "SEV2"
+    assert not entry.notice_label.isVisible()
 
 
 def test_escape_hides_the_error_and_keeps_the_text(
@@ -372,3 +402,73 @@ def test_focus_entry_puts_the_cursor_in_the_field(qtbot: QtBot, entry: QuickEntr
     entry.line_edit.clearFocus()
     entry.focus_entry()
     qtbot.waitUntil(entry.line_edit.hasFocus)
+
+
+# ------------------------------------------------------------------ action items
+
+
+def next_weekday(today: date, weekday: int) -> date:
+    """The next such weekday after today (never today)."""
+    return today + timedelta(days=(weekday - today.weekday()) % 7 or 7)
+
+
+def test_action_with_owner_and_due_is_an_item_the_postmortem_lists(
+    qtbot: QtBot,
+    entry: QuickEntry,
+    client: DeskClient,
+    desk: Desk,
+    incident: str,
+    settle: Settle,
+) -> None:
+    from incidentdesk.ui.postmortem_editor import PostmortemEditor
+
+    type_text(qtbot, entry, "/action Bob: roll back auth-gateway by Friday")
+    friday = next_weekday(datetime.now(BERLIN).date(), 4)
+    assert entry.preview_label.text() == f"⏎ Action item · Bob · due Fri {friday.isoformat()}"
+    with qtbot.waitSignal(entry.message) as said:
+        press(qtbot, entry, Qt.Key.Key_Return)
+        settle()
+    assert said.args == [f"Saved: Action item for Bob, due {friday.isoformat()}."]
+    assert entry.line_edit.text() == ""
+
+    (item,) = desk.incident(incident).postmortem.action_items.values()
+    assert (item.description, item.owner, item.due, item.status) == (
+        "roll back auth-gateway",
+        "Bob",
+        friday,
+        "open",
+    )
+    note = desk.timeline(incident)[-1]
+    assert note.text == "Bob: roll back auth-gateway by Friday"
+    assert note.event.payload["note_kind"] == "action"
+    assert item.note == note.event.id
+
+    editor = PostmortemEditor(client, incident)
+    qtbot.addWidget(editor)
+    editor.show()
+    qtbot.waitUntil(lambda: editor.is_loaded, timeout=5000)
+    assert editor.action_items_tab_text() == "Action items (1)"
+    editor.show_action_item(item.id)
+    table = editor.actions_panel.table
+    assert table.isVisible()
+    assert [i.row() for i in table.selectionModel().selectedRows()] == [0]
+    assert table.model().index(0, 0).data() == "roll back auth-gateway"
+    assert [o.item.id for o in desk.my_action_items("bob")] == [item.id]
+    assert [i["id"] for i in desk.action_items() if i["status"] == "open"] == [item.id]
+
+
+def test_action_with_a_due_phrase_it_does_not_know_keeps_it_and_says_so(
+    qtbot: QtBot, entry: QuickEntry, desk: Desk, incident: str, settle: Settle
+) -> None:
+    enter(qtbot, entry, "/action restart the pool by end of week", settle)
+    (item,) = desk.incident(incident).postmortem.action_items.values()
+    assert (item.description, item.owner, item.due) == (
+        "restart the pool by end of week",
+        "",
+        None,
+    )
+    assert entry.line_edit.text() == ""
+    assert entry.notice_label.isVisible()
+    assert entry.notice_label.text().startswith(
+        "'by end of week' is not a due date I know, so no due date is set"
+    )

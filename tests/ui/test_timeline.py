@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from PySide6.QtCore import QItemSelectionModel, Qt
 from pytestqt.qtbot import QtBot
 
+from incidentdesk.core.errors import DomainError
 from incidentdesk.desk import Desk
 from incidentdesk.ui.client import DeskClient
 from incidentdesk.ui.timeline_model import AUTHOR, KIND, TEXT, TIME, PinnedRole, TimelineModel
@@ -207,3 +209,90 @@ def test_a_long_timeline_paints_its_latest_entries_first_then_fills_in(
     assert rows[-1].text == "arrived meanwhile"
     assert rows[4].original_text == "entry 3"  # the correction of an older row, applied
     assert resets == [] and panel.selected_event_id() == selected
+
+
+# ------------------------------------------------------------------ action items
+
+
+def select_row(panel: TimelinePanel, row: int) -> None:
+    panel.view.selectionModel().setCurrentIndex(
+        panel.proxy.index(row, TEXT),
+        QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
+    )
+
+
+def menu_texts(panel: TimelinePanel) -> list[str]:
+    menu = panel.context_menu()
+    assert menu is not None
+    return [a.text() for a in menu.actions()]
+
+
+def test_an_action_items_row_says_so_and_opens_the_item(
+    qtbot: QtBot, client: DeskClient, desk: Desk
+) -> None:
+    incident = desk.declare("Auth down", "SEV1")
+    added = desk.add_action(incident, "Bob: roll back auth-gateway by tomorrow")
+    panel = panel_on(client, desk, incident, qtbot)
+
+    assert panel.proxy.index(1, KIND).data() == "Action item"
+    tooltip = panel.proxy.index(1, TEXT).data(Qt.ItemDataRole.ToolTipRole)
+    assert "Tracked as an action item: double-click to open it." in tooltip
+    select_row(panel, 1)
+    assert menu_texts(panel)[0] == "Open action item"
+    with qtbot.waitSignal(panel.action_item_requested) as asked:
+        rect = panel.view.visualRect(panel.proxy.index(1, TEXT))
+        qtbot.mouseClick(panel.view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+        qtbot.mouseDClick(panel.view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert asked.args == [incident, added.item_id]
+
+
+def test_an_action_note_becomes_an_item_from_its_menu(
+    qtbot: QtBot, client: DeskClient, desk: Desk, settle: Callable[[], None]
+) -> None:
+    from incidentdesk.ui.timeline_panel import local_today
+
+    incident = desk.declare("Auth down", "SEV1")
+    note = desk.add_note(incident, "@carol rotate the keys +3d", "action")
+    desk.add_note(incident, "keys look fine", "observation")
+    panel = panel_on(client, desk, incident, qtbot)
+    resets: list[int] = []
+    panel.model.modelReset.connect(lambda: resets.append(1))
+    assert panel.proxy.index(1, KIND).data() == "Action"
+    select_row(panel, 2)
+    assert "Make action item…" not in menu_texts(panel)  # an observation is not an action
+    select_row(panel, 1)
+    assert menu_texts(panel)[0] == "Make action item…"
+
+    panel.set_people(["Carol Diaz", "Alice"])
+    dialog = panel.make_action_item()
+    assert dialog is not None
+    qtbot.waitExposed(dialog)
+    due = local_today() + timedelta(days=3)
+    assert dialog.description_edit.text() == "rotate the keys"
+    assert dialog.owner_edit.text() == "Carol Diaz"  # @carol is the one Carol known
+    assert dialog.due_edit.text() == due.isoformat()
+    assert dialog.due_hint.text() == f"Due {due.strftime('%A')} {due.isoformat()}."
+    dialog.due_edit.setText("someday")
+    assert not dialog.buttons.buttons()[0].isEnabled()
+    assert "'someday' is not a due date" in dialog.due_hint.text()
+    dialog.due_edit.setText("Friday")
+    dialog.owner_edit.setText("Carol")
+    with qtbot.waitSignal(panel.message) as said:
+        dialog.accept()
+        settle()
+    assert said.args == ["Action item made for Carol; double-click the entry to open it."]
+
+    (item,) = desk.incident(incident).postmortem.action_items.values()
+    friday = local_today() + timedelta(days=(4 - local_today().weekday()) % 7 or 7)
+    assert (item.description, item.owner, item.due, item.note) == (
+        "rotate the keys",
+        "Carol",
+        friday,
+        note,
+    )
+    catch_up(panel, desk)
+    assert panel.proxy.index(1, KIND).data() == "Action item"
+    assert menu_texts(panel)[0] == "Open action item"
+    assert resets == []
+    with pytest.raises(DomainError, match="already has action item"):
+        desk.make_action_item(incident, note, description="again")
