@@ -219,6 +219,12 @@ def test_bad_input_gets_one_clear_error_and_loses_nothing(cli: Cli) -> None:
     assert "not a valid date" in cli.fails("note", incident, "x", "--at", "yesterday")
     future = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
     assert "in the future" in cli.fails("note", incident, "x", "--at", future)
+    year_one = "0001-01-01T00:00:01Z"
+    assert "is before 1970" in cli.fails("declare", "Old", "--severity", "SEV3", "--at", year_one)
+    assert "is before 1970" in cli.fails("milestone", incident, "detected", "--at", year_one)
+    assert "is before 1970" in cli.fails("note", incident, "x", "--at", "1969-07-20T20:17Z")
+    assert "in the future" in cli.fails("note", incident, "x", "--at", "2300-01-01T00:00Z")
+    assert len(cli.json("incidents")) == 1  # the year-one incident was not declared
     assert "No incident" in cli.fails("note", "0123456789ab", "x")
     timeline = cli.json("timeline", incident)
     assert [e["id"] for e in timeline][1:] == [note]
