@@ -326,3 +326,19 @@ def test_drills_are_marked_and_unmarked(cli: Cli) -> None:
     assert cli.json("show", incident)["drill"] is False
     texts = [e["text"] for e in cli.json("timeline", incident)]
     assert texts[-2:] == ["Marked as a drill", "No longer marked as a drill"]
+
+
+def test_plain_output_shows_hidden_characters_and_json_keeps_them(cli: Cli) -> None:
+    spoof = "RTL \u202egnp.exe\u202c"
+    incident = cli.out("declare", f"Upload of {spoof}", "--severity", "SEV3")
+    cli.out("note", incident, f"attachment {spoof} and pay\u200bments")
+    shown = cli.out("timeline", incident)
+    assert "attachment RTL ⟨U+202E⟩gnp.exe⟨U+202C⟩ and pay⟨U+200B⟩ments" in shown
+    assert "\u202e" not in shown and "\u200b" not in shown
+    listed = cli.out("incidents")
+    assert "Upload of RTL ⟨U+202E⟩gnp.exe⟨U+202C⟩" in listed and "\u202e" not in listed
+    assert cli.out("show", incident).splitlines()[0] == "Upload of RTL ⟨U+202E⟩gnp.exe⟨U+202C⟩"
+    # Stored as typed: the machine-readable outputs keep the characters.
+    assert cli.json("show", incident)["title"] == f"Upload of {spoof}"
+    notes = [e["text"] for e in cli.json("timeline", incident)]
+    assert f"attachment {spoof} and pay\u200bments" in notes
