@@ -25,6 +25,7 @@ import platformdirs
 
 from incidentdesk.core.errors import UserError
 from incidentdesk.core.postmortem import DEFAULT_DUE_DAYS
+from incidentdesk.files import KIB, MIB, FileRefused, read_bounded_text
 
 ENV_HOME = "INCIDENTDESK_HOME"
 ENV_PROFILE = "INCIDENTDESK_PROFILE"
@@ -32,6 +33,7 @@ CONFIG_NAME = "config.toml"
 DATABASE_NAME = "incidentdesk.sqlite3"  # the store's file (store.local.DB_NAME; a test checks)
 DEFAULT_PROFILE = "default"
 PROFILES_FOLDER = "profiles"
+CONFIG_LIMIT = 1 * MIB  # config.toml holds a few lines
 LAST_PROFILE_FILE = ".last-used"  # in the profiles folder (never a profile name)
 PROFILE_NAME_MAX = 64
 # ASCII only: a profile is a folder name, and the same name must mean the same folder on
@@ -229,8 +231,9 @@ def _case_clash(base: Path, name: str) -> str | None:
 def last_profile(base: Path) -> str | None:
     """The profile chosen at the last start (for the chooser), if it still exists."""
     try:
-        name = (base / PROFILES_FOLDER / LAST_PROFILE_FILE).read_text(encoding="utf-8").strip()
-    except OSError:
+        last = base / PROFILES_FOLDER / LAST_PROFILE_FILE
+        name = read_bounded_text(last, 4 * KIB, "last-profile file").strip()
+    except (OSError, FileRefused):
         return None
     return name if name in list_profiles(base) else None
 
@@ -269,10 +272,11 @@ class Profile:
         """Read the profile, or defaults when there is no config file yet."""
         path = data_dir / CONFIG_NAME
         try:
-            with path.open("rb") as handle:
-                data = tomllib.load(handle)
+            data = tomllib.loads(read_bounded_text(path, CONFIG_LIMIT, "profile settings file"))
         except FileNotFoundError:
             return cls(data_dir)
+        except FileRefused as exc:
+            raise ConfigError(str(exc)) from None
         except (OSError, tomllib.TOMLDecodeError) as exc:
             raise ConfigError(f"Cannot read {path}: {exc}. Fix or remove the file.") from None
         name = data.get("user", {}).get("name")
