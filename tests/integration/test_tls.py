@@ -137,6 +137,15 @@ def run(data_dir: Path, capsys: pytest.CaptureFixture[str], *args: str) -> tuple
     return code, out, err
 
 
+def connect(
+    data_dir: Path, capsys: pytest.CaptureFixture[str], url: str, sslmode: str, ca: Path
+) -> tuple[int, str, str]:
+    """``incidentdesk connect URL --sslmode … --sslrootcert …`` in a fresh data folder."""
+    data_dir.mkdir()
+    tls = ("--sslmode", sslmode, "--sslrootcert", str(ca), "--password-stdin")
+    return run(data_dir, capsys, "connect", url, *tls)
+
+
 def test_verify_full_with_the_right_ca_connects_over_tls_and_syncs(
     tls_cluster: PgCluster,
     authority: Authority,
@@ -146,9 +155,7 @@ def test_verify_full_with_the_right_ca_connects_over_tls_and_syncs(
     url = _database(tls_cluster, "tls_ok")
     ca = authority.pem(tmp_path)
     data_dir = tmp_path / "ws"
-    data_dir.mkdir()
-    tls = ("--sslmode", "verify-full", "--sslrootcert", str(ca), "--password-stdin")
-    code, out, err = run(data_dir, capsys, "connect", url, *tls)
+    code, out, err = connect(data_dir, capsys, url, "verify-full", ca)
     assert "sslmode=verify-full" in out
     assert code == 1 and "db upgrade --shared" in err  # reached it; no schema yet
     assert run(data_dir, capsys, "db", "upgrade", "--shared")[0] == 0
@@ -181,10 +188,7 @@ def test_a_certificate_from_another_ca_is_refused_saying_so(
     store.close()
     assert NOT_SIGNED in str(caught.value) and str(stranger) in str(caught.value)
     # The same through the command line: one sentence, exit code 1.
-    data_dir = tmp_path / "ws"
-    data_dir.mkdir()
-    tls = ("--sslmode", "verify-ca", "--sslrootcert", str(stranger), "--password-stdin")
-    code, _out, err = run(data_dir, capsys, "connect", url, *tls)
+    code, _out, err = connect(tmp_path / "ws", capsys, url, "verify-ca", stranger)
     assert code == 1 and NOT_SIGNED in err and err.count("\n") == 1, err
 
 
@@ -206,10 +210,7 @@ def test_a_certificate_for_another_host_name_is_refused_saying_so(
     with pytest.raises(SharedError, match="db upgrade --shared"):
         store.check_schema()  # connected; the schema is simply not there yet
     store.close()
-    data_dir = tmp_path / "ws"
-    data_dir.mkdir()
-    tls = ("--sslmode", "verify-full", "--sslrootcert", str(ca), "--password-stdin")
-    code, _out, err = run(data_dir, capsys, "connect", url, *tls)
+    code, _out, err = connect(tmp_path / "ws", capsys, url, "verify-full", ca)
     assert code == 1 and OTHER_HOST in err and err.count("\n") == 1, err
 
 
