@@ -53,7 +53,8 @@ __all__ = [
     "status_once",
 ]
 
-SECRET_NAME = SHARED_SECRET  # the default profile's; see config.shared_secret_name
+SECRET_NAME = SHARED_SECRET  # the name before profile ids (and of the environment variable);
+# a profile's own secret is config.shared_secret_name(data_dir)
 PUSH_BATCH = 500
 PULL_BATCH = 1000
 log = logging.getLogger(__name__)
