@@ -29,6 +29,7 @@ from incidentdesk.core.text import clean_name
 from incidentdesk.core.timefmt import format_utc
 from incidentdesk.desk import Desk
 from incidentdesk.export import sync_folder
+from incidentdesk.files import ARCHIVE_LIMIT, ARCHIVE_LINE_LIMIT, BoundedLines
 
 FORMAT = 1
 HEADER_KEY = "incidentdesk_archive"
@@ -190,7 +191,9 @@ def _read_lines(path: Path, on_problem: Callable[[str], None]) -> Iterator[tuple
     events = 0  # lines after the header
     number = 0
     try:
-        with open(path, "rb") as handle:
+        with BoundedLines(
+            path, "archive", ARCHIVE_LIMIT, ARCHIVE_LINE_LIMIT, ArchiveError
+        ) as handle:
             for number, raw in enumerate(handle, start=1):
                 events += number > 1
                 try:

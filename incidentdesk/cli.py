@@ -35,6 +35,7 @@ from incidentdesk.core.lifecycle import MILESTONES, STATUS_LABELS, STATUSES
 from incidentdesk.core.plural import counted
 from incidentdesk.core.roles import ROLE_BY_KEY, ROLES
 from incidentdesk.core.severity import UNSURE_RULE, severity
+from incidentdesk.core.text import reveal
 from incidentdesk.core.timefmt import format_duration, format_utc, parse_when, utc_now
 from incidentdesk.core.timeline import TimelineEntry
 
@@ -405,7 +406,8 @@ def _incidents(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
         end = r["resolved_at"] or now
         duration = format_duration(end - r["started_at"]) if r["started_at"] else "-"
         print(
-            f"{r['id'][:width]}  {r['severity']}  {r['status']:<13} {duration:>8}  {r['title']}",
+            f"{r['id'][:width]}  {r['severity']}  {r['status']:<13} {duration:>8}  "
+            f"{reveal(r['title'])}",
             file=out,
         )
     return 0
@@ -445,11 +447,11 @@ def _show(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
         return 0
     sev = severity(state.severity)
     lines = [
-        f"{state.title}",
+        reveal(state.title),
         f"  id        {state.id}",
         f"  severity  {sev.code}{' (major)' if sev.major else ''}",
         f"  status    {STATUS_LABELS[state.status]}",
-        f"  services  {', '.join(state.services) or '-'}",
+        f"  services  {reveal(', '.join(state.services)) or '-'}",
         "  milestones",
     ]
     for name in MILESTONES:
@@ -457,9 +459,9 @@ def _show(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
         lines.append(f"    {name.removesuffix('_at'):<13}{format_utc(moment) if moment else '-'}")
     lines.append("  roles")
     for role in ROLES:
-        holders = ", ".join(state.holders(role.key)) or "-"
+        holders = reveal(", ".join(state.holders(role.key))) or "-"
         shadow = state.shadows.get(role.key)
-        extra = f" (shadow: {shadow.person})" if shadow else ""
+        extra = f" (shadow: {reveal(shadow.person)})" if shadow else ""
         lines.append(f"    {role.label:<23}{holders}{extra}")
     print("\n".join(lines), file=out)
     return 0
@@ -557,8 +559,10 @@ def _timeline(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
     for entry in entries:
         e = entry.event
         pin = "*" if entry.pinned else " "
-        text = entry.text.replace("\n", "\n" + " " * 40)
-        print(f"{format_utc(e.occurred_at):<26}{pin} {e.author[:12]:<12} {text}", file=out)
+        # Plain output reveals hidden characters (core.text.reveal); --json keeps them raw.
+        text = reveal(entry.text).replace("\n", "\n" + " " * 40)
+        author = reveal(e.author)
+        print(f"{format_utc(e.occurred_at):<26}{pin} {author[:12]:<12} {text}", file=out)
     return 0
 
 

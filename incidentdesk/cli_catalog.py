@@ -234,10 +234,12 @@ def secret_rows(desk: Desk) -> list[dict[str, Any]]:
     """Every secret the catalog and the shared-database connection use: name, what uses it,
     whether it is present and where from (environment, keyring or session). Never values."""
     from incidentdesk.config import Profile, shared_secret_name
+    from incidentdesk.sync import move_old_shared_secret
 
     wanted: dict[str, list[str]] = {}
     data_dir = desk.store.path.parent
     if Profile.load(data_dir).shared_url:
+        move_old_shared_secret(data_dir)
         wanted[shared_secret_name(data_dir)] = ["the shared database"]
     catalog = desk.catalog()
     if catalog is not None:

@@ -17,11 +17,13 @@ from typing import Any, TextIO
 from incidentdesk.core.blameless import Finding
 from incidentdesk.core.errors import UserError
 from incidentdesk.core.text import clean_name
+from incidentdesk.files import MIB, FileRefused, read_bounded
 from incidentdesk.rules import default_checker
 
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
 EXIT_BAD_INPUT = 2
+LINT_INPUT_LIMIT = 10 * MIB  # a post-mortem or a list of people; far more is a wrong file
 
 
 class LintInputError(UserError):
@@ -54,7 +56,9 @@ def read_text(path: Path, what: str) -> str:
         LintInputError: missing, a folder, unreadable, binary (NUL bytes) or not UTF-8.
     """
     try:
-        data = path.read_bytes()
+        data = read_bounded(path, LINT_INPUT_LIMIT, f"{what} file")
+    except FileRefused as exc:
+        raise LintInputError(str(exc)) from None
     except FileNotFoundError:
         raise LintInputError(f"The {what} file {path} does not exist.") from None
     except IsADirectoryError:

@@ -127,7 +127,7 @@ def parse_bound(text: str, option: str, local_tz: tzinfo | None = None) -> datet
                 raise DomainError(
                     f"'{text}' is the last day there is; leave --until out instead."
                 ) from None
-        return parse_when(raw, now=_NO_FUTURE_LIMIT, local_tz=local_tz)
+        return parse_when(raw, now=_NO_FUTURE_LIMIT, local_tz=local_tz, event=False)
     except DomainError as exc:
         raise DomainError(f"--{option}: {exc}") from None
 

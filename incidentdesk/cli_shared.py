@@ -30,6 +30,7 @@ def connect(args: argparse.Namespace, profile: Profile, out: TextIO) -> int:
     profile.shared_url = config.url
     profile.shared_sslmode = config.sslmode
     profile.shared_sslrootcert = config.sslrootcert
+    profile.secret_moved_from = None  # the password typed now replaces an old one
     profile.save()
     if where == "keyring":
         kept = set_secret(secret, password)
@@ -76,8 +77,9 @@ def disconnect(profile: Profile, out: TextIO) -> int:
     url = profile.shared_url
     profile.shared_url = None
     profile.shared_sslrootcert = None
+    profile.secret_moved_from = None  # an old shared entry stays for the folders using it
     profile.save()
-    delete_secret(shared_secret_name(profile.data_dir))
+    delete_secret(shared_secret_name(profile.data_dir))  # this profile's own, nothing else
     print(f"Disconnected from {url}; this workstation now works locally only.", file=out)
     return 0
 

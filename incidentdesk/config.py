@@ -11,11 +11,13 @@ is a worse risk than a ``profiles`` folder nested in the default one, and script
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import json
 import os
 import re
 import tomllib
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +25,7 @@ import platformdirs
 
 from incidentdesk.core.errors import UserError
 from incidentdesk.core.postmortem import DEFAULT_DUE_DAYS
+from incidentdesk.files import KIB, MIB, FileRefused, read_bounded_text
 
 ENV_HOME = "INCIDENTDESK_HOME"
 ENV_PROFILE = "INCIDENTDESK_PROFILE"
@@ -30,6 +33,7 @@ CONFIG_NAME = "config.toml"
 DATABASE_NAME = "incidentdesk.sqlite3"  # the store's file (store.local.DB_NAME; a test checks)
 DEFAULT_PROFILE = "default"
 PROFILES_FOLDER = "profiles"
+CONFIG_LIMIT = 1 * MIB  # config.toml holds a few lines
 LAST_PROFILE_FILE = ".last-used"  # in the profiles folder (never a profile name)
 PROFILE_NAME_MAX = 64
 # ASCII only: a profile is a folder name, and the same name must mean the same folder on
@@ -227,8 +231,9 @@ def _case_clash(base: Path, name: str) -> str | None:
 def last_profile(base: Path) -> str | None:
     """The profile chosen at the last start (for the chooser), if it still exists."""
     try:
-        name = (base / PROFILES_FOLDER / LAST_PROFILE_FILE).read_text(encoding="utf-8").strip()
-    except OSError:
+        last = base / PROFILES_FOLDER / LAST_PROFILE_FILE
+        name = read_bounded_text(last, 4 * KIB, "last-profile file").strip()
+    except (OSError, FileRefused):
         return None
     return name if name in list_profiles(base) else None
 
@@ -254,6 +259,11 @@ class Profile:
     shared_url: str | None = None  # postgresql://USER@HOST:PORT/DB, never with a password
     shared_sslmode: str = "prefer"
     shared_sslrootcert: str | None = None
+    # A stable random id, made once and kept here (not derived from the path, so moving
+    # the folder keeps it): it names this profile's secrets.
+    profile_id: str | None = None
+    # The secret name used before profile ids, still to be copied to the new name once.
+    secret_moved_from: str | None = None
     # Days until a new action item is due, by severity (a post-mortem's default).
     due_days: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_DUE_DAYS))
 
@@ -262,28 +272,46 @@ class Profile:
         """Read the profile, or defaults when there is no config file yet."""
         path = data_dir / CONFIG_NAME
         try:
-            with path.open("rb") as handle:
-                data = tomllib.load(handle)
+            data = tomllib.loads(read_bounded_text(path, CONFIG_LIMIT, "profile settings file"))
         except FileNotFoundError:
             return cls(data_dir)
+        except FileRefused as exc:
+            raise ConfigError(str(exc)) from None
         except (OSError, tomllib.TOMLDecodeError) as exc:
             raise ConfigError(f"Cannot read {path}: {exc}. Fix or remove the file.") from None
         name = data.get("user", {}).get("name")
         shared = data.get("shared_db", {})
         due = data.get("action_items", {}).get("due_days", {})
+        own = data.get("profile", {})
+        own = own if isinstance(own, dict) else {}
+        if not isinstance(shared, dict):
+            shared = {}
         return cls(
             data_dir,
             name if isinstance(name, str) and name.strip() else None,
             _text(shared.get("url")),
             _text(shared.get("sslmode")) or "prefer",
             _text(shared.get("sslrootcert")),
+            _profile_id(own.get("id")),
+            _text(own.get("move_secret_from")),
             {**DEFAULT_DUE_DAYS, **parse_due_days(due, str(path))},
         )
 
     def save(self) -> None:
         """Write the profile atomically (a crash never leaves half a file)."""
         path = self.data_dir / CONFIG_NAME
+        if not self.profile_id:
+            # A Profile read before the id was made must not erase it.
+            with contextlib.suppress(ConfigError):
+                on_disk = Profile.load(self.data_dir)
+                self.profile_id = on_disk.profile_id
+                self.secret_moved_from = self.secret_moved_from or on_disk.secret_moved_from
         lines = ["# IncidentDesk profile settings. Secrets are never stored here.", ""]
+        if self.profile_id:
+            lines += ["[profile]", f"id = {_toml(self.profile_id)}"]
+            if self.secret_moved_from:
+                lines.append(f"move_secret_from = {_toml(self.secret_moved_from)}")
+            lines.append("")
         if self.name:
             # JSON string escapes are valid TOML basic-string escapes.
             lines += ["[user]", f"name = {_toml(self.name)}", ""]
@@ -295,7 +323,9 @@ class Profile:
             ]
             if self.shared_sslrootcert:
                 lines.append(f"sslrootcert = {_toml(self.shared_sslrootcert)}")
-            lines.append("# The password is in the system keyring (secret 'shared-db').")
+            if self.profile_id:
+                secret = f"{SHARED_SECRET}/{self.profile_id}"
+                lines.append(f"# The password is in the system keyring (secret '{secret}').")
             lines.append("")
         if self.due_days != DEFAULT_DUE_DAYS:
             days = ", ".join(f"{code} = {n}" for code, n in sorted(self.due_days.items()))
@@ -350,12 +380,49 @@ def _text(value: object) -> str | None:
 
 
 SHARED_SECRET = "shared-db"
+_ID = re.compile(r"^[0-9a-f]{16,32}$")
+
+
+def _profile_id(value: object) -> str | None:
+    return value if isinstance(value, str) and _ID.match(value) else None
+
+
+def profile_id(data_dir: Path) -> str:
+    """The profile's stable id, made (and saved in ``config.toml``) on first use.
+
+    A profile that was connected before it had an id notes its old secret name
+    (``shared-db`` or ``shared-db/<profile>``) so that the password is copied once
+    (see ``sync.shared_password``)."""
+    profile = Profile.load(Path(data_dir))
+    if profile.profile_id:
+        return profile.profile_id
+    profile.profile_id = uuid.uuid4().hex[:16]  # 64 random bits: unique enough, short to read
+    if profile.shared_url:
+        profile.secret_moved_from = legacy_secret_name(Path(data_dir))
+    try:
+        profile.save()
+    except OSError as exc:
+        raise ConfigError(f"Cannot save the profile in {data_dir}: {exc.strerror}.") from None
+    return Profile.load(Path(data_dir)).profile_id or profile.profile_id
 
 
 def shared_secret_name(data_dir: Path) -> str:
-    """The named secret holding a profile's shared-database password: ``shared-db`` for the
-    default profile, ``shared-db/<profile>`` for a named one, so profiles connected to
-    different servers never overwrite (or delete) each other's password."""
+    """The named secret holding a profile's shared-database password: ``shared-db/<id>``
+    with the profile's own stable id, so no two data folders or profiles ever overwrite
+    (or delete) each other's password, and moving a folder keeps it."""
+    return f"{SHARED_SECRET}/{profile_id(data_dir)}"
+
+
+def known_shared_secret_name(data_dir: Path) -> str | None:
+    """:func:`shared_secret_name` if the profile has an id already, else None (nothing can be
+    stored under a name that does not exist yet); never writes the profile."""
+    found = Profile.load(Path(data_dir)).profile_id
+    return f"{SHARED_SECRET}/{found}" if found else None
+
+
+def legacy_secret_name(data_dir: Path) -> str:
+    """The name used before profile ids: ``shared-db`` for every default profile,
+    ``shared-db/<profile>`` for a named one (shared by same-named profiles of any folder)."""
     folder = Path(data_dir)
     if folder.parent.name == PROFILES_FOLDER:
         return f"{SHARED_SECRET}/{folder.name}"

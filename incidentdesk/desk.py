@@ -41,7 +41,7 @@ from incidentdesk.core.search import (
 )
 from incidentdesk.core.severity import parse_severity, severity
 from incidentdesk.core.text import clean_name
-from incidentdesk.core.timefmt import FUTURE_SLACK, format_utc, to_micros, utc_now
+from incidentdesk.core.timefmt import check_event_time, to_micros, utc_now
 from incidentdesk.core.timeline import TimelineEntry, timeline
 from incidentdesk.desk_action_items import ActionItemCommands
 from incidentdesk.desk_catalog import CatalogCommands
@@ -478,13 +478,7 @@ class Desk(
         """
         incident_id = incident_ref if new else self.resolve_incident(incident_ref)
         now = self.clock()
-        occurred = at or now
-        if occurred.tzinfo is None:
-            raise DomainError("A time without a timezone cannot be recorded; give it an offset.")
-        if occurred > now + FUTURE_SLACK:
-            raise DomainError(
-                f"{format_utc(occurred)} is in the future; an event cannot happen later."
-            )
+        occurred = check_event_time(at or now, now=now)
         try:
             with self.store.writing() as tx:
                 folded = (

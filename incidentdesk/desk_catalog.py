@@ -26,6 +26,7 @@ from incidentdesk.core.errors import DomainError
 from incidentdesk.core.events import Event, validate_payload
 from incidentdesk.core.ids import hlc_next, new_event_id
 from incidentdesk.core.timefmt import to_micros
+from incidentdesk.files import MIB, FileRefused, read_bounded
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -111,7 +112,7 @@ def _version(event: Event) -> CatalogVersion:
     return CatalogVersion(event.id, event.occurred_at, event.author, source, catalog)
 
 
-MAX_CATALOG_BYTES = 20_000_000
+MAX_CATALOG_BYTES = 16 * MIB
 
 
 def read_catalog_file(path: Path) -> BackstageImport:
@@ -121,12 +122,9 @@ def read_catalog_file(path: Path) -> BackstageImport:
         DomainError: the file cannot be read or breaks a rule (located).
     """
     try:
-        if path.stat().st_size > MAX_CATALOG_BYTES:
-            raise DomainError(
-                f"{path.name} is larger than {MAX_CATALOG_BYTES // 1_000_000} MB; a service "
-                "catalog is far smaller: is it the right file?"
-            )
-        text = path.read_bytes().decode("utf-8")
+        text = read_bounded(path, MAX_CATALOG_BYTES, "catalog").decode("utf-8")
+    except FileRefused as exc:
+        raise DomainError(str(exc)) from None
     except FileNotFoundError:
         raise DomainError(f"There is no file {path}.") from None
     except UnicodeDecodeError as exc:

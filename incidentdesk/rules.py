@@ -12,9 +12,11 @@ from functools import cache, lru_cache
 from pathlib import Path
 
 from incidentdesk.core.blameless import Checker, Rule, RulesError, parse_rules
+from incidentdesk.files import MIB, FileRefused, read_bounded
 from incidentdesk.shipped import resource_path
 
 SUFFIX = ".toml"
+MAX_RULES_BYTES = 1 * MIB  # the shipped rules are a few KiB
 
 
 def shipped_rules_dir() -> Path:
@@ -39,7 +41,9 @@ def read_rules_file(path: Path) -> list[Rule]:
             file, the rule and its line, and the field).
     """
     try:
-        data = path.read_bytes()
+        data = read_bounded(path, MAX_RULES_BYTES, "rules file")
+    except FileRefused as exc:
+        raise RulesError(str(exc)) from None
     except OSError as exc:
         raise RulesError(f"Cannot read the rules file {path}: {exc.strerror or exc}.") from None
     try:

@@ -52,8 +52,18 @@ class KeyringStatus:
         )
 
 
+# A profile's shared-database secret, ``shared-db/<profile id>`` (see config.profile_id).
+_PROFILE_SECRET = re.compile(r"^shared-db/[0-9a-f]{16,32}$")
+
+
 def env_name(name: str) -> str:
-    """The environment variable for a secret: ``shared-db`` → ``INCIDENTDESK_SECRET_SHARED_DB``."""
+    """The environment variable for a secret: ``shared-db`` → ``INCIDENTDESK_SECRET_SHARED_DB``.
+
+    A profile's shared-database password (``shared-db/<profile id>``) is
+    ``INCIDENTDESK_SECRET_SHARED_DB`` too: the environment belongs to the one command that
+    reads it, and a script cannot know a random id."""
+    if _PROFILE_SECRET.match(name):
+        name = "shared-db"
     return "INCIDENTDESK_SECRET_" + re.sub(r"[^A-Za-z0-9]", "_", name).upper()
 
 
@@ -81,18 +91,7 @@ def get_secret(name: str) -> str | None:
     if from_env:
         redact_value(from_env)
         return from_env
-    if keyring_status().persistent:
-        try:
-            import keyring
-
-            value = keyring.get_password(SERVICE, name)
-        except Exception as exc:
-            raise SecretError(_refusal("read", name, exc)) from None
-        if value is not None:
-            redact_value(str(value))  # the log filter masks it from now on
-            return str(value)
-    with _lock:
-        return _session.get(name)
+    return _stored(name)  # the log filter masks a value from now on
 
 
 def set_secret(name: str, value: str) -> bool:
@@ -130,6 +129,35 @@ def delete_secret(name: str) -> None:
                 keyring.delete_password(SERVICE, name)
         except Exception as exc:
             raise SecretError(_refusal("delete", name, exc)) from None
+
+
+def copy_secret_once(old: str, new: str) -> bool:
+    """Copy what the keyring (or this session) holds under ``old`` to ``new`` when ``new``
+    holds nothing yet; ``old`` is left in place (another profile may still read it).
+    Returns True when something was copied. The environment is never copied."""
+    if _stored(new) is not None:
+        return False
+    value = _stored(old)
+    if value is None:
+        return False
+    set_secret(new, value)
+    log.info("secret %s copied to %s", old, new)
+    return True
+
+
+def _stored(name: str) -> str | None:
+    if keyring_status().persistent:
+        try:
+            import keyring
+
+            value = keyring.get_password(SERVICE, name)
+        except Exception as exc:
+            raise SecretError(_refusal("read", name, exc)) from None
+        if value is not None:
+            redact_value(str(value))
+            return str(value)
+    with _lock:
+        return _session.get(name)
 
 
 def secret_is_set(name: str) -> bool:

@@ -12,20 +12,27 @@ up again. Offline is normal: writing goes on locally and waits in the outbox.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 import psycopg
 
-from incidentdesk.config import SHARED_SECRET, Profile, shared_secret_name
+from incidentdesk.config import (
+    SHARED_SECRET,
+    Profile,
+    known_shared_secret_name,
+    shared_secret_name,
+)
 from incidentdesk.core.plural import counted
 from incidentdesk.core.sync_state import LOCAL_ONLY, OFFLINE, ONLINE, SYNCING, SyncStatus
 from incidentdesk.core.timefmt import format_utc, utc_now
 from incidentdesk.desk import Desk
-from incidentdesk.secrets import SecretError, get_secret
+from incidentdesk.secrets import SecretError, copy_secret_once, env_name, get_secret
 from incidentdesk.store.shared import SchemaMismatch, SharedConfig, SharedError, SharedStore
 
 __all__ = [
@@ -47,7 +54,8 @@ __all__ = [
     "status_once",
 ]
 
-SECRET_NAME = SHARED_SECRET  # the default profile's; see config.shared_secret_name
+SECRET_NAME = SHARED_SECRET  # the name before profile ids (and of the environment variable);
+# a profile's own secret is config.shared_secret_name(data_dir)
 PUSH_BATCH = 500
 PULL_BATCH = 1000
 log = logging.getLogger(__name__)
@@ -77,10 +85,42 @@ def open_shared(profile: Profile) -> SharedStore | None:
     if config is None:
         return None
     try:
-        password = get_secret(shared_secret_name(profile.data_dir))
+        password = shared_password(profile.data_dir)
     except SecretError as exc:
         raise SharedError(str(exc)) from None
     return SharedStore(config, password)
+
+
+def shared_password(data_dir: Path) -> str | None:
+    """The profile's shared-database password (environment, keyring or session), after
+    moving an old installation's password to the profile's own name (keyring: off the GUI
+    thread)."""
+    move_old_shared_secret(data_dir)
+    name = known_shared_secret_name(data_dir)
+    if name is None:  # never connected: only the environment can hold a password
+        return get_secret(SHARED_SECRET) if env_name(SHARED_SECRET) in os.environ else None
+    return get_secret(name)
+
+
+def move_old_shared_secret(data_dir: Path) -> None:
+    """Once per profile: copy the password kept under the name used before profile ids
+    (``shared-db`` or ``shared-db/<profile>``) to ``shared-db/<profile id>``.
+
+    The old entry is copied, never deleted: the old names were shared by every data folder's
+    default profile (and by same-named profiles of different folders), and no workstation
+    can list the other folders that may still need it; deleting it would strand them.
+    """
+    profile = Profile.load(data_dir)
+    if not profile.profile_id and not profile.shared_url:
+        return  # never connected: nothing to move, and no reason to write the profile
+    name = shared_secret_name(data_dir)  # makes the id (and notes the old name) if needed
+    profile = Profile.load(data_dir)
+    old = profile.secret_moved_from
+    if not old:
+        return
+    copy_secret_once(old, name)
+    profile.secret_moved_from = None
+    profile.save()
 
 
 class Sync:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from incidentdesk.core.pm_template import Template, TemplateError, parse_template
+from incidentdesk.files import FileRefused, read_bounded
 from incidentdesk.shipped import resource_path
 
 TEAM_FOLDER = "templates"
@@ -37,10 +38,9 @@ def read_template(path: Path) -> Template:
         TemplateError: unreadable, too large, not UTF-8, or malformed (located).
     """
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise TemplateError(f"{path}: the file is larger than {MAX_FILE_BYTES // 1024} KiB.")
-        text = path.read_text(encoding="utf-8")
+        text = read_bounded(path, MAX_FILE_BYTES, "template").decode("utf-8")
+    except FileRefused as exc:
+        raise TemplateError(str(exc)) from None
     except UnicodeDecodeError:
         raise TemplateError(f"{path}: the file is not UTF-8 text.") from None
     except OSError as exc:

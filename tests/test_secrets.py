@@ -83,13 +83,107 @@ def test_each_profile_has_its_own_shared_database_password(tmp_path) -> None:  #
 
     default = tmp_path / "home"
     training = default / "profiles" / "training"
-    assert shared_secret_name(default) == "shared-db"
-    assert shared_secret_name(training) == "shared-db/training"
-    set_secret(shared_secret_name(default), "prod-password")
-    set_secret(shared_secret_name(training), "training-password")
-    assert get_secret("shared-db") == "prod-password"
-    assert get_secret("shared-db/training") == "training-password"
-    assert env_name("shared-db/training") == "INCIDENTDESK_SECRET_SHARED_DB_TRAINING"
+    training.mkdir(parents=True)
+    first, second = shared_secret_name(default), shared_secret_name(training)
+    assert first.startswith("shared-db/") and second.startswith("shared-db/")
+    assert first != second
+    assert shared_secret_name(default) == first  # stable: made once, kept in the profile
+    set_secret(first, "prod-password")
+    set_secret(second, "training-password")
+    assert get_secret(first) == "prod-password"
+    assert get_secret(second) == "training-password"
+    # A script cannot know a random id: the environment name stays the well-known one.
+    assert env_name(second) == "INCIDENTDESK_SECRET_SHARED_DB"
+
+
+def test_two_data_folders_keep_their_own_password_through_connect_and_disconnect(
+    tmp_path, memory_keyring
+) -> None:  # type: ignore[no-untyped-def]
+    """The README's owner folder and the workstation's default folder never share a secret."""
+    from incidentdesk.cli_shared import disconnect
+    from incidentdesk.config import Profile, shared_secret_name
+    from incidentdesk.store.shared import SharedConfig
+    from incidentdesk.sync import shared_password
+
+    work, owner = tmp_path / "work", tmp_path / "owner"
+    for folder, password in ((work, "work-pw"), (owner, "owner-pw")):
+        folder.mkdir()
+        profile = Profile.load(folder)
+        profile.shared_url = SharedConfig.parse("postgresql://app@db.example:5432/desk").url
+        profile.save()
+        secrets.set_secret(shared_secret_name(folder), password)
+    assert shared_password(work) == "work-pw"
+    assert shared_password(owner) == "owner-pw"
+    names = {name for _service, name in memory_keyring}
+    assert names == {shared_secret_name(work), shared_secret_name(owner)}
+
+    import io
+
+    disconnect(Profile.load(owner), io.StringIO())
+    assert shared_password(owner) is None
+    assert shared_password(work) == "work-pw"  # the other folder's password is untouched
+    disconnect(Profile.load(work), io.StringIO())
+    assert memory_keyring == {}
+
+
+def test_moving_the_folder_keeps_the_secret_name(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from incidentdesk.config import shared_secret_name
+
+    before = tmp_path / "old-place"
+    before.mkdir()
+    name = shared_secret_name(before)
+    after = before.rename(tmp_path / "new-place")
+    assert shared_secret_name(after) == name
+
+
+def test_an_old_installation_password_is_copied_once_and_kept_for_other_folders(
+    tmp_path, memory_keyring
+) -> None:  # type: ignore[no-untyped-def]
+    """Two folders connected by an old version both used ``shared-db``: the first to move
+    must not strand the second."""
+    from incidentdesk.config import Profile, shared_secret_name
+    from incidentdesk.sync import shared_password
+
+    old_config = '[shared_db]\nurl = "postgresql://app@db.example:5432/desk"\nsslmode = "prefer"\n'
+    first, second = tmp_path / "a", tmp_path / "b"
+    for folder in (first, second):
+        folder.mkdir()
+        (folder / "config.toml").write_text(old_config, encoding="utf-8")
+    memory_keyring[("incidentdesk", "shared-db")] = "old-shared-pw"
+
+    assert shared_password(first) == "old-shared-pw"
+    assert memory_keyring[("incidentdesk", shared_secret_name(first))] == "old-shared-pw"
+    assert ("incidentdesk", "shared-db") in memory_keyring  # copied, not moved
+    assert Profile.load(first).secret_moved_from is None  # once: never read again
+
+    # The first folder's password changes; the old entry no longer matters to it.
+    set_secret(shared_secret_name(first), "new-first-pw")
+    memory_keyring[("incidentdesk", "shared-db")] = "changed-by-an-old-version"
+    assert shared_password(first) == "new-first-pw"
+    assert shared_password(second) == "changed-by-an-old-version"
+    assert shared_secret_name(first) != shared_secret_name(second)
+
+
+def test_a_named_profile_moves_its_old_per_profile_name(tmp_path, memory_keyring) -> None:  # type: ignore[no-untyped-def]
+    from incidentdesk.sync import shared_password
+
+    training = tmp_path / "home" / "profiles" / "training"
+    training.mkdir(parents=True)
+    (training / "config.toml").write_text(
+        '[shared_db]\nurl = "postgresql://app@db.example:5432/desk"\n', encoding="utf-8"
+    )
+    memory_keyring[("incidentdesk", "shared-db/training")] = "training-pw"
+    memory_keyring[("incidentdesk", "shared-db")] = "someone-elses"
+    assert shared_password(training) == "training-pw"
+
+
+def test_a_profile_not_connected_before_ids_never_adopts_an_old_password(
+    tmp_path, memory_keyring
+) -> None:  # type: ignore[no-untyped-def]
+    from incidentdesk.sync import shared_password
+
+    memory_keyring[("incidentdesk", "shared-db")] = "another-folders-pw"
+    assert shared_password(tmp_path) is None
 
 
 def test_secrets_read_or_set_are_masked_in_the_log(memory_keyring) -> None:  # type: ignore[no-untyped-def]

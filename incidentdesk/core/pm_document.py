@@ -6,8 +6,11 @@ rendered by ``incidentdesk.export``. Same data in, same bytes out.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from datetime import datetime
+from typing import Any
+
+from incidentdesk.core.text import reveal
 
 
 @dataclass(frozen=True)
@@ -65,3 +68,21 @@ class PostmortemDocument:
     action_items: tuple[DocActionItem, ...]
     generated_by: str = "IncidentDesk"
     services: tuple[str, ...] = field(default_factory=tuple)
+
+
+def revealed(doc: PostmortemDocument) -> PostmortemDocument:
+    """``doc`` with every piece of text passed through :func:`core.text.reveal`: a
+    right-to-left override or a zero-width character in a title, note or section shows as
+    a marker such as ``⟨U+202E⟩`` in every export instead of reordering or hiding text."""
+    return _reveal_value(doc)  # type: ignore[no-any-return]
+
+
+def _reveal_value(value: Any) -> Any:
+    if isinstance(value, str):
+        return reveal(value)
+    if isinstance(value, tuple):
+        return tuple(_reveal_value(item) for item in value)
+    if is_dataclass(value) and not isinstance(value, type):
+        changes = {f.name: _reveal_value(getattr(value, f.name)) for f in fields(value)}
+        return replace(value, **changes)
+    return value

@@ -13,6 +13,9 @@ from incidentdesk.core.errors import DomainError
 # Clocks drift; a minute of slack keeps a slightly fast workstation from being refused.
 FUTURE_SLACK = timedelta(minutes=1)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# The earliest time an event may name: nothing an incident tool records happened before
+# 1970, and times before the epoch break the journal's clock and the metrics' arithmetic.
+EARLIEST = _EPOCH
 
 
 def utc_now() -> datetime:
@@ -20,7 +23,28 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def parse_when(text: str, *, now: datetime, local_tz: tzinfo | None = None) -> datetime:
+def check_event_time(moment: datetime, *, now: datetime) -> datetime:
+    """``moment`` if an event may say it happened then: from 1970 on and not in the future
+    (a minute of clock drift allowed).
+
+    Raises:
+        DomainError: a sentence saying what is wrong with the time.
+    """
+    if moment.tzinfo is None:
+        raise DomainError("A time without a timezone cannot be recorded; give it an offset.")
+    if moment < EARLIEST:
+        raise DomainError(
+            f"{format_utc(moment)} is before 1970; an incident's events are recorded from "
+            "1970-01-01 on."
+        )
+    if moment > now + FUTURE_SLACK:
+        raise DomainError(f"{format_utc(moment)} is in the future; an event cannot happen later.")
+    return moment
+
+
+def parse_when(
+    text: str, *, now: datetime, local_tz: tzinfo | None = None, event: bool = True
+) -> datetime:
     """Parse an ISO 8601 date-time typed by a person into an aware UTC datetime.
 
     Args:
@@ -28,9 +52,12 @@ def parse_when(text: str, *, now: datetime, local_tz: tzinfo | None = None) -> d
             ``2026-11-26T14:05`` (no offset: local time).
         now: the current time, used to refuse times in the future.
         local_tz: the zone for times without an offset; the system's when omitted.
+        event: the time of an event (the default): refused before 1970 (see
+            :func:`check_event_time`); False for a period bound.
 
     Raises:
-        DomainError: not a date-time, an impossible date, or a time in the future.
+        DomainError: not a date-time, an impossible date, a time in the future, or an
+            event time before 1970.
     """
     raw = text.strip()
     try:
@@ -51,6 +78,8 @@ def parse_when(text: str, *, now: datetime, local_tz: tzinfo | None = None) -> d
             f"'{raw}' is not a valid date and time (out of range); use ISO 8601, "
             "for example 2026-11-26T14:05:00+01:00."
         ) from None
+    if event:
+        return check_event_time(moment, now=now)
     if moment > now + FUTURE_SLACK:
         raise DomainError(f"{format_utc(moment)} is in the future; an event cannot happen later.")
     return moment

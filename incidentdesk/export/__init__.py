@@ -34,6 +34,9 @@ def export(doc: PostmortemDocument, fmt: str, path: Path) -> None:
     """
     if fmt not in FORMATS:
         raise DomainError(f"'{fmt}' is not an export format; use one of {', '.join(FORMATS)}.")
+    from incidentdesk.core.pm_document import revealed
+
+    doc = revealed(doc)  # hidden characters shown as markers in every format
     if fmt == "pdf":
         from incidentdesk.export.pdf import to_pdf
 

@@ -7,6 +7,7 @@ schema version) and never the password.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -27,6 +28,8 @@ from incidentdesk.store.schema import events
 
 CHANNEL = "incidentdesk_events"
 SSL_MODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
+# libpq: server certificate for "db.example.org" (and 2 other names) does not match host name "x"
+_HOST_MISMATCH = re.compile(r'server certificate for "([^"]*)"[^"]*does not match host name')
 CONNECT_TIMEOUT_S = 5
 # Keepalives notice a silently dropped link within about 15 seconds.
 KEEPALIVES = {
@@ -144,6 +147,9 @@ class SharedStore:
         if self._password:
             text = text.replace(self._password, "***")
         where = f"{self.config.host}:{self.config.port}"
+        tls = self._explain_tls(str(original), where)
+        if tls is not None:
+            return tls
         lowered = text.lower()
         if "password authentication failed" in lowered or "no password supplied" in lowered:
             return SharedError(
@@ -179,6 +185,41 @@ class SharedStore:
         if "permission denied" in lowered:
             return SharedError(f"The shared database refused: {text}")
         return SharedError(f"The shared database at {where} failed: {text or type(exc).__name__}")
+
+    def _explain_tls(self, message: str, where: str) -> SharedError | None:
+        """The sentence for libpq's TLS refusals (their text, as libpq words them)."""
+        lowered = message.lower()
+        ca = self.config.sslrootcert or "the default root certificates (~/.postgresql/root.crt)"
+        mismatch = _HOST_MISMATCH.search(message)
+        if mismatch:
+            return SharedError(
+                f"The shared database's certificate is for another host name "
+                f"('{mismatch.group(1)}'), not '{self.config.host}'; connect with the host "
+                "name the certificate names, or have the server's certificate reissued for "
+                "this one."
+            )
+        if "certificate verify failed" in lowered or "unable to get local issuer" in lowered:
+            return SharedError(
+                f"The shared database at {where} presented a certificate that is not signed by "
+                f"the configured CA ({ca}); check sslrootcert, or ask for the server's CA "
+                "certificate."
+            )
+        if "root certificate file" in lowered and "does not exist" in lowered:
+            return SharedError(
+                f"The CA certificate file {ca} does not exist; sslmode={self.config.sslmode} "
+                "needs it (set sslrootcert)."
+            )
+        if "server does not support ssl" in lowered:
+            return SharedError(
+                f"The shared database at {where} does not offer TLS, but "
+                f"sslmode={self.config.sslmode} requires it; turn on ssl on the server."
+            )
+        if "could not load" in lowered and "certificate" in lowered:
+            return SharedError(
+                f"The CA certificate file {ca} cannot be read as a PEM certificate; "
+                "check sslrootcert."
+            )
+        return None
 
     @contextmanager
     def connect(self) -> Iterator[Connection]:

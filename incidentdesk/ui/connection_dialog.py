@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from incidentdesk.config import shared_secret_name
+from incidentdesk.config import SHARED_SECRET, known_shared_secret_name
 from incidentdesk.secrets import (
     env_name,
 )
@@ -256,9 +256,12 @@ class ConnectionDialog(FittingDialog):
         password = self.password_edit.text() or None
         use_stored = self._same_server(config)
         self._set_busy(True, self.test_button, "Testing…")
-        secret = shared_secret_name(self.data_dir)
+        data_dir = self.data_dir
         self._steps.run(
-            lambda: check_connection(config, password, use_stored, secret), self._tested
+            lambda: check_connection(
+                config, password, use_stored, known_shared_secret_name(data_dir)
+            ),
+            self._tested,
         )
 
     def save(self) -> None:
@@ -385,7 +388,7 @@ class ConnectionDialog(FittingDialog):
             )
         if setup.password_from_env:
             where += (
-                f" {env_name(shared_secret_name(self.data_dir))} is set in the environment; it is"
+                f" {env_name(SHARED_SECRET)} is set in the environment; it is"
                 " used before the "
                 "keyring."
             )

@@ -9,7 +9,13 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from incidentdesk.config import ConfigError, Profile, shared_secret_name
+from incidentdesk.config import (
+    SHARED_SECRET,
+    ConfigError,
+    Profile,
+    known_shared_secret_name,
+    shared_secret_name,
+)
 from incidentdesk.secrets import (
     KeyringStatus,
     SecretError,
@@ -21,7 +27,12 @@ from incidentdesk.secrets import (
 )
 
 # ui/ never imports store/ (an import-linter contract): these come through sync.
-from incidentdesk.sync import SECRET_NAME, SharedConfig, SharedError, SharedStore
+from incidentdesk.sync import (
+    SharedConfig,
+    SharedError,
+    SharedStore,
+    move_old_shared_secret,
+)
 
 CONNECTED = "Connected; schema matches."
 
@@ -66,8 +77,10 @@ def load_setup(data_dir: Path) -> Setup:
             url = SharedConfig.parse(url).url
     status = keyring_status()
     try:
-        stored = get_secret(shared_secret_name(data_dir)) is not None
-    except SecretError as exc:
+        move_old_shared_secret(data_dir)
+        name = known_shared_secret_name(data_dir)
+        stored = name is not None and get_secret(name) is not None
+    except (SecretError, ConfigError) as exc:
         stored, problem = False, str(exc)
     return Setup(
         url,
@@ -75,13 +88,13 @@ def load_setup(data_dir: Path) -> Setup:
         profile.shared_sslrootcert,
         status,
         stored,
-        bool(os.environ.get(env_name(shared_secret_name(data_dir)))),
+        bool(os.environ.get(env_name(SHARED_SECRET))),
         problem,
     )
 
 
 def check_connection(
-    config: SharedConfig, password: str | None, use_stored: bool, secret: str = SECRET_NAME
+    config: SharedConfig, password: str | None, use_stored: bool, secret: str | None
 ) -> Outcome:
     """Connect and check the schema; the message names what went wrong.
 
@@ -91,7 +104,7 @@ def check_connection(
         use_stored: with no password typed, use the stored one (only for the saved server:
             a stored password is never sent to another one).
     """
-    if password is None and use_stored:
+    if password is None and use_stored and secret is not None:
         try:
             password = get_secret(secret)
         except SecretError as exc:
@@ -131,13 +144,15 @@ def save_connection(
             where = "no password is stored"
         else:
             where = "the stored password is kept"
-    except SecretError as exc:
+    except (SecretError, ConfigError) as exc:
         return Outcome(False, str(exc), "password")
     try:
         profile = Profile.load(data_dir)
         profile.shared_url = config.url
         profile.shared_sslmode = config.sslmode
         profile.shared_sslrootcert = config.sslrootcert
+        if password:
+            profile.secret_moved_from = None  # the password typed replaces an old one
         profile.save()
     except (ConfigError, OSError) as exc:
         return Outcome(False, f"Cannot save the profile in {data_dir}: {exc}")
@@ -151,12 +166,15 @@ def forget_connection(data_dir: Path) -> Outcome:
         url = profile.shared_url
         profile.shared_url = None
         profile.shared_sslrootcert = None
+        profile.secret_moved_from = None
         profile.save()
     except (ConfigError, OSError) as exc:
         return Outcome(False, f"Cannot save the profile in {data_dir}: {exc}")
     try:
-        delete_secret(shared_secret_name(data_dir))
-    except SecretError as exc:
+        own = known_shared_secret_name(data_dir)
+        if own is not None:
+            delete_secret(own)  # this profile's own password, never another's
+    except (SecretError, ConfigError) as exc:
         return Outcome(False, f"Disconnected, but the password was not removed: {exc}")
     if not url:
         return Outcome(True, "This workstation was not connected to a shared database.")

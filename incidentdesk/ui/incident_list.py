@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QVBoxL
 
 from incidentdesk.core.lifecycle import ACTIVE_STATUSES, STATUS_LABELS
 from incidentdesk.core.severity import severity
+from incidentdesk.core.text import reveal
 from incidentdesk.core.timefmt import format_duration, to_micros, utc_now
 from incidentdesk.ui.row_order import reorder
 from incidentdesk.ui.style import SEVERITY_COLORS
@@ -116,7 +117,8 @@ class IncidentListModel(QAbstractTableModel):
             services = ", ".join(row["services"]) or "no services named"
             commander = row["commander"] or "no commander"
             status = STATUS_LABELS[row["status"]]
-            return f"{row['title']}\n{status} · {services}\nCommander: {commander}"
+            title = reveal(str(row["title"]))
+            return f"{title}\n{status} · {reveal(services)}\nCommander: {reveal(commander)}"
         if column == SEV and role == Qt.ItemDataRole.BackgroundRole:
             return QBrush(QColor(SEVERITY_COLORS[row["severity"]]))
         if column == SEV and role == Qt.ItemDataRole.ForegroundRole:
@@ -133,7 +135,7 @@ class IncidentListModel(QAbstractTableModel):
         if column == SEV:
             return str(row["severity"])
         if column == TITLE:
-            return str(row["title"])
+            return reveal(str(row["title"]))  # hidden characters shown, not obeyed
         if column == STATUS:
             return str(row["status"]).capitalize()
         started = row["started_at"]

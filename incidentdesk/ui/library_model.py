@@ -30,6 +30,7 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 from incidentdesk.core.lifecycle import ACTIVE_STATUSES, STATUS_LABELS, STATUSES
 from incidentdesk.core.search import SearchHit
 from incidentdesk.core.severity import severity
+from incidentdesk.core.text import reveal
 from incidentdesk.core.timefmt import format_duration, to_micros, utc_now
 from incidentdesk.ui.row_order import reorder
 from incidentdesk.ui.style import SEVERITY_COLORS
@@ -160,7 +161,7 @@ class LibraryModel(QAbstractTableModel):
                 return severity(row["severity"]).definition
             if column == STARTED and row["started_at"] is not None:
                 return f"{row['started_at'].astimezone():%Y-%m-%d %H:%M:%S %Z}"
-            return f"{row['title']}\n{STATUS_LABELS[row['status']]}"
+            return f"{reveal(str(row['title']))}\n{STATUS_LABELS[row['status']]}"
         if column == SEV and role == Qt.ItemDataRole.BackgroundRole:
             return QBrush(QColor(SEVERITY_COLORS[row["severity"]]))
         if column == SEV and role == Qt.ItemDataRole.ForegroundRole:
@@ -173,13 +174,13 @@ class LibraryModel(QAbstractTableModel):
         if column == SEV:
             return str(row["severity"])
         if column == TITLE:
-            return str(row["title"])
+            return reveal(str(row["title"]))  # hidden characters shown, not obeyed
         if column == STATUS:
             return STATUS_LABELS[row["status"]]
         if column == SERVICES:
-            return ", ".join(row["services"])
+            return reveal(", ".join(row["services"]))
         if column == COMMANDER:
-            return str(row["commander"] or "")
+            return reveal(str(row["commander"] or ""))
         if column == STARTED:
             return started_text(row["started_at"])
         if column == DURATION:
@@ -310,7 +311,7 @@ class SearchResultsModel(QAbstractListModel):
             return None
         hit = self.hits[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return f"{hit.severity} {hit.title}\n{hit.snippet}"
+            return f"{hit.severity} {reveal(hit.title)}\n{hit.snippet}"
         if role == HtmlRole:
             color = SEVERITY_COLORS.get(hit.severity, "#757575")
             when = started_text(hit.started_at)
@@ -318,7 +319,7 @@ class SearchResultsModel(QAbstractListModel):
             return (
                 f'<span style="background-color:{color}; color:white">'
                 f"&nbsp;<b>{escape(hit.severity)}</b>&nbsp;</span> "
-                f"<b>{escape(hit.title)}</b> <span class='meta'>· {escape(status)} · "
+                f"<b>{escape(reveal(hit.title))}</b> <span class='meta'>· {escape(status)} · "
                 f"started {escape(when)}</span><br>{highlighted_html(hit.snippet, hit.highlights)}"
             )
         if role == IncidentIdRole:

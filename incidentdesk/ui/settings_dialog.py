@@ -48,6 +48,7 @@ from incidentdesk.secrets import (
     secret_is_set,
     set_secret,
 )
+from incidentdesk.sync import move_old_shared_secret
 from incidentdesk.ui.diagnostics import SideWorker
 from incidentdesk.ui.fitting_dialog import FittingDialog
 from incidentdesk.ui.inline_note import InlineError, InlineNote, SuccessNote
@@ -90,6 +91,7 @@ class SettingsFacts:
 
 def known_secrets(data_dir: Path) -> list[tuple[str, str]]:
     """The named secrets this profile uses, each with what it is for."""
+    move_old_shared_secret(data_dir)  # keyring: this runs off the GUI thread
     return [(shared_secret_name(data_dir), "Shared database password")]
 
 
@@ -109,12 +111,16 @@ def read_facts(data_dir: Path) -> SettingsFacts:
         profile = Profile.load(data_dir)
     except ConfigError as exc:
         profile, problem = Profile(data_dir), str(exc)
+    try:
+        rows = [secret_state(name, label) for name, label in known_secrets(data_dir)]
+    except (ConfigError, SecretError) as exc:
+        rows, problem = [], str(exc)
     return SettingsFacts(
         profile.name,
         profile.shared_url,
         profile.shared_sslmode,
         keyring_status(),
-        [secret_state(name, label) for name, label in known_secrets(data_dir)],
+        rows,
         problem,
     )
 

@@ -24,6 +24,7 @@ from PySide6.QtGui import QFont
 
 from incidentdesk.core.events import Event
 from incidentdesk.core.gc_pause import paused_gc
+from incidentdesk.core.text import reveal
 from incidentdesk.core.timefmt import format_utc, to_micros
 from incidentdesk.core.timeline import describe, on_timeline
 from incidentdesk.ui.resources import icon
@@ -347,7 +348,7 @@ class TimelineModel(QAbstractTableModel):
         if role == SearchTextRole:
             return f"{row.text}\n{row.original_text or ''}\n{row.event.author}"
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            return f"{self._display(row, TIME)} {row.event.author}: {row.text}"
+            return f"{self._display(row, TIME)} {reveal(row.event.author)}: {reveal(row.text)}"
         return None
 
     def _display(self, row: TimelineRow, column: int) -> str:
@@ -357,10 +358,13 @@ class TimelineModel(QAbstractTableModel):
             return row.clock[1]
         if column == KIND:
             return ITEM_LABEL if row.item_id else KIND_LABELS.get(row.kind, row.kind)
+        # Shown with hidden characters revealed (core.text.reveal): a right-to-left override
+        # cannot reorder what a line says. The text itself is kept as typed.
         if column == AUTHOR:
-            return row.event.author
+            return reveal(row.event.author)
         first, _, rest = row.text.partition("\n")
-        return first + (" …" if rest else "") + (" (corrected)" if row.original_text else "")
+        shown = reveal(first) + (" …" if rest else "")
+        return shown + (" (corrected)" if row.original_text else "")
 
     def _tooltip(self, row: TimelineRow, column: int) -> str | None:
         moment = row.event.occurred_at
@@ -368,9 +372,9 @@ class TimelineModel(QAbstractTableModel):
             local = moment.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
             return f"{format_utc(moment)} UTC\n{local} local"
         if column == TEXT:
-            parts = [row.text]
+            parts = [reveal(row.text)]
             if row.original_text is not None:
-                parts.append(f"\nCorrected. The original said:\n{row.original_text}")
+                parts.append(f"\nCorrected. The original said:\n{reveal(row.original_text)}")
             if row.item_id:
                 parts.append("\nTracked as an action item: double-click to open it.")
             return "\n".join(parts)

@@ -219,6 +219,12 @@ def test_bad_input_gets_one_clear_error_and_loses_nothing(cli: Cli) -> None:
     assert "not a valid date" in cli.fails("note", incident, "x", "--at", "yesterday")
     future = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
     assert "in the future" in cli.fails("note", incident, "x", "--at", future)
+    year_one = "0001-01-01T00:00:01Z"
+    assert "is before 1970" in cli.fails("declare", "Old", "--severity", "SEV3", "--at", year_one)
+    assert "is before 1970" in cli.fails("milestone", incident, "detected", "--at", year_one)
+    assert "is before 1970" in cli.fails("note", incident, "x", "--at", "1969-07-20T20:17Z")
+    assert "in the future" in cli.fails("note", incident, "x", "--at", "2300-01-01T00:00Z")
+    assert len(cli.json("incidents")) == 1  # the year-one incident was not declared
     assert "No incident" in cli.fails("note", "0123456789ab", "x")
     timeline = cli.json("timeline", incident)
     assert [e["id"] for e in timeline][1:] == [note]
@@ -398,3 +404,19 @@ def test_help_reads_as_english(cli: Cli) -> None:
 def test_one_of_something_is_singular(cli: Cli) -> None:
     cli.out("declare", "One", "--severity", "SEV3")
     assert cli.out("db", "rebuild") == "Rebuilt the projections of 1 incident from the journal."
+
+
+def test_plain_output_shows_hidden_characters_and_json_keeps_them(cli: Cli) -> None:
+    spoof = "RTL \u202egnp.exe\u202c"
+    incident = cli.out("declare", f"Upload of {spoof}", "--severity", "SEV3")
+    cli.out("note", incident, f"attachment {spoof} and pay\u200bments")
+    shown = cli.out("timeline", incident)
+    assert "attachment RTL ⟨U+202E⟩gnp.exe⟨U+202C⟩ and pay⟨U+200B⟩ments" in shown
+    assert "\u202e" not in shown and "\u200b" not in shown
+    listed = cli.out("incidents")
+    assert "Upload of RTL ⟨U+202E⟩gnp.exe⟨U+202C⟩" in listed and "\u202e" not in listed
+    assert cli.out("show", incident).splitlines()[0] == "Upload of RTL ⟨U+202E⟩gnp.exe⟨U+202C⟩"
+    # Stored as typed: the machine-readable outputs keep the characters.
+    assert cli.json("show", incident)["title"] == f"Upload of {spoof}"
+    notes = [e["text"] for e in cli.json("timeline", incident)]
+    assert f"attachment {spoof} and pay\u200bments" in notes

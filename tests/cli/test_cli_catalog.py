@@ -11,7 +11,7 @@ import pytest
 from sharedkit import shared_dir  # tests/sharedkit.py
 
 from incidentdesk.cli import main
-from incidentdesk.config import Profile
+from incidentdesk.config import Profile, shared_secret_name
 from incidentdesk.core.catalog import parse_toml
 from incidentdesk.shipped import resource_path
 
@@ -189,8 +189,11 @@ def test_secret_status_says_present_and_where_never_the_value(
     for value in ("pd-value-1234567890", "db-password-0987654321", "xyz987"):
         assert value not in text and value not in json.dumps(document)
     rows = {row["name"]: row for row in document["secrets"]}
-    assert rows["shared-db"] == {
-        "name": "shared-db",
+    # The old installation's shared name was copied to this profile's own name.
+    own = shared_secret_name(data_dir)
+    assert own != "shared-db"
+    assert rows[own] == {
+        "name": own,
         "used_by": ["the shared database"],
         "present": True,
         "source": "keyring",

@@ -18,6 +18,8 @@ from incidentdesk.core.text import (
     clean_note,
     clean_text,
     clean_title,
+    is_hidden_char,
+    reveal,
 )
 
 
@@ -161,3 +163,57 @@ def test_any_text_is_cleaned_or_refused_and_cleaning_is_stable(value: str) -> No
     assert "\r" not in cleaned
     assert all(c in "\n\t" or unicodedata.category(c) not in ("Cc", "Cs") for c in cleaned)
     assert clean_text(cleaned, what="note", max_chars=40, multiline=True) == cleaned
+
+
+# ------------------------------------------------------------------ reveal
+
+
+@pytest.mark.parametrize(
+    ("stored", "shown"),
+    [
+        ("RTL \u202egnp.exe\u202c", "RTL ⟨U+202E⟩gnp.exe⟨U+202C⟩"),
+        ("pay\u200bments", "pay⟨U+200B⟩ments"),
+        (
+            "\u2066isolated\u2069 \u200e\u200f\u061c",
+            "⟨U+2066⟩isolated⟨U+2069⟩ ⟨U+200E⟩⟨U+200F⟩⟨U+061C⟩",
+        ),
+        ("soft\u00adhyphen\u2060joined\ufeff", "soft⟨U+00AD⟩hyphen⟨U+2060⟩joined⟨U+FEFF⟩"),
+        ("tag\U000e0041\U000e007f", "tag⟨U+E0041⟩⟨U+E007F⟩"),
+        ("bell\x07 c1\x85 esc\x1b", "bell⟨U+0007⟩ c1⟨U+0085⟩ esc⟨U+001B⟩"),
+        ("a\u2028b", "a⟨U+2028⟩b"),
+        ("filler\u3164", "filler⟨U+3164⟩"),
+        ("lone \ud800 surrogate", "lone ⟨U+D800⟩ surrogate"),
+    ],
+)
+def test_hidden_characters_are_shown_as_markers(stored: str, shown: str) -> None:
+    assert reveal(stored) == shown
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "plain ASCII, nothing hidden",
+        "line one\nline two\twith a tab",
+        "خطأ في الدفع — תקלה 🔥",
+        "支付服务超时 café naïve",
+        "👩\u200d💻 on call, 👨\u200d👩\u200d👧 family, 👍🏽\u200d",
+    ],
+)
+def test_visible_text_and_emoji_sequences_are_unchanged(text: str) -> None:
+    expected = text.replace("🏽\u200d", "🏽⟨U+200D⟩")  # a joiner that joins nothing shows
+    assert reveal(text) == expected
+
+
+def test_a_zero_width_joiner_between_letters_is_shown() -> None:
+    assert reveal("ad\u200dmin") == "ad⟨U+200D⟩min"
+
+
+@given(st.text())
+def test_reveal_leaves_nothing_that_can_reorder_or_hide(text: str) -> None:
+    shown = reveal(text)
+    for index, char in enumerate(shown):
+        if is_hidden_char(char):
+            assert char == "\u200d", f"{char!r} left in {shown!r}"
+            before, after = shown[index - 1], shown[index + 1]
+            assert unicodedata.category(after) == "So" and before not in "\n\t"
+    assert reveal(shown) == shown  # markers are visible text: revealing twice changes nothing

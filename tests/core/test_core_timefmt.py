@@ -183,3 +183,31 @@ def test_format_utc_is_iso_8601_with_an_explicit_offset() -> None:
 )
 def test_format_duration(delta: timedelta, text: str) -> None:
     assert format_duration(delta) == text
+
+
+@pytest.mark.parametrize(
+    ("typed", "says"),
+    [
+        ("0001-01-01T00:00:01Z", "0001-01-01T00:00:01+00:00 is before 1970"),
+        ("1969-12-31T23:59:59Z", "is before 1970"),
+        ("2200-01-01T00:00:00Z", "is in the future"),
+        ("9999-12-31T23:59:59Z", "is in the future"),
+        ("2026-11-28T00:00:00Z", "is in the future"),
+    ],
+)
+def test_an_event_time_outside_1970_to_now_is_refused_in_one_sentence(
+    typed: str, says: str
+) -> None:
+    with pytest.raises(DomainError) as caught:
+        parse_when(typed, now=NOW)
+    assert says in str(caught.value)
+    assert str(caught.value).endswith(".") and "\n" not in str(caught.value)
+
+
+def test_the_epoch_itself_and_a_minute_of_drift_are_accepted() -> None:
+    assert parse_when("1970-01-01T00:00:00Z", now=NOW) == utc(1970, 1, 1)
+    assert parse_when("2026-11-27T00:00:30Z", now=NOW) == utc(2026, 11, 27, 0, 0, 30)
+
+
+def test_a_period_bound_may_be_before_1970() -> None:
+    assert parse_when("1960-01-01T00:00Z", now=NOW, event=False) == utc(1960, 1, 1)

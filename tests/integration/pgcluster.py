@@ -62,7 +62,8 @@ class PgCluster:
             command = ["runuser", "-u", self.run_as, "--", *command]
         return subprocess.run(command, capture_output=True, text=True, check=check, timeout=120)
 
-    def init(self) -> None:
+    def init(self, tls: tuple[bytes, bytes] | None = None) -> None:
+        """initdb and the settings; ``tls`` (certificate and key, PEM) turns on ``ssl``."""
         pwfile = self.root / "pw"
         pwfile.write_text(SUPERPASS)
         if self.run_as:
@@ -89,6 +90,20 @@ class PgCluster:
                 "fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n"
                 "max_connections = 60\nshared_buffers = 32MB\n"
             )
+        if tls is not None:
+            self._write_tls(*tls)
+
+    def _write_tls(self, cert: bytes, key: bytes) -> None:
+        # The server refuses a key readable by others, and must own what it reads.
+        for name, data in (("server.crt", cert), ("server.key", key)):
+            path = self.data / name
+            path.write_bytes(data)
+            path.chmod(0o600)
+            if self.run_as:
+                owner = pwd.getpwnam(self.run_as)
+                os.chown(path, owner.pw_uid, owner.pw_gid)
+        with (self.data / "postgresql.conf").open("a") as conf:
+            conf.write("ssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\n")
 
     def start(self) -> None:
         self._run(

@@ -12,6 +12,7 @@ from pgcluster import PgCluster
 from synckit import APP_PASSWORD
 
 from incidentdesk.cli import main
+from incidentdesk.config import shared_secret_name
 
 
 def run(
@@ -49,7 +50,7 @@ def test_connect_upgrade_sync_status_and_disconnect(
     assert code == 1, "connected, but the schema does not exist yet"
     assert "password is in the system keyring" in out
     assert "db upgrade --shared" in err
-    assert memory_keyring[("incidentdesk", "shared-db")] == APP_PASSWORD
+    assert memory_keyring[("incidentdesk", shared_secret_name(data_dir))] == APP_PASSWORD
     config = (data_dir / "config.toml").read_text()
     assert shared_url in config and APP_PASSWORD not in config
 
@@ -69,7 +70,7 @@ def test_connect_upgrade_sync_status_and_disconnect(
 
     code, out, _ = run(data_dir, capsys, "disconnect")
     assert "works locally only" in out
-    assert ("incidentdesk", "shared-db") not in memory_keyring
+    assert ("incidentdesk", shared_secret_name(data_dir)) not in memory_keyring
     code, out, _ = run(data_dir, capsys, "sync", "--status", "--json")
     assert json.loads(out)["state"] == "local only"
 

@@ -11,9 +11,8 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from synckit import APP_PASSWORD, Workstation
 
-from incidentdesk.config import Profile
+from incidentdesk.config import Profile, shared_secret_name
 from incidentdesk.secrets import set_secret
-from incidentdesk.sync import SECRET_NAME
 from incidentdesk.ui.app import build_window
 from incidentdesk.ui.connection_dialog import ConnectionDialog
 from incidentdesk.ui.main_window import MainWindow
@@ -56,7 +55,7 @@ def window(qtbot: QtBot, tmp_path: Path, shared_schema: str) -> Iterator[MainWin
     data_dir = tmp_path / "alice"
     data_dir.mkdir()
     Profile(data_dir, name="Alice", shared_url=shared_schema).save()
-    set_secret(SECRET_NAME, APP_PASSWORD)
+    set_secret(shared_secret_name(data_dir), APP_PASSWORD)
     opened = build_window(data_dir, "Alice")
     qtbot.addWidget(opened)
     opened.resize(1400, 900)

@@ -11,14 +11,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 
-from incidentdesk.config import CONFIG_NAME, Profile
+from incidentdesk.config import CONFIG_NAME, Profile, shared_secret_name
 from incidentdesk.secrets import SERVICE
 from incidentdesk.store.shared import SSL_MODES as STORE_SSL_MODES
-from incidentdesk.sync import SECRET_NAME
 from incidentdesk.ui.connection_dialog import SSL_MODES, ConnectionDialog
 
 PASSWORD = "correct-horse-battery-staple"
-KEY = (SERVICE, SECRET_NAME)
 
 
 def open_dialog(qtbot: QtBot, data_dir: Path) -> ConnectionDialog:
@@ -115,7 +113,7 @@ def test_save_keeps_the_url_in_the_profile_and_the_password_in_the_keyring(
     assert 'url = "postgresql://desk@db.example.org:5432/incidents"' in text
     assert 'sslmode = "verify-full"' in text
     assert str(rootcert) in text
-    assert memory_keyring[KEY] == PASSWORD
+    assert memory_keyring[(SERVICE, shared_secret_name(data_dir))] == PASSWORD
     profile = Profile.load(data_dir)
     assert profile.shared_sslrootcert == str(rootcert)
 
@@ -143,7 +141,7 @@ def test_disconnect_removes_the_connection_and_the_password(
     qtbot: QtBot, data_dir: Path, memory_keyring: dict[tuple[str, str], str]
 ) -> None:
     Profile(data_dir, name="Alice", shared_url="postgresql://desk@db:5432/incidents").save()
-    memory_keyring[KEY] = PASSWORD
+    memory_keyring[(SERVICE, shared_secret_name(data_dir))] = PASSWORD
     dialog = open_dialog(qtbot, data_dir)
     gone: list[str] = []
     dialog.disconnected.connect(gone.append)
@@ -152,7 +150,7 @@ def test_disconnect_removes_the_connection_and_the_password(
 
     assert gone and "works locally only" in gone[0]
     assert "works locally only" in dialog.result_ok.text()
-    assert KEY not in memory_keyring
+    assert (SERVICE, shared_secret_name(data_dir)) not in memory_keyring
     text = (data_dir / CONFIG_NAME).read_text()
     assert "shared_db" not in text and "postgresql://" not in text
     assert 'name = "Alice"' in text, "the rest of the profile is kept"
@@ -178,7 +176,7 @@ def test_without_a_keyring_the_dialog_says_session_only(
     dialog.saved.connect(lambda _url, message: messages.append(message))
     click(qtbot, dialog, dialog.save_button)
     assert messages and "for this session only" in messages[0]
-    assert secrets._session[SECRET_NAME] == PASSWORD
+    assert secrets._session[shared_secret_name(data_dir)] == PASSWORD
     assert PASSWORD not in (data_dir / CONFIG_NAME).read_text()
 
 
@@ -201,11 +199,11 @@ def test_a_new_server_never_gets_the_old_servers_password(
     qtbot: QtBot, data_dir: Path, memory_keyring: dict[tuple[str, str], str]
 ) -> None:
     Profile(data_dir, shared_url="postgresql://desk@old-db:5432/incidents").save()
-    memory_keyring[KEY] = PASSWORD
+    memory_keyring[(SERVICE, shared_secret_name(data_dir))] = PASSWORD
     dialog = open_dialog(qtbot, data_dir)
     dialog.url_edit.clear()
     qtbot.keyClicks(dialog.url_edit, "postgresql://desk@new-db:5432/incidents")
     assert dialog.password_edit.placeholderText() == ""
     click(qtbot, dialog, dialog.save_button)
-    assert KEY not in memory_keyring
+    assert (SERVICE, shared_secret_name(data_dir)) not in memory_keyring
     assert "new-db" in (data_dir / CONFIG_NAME).read_text()

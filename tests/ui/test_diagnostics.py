@@ -14,9 +14,8 @@ from PySide6.QtGui import QGuiApplication, QKeySequence
 from pytestqt.qtbot import QtBot
 
 from incidentdesk import __version__, logs
-from incidentdesk.config import ProfileLocation
+from incidentdesk.config import ProfileLocation, shared_secret_name
 from incidentdesk.secrets import SERVICE
-from incidentdesk.sync import SECRET_NAME
 from incidentdesk.ui.app import build_window
 from incidentdesk.ui.main_window import MainWindow
 
@@ -66,8 +65,9 @@ def test_copy_diagnostics_has_versions_and_state_but_no_secret(
     tmp_path: Path,
     memory_keyring: dict[tuple[str, str], str],
     monkeypatch: pytest.MonkeyPatch,
+    data_dir: Path,
 ) -> None:
-    memory_keyring[(SERVICE, SECRET_NAME)] = SECRET
+    memory_keyring[(SERVICE, shared_secret_name(data_dir))] = SECRET
     monkeypatch.setenv("INCIDENTDESK_SECRET_PAGERDUTY_CHECKOUT", SECRET + "-env")
     window.sync_label.where = "postgresql://desk@db.example.org:5432/incidents"
     QGuiApplication.clipboard().clear()

@@ -14,9 +14,8 @@ from PySide6.QtGui import QGuiApplication
 from pytestqt.qtbot import QtBot
 
 from incidentdesk import logs
-from incidentdesk.config import ProfileLocation
+from incidentdesk.config import ProfileLocation, shared_secret_name
 from incidentdesk.desk import Desk
-from incidentdesk.sync import SECRET_NAME
 from incidentdesk.ui.app import build_window
 from incidentdesk.ui.error_dialog import ErrorDialog, ErrorReporter
 from incidentdesk.ui.main_window import MainWindow
@@ -155,14 +154,14 @@ def test_copy_details_and_open_the_log_folder(
 
 
 def test_no_secret_reaches_the_log_or_the_dialog(
-    qtbot: QtBot, window: MainWindow, reporter: ErrorReporter, log_file: Path
+    qtbot: QtBot, window: MainWindow, reporter: ErrorReporter, log_file: Path, data_dir: Path
 ) -> None:
     """A secret stored through Settings, then three of the app's ways to log: an error in a
     slot, a background job that fails, and a module logger."""
     settings = window.open_settings()
     assert isinstance(settings, SettingsDialog)
     qtbot.waitUntil(lambda: settings.facts is not None, timeout=5000)
-    row = settings.rows[SECRET_NAME]
+    row = settings.rows[shared_secret_name(data_dir)]
     row.start_editing()
     qtbot.keyClicks(row.value_edit, SECRET)
     with qtbot.waitSignal(settings.finished_step, timeout=5000):

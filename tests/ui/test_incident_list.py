@@ -54,3 +54,12 @@ def test_order_follows_changes_without_losing_the_selection(qtbot: QtBot, qtmode
     assert current.data() == "incident a", "the selection follows the incident"
     assert selected == []  # reordering is not a new pick
     qtmodeltester.check(panel.model)
+
+
+def test_a_title_with_a_right_to_left_override_shows_its_marker(qtbot: QtBot) -> None:
+    panel = IncidentList()
+    qtbot.addWidget(panel)
+    spoofed = row("a", "SEV2", "investigating", 1)
+    spoofed["title"] = "Upload of RTL \u202egnp.exe\u202c"
+    panel.set_rows([spoofed])
+    assert titles(panel) == ["Upload of RTL ⟨U+202E⟩gnp.exe⟨U+202C⟩"]

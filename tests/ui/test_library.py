@@ -26,6 +26,7 @@ from incidentdesk.ui.library_model import (
     TITLE,
     HtmlRole,
     IncidentIdRole,
+    LibraryModel,
     highlighted_html,
 )
 from incidentdesk.ui.library_panel import LibraryPanel
@@ -542,3 +543,11 @@ def test_window_switches_views_with_ctrl_1_2_3_and_opens_active_incidents_in_com
         assert window.settings.value("window/view") == "Library"
     finally:
         window.client.stop()
+
+
+def test_a_spoofing_title_shows_its_hidden_characters(desk: Desk) -> None:
+    desk.declare("Upload of RTL \u202egnp.exe\u202c", "SEV3")
+    model = LibraryModel()
+    model.set_rows(desk.incidents(include_closed=True))
+    assert model.index(0, TITLE).data() == "Upload of RTL ⟨U+202E⟩gnp.exe⟨U+202C⟩"
+    assert "\u202e" not in model.index(0, TITLE).data(Qt.ItemDataRole.ToolTipRole)

@@ -11,9 +11,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QLineEdit
 from pytestqt.qtbot import QtBot
 
-from incidentdesk.config import CONFIG_NAME, Profile, ProfileLocation
+from incidentdesk.config import CONFIG_NAME, Profile, ProfileLocation, shared_secret_name
 from incidentdesk.secrets import SERVICE
-from incidentdesk.sync import SECRET_NAME
 from incidentdesk.ui.app import build_window
 from incidentdesk.ui.connection_dialog import ConnectionDialog
 from incidentdesk.ui.main_window import MainWindow
@@ -21,7 +20,6 @@ from incidentdesk.ui.reminder_settings import load_intervals
 from incidentdesk.ui.settings_dialog import SettingsDialog
 
 SECRET = "Tr0ub4dor&3-shared"
-KEY = (SERVICE, SECRET_NAME)
 
 
 @pytest.fixture
@@ -38,7 +36,14 @@ def open_settings(qtbot: QtBot, window: MainWindow) -> SettingsDialog:
     dialog = window.open_settings()
     assert dialog is not None
     qtbot.waitUntil(lambda: dialog.facts is not None, timeout=5000)
+    # The secret rows arrive with the facts; let their (word-wrapped) layout settle.
+    qtbot.waitUntil(lambda: settled(dialog), timeout=5000)
     return dialog
+
+
+def settled(dialog: SettingsDialog) -> bool:
+    layout = dialog.layout()
+    return bool(dialog.rows) and layout.totalHeightForWidth(dialog.width()) == dialog.height()
 
 
 def every_text(dialog: SettingsDialog) -> str:
@@ -49,6 +54,7 @@ def every_text(dialog: SettingsDialog) -> str:
 
 def store(qtbot: QtBot, dialog: SettingsDialog, name: str, value: str) -> None:
     row = dialog.rows[name]
+
     qtbot.mouseClick(row.set_button, Qt.MouseButton.LeftButton)
     assert row.editor.isVisible() and row.value_edit.hasFocus()
     assert row.value_edit.echoMode() == QLineEdit.EchoMode.Password
@@ -69,13 +75,13 @@ def test_a_secret_goes_to_the_keyring_never_to_the_config_file(
     memory_keyring: dict[tuple[str, str], str],
 ) -> None:
     dialog = open_settings(qtbot, window)
-    row = dialog.rows[SECRET_NAME]
+    row = dialog.rows[shared_secret_name(data_dir)]
     assert row.state_label.text() == "— not set" and row.set_button.text() == "Set…"
     assert "system keyring" in dialog.keyring_label.text()
     assert row.remove_button.isHidden()
 
-    store(qtbot, dialog, SECRET_NAME, SECRET)
-    assert memory_keyring[KEY] == SECRET
+    store(qtbot, dialog, shared_secret_name(data_dir), SECRET)
+    assert memory_keyring[(SERVICE, shared_secret_name(data_dir))] == SECRET
     assert row.state_label.text() == "— set" and row.set_button.text() == "Replace…"
     assert not row.editor.isVisible() and row.value_edit.text() == ""
     assert "stored in the system keyring" in dialog.secret_done.text()
@@ -99,33 +105,33 @@ def test_a_secret_goes_to_the_keyring_never_to_the_config_file(
 
 
 def test_replace_and_remove(
-    qtbot: QtBot, window: MainWindow, memory_keyring: dict[tuple[str, str], str]
+    qtbot: QtBot, window: MainWindow, memory_keyring: dict[tuple[str, str], str], data_dir: Path
 ) -> None:
-    memory_keyring[KEY] = "old-value"
+    memory_keyring[(SERVICE, shared_secret_name(data_dir))] = "old-value"
     dialog = open_settings(qtbot, window)
-    row = dialog.rows[SECRET_NAME]
+    row = dialog.rows[shared_secret_name(data_dir)]
     assert row.set_button.text() == "Replace…" and not row.remove_button.isHidden()
-    store(qtbot, dialog, SECRET_NAME, "new-value")
-    assert memory_keyring[KEY] == "new-value"
+    store(qtbot, dialog, shared_secret_name(data_dir), "new-value")
+    assert memory_keyring[(SERVICE, shared_secret_name(data_dir))] == "new-value"
     with qtbot.waitSignal(dialog.finished_step, timeout=5000):
         qtbot.mouseClick(row.remove_button, Qt.MouseButton.LeftButton)
-    assert KEY not in memory_keyring
+    assert (SERVICE, shared_secret_name(data_dir)) not in memory_keyring
     assert row.state_label.text() == "— not set" and "removed" in dialog.secret_done.text()
 
 
 def test_an_empty_secret_is_not_stored(
-    qtbot: QtBot, window: MainWindow, memory_keyring: dict[tuple[str, str], str]
+    qtbot: QtBot, window: MainWindow, memory_keyring: dict[tuple[str, str], str], data_dir: Path
 ) -> None:
     dialog = open_settings(qtbot, window)
-    row = dialog.rows[SECRET_NAME]
+    row = dialog.rows[shared_secret_name(data_dir)]
     qtbot.mouseClick(row.set_button, Qt.MouseButton.LeftButton)
     qtbot.mouseClick(row.store_button, Qt.MouseButton.LeftButton)
     assert row.error.isVisible() and "empty" in row.error.text()
-    assert KEY not in memory_keyring
+    assert (SERVICE, shared_secret_name(data_dir)) not in memory_keyring
 
 
 def test_without_a_usable_keyring_secrets_last_for_this_session_only(
-    qtbot: QtBot, window: MainWindow
+    qtbot: QtBot, window: MainWindow, data_dir: Path
 ) -> None:
     import keyring
     from keyring.backends import fail
@@ -134,17 +140,17 @@ def test_without_a_usable_keyring_secrets_last_for_this_session_only(
     dialog = open_settings(qtbot, window)
     assert dialog.keyring_warning.isVisible()
     assert "secrets last for this session only" in dialog.keyring_warning.text()
-    store(qtbot, dialog, SECRET_NAME, SECRET)
+    store(qtbot, dialog, shared_secret_name(data_dir), SECRET)
     assert "kept for this session only" in dialog.secret_done.text()
-    assert dialog.rows[SECRET_NAME].state_label.text() == "— set"
+    assert dialog.rows[shared_secret_name(data_dir)].state_label.text() == "— set"
 
 
 def test_a_secret_from_the_environment_is_shown_as_such(
-    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch, data_dir: Path
 ) -> None:
     monkeypatch.setenv("INCIDENTDESK_SECRET_SHARED_DB", SECRET)
     dialog = open_settings(qtbot, window)
-    row = dialog.rows[SECRET_NAME]
+    row = dialog.rows[shared_secret_name(data_dir)]
     assert "set in the environment (INCIDENTDESK_SECRET_SHARED_DB)" in row.state_label.text()
     assert row.remove_button.isHidden()
     assert SECRET not in every_text(dialog)
@@ -173,7 +179,9 @@ def test_cancel_changes_nothing(qtbot: QtBot, window: MainWindow, data_dir: Path
     dialog.utc_radio.setChecked(True)
     dialog.reject()
     assert not window.command_view.timeline.utc_box.isChecked()
-    assert not (data_dir / CONFIG_NAME).exists()
+    # Nothing typed was saved (the profile's id, made to name its secret, may be there).
+    assert Profile.load(data_dir).name is None
+    assert "[user]" not in (data_dir / CONFIG_NAME).read_text(encoding="utf-8")
 
 
 def test_the_shared_database_button_opens_its_dialog(qtbot: QtBot, window: MainWindow) -> None:
@@ -193,4 +201,6 @@ def test_a_bad_name_is_refused_next_to_the_field(
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     assert dialog.isVisible() and dialog.name_error.isVisible()
     assert "control character" in dialog.name_error.text()
-    assert not (data_dir / CONFIG_NAME).exists()
+    # Nothing typed was saved (the profile's id, made to name its secret, may be there).
+    assert Profile.load(data_dir).name is None
+    assert "[user]" not in (data_dir / CONFIG_NAME).read_text(encoding="utf-8")

@@ -296,3 +296,20 @@ def test_an_action_note_becomes_an_item_from_its_menu(
     assert resets == []
     with pytest.raises(DomainError, match="already has action item"):
         desk.make_action_item(incident, note, description="again")
+
+
+def test_hidden_characters_show_as_markers_and_the_note_is_kept_as_typed(
+    qtbot: QtBot, client: DeskClient, desk: Desk
+) -> None:
+    spoof = "RTL \u202egnp.exe\u202c"
+    incident = desk.declare("Upload", "SEV3")
+    desk.with_author("Mall\u200bory").add_note(incident, f"opened {spoof}\nsecond line")
+    panel = panel_on(client, desk, incident, qtbot)
+    qtbot.waitUntil(lambda: len(texts(panel)) == 2, timeout=10_000)
+    shown = panel.proxy.index(1, TEXT).data()
+    assert shown == "opened RTL ⟨U+202E⟩gnp.exe⟨U+202C⟩ …"
+    assert panel.proxy.index(1, AUTHOR).data() == "Mall⟨U+200B⟩ory"
+    tooltip = panel.proxy.index(1, TEXT).data(Qt.ItemDataRole.ToolTipRole)
+    assert "⟨U+202E⟩" in tooltip and "\u202e" not in tooltip
+    stored = [e.text for e in desk.timeline(incident)]
+    assert f"opened {spoof}\nsecond line" in stored  # the journal keeps it as typed

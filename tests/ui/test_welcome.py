@@ -10,9 +10,8 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from incidentdesk.config import CONFIG_NAME, Profile, ProfileLocation
+from incidentdesk.config import CONFIG_NAME, Profile, ProfileLocation, shared_secret_name
 from incidentdesk.secrets import SERVICE
-from incidentdesk.sync import SECRET_NAME
 from incidentdesk.ui.app import Startup
 from incidentdesk.ui.connection_dialog import ConnectionDialog
 from incidentdesk.ui.main_window import MainWindow
@@ -137,7 +136,7 @@ def test_connect_opens_the_shared_database_dialog_and_saving_opens_the_window_co
     window = opened_window(qtbot, starter)
     assert window.sync_label.where == "postgresql://desk@db.example.org:5432/incidents"
     assert FakeSyncService.started, "the sync starts because the profile is now connected"
-    assert memory_keyring[(SERVICE, SECRET_NAME)] == "s3cret-pw"
+    assert memory_keyring[(SERVICE, shared_secret_name(data_dir))] == "s3cret-pw"
     assert "s3cret-pw" not in (data_dir / CONFIG_NAME).read_text()
 
 
