@@ -59,6 +59,7 @@ class SyncReport:
     pushed: int = 0
     pulled: int = 0
     changed: list[str] = field(default_factory=list)
+    quarantined: int = 0  # rows pulled that could not be read (new to the quarantine)
 
 
 def shared_config(profile: Profile) -> SharedConfig | None:
@@ -90,6 +91,7 @@ class Sync:
         self.shared = shared
         self._cursor_key = f"cursor:{shared.config.url}"
         self._schema_checked = False
+        self.quarantined = 0  # rows the last pull quarantined
 
     def push(self) -> int:
         """Send every waiting local event up; returns how many the server did not have."""
@@ -104,20 +106,26 @@ class Sync:
             self.desk.mark_pushed([e.id for e in batch])  # only after the server committed
 
     def pull(self) -> tuple[int, list[str]]:
-        """Fetch what the server has after our cursor; returns (new events, changed incidents)."""
+        """Fetch what the server has after our cursor; returns (rows pulled, changed incidents).
+
+        Each row is checked at the boundary: one that cannot be read is quarantined (see
+        :attr:`quarantined`) and the cursor moves past it like any other.
+        """
         cursor = int(self.desk.sync_fact(self._cursor_key) or 0)
         pulled = 0
         changed: set[str] = set()
+        self.quarantined = 0
         while True:
             rows = self.shared.pull(cursor, PULL_BATCH)
             if not rows:
                 return pulled, sorted(changed)
-            fresh = self.desk.receive(e for _s, e in rows)
-            changed.update(fresh)
+            received = self.desk.receive_rows(((str(s), r) for s, r in rows), "server")
+            changed.update(received.changed)
+            self.quarantined += received.quarantined
             pulled += len(rows)
             cursor = rows[-1][0]
             # The cursor is saved after the events: a crash in between replays a pull, which
-            # changes nothing.
+            # changes nothing (a quarantined row is kept once, by its fingerprint).
             self.desk.set_sync_fact(self._cursor_key, str(cursor))
             if len(rows) < PULL_BATCH:
                 return pulled, sorted(changed)
@@ -130,7 +138,7 @@ class Sync:
         pushed = self.push()
         pulled, changed = self.pull()
         self.desk.set_sync_fact("last_sync", format_utc(utc_now()))
-        return SyncReport(pushed, pulled, changed)
+        return SyncReport(pushed, pulled, changed, self.quarantined)
 
     def last_sync(self) -> datetime | None:
         """When the last round succeeded."""
@@ -140,19 +148,22 @@ class Sync:
 
 def status_once(desk: Desk, profile: Profile) -> SyncStatus:
     """Sync state for ``incidentdesk sync --status``: tries the server briefly."""
-    waiting = desk.waiting()
+    quarantined = desk.quarantined_count()
     shared = None
     try:
         shared = open_shared(profile)
         if shared is None:
-            return SyncStatus(LOCAL_ONLY, waiting)
+            # Nothing waits when there is nowhere to send it (the outbox still keeps every
+            # change, for the day this profile connects).
+            return SyncStatus(LOCAL_ONLY, 0, quarantined=quarantined)
+        waiting = desk.waiting()
         sync = Sync(desk, shared)
         last = sync.last_sync()
         try:
             shared.check_schema()
         except SharedError as exc:
-            return SyncStatus(OFFLINE, waiting, last, str(exc))
-        return SyncStatus(ONLINE, waiting, last)
+            return SyncStatus(OFFLINE, waiting, last, str(exc), quarantined)
+        return SyncStatus(ONLINE, waiting, last, quarantined=quarantined)
     finally:
         if shared is not None:
             shared.close()
@@ -207,11 +218,12 @@ class SyncService(threading.Thread):
         self, state: str, desk: Desk, sync: Sync | None, message: str | None = None
     ) -> None:
         try:
-            waiting = desk.waiting()
+            waiting = 0 if state == LOCAL_ONLY else desk.waiting()
             last = sync.last_sync() if sync else None
+            quarantined = desk.quarantined_count()
         except Exception:
-            waiting, last = 0, None
-        status = SyncStatus(state, waiting, last, message)
+            waiting, last, quarantined = 0, None, 0
+        status = SyncStatus(state, waiting, last, message, quarantined)
         self.status = status
         if status != self._last_status:
             self._last_status = status

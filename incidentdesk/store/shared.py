@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import psycopg
-from sqlalchemy import Connection, create_engine, select
+from sqlalchemy import Connection, create_engine, inspect, null, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import URL, Engine
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
@@ -38,6 +38,22 @@ KEEPALIVES = {
     # the operating system's retransmission timeout of many minutes.
     "tcp_user_timeout": 15_000,
 }
+
+
+# The journal's columns every shared schema has (recorded_by and received_at_us: 0006 on).
+PULLED = ("id", "incident_id", "kind", "payload", "occurred_at_us", "hlc", "author", "device")
+
+
+class _Row:
+    """Attribute access on a pulled row (for ``row_event``)."""
+
+    def __init__(self, row: dict[str, Any]) -> None:
+        self.__dict__.update(row)
+
+
+def _has_provenance(conn: Connection) -> bool:
+    columns = {c["name"] for c in inspect(conn).get_columns("events")}
+    return "recorded_by" in columns
 
 
 class SharedError(UserError):
@@ -127,6 +143,7 @@ class SharedStore:
             port=config.port,
             database=config.database,
         )
+        self._provenance: bool | None = None  # the server has recorded_by (0006)?
         self.engine: Engine = create_engine(
             url,
             connect_args=config.connect_args(password),
@@ -227,6 +244,7 @@ class SharedStore:
         migrate.check_not_newer(before, f"The shared database {self.config.url}")
         with self.connect() as conn:
             migrate.upgrade(conn)
+        self._provenance = None  # the columns may be new
         return before, migrate.SCHEMA_HEAD
 
     # ------------------------------------------------------------ journal
@@ -249,15 +267,39 @@ class SharedStore:
             inserted = conn.execute(statement).scalars().all()
         return len(inserted)
 
-    def pull(self, after_seq: int, limit: int = 1000) -> list[tuple[int, Event]]:
-        """Events with a server ``seq`` after ``after_seq``, in ``seq`` order.
+    def pull(self, after_seq: int, limit: int = 1000) -> list[tuple[int, dict[str, Any]]]:
+        """Rows with a server ``seq`` after ``after_seq``, in ``seq`` order, as received.
 
-        Appends on the server are serialized (see migration 0002), so ``seq`` order is commit
-        order and a cursor on ``seq`` never skips a late-committing row.
+        Nothing is decoded here (a payload that is not JSON must not stop a pull): each row
+        is a plain mapping of the journal's columns, for ``core/boundary.py`` to check.
+        A server at a schema before 0006 has no ``recorded_by`` / ``received_at_us``: they
+        are read as NULL. Appends on the server are serialized (see migration 0002), so
+        ``seq`` order is commit order and a cursor on ``seq`` never skips a late-committing
+        row.
         """
-        query = select(events).where(events.c.seq > after_seq).order_by(events.c.seq).limit(limit)
         with self.connect() as conn:
-            return [(row.seq, row_event(row)) for row in conn.execute(query)]
+            if self._provenance is None:
+                self._provenance = _has_provenance(conn)
+            columns: list[Any] = [events.c[name] for name in PULLED]
+            if self._provenance:
+                columns += [events.c.recorded_by, events.c.received_at_us]
+            else:
+                columns += [
+                    null().label("recorded_by"),
+                    null().label("received_at_us"),
+                ]
+            query = (
+                select(events.c.seq, *columns)
+                .where(events.c.seq > after_seq)
+                .order_by(events.c.seq)
+                .limit(limit)
+            )
+            return [(row[0], dict(row._mapping)) for row in conn.execute(query)]
+
+    def pull_events(self, after_seq: int, limit: int = 1000) -> list[tuple[int, Event]]:
+        """The rows of :meth:`pull` decoded without checks (tests and tools only: a row
+        that is not valid raises)."""
+        return [(seq, row_event(_Row(row))) for seq, row in self.pull(after_seq, limit)]
 
     def max_seq(self) -> int:
         """The newest server ``seq``."""
