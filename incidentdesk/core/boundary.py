@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -185,6 +186,8 @@ def _payload(value: Any) -> Payload:
             value = json.loads(value)
         except ValueError:
             raise _Bad("payload is not JSON") from None
+        except RecursionError:
+            raise _Bad("payload is nested too deeply") from None
     elif isinstance(value, Mapping):
         size = len(
             json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode(
@@ -218,8 +221,8 @@ def _check_strings(payload: dict[str, Any]) -> None:
             stack.extend(item)
         elif isinstance(item, str):
             _check_text(item)
-        elif isinstance(item, float) and item != item:  # NaN cannot round-trip
-            raise _Bad("payload holds a number that is not a number (NaN)")
+        elif isinstance(item, float) and not math.isfinite(item):  # not JSON: no round trip
+            raise _Bad("payload holds a number that is not finite (NaN or Infinity)")
 
 
 def _check_text(text: str) -> None:
