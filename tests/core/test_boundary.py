@@ -288,5 +288,5 @@ def test_a_huge_payload_is_kept_as_its_size_hash_and_head() -> None:
     assert len(raw) < RAW_KEEP_BYTES
     kept = json.loads(raw)["payload"]
     assert kept["truncated"] is True and kept["chars"] == 10 * 1024 * 1024
-    other, other_fingerprint = canonical_raw(row(payload="x" * (10 * 1024 * 1024 - 1) + "y"))
+    _other, other_fingerprint = canonical_raw(row(payload="x" * (10 * 1024 * 1024 - 1) + "y"))
     assert other_fingerprint != fingerprint

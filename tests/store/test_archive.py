@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 
-from incidentdesk import archive
 from incidentdesk.archive import FIELDS, ArchiveError, export_archive, import_archive
 from incidentdesk.core.timefmt import utc_now
 from incidentdesk.desk import Desk
