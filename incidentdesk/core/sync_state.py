@@ -35,7 +35,7 @@ class SyncStatus:
         there is nowhere for changes to go)."""
         if self.state == LOCAL_ONLY or not self.waiting:
             return "nothing waiting"
-        return f"{self.waiting} change{'s' if self.waiting != 1 else ''} waiting"
+        return f"{self.waiting} change(s) waiting"
 
     @property
     def quarantined_text(self) -> str | None:

@@ -546,7 +546,7 @@ def window(data_dir: str, notes: str, author: str, profile: str | None = None) -
     recorder = Spans()
     recorder.wrap(Sync, "sync_once", "sync_once", lambda report: report.pulled)
     recorder.wrap(SharedStore, "pull", "server_pull")
-    recorder.wrap(Desk, "receive", "receive")
+    recorder.wrap(Desk, "receive_rows", "receive")
     recorder.wrap(Desk, "snapshot", "snapshot")
     delivered: list[float] = []
     recorder.spans["delivered"] = delivered
@@ -632,7 +632,7 @@ def catch_up_child(data_dir: str, events: str, profile: str | None = None) -> No
     recorder.wrap(SharedStore, "check_schema", "check_schema")
     recorder.wrap(Sync, "push", "push")
     recorder.wrap(SharedStore, "pull", "server_pull", len)
-    recorder.wrap(Desk, "receive", "receive")
+    recorder.wrap(Desk, "receive_rows", "receive")
     recorder.wrap(Desk, "set_sync_fact", "bookkeeping")
     marks: dict[str, float] = {}
     offline: list[str] = []
