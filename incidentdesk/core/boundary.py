@@ -118,6 +118,11 @@ def _event(row: Mapping[str, Any], now: datetime, keep_extra: bool) -> Event:
     kind = _kind(row.get("kind"))
     if kind == "incident.declared" and event_id != incident_id:
         raise _Bad("an incident.declared event must have its incident's id")
+    # The cheap checks first: a flood of bad rows costs little.
+    hlc = _hlc(row.get("hlc"), now)
+    occurred_at = _moment(row, "occurred_at")
+    author = _name(row.get("author"), "author", AUTHOR_MAX)
+    device = _name(row.get("device"), "device", DEVICE_MAX)
     payload = _payload(row.get("payload"))
     validator = VALIDATORS.get(kind)
     if validator is not None:
@@ -128,10 +133,6 @@ def _event(row: Mapping[str, Any], now: datetime, keep_extra: bool) -> Event:
         except Exception:  # a shape no validator expected (a list for a name, say)
             raise _Bad(f"payload has the wrong shape for {kind}") from None
         payload = {**payload, **clean} if keep_extra else clean
-    hlc = _hlc(row.get("hlc"), now)
-    occurred_at = _moment(row, "occurred_at")
-    author = _name(row.get("author"), "author", AUTHOR_MAX)
-    device = _name(row.get("device"), "device", DEVICE_MAX)
     recorded_by = row.get("recorded_by")
     if recorded_by is not None:
         recorded_by = _name(recorded_by, "recorded_by", AUTHOR_MAX)

@@ -153,11 +153,14 @@ class QuarantineDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Diagnostics — events that could not be read")
         self.setObjectName("QuarantineDialog")
-        self.resize(960, 420)
+        self.resize(1140, 440)
         self._client = client
         self.heading = QLabel("Loading…")
         self.heading.setWordWrap(True)
         self.heading.setTextFormat(Qt.TextFormat.PlainText)
+        font = self.heading.font()
+        font.setBold(True)
+        self.heading.setFont(font)
         self.explanation = QLabel(
             "These rows came from the shared database or an archive and break the rules "
             "every event must keep. They are kept here exactly as received and never "
@@ -178,7 +181,7 @@ class QuarantineDialog(QDialog):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)
         header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
-        for column, width in enumerate((290, 120, 110, 140, 0, 170)):
+        for column, width in enumerate((280, 110, 110, 130, 0, 150)):
             if width:
                 self.table.setColumnWidth(column, width)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
