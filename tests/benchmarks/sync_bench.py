@@ -466,14 +466,16 @@ def catch_up(
             # A's events in ten parts with a tenth of the bad rows after each (a peer
             # sending them while A works); with none, one push as before.
             parts = 10 if hostile else 1
-            step = max(1, -(-len(made) // parts))
-            while batch := sync_a.desk.outbox(step):
-                pushed += sync_a.shared.push(batch)
-                sync_a.desk.mark_pushed([e.id for e in batch])
-                insert_raw(cluster, url, bad[: len(bad) // parts or len(bad)])
-                del bad[: len(bad) // parts or len(bad)]
-                parts = max(1, parts - 1)
-            insert_raw(cluster, url, bad)
+            part = max(1, -(-len(made) // parts))
+            for left in range(parts, 0, -1):
+                sent = 0
+                while sent < part and (batch := sync_a.desk.outbox(min(500, part - sent))):
+                    pushed += sync_a.shared.push(batch)
+                    sync_a.desk.mark_pushed([e.id for e in batch])
+                    sent += len(batch)
+                chunk = len(bad) // left
+                insert_raw(cluster, url, bad[:chunk])
+                del bad[:chunk]
             push_s = time.monotonic() - started
         if pushed != events - hostile:
             raise RuntimeError(f"A pushed {pushed} events, expected {events - hostile}")
