@@ -37,6 +37,7 @@ class _Folded:
 
 
 SAME_ID = "same id as an existing event, different content"
+QUARANTINE_LOG_MAX = 20  # rows logged one by one per batch; the rest are counted
 RawRow = Mapping[str, Any]
 
 
@@ -97,6 +98,7 @@ class JournalExchange:
         store: LocalStore
         _cache: dict[str, _Folded]
         clock: Callable[[], datetime]
+        _quarantine_logged: int
 
         def _catch_up(self, tx: StoreTxn, incident_id: str) -> _Folded: ...
 
@@ -150,6 +152,7 @@ class JournalExchange:
         changed: set[str] = set()
         cached = set(self._cache)
         now = self.clock()
+        self._quarantine_logged = 0
         try:
             with self.store.writing() as tx:
                 for ref, row in rows:
@@ -178,6 +181,12 @@ class JournalExchange:
             for incident_id in changed:  # the cache may hold events that were rolled back
                 self._cache.pop(incident_id, None)
             raise
+        if result.quarantined > self._quarantine_logged:
+            log.warning(
+                "quarantined %d rows from %s in all (sync --quarantined lists them)",
+                result.quarantined,
+                source,
+            )
         result.changed = sorted(changed)
         return result
 
@@ -186,7 +195,8 @@ class JournalExchange:
     ) -> int:
         raw, fingerprint = canonical_raw(row)
         kept = tx.quarantine(why, raw, fingerprint, source, ref, to_micros(now))
-        if kept:
+        if kept and self._quarantine_logged < QUARANTINE_LOG_MAX:  # a flood: a few lines
+            self._quarantine_logged += 1
             log.warning(
                 "quarantined a row from %s (%s, id %s): %s", source, ref, why.event_id, why.reason
             )
