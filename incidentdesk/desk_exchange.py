@@ -18,7 +18,7 @@ from incidentdesk.core.events import KINDS, Event, validate_payload
 from incidentdesk.core.fold import IncidentState, state_summary
 from incidentdesk.core.timefmt import to_micros
 from incidentdesk.store.local import StoreTxn, event_row
-from incidentdesk.store.quarantine import QuarantinedRow
+from incidentdesk.store.quarantine import QuarantinedRow, QuarantineEntry
 
 if TYPE_CHECKING:
     from incidentdesk.store.local import LocalStore
@@ -37,7 +37,6 @@ class _Folded:
 
 
 SAME_ID = "same id as an existing event, different content"
-QUARANTINE_LOG_MAX = 20  # rows logged one by one per batch; the rest are counted
 RawRow = Mapping[str, Any]
 
 
@@ -98,7 +97,6 @@ class JournalExchange:
         store: LocalStore
         _cache: dict[str, _Folded]
         clock: Callable[[], datetime]
-        _quarantine_logged: int
 
         def _catch_up(self, tx: StoreTxn, incident_id: str) -> _Folded: ...
 
@@ -152,7 +150,8 @@ class JournalExchange:
         changed: set[str] = set()
         cached = set(self._cache)
         now = self.clock()
-        self._quarantine_logged = 0
+        now_us = to_micros(now)
+        aside: list[QuarantineEntry] = []
         try:
             with self.store.writing() as tx:
                 for ref, row in rows:
@@ -173,7 +172,9 @@ class JournalExchange:
                             continue
                         checked = rejection(row, SAME_ID)
                     result.problems.append((ref, checked.reason))
-                    result.quarantined += self._keep_aside(tx, row, checked, source, ref, now)
+                    raw, fingerprint = canonical_raw(row)
+                    aside.append(QuarantineEntry(checked, raw, fingerprint, source, ref, now_us))
+                result.quarantined = tx.quarantine(aside)
                 if restore:
                     tx.queue_for_push(result.added)
                 self._refold(tx, changed, cached if restore else None)
@@ -181,26 +182,19 @@ class JournalExchange:
             for incident_id in changed:  # the cache may hold events that were rolled back
                 self._cache.pop(incident_id, None)
             raise
-        if result.quarantined > self._quarantine_logged:
+        if result.quarantined:
+            first = aside[0]
             log.warning(
-                "quarantined %d rows from %s in all (sync --quarantined lists them)",
+                "kept aside %d row(s) from %s that could not be read (sync --quarantined "
+                "lists them); the first, %s (id %s): %s",
                 result.quarantined,
                 source,
+                first.source_ref,
+                first.rejected.event_id,
+                first.rejected.reason,
             )
         result.changed = sorted(changed)
         return result
-
-    def _keep_aside(
-        self, tx: StoreTxn, row: RawRow, why: Rejected, source: str, ref: str, now: datetime
-    ) -> int:
-        raw, fingerprint = canonical_raw(row)
-        kept = tx.quarantine(why, raw, fingerprint, source, ref, to_micros(now))
-        if kept and self._quarantine_logged < QUARANTINE_LOG_MAX:  # a flood: a few lines
-            self._quarantine_logged += 1
-            log.warning(
-                "quarantined a row from %s (%s, id %s): %s", source, ref, why.event_id, why.reason
-            )
-        return int(kept)
 
     def _refold(self, tx: StoreTxn, changed: Iterable[str], keep: set[str] | None = None) -> None:
         """Bring the incident-list rows of these incidents up to date; with ``keep``, the

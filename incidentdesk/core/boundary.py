@@ -286,7 +286,9 @@ def _name(value: Any, field: str, limit: int) -> str:
         raise _Bad(f"{field} is empty")
     if len(value) > limit:
         raise _Bad(f"{field} is longer than {limit} characters")
-    if any(unicodedata.category(c) in _BAD_CATEGORIES for c in value):
+    # isprintable() is false for every control character and surrogate (and a few more,
+    # which the exact check below then lets through): the common case costs one C call.
+    if not value.isprintable() and any(unicodedata.category(c) in _BAD_CATEGORIES for c in value):
         raise _Bad(f"{field} holds a control character")
     return value
 
@@ -297,6 +299,8 @@ def shown(value: Any) -> str:
         return ""
     text = value if isinstance(value, str) else json.dumps(value, default=str)[:SHOWN_MAX]
     text = text[:SHOWN_MAX]
+    if text.isprintable():
+        return text
     return "".join(
         f"\\u{ord(c):04x}" if unicodedata.category(c) in ("Cc", "Cf", "Cs", "Zl", "Zp") else c
         for c in text

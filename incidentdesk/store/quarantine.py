@@ -54,41 +54,52 @@ class QuarantinedRow:
         }
 
 
+@dataclass(frozen=True)
+class QuarantineEntry:
+    """A row to keep aside: why, as received (``raw``), its fingerprint, and where from."""
+
+    rejected: Rejected
+    raw: str
+    fingerprint: str
+    source: str
+    source_ref: str
+    at_us: int
+
+
 class QuarantineQueries:
     """Quarantine reads and writes of one transaction (mixed into ``StoreTxn``)."""
 
     conn: Connection
 
-    def quarantine(
-        self,
-        rejected: Rejected,
-        raw: str,
-        fingerprint: str,
-        source: str,
-        source_ref: str,
-        now_us: int,
-    ) -> bool:
-        """Keep a row that could not be read; False if it was already kept."""
-        result = self.conn.exec_driver_sql(
+    def quarantine(self, kept: list[QuarantineEntry]) -> int:
+        """Keep rows that could not be read (one statement for a batch); returns how many
+        were new (a row already kept, by its fingerprint, is not kept twice)."""
+        if not kept:
+            return 0
+        before = self.quarantined_count()
+        self.conn.exec_driver_sql(
             "INSERT INTO quarantine (fingerprint, source, source_ref, event_id, incident_id,"
             " kind, author, device, recorded_by, raw, reason, quarantined_at_us)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (fingerprint) DO NOTHING",
-            (
-                fingerprint,
-                source,
-                source_ref,
-                rejected.event_id,
-                rejected.incident_id,
-                rejected.kind,
-                rejected.author,
-                rejected.device,
-                rejected.recorded_by,
-                raw,
-                rejected.reason,
-                now_us,
-            ),
+            [
+                (
+                    e.fingerprint,
+                    e.source,
+                    e.source_ref,
+                    e.rejected.event_id,
+                    e.rejected.incident_id,
+                    e.rejected.kind,
+                    e.rejected.author,
+                    e.rejected.device,
+                    e.rejected.recorded_by,
+                    e.raw,
+                    e.rejected.reason,
+                    e.at_us,
+                )
+                for e in kept
+            ],
         )
-        return bool(result.rowcount)
+        return self.quarantined_count() - before
 
     def quarantined_count(self) -> int:
         """How many rows could not be read."""

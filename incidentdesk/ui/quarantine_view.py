@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication, QMouseEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from incidentdesk.core.sync_state import SyncStatus
 from incidentdesk.ui.client import DeskClient
+from incidentdesk.ui.table_model import Index, RowsTableModel
 
 COLUMNS = (
     ("event_id", "Id"),
@@ -36,7 +37,6 @@ COLUMNS = (
     ("reason", "Reason"),
     ("source", "Source"),
 )
-Index = QModelIndex | QPersistentModelIndex
 
 
 def count_text(count: int) -> str:
@@ -98,45 +98,35 @@ class QuarantineLabel(QLabel):
         super().mouseReleaseEvent(event)
 
 
-class QuarantineModel(QAbstractTableModel):
+class QuarantineModel(RowsTableModel):
     """The quarantined rows (plain dicts, as ``QuarantinedRow.as_json`` gives them)."""
+
+    COLUMNS = tuple(title for _key, title in COLUMNS)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.rows: list[dict[str, Any]] = []
+        self._rows: list[dict[str, Any]] = []
+
+    @property
+    def rows(self) -> list[dict[str, Any]]:
+        """The rows shown."""
+        return self._rows
 
     def set_rows(self, rows: list[dict[str, Any]]) -> None:
         """Show these rows (the list is read whole each time the view opens)."""
         self.beginResetModel()
-        self.rows = list(rows)
+        self._rows = list(rows)
         self.endResetModel()
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's default
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's default
-        return 0 if parent.isValid() else len(COLUMNS)
-
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.rows):
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
-        row = self.rows[index.row()]
+        row = self._rows[index.row()]
         key = COLUMNS[index.column()][0]
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             if key == "source":
                 return source_text(row)
             return str(row[key] or "—")
-        return None
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(COLUMNS)
-        ):
-            return COLUMNS[section][1]
         return None
 
 

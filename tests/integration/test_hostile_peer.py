@@ -14,11 +14,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hostilekit import peer_note  # tests/hostilekit.py
 from pgcluster import PgCluster
 from synckit import Workstation, database_name
 
 from incidentdesk.cli import main
-from incidentdesk.core.ids import hlc_pack, new_event_id
+from incidentdesk.core.ids import hlc_pack
 from incidentdesk.core.timefmt import to_micros, utc_now
 from incidentdesk.desk import Desk
 
@@ -26,20 +27,7 @@ YEAR_MS = 365 * 86_400_000
 Row = dict[str, Any]
 
 
-def _note(incident: str, **changes: Any) -> Row:
-    now = utc_now()
-    row: Row = {
-        "id": new_event_id(),
-        "incident_id": incident,
-        "kind": "note.added",
-        "payload": json.dumps({"text": "from a peer", "note_kind": "note", "pinned": False}),
-        "occurred_at_us": to_micros(now),
-        "hlc": hlc_pack(to_micros(now) // 1000, 0),
-        "author": "Mallory",
-        "device": "badc0ffee000",
-    }
-    row.update(changes)
-    return row
+_note = peer_note
 
 
 # name → (a row, given the incident and one of its notes; the reason it is kept aside, or

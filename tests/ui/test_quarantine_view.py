@@ -8,12 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hostilekit import peer_note  # tests/hostilekit.py
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from pytestqt.qtbot import QtBot
 
-from incidentdesk.core.ids import hlc_pack, new_event_id
-from incidentdesk.core.timefmt import to_micros, utc_now
 from incidentdesk.desk import Desk
 from incidentdesk.ui.app import build_window
 from incidentdesk.ui.main_window import MainWindow
@@ -21,19 +20,7 @@ from incidentdesk.ui.quarantine_view import QuarantineDialog
 
 
 def hostile(incident: str, **changes: Any) -> dict[str, Any]:
-    now = utc_now()
-    row = {
-        "id": new_event_id(),
-        "incident_id": incident,
-        "kind": "note.added",
-        "payload": "not json at all",
-        "occurred_at_us": to_micros(now),
-        "hlc": hlc_pack(to_micros(now) // 1000, 0),
-        "author": "Mallory",
-        "device": "badc0ffee000",
-    }
-    row.update(changes)
-    return row
+    return peer_note(incident, **{"payload": "not json at all", **changes})
 
 
 def keep_aside(data_dir: Path, ref: str, row: dict[str, Any]) -> None:
