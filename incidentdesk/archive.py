@@ -175,7 +175,7 @@ def _read_lines(path: Path, notes: list[str]) -> Iterator[tuple[str, dict[str, A
     """``(FILE:LINE, row)`` for each event line, after the header line is checked (a file
     that is not an archive raises :class:`ArchiveError` here, before anything is read on).
 
-    A line that is not a JSON object becomes a row ``{"line": what is wrong, "text": …}``
+    A line that is not a JSON object becomes an :class:`_Unreadable` row ``{"line": …}``
     (quarantined as it is); blank lines, and a count that disagrees with the header, go to
     ``notes``.
     """
@@ -207,6 +207,15 @@ def _read_lines(path: Path, notes: list[str]) -> Iterator[tuple[str, dict[str, A
     return _event_lines(handle, path, declared, notes)
 
 
+class _Unreadable(dict[str, Any]):
+    """A line that is not a JSON object, kept as ``{"line": its text}`` (a class of its own:
+    no line of the file can pass for one and choose the reason shown)."""
+
+    def __init__(self, problem: str, raw: bytes) -> None:
+        super().__init__(line=raw.decode("utf-8", "replace"))
+        self.problem = problem
+
+
 def _event_lines(
     handle: IO[bytes], path: Path, declared: int, notes: list[str]
 ) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -221,13 +230,14 @@ def _event_lines(
                     data = _decode(raw, cut=not raw.endswith(b"\n"))
                 except _Problem as exc:
                     if str(exc) == "an empty line":
+                        events -= 1  # not an event
                         notes.append(f"line {number}: an empty line (skipped)")
                         continue
-                    yield ref, {"line": str(exc), "text": raw.decode("utf-8", "replace")}
+                    yield ref, _Unreadable(str(exc), raw)
                     continue
                 if not isinstance(data, dict):
                     problem = f"an event must be a JSON object, not {_shown(data)}"
-                    yield ref, {"line": problem, "text": raw.decode("utf-8", "replace")}
+                    yield ref, _Unreadable(problem, raw)
                     continue
                 yield ref, data
         except OSError as exc:
@@ -241,8 +251,8 @@ def _event_lines(
 
 def _archive_rules(row: Mapping[str, Any]) -> str | None:
     """The archive's own rules for an event line (the boundary checks the rest)."""
-    if set(row) == {"line", "text"}:
-        return str(row["line"])  # _read_lines already said what is wrong
+    if isinstance(row, _Unreadable):
+        return row.problem  # _read_lines already said what is wrong
     missing = [name for name in FIELDS if name not in row]
     if missing:
         return f"the event has no '{missing[0]}'"

@@ -274,6 +274,13 @@ BAD: list[tuple[str, Callable[[Lines], Any], int, str, int]] = [
     ("unknown field", _set(2, "extra", 1), 3, "unknown field 'extra'", 1),
     ("missing field", lambda ls: ls.__setitem__(2, '{"id": 1}'), 3, "the event has no", 1),
     ("not an object", lambda ls: ls.__setitem__(2, "[1, 2]"), 3, "must be a JSON object", 1),
+    (
+        "a line posing as unreadable",
+        lambda ls: ls.__setitem__(2, '{"line": "all is well", "text": "x"}'),
+        3,
+        "the event has no 'id'",
+        1,
+    ),
     ("truncated last line", _truncate_last, -1, "the file may be cut short", 1),
     ("forged copy", _forge, 6, "same id as an existing event, different content", 1),
     ("empty line", lambda ls: ls.insert(2, ""), 3, "an empty line", 0),
