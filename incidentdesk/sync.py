@@ -21,6 +21,7 @@ from datetime import datetime
 import psycopg
 
 from incidentdesk.config import SHARED_SECRET, Profile, shared_secret_name
+from incidentdesk.core.events import Event
 from incidentdesk.core.sync_state import LOCAL_ONLY, OFFLINE, ONLINE, SYNCING, SyncStatus
 from incidentdesk.core.timefmt import format_utc, utc_now
 from incidentdesk.desk import Desk
@@ -91,7 +92,7 @@ class Sync:
         self.shared = shared
         self._cursor_key = f"cursor:{shared.config.url}"
         self._schema_checked = False
-        self.quarantined = 0  # rows the last pull quarantined
+        self.quarantined = 0  # rows kept aside since the round began (see sync_once)
 
     def push(self) -> int:
         """Send every waiting local event up; returns how many the server did not have."""
@@ -102,8 +103,18 @@ class Sync:
                 if sent:
                     self.desk.set_sync_fact("last_sync", format_utc(utc_now()))
                 return sent
-            sent += self.shared.push(batch)
+            inserted = self.shared.push_ids(batch)
+            sent += len(inserted)
             self.desk.mark_pushed([e.id for e in batch])  # only after the server committed
+            if len(inserted) < len(batch):
+                self._check_held(batch, set(inserted))
+
+    def _check_held(self, batch: list[Event], inserted: set[str]) -> None:
+        """The server already held some of these ids: a replayed push says the same; a copy
+        with other content (a peer that wrote our id first) is kept aside and reported."""
+        held = self.shared.rows_by_id([e.id for e in batch if e.id not in inserted])
+        received = self.desk.receive_rows(((str(s), r) for s, r in held), "server")
+        self.quarantined += received.quarantined
 
     def pull(self) -> tuple[int, list[str]]:
         """Fetch what the server has after our cursor; returns (rows pulled, changed incidents).
@@ -114,7 +125,6 @@ class Sync:
         cursor = int(self.desk.sync_fact(self._cursor_key) or 0)
         pulled = 0
         changed: set[str] = set()
-        self.quarantined = 0
         while True:
             rows = self.shared.pull(cursor, PULL_BATCH)
             if not rows:
@@ -135,6 +145,7 @@ class Sync:
         if not self._schema_checked:
             self.shared.check_schema()
             self._schema_checked = True
+        self.quarantined = 0
         pushed = self.push()
         pulled, changed = self.pull()
         self.desk.set_sync_fact("last_sync", format_utc(utc_now()))

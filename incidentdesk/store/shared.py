@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import psycopg
-from sqlalchemy import Connection, create_engine, inspect, null, select
+from sqlalchemy import Connection, Select, create_engine, inspect, null, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import URL, Engine
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
@@ -254,8 +254,12 @@ class SharedStore:
 
         Committed before it returns: only then may the caller mark them pushed.
         """
+        return len(self.push_ids(batch))
+
+    def push_ids(self, batch: Sequence[Event]) -> list[str]:
+        """As :meth:`push`, returning the ids the server did not have."""
         if not batch:
-            return 0
+            return []
         rows = [event_row(e) for e in batch]
         statement = (
             pg_insert(events)
@@ -264,8 +268,15 @@ class SharedStore:
             .returning(events.c.id)
         )
         with self.connect() as conn:
-            inserted = conn.execute(statement).scalars().all()
-        return len(inserted)
+            return [str(i) for i in conn.execute(statement).scalars().all()]
+
+    def rows_by_id(self, event_ids: Sequence[str]) -> list[tuple[int, dict[str, Any]]]:
+        """The server's rows of these ids, as :meth:`pull` reads them (undecoded)."""
+        if not event_ids:
+            return []
+        with self.connect() as conn:
+            query = self._raw_select(conn).where(events.c.id.in_(list(event_ids)))
+            return [(row[0], dict(row._mapping)) for row in conn.execute(query)]
 
     def pull(self, after_seq: int, limit: int = 1000) -> list[tuple[int, dict[str, Any]]]:
         """Rows with a server ``seq`` after ``after_seq``, in ``seq`` order, as received.
@@ -278,23 +289,24 @@ class SharedStore:
         row.
         """
         with self.connect() as conn:
-            if self._provenance is None:
-                self._provenance = _has_provenance(conn)
-            columns: list[Any] = [events.c[name] for name in PULLED]
-            if self._provenance:
-                columns += [events.c.recorded_by, events.c.received_at_us]
-            else:
-                columns += [
-                    null().label("recorded_by"),
-                    null().label("received_at_us"),
-                ]
             query = (
-                select(events.c.seq, *columns)
+                self._raw_select(conn)
                 .where(events.c.seq > after_seq)
                 .order_by(events.c.seq)
                 .limit(limit)
             )
             return [(row[0], dict(row._mapping)) for row in conn.execute(query)]
+
+    def _raw_select(self, conn: Connection) -> Select[Any]:
+        """``seq`` and the journal's columns; NULL provenance on a server before 0006."""
+        if self._provenance is None:
+            self._provenance = _has_provenance(conn)
+        columns: list[Any] = [events.c[name] for name in PULLED]
+        if self._provenance:
+            columns += [events.c.recorded_by, events.c.received_at_us]
+        else:
+            columns += [null().label("recorded_by"), null().label("received_at_us")]
+        return select(events.c.seq, *columns)
 
     def pull_events(self, after_seq: int, limit: int = 1000) -> list[tuple[int, Event]]:
         """The rows of :meth:`pull` decoded without checks (tests and tools only: a row

@@ -360,14 +360,14 @@ def _note_commits(shared: Any) -> list[float]:
     Only this object is wrapped, not the class.
     """
     times: list[float] = []
-    original = shared.push
+    original = shared.push_ids
 
-    def push(batch: Any) -> int:
-        inserted = int(original(batch))
+    def push_ids(batch: Any) -> list[str]:
+        inserted = list(original(batch))
         times.append(time.monotonic())
         return inserted
 
-    shared.push = push
+    shared.push_ids = push_ids  # what Sync.push calls
     return times
 
 

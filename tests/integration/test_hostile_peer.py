@@ -231,3 +231,31 @@ def test_a_client_of_this_version_syncs_with_a_0005_server(
     sync_both(a, b)
     assert state_of(a.desk) == state_of(b.desk)
     assert [e.event.recorded_by for e in b.desk.timeline(incident)] == [None, None]
+
+
+def test_a_peer_that_writes_our_id_first_is_noticed_by_the_writer(
+    workstations: tuple[Workstation, Workstation], pg_cluster: PgCluster, shared_schema: str
+) -> None:
+    # A writes a note while offline; before A pushes it, a peer puts a row of that id with
+    # other words on the server. A's push is a no-op for it (the id is taken): A keeps its
+    # own note, keeps the server's copy aside and reports it.
+    a, b = workstations
+    incident = a.desk.declare("Payments down", "SEV1")
+    sync_both(a, b)
+    mine = a.desk.add_note(incident, "roll back the deploy")
+    written = next(e for e in a.desk.outbox() if e.id == mine)
+    insert_behind_the_servers_back(
+        pg_cluster,
+        shared_schema,
+        _note(incident, id=mine, hlc=written.hlc, payload=json.dumps({"text": "do not roll back"})),
+        replace=False,
+    )
+    report = a.sync.sync_once()
+    assert report.quarantined == 1
+    assert a.desk.waiting() == 0
+    (row,) = a.desk.quarantined()
+    assert row.event_id == mine and row.reason == "same id as an existing event, different content"
+    texts = [text for _id, text in state_of(a.desk)[1][incident]]
+    assert "roll back the deploy" in texts and "do not roll back" not in texts
+    a.sync.sync_once()
+    assert a.desk.quarantined_count() == 1, "kept once"
