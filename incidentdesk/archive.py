@@ -4,19 +4,19 @@ The first line is a header, ``{"incidentdesk_archive": 1, "exported_at": …, "e
 then one event per line, in the order they arrived here, with every field of the journal
 row and nothing else (``occurred_at`` in ISO 8601, UTC). The journal holds no secrets.
 
-An import checks every line before it keeps anything, then adds the events in one
-transaction as if they had been received from the shared server (already present ones are
-skipped), and puts them in the outbox so a restored backup reaches the shared database.
+An import checks every line at the trust boundary (``core/boundary.py``) and adds the events
+in one transaction as if they had been received from the shared server (already present ones
+are skipped), and puts them in the outbox so a restored backup reaches the shared database.
+A line that cannot be read is quarantined and named with its number; the rest is imported.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import re
 import tempfile
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,7 +25,6 @@ from typing import IO, Any
 from incidentdesk.core.errors import DomainError, UserError
 from incidentdesk.core.events import KINDS, Event, validate_payload
 from incidentdesk.core.plural import counted
-from incidentdesk.core.text import clean_name
 from incidentdesk.core.timefmt import format_utc
 from incidentdesk.desk import Desk
 from incidentdesk.export import sync_folder
@@ -34,10 +33,9 @@ from incidentdesk.files import ARCHIVE_LIMIT, ARCHIVE_LINE_LIMIT, BoundedLines
 FORMAT = 1
 HEADER_KEY = "incidentdesk_archive"
 FIELDS = ("id", "incident_id", "kind", "payload", "occurred_at", "hlc", "author", "device")
+# What the shared server stamped (a claim once in a file, as every field is): may be absent.
+OPTIONAL = ("recorded_by", "received_at")
 MAX_PROBLEMS = 5  # the first few problems are reported; the rest are counted
-DEVICE_MAX = 64  # the journal's column width
-HLC_LIMIT = 1 << 63
-_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
 
 
 class ArchiveError(UserError):
@@ -52,11 +50,15 @@ class ImportResult:
         added: events new to this journal.
         skipped: events that were already here.
         incidents: the incidents that received events.
+        quarantined: lines that could not be read, newly kept aside (never applied).
+        problems: each line that could not be read, or was odd, as ``line N: what``.
     """
 
     added: int
     skipped: int
     incidents: tuple[str, ...]
+    quarantined: int = 0
+    problems: tuple[str, ...] = ()
 
 
 class _Problem(Exception):
@@ -139,90 +141,152 @@ def _line(data: dict[str, Any]) -> bytes:
 
 
 def import_archive(desk: Desk, path: Path) -> ImportResult:
-    """Add the events of an archive to the local journal; nothing when any line is wrong.
+    """Add the events of an archive to the local journal, in one transaction.
 
-    Importing the same archive again adds nothing.
+    Every line is checked at the trust boundary (``core/boundary.py``) and by the archive's
+    own rules: a line that fails is quarantined (kept as written, never applied: source
+    ``archive``, ``FILE:LINE``) and named in :attr:`ImportResult.problems`; the other lines
+    are imported. Events of kinds this version does not know are kept as written, for newer
+    peers. Importing the same archive again adds nothing.
 
     Raises:
-        ArchiveError: the file cannot be read, or lines are wrong (the first few are named
-            with their line numbers); nothing was imported.
+        ArchiveError: the file cannot be read, or is not an IncidentDesk archive (its header
+            line); nothing was imported.
     """
     path = Path(path)
-    problems, count = check_archive(path)
-    if problems:
-        raise ArchiveError(_problems_message(path, problems, count))
+    notes: list[str] = []
+    lines = _read_lines(path, notes)
+    received = desk.receive_rows(lines, "archive", precheck=_archive_rules, restore=True)
+    problems = [f"line {ref.rsplit(':', 1)[1]}: {reason}" for ref, reason in received.problems]
+    problems.extend(notes)
+    problems.sort(key=_line_number)
+    return ImportResult(
+        len(received.added),
+        received.skipped,
+        tuple(received.changed),
+        received.quarantined,
+        tuple(_one_line(p) for p in problems),
+    )
+
+
+def _line_number(problem: str) -> int:
+    return int(problem.split(":", 1)[0].removeprefix("line "))
+
+
+def _read_lines(path: Path, notes: list[str]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """``(FILE:LINE, row)`` for each event line, after the header line is checked (a file
+    that is not an archive raises :class:`ArchiveError` here, before anything is read on).
+
+    A line that is not a JSON object becomes an :class:`_Unreadable` row ``{"line": …}``
+    (quarantined as it is); blank lines, and a count that disagrees with the header, go to
+    ``notes``.
+    """
     try:
-        added, skipped, incidents = desk.restore(event for _n, event in _read_events(path))
-    except _Problem as exc:  # the file changed between the check and the import
-        raise ArchiveError(
-            f"{path} changed while it was imported ({_one_line(str(exc))}); nothing was imported."
-        ) from None
-    return ImportResult(added, skipped, tuple(incidents))
-
-
-def check_archive(path: Path) -> tuple[list[str], int]:
-    """Check every line of an archive; returns (the first problems, how many in all)."""
-    problems: list[str] = []
-    count = 0
-
-    def note(problem: str) -> None:
-        nonlocal count
-        count += 1
-        if len(problems) < MAX_PROBLEMS:
-            problems.append(problem)
-
-    for _line_and_event in _read_lines(path, on_problem=note):
-        pass  # only the problems matter here; the events are read again to be imported
-    return problems, count
-
-
-def _read_events(path: Path) -> Iterator[tuple[int, Event]]:
-    def fail(problem: str) -> None:
-        raise _Problem(problem)
-
-    yield from _read_lines(path, on_problem=fail)
-
-
-def _read_lines(path: Path, on_problem: Callable[[str], None]) -> Iterator[tuple[int, Event]]:
-    """The events of an archive with their line numbers; each wrong line goes to
-    ``on_problem`` instead (as ``line N: what is wrong``)."""
-    seen: dict[str, int] = {}
-    declared: int | None = None
-    events = 0  # lines after the header
-    number = 0
-    try:
-        with BoundedLines(
-            path, "archive", ARCHIVE_LIMIT, ARCHIVE_LINE_LIMIT, ArchiveError
-        ) as handle:
-            for number, raw in enumerate(handle, start=1):
-                events += number > 1
-                try:
-                    data = _decode(raw, cut=not raw.endswith(b"\n"))
-                    if number == 1:
-                        declared = _header(data)
-                        continue
-                    event = _event(data)
-                    first = seen.setdefault(event.id, number)
-                    if first != number:
-                        raise _Problem(f"the event {event.id} is already on line {first}")
-                except _Problem as exc:
-                    on_problem(f"line {number}: {exc}")
-                    continue
-                yield number, event
+        lines = BoundedLines(path, "archive", ARCHIVE_LIMIT, ARCHIVE_LINE_LIMIT, ArchiveError)
     except FileNotFoundError:
         raise ArchiveError(f"There is no file {path}.") from None
     except IsADirectoryError:
         raise ArchiveError(f"{path} is a folder, not an archive.") from None
     except OSError as exc:
         raise ArchiveError(f"Cannot read {path}: {exc.strerror or exc}.") from None
-    if number == 0:
-        on_problem("line 1: the file is empty; an archive starts with its header")
-    elif declared is not None and declared != events:
-        on_problem(
+    handle = iter(lines)  # one pass: the bounds count every line, the header's too
+    try:
+        first = next(handle, b"")
+        if not first:
+            raise ArchiveError(f"{path} is empty; an archive starts with its header line.")
+        declared = _header(_decode(first, cut=not first.endswith(b"\n")))
+    except _Problem as exc:
+        lines.close()
+        raise ArchiveError(
+            f"{path} is not an IncidentDesk archive, nothing was imported: line 1: "
+            f"{_one_line(str(exc))}."
+        ) from None
+    except OSError as exc:
+        lines.close()
+        raise ArchiveError(f"Cannot read {path}: {exc.strerror or exc}.") from None
+    except BaseException:
+        lines.close()
+        raise
+    return _event_lines(lines, handle, path, declared, notes)
+
+
+class _Unreadable(dict[str, Any]):
+    """A line that is not a JSON object, kept as ``{"line": its text}`` (a class of its own:
+    no line of the file can pass for one and choose the reason shown)."""
+
+    def __init__(self, problem: str, raw: bytes) -> None:
+        super().__init__(line=raw.decode("utf-8", "replace"))
+        self.problem = problem
+
+
+def _event_lines(
+    lines: BoundedLines,
+    handle: Iterator[bytes],
+    path: Path,
+    declared: int,
+    notes: list[str],
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    events = 0
+    number = 1
+    with lines:
+        try:
+            for number, raw in enumerate(handle, start=2):
+                events += 1
+                ref = f"{path}:{number}"
+                try:
+                    data = _decode(raw, cut=not raw.endswith(b"\n"))
+                except _Problem as exc:
+                    if str(exc) == "an empty line":
+                        events -= 1  # not an event
+                        notes.append(f"line {number}: an empty line (skipped)")
+                        continue
+                    yield ref, _Unreadable(str(exc), raw)
+                    continue
+                if not isinstance(data, dict):
+                    problem = f"an event must be a JSON object, not {_shown(data)}"
+                    yield ref, _Unreadable(problem, raw)
+                    continue
+                yield ref, data
+        except OSError as exc:
+            raise ArchiveError(f"Cannot read {path}: {exc.strerror or exc}.") from None
+    if declared != events:
+        notes.append(
             f"line {number}: the header counts {counted(declared, 'event')} but the file "
             f"holds {events}; "
             "it may be cut short"
         )
+
+
+def _archive_rules(row: Mapping[str, Any]) -> str | None:
+    """The archive's own rules for an event line (the boundary checks the rest)."""
+    if isinstance(row, _Unreadable):
+        return row.problem  # _read_lines already said what is wrong
+    missing = [name for name in FIELDS if name not in row]
+    if missing:
+        return f"the event has no '{missing[0]}'"
+    extra = sorted(set(row) - set(FIELDS) - set(OPTIONAL))
+    if extra:
+        return f"the event has an unknown field '{extra[0]}'"
+    if row["kind"] in KINDS and isinstance(row["payload"], dict):
+        return _normalised(row["kind"], row["payload"])
+    return None
+
+
+def _normalised(kind: str, payload: dict[str, Any]) -> str | None:
+    # The journal keeps payloads as written, and the fold reads them as they are: a value
+    # that is valid only once normalised ('sev2', 2 for 'SEV2') is refused. A field left
+    # out gets its default written in; fields a newer version added are kept.
+    try:
+        clean = validate_payload(kind, payload)
+    except (DomainError, TypeError, ValueError, AttributeError, KeyError):
+        return None  # the boundary names what is wrong
+    for key, value in clean.items():
+        if key in payload and (payload[key] != value or type(payload[key]) is not type(value)):
+            return (
+                f"{kind}: '{key}' is {_shown(payload[key])} where the journal stores "
+                f"{_shown(value)}"
+            )
+    return None
 
 
 def _decode(raw: bytes, cut: bool) -> Any:
@@ -265,68 +329,6 @@ def _header(data: Any) -> int:
     return events
 
 
-def _event(data: Any) -> Event:
-    if not isinstance(data, dict):
-        raise _Problem(f"an event must be a JSON object, not {_shown(data)}")
-    missing = [name for name in FIELDS if name not in data]
-    if missing:
-        raise _Problem(f"the event has no '{missing[0]}'")
-    extra = sorted(set(data) - set(FIELDS))
-    if extra:
-        raise _Problem(f"the event has an unknown field '{extra[0]}'")
-    event_id = _uuid(data["id"], "id")
-    incident_id = _uuid(data["incident_id"], "incident_id")
-    kind = data["kind"]
-    if not isinstance(kind, str):
-        raise _Problem(f"'kind' must be text, not {_shown(kind)}")
-    if kind not in KINDS:
-        raise _Problem(
-            f"{_shown(kind)} is not a kind of event this version knows; the archive is damaged "
-            "or comes from a newer IncidentDesk"
-        )
-    if kind == "incident.declared" and event_id != incident_id:
-        raise _Problem("an incident.declared event must have its incident's id")
-    payload = _payload(kind, data["payload"])
-    hlc = data["hlc"]
-    if type(hlc) is not int or not 0 <= hlc < HLC_LIMIT:
-        raise _Problem(f"'hlc' must be a whole number from 0 to 2^63-1, not {_shown(hlc)}")
-    return Event(
-        id=event_id,
-        incident_id=incident_id,
-        kind=kind,
-        payload=payload,
-        occurred_at=_when(data["occurred_at"], "occurred_at"),
-        hlc=hlc,
-        author=_name(data["author"], "author", 100),
-        device=_name(data["device"], "device", DEVICE_MAX),
-    )
-
-
-def _payload(kind: str, payload: Any) -> dict[str, Any]:
-    if not isinstance(payload, dict):
-        raise _Problem(f"'payload' must be an object, not {_shown(payload)}")
-    try:
-        clean = validate_payload(kind, payload)
-    except DomainError as exc:
-        raise _Problem(f"{kind}: {str(exc).rstrip('.')}") from None
-    # The journal keeps payloads as written, and the fold reads them as they are: a value
-    # that is valid only once normalised ('sev2', 2 for 'SEV2') is refused. A field left
-    # out gets its default written in; fields a newer version added are kept.
-    for key, value in clean.items():
-        if key in payload and (payload[key] != value or type(payload[key]) is not type(value)):
-            raise _Problem(
-                f"{kind}: '{key}' is {_shown(payload[key])} where the journal stores "
-                f"{_shown(value)}"
-            )
-    return {**payload, **clean}
-
-
-def _uuid(value: Any, field: str) -> str:
-    if not isinstance(value, str) or not _UUID.match(value):
-        raise _Problem(f"'{field}' must be a lowercase UUID, not {_shown(value)}")
-    return value
-
-
 def _when(value: Any, field: str) -> datetime:
     if not isinstance(value, str):
         raise _Problem(f"'{field}' must be an ISO 8601 date and time, not {_shown(value)}")
@@ -342,25 +344,9 @@ def _when(value: Any, field: str) -> datetime:
         raise _Problem(f"'{field}' is out of range: {_shown(value)}") from None
 
 
-def _name(value: Any, field: str, limit: int) -> str:
-    try:
-        clean = clean_name(value, field) if isinstance(value, str) else None
-    except DomainError as exc:
-        raise _Problem(str(exc).rstrip(".")) from None
-    if clean is None or clean != value or len(clean) > limit:
-        raise _Problem(f"'{field}' must be a name of up to {limit} characters, not {_shown(value)}")
-    return clean
-
-
 def _shown(value: Any) -> str:
     text = json.dumps(value, ensure_ascii=False)
     return text if len(text) <= 40 else text[:39] + "…"
-
-
-def _problems_message(path: Path, problems: list[str], count: int) -> str:
-    more = f"; and {count - len(problems)} more" if count > len(problems) else ""
-    found = "; ".join(_one_line(p) for p in problems)
-    return f"{path} is not a valid IncidentDesk archive, nothing was imported: {found}{more}."
 
 
 def _one_line(text: str) -> str:

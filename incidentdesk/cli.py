@@ -215,6 +215,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("sync", "Push and pull once; or show the sync state.")
     p.add_argument("--status", action="store_true", help="show the state instead of syncing")
+    p.add_argument(
+        "--quarantined",
+        action="store_true",
+        help="list the events from the shared database or archives that could not be read",
+    )
     json_flag(p)
 
     p = add("screenshot", "Render the window offscreen with real data and save a PNG.")
@@ -608,7 +613,14 @@ def _db(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
                 f"{store.path} failed its integrity check: {'; '.join(result[:5])}", file=sys.stderr
             )
             return EXIT_REFUSED
-        print(f"{store.path}: ok (schema {store.schema_revision()}).", file=out)
+        kept = desk.quarantined_count()
+        aside = (
+            f"; {kept} event(s) that could not be read are kept aside, never applied "
+            "(incidentdesk sync --quarantined)"
+            if kept
+            else ""
+        )
+        print(f"{store.path}: ok (schema {store.schema_revision()}){aside}.", file=out)
     else:
         count = desk.rebuild()
         rebuilt = counted(count, "incident")

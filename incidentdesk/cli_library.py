@@ -84,7 +84,7 @@ def search_json(hit: SearchHit) -> dict[str, Any]:
 
 def run_archive(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
     """``incidentdesk archive export|import FILE``."""
-    from incidentdesk.archive import export_archive, import_archive
+    from incidentdesk.archive import MAX_PROBLEMS, export_archive, import_archive
 
     path = Path(args.file)
     if args.action == "export":
@@ -92,6 +92,16 @@ def run_archive(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
         print(f"Exported {counted(count, 'event')} to {path}.", file=out)
         return 0
     result = import_archive(desk, path)
+    for problem in result.problems[:MAX_PROBLEMS]:
+        print(f"{path}: {problem}", file=out)
+    if len(result.problems) > MAX_PROBLEMS:
+        print(f"{path}: and {len(result.problems) - MAX_PROBLEMS} more line(s).", file=out)
+    if result.quarantined:
+        print(
+            f"{result.quarantined} line(s) could not be read: kept aside, never applied "
+            "(incidentdesk sync --quarantined lists them).",
+            file=out,
+        )
     if result.added == 0:
         were = "was" if result.skipped == 1 else "were"
         print(

@@ -87,6 +87,8 @@ def disconnect(profile: Profile, out: TextIO) -> int:
 def sync(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
     """``incidentdesk sync [--status] [--json]``."""
     profile = Profile.load(desk.store.path.parent)
+    if getattr(args, "quarantined", False):
+        return quarantined(args, desk, out)
     if args.status:
         status = status_once(desk, profile)
         if args.json:
@@ -94,11 +96,15 @@ def sync(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
             out.write("\n")
         else:
             last = status.as_json()["last_sync"] or "never"
-            print(
-                f"{status.label} · {status.waiting} change(s) waiting · last sync: {last}", file=out
-            )
+            print(f"{status.label} · {status.waiting_text} · last sync: {last}", file=out)
             if status.message:
                 print(status.message, file=out)
+            if status.quarantined_text:
+                print(
+                    f"{status.quarantined_text}: kept aside, never applied "
+                    "(incidentdesk sync --quarantined lists them).",
+                    file=out,
+                )
         return 0
     shared = open_shared(profile)
     if shared is None:
@@ -109,13 +115,37 @@ def sync(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
         shared.close()
     if args.json:
         json.dump(
-            {"pushed": report.pushed, "pulled": report.pulled, "changed": report.changed},
+            {
+                "pushed": report.pushed,
+                "pulled": report.pulled,
+                "changed": report.changed,
+                "quarantined": report.quarantined,
+            },
             out,
             indent=2,
         )
         out.write("\n")
     else:
         print(describe_report(report), file=out)
+    return 0
+
+
+def quarantined(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
+    """``incidentdesk sync --quarantined [--json]``: the rows that could not be read."""
+    rows = desk.quarantined()
+    if args.json:
+        json.dump([r.as_json() for r in rows], out, ensure_ascii=False, indent=2)
+        out.write("\n")
+        return 0
+    if not rows:
+        print("Every event from the shared database and archives could be read.", file=out)
+        return 0
+    for row in rows:
+        print(
+            f"{row.event_id or '(no id)'}  {row.kind or '(no kind)'}  by {row.author or '?'}"
+            f" on {row.device or '?'}  from {row.source} {row.source_ref}: {row.reason}",
+            file=out,
+        )
     return 0
 
 

@@ -5,15 +5,20 @@ thing)."""
 
 from __future__ import annotations
 
+import json
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
+from incidentdesk.core.boundary import Rejected, canonical_raw, check_row, rejection
 from incidentdesk.core.errors import DomainError, NotFound
 from incidentdesk.core.events import KINDS, Event, validate_payload
 from incidentdesk.core.fold import IncidentState, state_summary
-from incidentdesk.store.local import StoreTxn
+from incidentdesk.core.timefmt import to_micros
+from incidentdesk.store.local import StoreTxn, event_row
+from incidentdesk.store.quarantine import QuarantinedRow, QuarantineEntry
 
 if TYPE_CHECKING:
     from incidentdesk.store.local import LocalStore
@@ -29,6 +34,30 @@ class _Folded:
     events: list[Event] = field(default_factory=list)
     seqs: list[int] = field(default_factory=list)  # each event's seq, in arrival order
     state: IncidentState | None = None
+
+
+SAME_ID = "same id as an existing event, different content"
+RawRow = Mapping[str, Any]
+
+
+@dataclass
+class Received:
+    """What receiving a batch of raw rows did.
+
+    Attributes:
+        changed: the incidents that received events.
+        added: the ids of the events added.
+        skipped: events that were already here, the same.
+        quarantined: rows that could not be read and were kept aside (new ones only).
+        problems: every row of the batch that could not be read (also ones kept before),
+            as ``(source_ref, reason)``.
+    """
+
+    changed: list[str] = field(default_factory=list)
+    added: list[str] = field(default_factory=list)
+    skipped: int = 0
+    quarantined: int = 0
+    problems: list[tuple[str, str]] = field(default_factory=list)  # (source_ref, reason)
 
 
 SEARCHABLE = {"incident.declared": "title", "note.added": "text", "note.corrected": "text"}
@@ -67,6 +96,7 @@ class JournalExchange:
     if TYPE_CHECKING:
         store: LocalStore
         _cache: dict[str, _Folded]
+        clock: Callable[[], datetime]
 
         def _catch_up(self, tx: StoreTxn, incident_id: str) -> _Folded: ...
 
@@ -91,14 +121,103 @@ class JournalExchange:
                 if tx.receive(event):
                     changed.add(event.incident_id)
                     index_event(tx, event)
-            for incident_id in sorted(changed):
-                try:
-                    folded = self._catch_up(tx, incident_id)
-                except NotFound:
-                    continue  # its declaration has not arrived yet
-                assert folded.state is not None
-                tx.put_summary(state_summary(folded.state), folded.seq)
+            self._refold(tx, changed)
         return sorted(changed)
+
+    def receive_rows(
+        self,
+        rows: Iterable[tuple[str, RawRow]],
+        source: str = "server",
+        precheck: Callable[[RawRow], str | None] | None = None,
+        restore: bool = False,
+    ) -> Received:
+        """Add raw rows from outside, each checked at the boundary first (``core/boundary.py``).
+
+        Args:
+            rows: ``(source_ref, row)``: the server's ``seq`` or an archive's ``file:line``,
+                and the row as read.
+            source: ``server`` or ``archive`` (kept with a quarantined row).
+            precheck: rules of the source itself, run first (an archive line's fields);
+                a reason it returns quarantines the row.
+            restore: a backup: payloads are kept as written (fields a newer version added
+                stay) and what is added goes in the outbox, as :meth:`restore` does.
+
+        A row that passes is applied as :meth:`receive` does; one that fails, or that has
+        the id of an event already here with other content, is quarantined (kept as
+        received, never applied). Nothing a row holds makes this raise.
+        """
+        result = Received()
+        changed: set[str] = set()
+        cached = set(self._cache)
+        now = self.clock()
+        now_us = to_micros(now)
+        aside: list[QuarantineEntry] = []
+        try:
+            with self.store.writing() as tx:
+                for ref, row in rows:
+                    reason = precheck(row) if precheck is not None else None
+                    checked = (
+                        rejection(row, reason)
+                        if reason is not None
+                        else check_row(row, now, keep_extra=restore)
+                    )
+                    if not isinstance(checked, Rejected):
+                        if tx.receive(checked):
+                            result.added.append(checked.id)
+                            changed.add(checked.incident_id)
+                            index_event(tx, checked)
+                            continue
+                        if _same_content(tx, checked):
+                            result.skipped += 1
+                            continue
+                        checked = rejection(row, SAME_ID)
+                    result.problems.append((ref, checked.reason))
+                    raw, fingerprint = canonical_raw(row)
+                    aside.append(QuarantineEntry(checked, raw, fingerprint, source, ref, now_us))
+                result.quarantined = tx.quarantine(aside)
+                if restore:
+                    tx.queue_for_push(result.added)
+                self._refold(tx, changed, cached if restore else None)
+        except BaseException:
+            for incident_id in changed:  # the cache may hold events that were rolled back
+                self._cache.pop(incident_id, None)
+            raise
+        if result.quarantined:
+            first = aside[0]
+            log.warning(
+                "kept aside %d row(s) from %s that could not be read (sync --quarantined "
+                "lists them); the first, %s (id %s): %s",
+                result.quarantined,
+                source,
+                first.source_ref,
+                first.rejected.event_id,
+                first.rejected.reason,
+            )
+        result.changed = sorted(changed)
+        return result
+
+    def _refold(self, tx: StoreTxn, changed: Iterable[str], keep: set[str] | None = None) -> None:
+        """Bring the incident-list rows of these incidents up to date; with ``keep``, the
+        cache keeps only those incidents (a whole restored library would not fit in it)."""
+        for incident_id in sorted(changed):
+            try:
+                folded = self._catch_up(tx, incident_id)
+            except NotFound:
+                continue  # its declaration has not arrived yet (or a partial backup)
+            assert folded.state is not None
+            tx.put_summary(state_summary(folded.state), folded.seq)
+            if keep is not None and incident_id not in keep:
+                del self._cache[incident_id]
+
+    def quarantined_count(self) -> int:
+        """How many rows from outside could not be read (kept aside, never applied)."""
+        with self.store.reading() as tx:
+            return tx.quarantined_count()
+
+    def quarantined(self, limit: int = 1000) -> list[QuarantinedRow]:
+        """The rows from outside that could not be read, newest first."""
+        with self.store.reading() as tx:
+            return tx.quarantined(limit)
 
     def restore(self, batch: Iterable[Event]) -> tuple[int, int, list[str]]:
         """Add events from a backup, all or nothing; returns (added, already here, incidents
@@ -187,3 +306,22 @@ class JournalExchange:
         """Keep a sync bookkeeping value in the local store."""
         with self.store.writing() as tx:
             tx.meta_set(f"sync:{key}", value)
+
+
+def _same_content(tx: StoreTxn, event: Event) -> bool:
+    """The event already held under this id says the same (a replayed pull), or none is."""
+    held = tx.stored_content(event.id)
+    if held is None:
+        return True
+    row = event_row(event)
+    mine = (
+        row["id"],
+        row["incident_id"],
+        row["kind"],
+        json.loads(row["payload"]),
+        row["occurred_at_us"],
+        row["hlc"],
+        row["author"],
+        row["device"],
+    )
+    return held == mine

@@ -133,13 +133,17 @@ class BoundedLines:
     def __enter__(self) -> BoundedLines:
         return self
 
+    def close(self) -> None:
+        """Close the file (as leaving the ``with`` block does)."""
+        self._handle.close()
+
     def __exit__(
         self,
         kind: type[BaseException] | None,
         error: BaseException | None,
         trace: TracebackType | None,
     ) -> None:
-        self._handle.close()
+        self.close()
 
     def __iter__(self) -> Iterator[bytes]:
         total = 0

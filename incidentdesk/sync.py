@@ -28,6 +28,7 @@ from incidentdesk.config import (
     known_shared_secret_name,
     shared_secret_name,
 )
+from incidentdesk.core.events import Event
 from incidentdesk.core.plural import counted
 from incidentdesk.core.sync_state import LOCAL_ONLY, OFFLINE, ONLINE, SYNCING, SyncStatus
 from incidentdesk.core.timefmt import format_utc, utc_now
@@ -68,6 +69,7 @@ class SyncReport:
     pushed: int = 0
     pulled: int = 0
     changed: list[str] = field(default_factory=list)
+    quarantined: int = 0  # rows pulled that could not be read (new to the quarantine)
 
 
 def shared_config(profile: Profile) -> SharedConfig | None:
@@ -131,6 +133,7 @@ class Sync:
         self.shared = shared
         self._cursor_key = f"cursor:{shared.config.url}"
         self._schema_checked = False
+        self.quarantined = 0  # rows kept aside since the round began (see sync_once)
 
     def push(self) -> int:
         """Send every waiting local event up; returns how many the server did not have."""
@@ -141,11 +144,25 @@ class Sync:
                 if sent:
                     self.desk.set_sync_fact("last_sync", format_utc(utc_now()))
                 return sent
-            sent += self.shared.push(batch)
+            inserted = self.shared.push_ids(batch)
+            sent += len(inserted)
             self.desk.mark_pushed([e.id for e in batch])  # only after the server committed
+            if len(inserted) < len(batch):
+                self._check_held(batch, set(inserted))
+
+    def _check_held(self, batch: list[Event], inserted: set[str]) -> None:
+        """The server already held some of these ids: a replayed push says the same; a copy
+        with other content (a peer that wrote our id first) is kept aside and reported."""
+        held = self.shared.rows_by_id([e.id for e in batch if e.id not in inserted])
+        received = self.desk.receive_rows(((str(s), r) for s, r in held), "server")
+        self.quarantined += received.quarantined
 
     def pull(self) -> tuple[int, list[str]]:
-        """Fetch what the server has after our cursor; returns (new events, changed incidents)."""
+        """Fetch what the server has after our cursor; returns (rows pulled, changed incidents).
+
+        Each row is checked at the boundary: one that cannot be read is quarantined (see
+        :attr:`quarantined`) and the cursor moves past it like any other.
+        """
         cursor = int(self.desk.sync_fact(self._cursor_key) or 0)
         pulled = 0
         changed: set[str] = set()
@@ -153,12 +170,13 @@ class Sync:
             rows = self.shared.pull(cursor, PULL_BATCH)
             if not rows:
                 return pulled, sorted(changed)
-            fresh = self.desk.receive(e for _s, e in rows)
-            changed.update(fresh)
+            received = self.desk.receive_rows(((str(s), r) for s, r in rows), "server")
+            changed.update(received.changed)
+            self.quarantined += received.quarantined
             pulled += len(rows)
             cursor = rows[-1][0]
             # The cursor is saved after the events: a crash in between replays a pull, which
-            # changes nothing.
+            # changes nothing (a quarantined row is kept once, by its fingerprint).
             self.desk.set_sync_fact(self._cursor_key, str(cursor))
             if len(rows) < PULL_BATCH:
                 return pulled, sorted(changed)
@@ -168,10 +186,11 @@ class Sync:
         if not self._schema_checked:
             self.shared.check_schema()
             self._schema_checked = True
+        self.quarantined = 0
         pushed = self.push()
         pulled, changed = self.pull()
         self.desk.set_sync_fact("last_sync", format_utc(utc_now()))
-        return SyncReport(pushed, pulled, changed)
+        return SyncReport(pushed, pulled, changed, self.quarantined)
 
     def last_sync(self) -> datetime | None:
         """When the last round succeeded."""
@@ -181,19 +200,22 @@ class Sync:
 
 def status_once(desk: Desk, profile: Profile) -> SyncStatus:
     """Sync state for ``incidentdesk sync --status``: tries the server briefly."""
-    waiting = desk.waiting()
+    quarantined = desk.quarantined_count()
     shared = None
     try:
         shared = open_shared(profile)
         if shared is None:
-            return SyncStatus(LOCAL_ONLY, waiting)
+            # Nothing waits when there is nowhere to send it (the outbox still keeps every
+            # change, for the day this profile connects).
+            return SyncStatus(LOCAL_ONLY, 0, quarantined=quarantined)
+        waiting = desk.waiting()
         sync = Sync(desk, shared)
         last = sync.last_sync()
         try:
             shared.check_schema()
         except SharedError as exc:
-            return SyncStatus(OFFLINE, waiting, last, str(exc))
-        return SyncStatus(ONLINE, waiting, last)
+            return SyncStatus(OFFLINE, waiting, last, str(exc), quarantined)
+        return SyncStatus(ONLINE, waiting, last, quarantined=quarantined)
     finally:
         if shared is not None:
             shared.close()
@@ -248,11 +270,12 @@ class SyncService(threading.Thread):
         self, state: str, desk: Desk, sync: Sync | None, message: str | None = None
     ) -> None:
         try:
-            waiting = desk.waiting()
+            waiting = 0 if state == LOCAL_ONLY else desk.waiting()
             last = sync.last_sync() if sync else None
+            quarantined = desk.quarantined_count()
         except Exception:
-            waiting, last = 0, None
-        status = SyncStatus(state, waiting, last, message)
+            waiting, last, quarantined = 0, None, 0
+        status = SyncStatus(state, waiting, last, message, quarantined)
         self.status = status
         if status != self._last_status:
             self._last_status = status

@@ -215,7 +215,12 @@ def test_an_archive_line_longer_than_the_cap_is_refused_and_nothing_imported(
 
     monkeypatch.setattr(archive, "ARCHIVE_LINE_LIMIT", 1024)
     path = tmp_path / "backup.jsonl"
-    path.write_bytes(b'{"incidentdesk_archive": 1, "events": 1}\n' + b"{" + b" " * 4096 + b"}\n")
+    path.write_bytes(
+        b'{"incidentdesk_archive": 1, "exported_at": "2026-12-01T00:00:00+00:00", "events": 1}\n'
+        + b"{"
+        + b" " * 4096
+        + b"}\n"
+    )
     got, err = run(data_dir, capsys, "archive", "import", str(path))
     assert got == 1 and "Line 2 of the archive" in err and "longer than 1 KiB" in err, err
     assert run(data_dir, capsys, "incidents")[0] == 0

@@ -28,6 +28,7 @@ from incidentdesk.core.ids import new_device_id
 from incidentdesk.core.timefmt import from_micros, to_micros
 from incidentdesk.store import migrate
 from incidentdesk.store.deliveries import DeliveryQueries
+from incidentdesk.store.quarantine import QuarantineQueries
 from incidentdesk.store.schema import action_items, events, incidents, meta, unpushed
 
 DB_NAME = "incidentdesk.sqlite3"
@@ -159,7 +160,7 @@ class LocalStore:
         self.engine.dispose()
 
 
-class StoreTxn(DeliveryQueries):
+class StoreTxn(DeliveryQueries, QuarantineQueries):
     """The queries and writes of one transaction."""
 
     def __init__(self, conn: Connection) -> None:

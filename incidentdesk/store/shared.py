@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import psycopg
-from sqlalchemy import Connection, create_engine, select
+from sqlalchemy import Connection, Select, create_engine, inspect, null, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import URL, Engine
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
@@ -41,6 +41,22 @@ KEEPALIVES = {
     # the operating system's retransmission timeout of many minutes.
     "tcp_user_timeout": 15_000,
 }
+
+
+# The journal's columns every shared schema has (recorded_by and received_at_us: 0006 on).
+PULLED = ("id", "incident_id", "kind", "payload", "occurred_at_us", "hlc", "author", "device")
+
+
+class _Row:
+    """Attribute access on a pulled row (for ``row_event``)."""
+
+    def __init__(self, row: dict[str, Any]) -> None:
+        self.__dict__.update(row)
+
+
+def _has_provenance(conn: Connection) -> bool:
+    columns = {c["name"] for c in inspect(conn).get_columns("events")}
+    return "recorded_by" in columns
 
 
 class SharedError(UserError):
@@ -130,6 +146,7 @@ class SharedStore:
             port=config.port,
             database=config.database,
         )
+        self._provenance: bool | None = None  # the server has recorded_by (0006)?
         self.engine: Engine = create_engine(
             url,
             connect_args=config.connect_args(password),
@@ -268,6 +285,7 @@ class SharedStore:
         migrate.check_not_newer(before, f"The shared database {self.config.url}")
         with self.connect() as conn:
             migrate.upgrade(conn)
+        self._provenance = None  # the columns may be new
         return before, migrate.SCHEMA_HEAD
 
     # ------------------------------------------------------------ journal
@@ -277,8 +295,12 @@ class SharedStore:
 
         Committed before it returns: only then may the caller mark them pushed.
         """
+        return len(self.push_ids(batch))
+
+    def push_ids(self, batch: Sequence[Event]) -> list[str]:
+        """As :meth:`push`, returning the ids the server did not have."""
         if not batch:
-            return 0
+            return []
         rows = [event_row(e) for e in batch]
         statement = (
             pg_insert(events)
@@ -287,18 +309,50 @@ class SharedStore:
             .returning(events.c.id)
         )
         with self.connect() as conn:
-            inserted = conn.execute(statement).scalars().all()
-        return len(inserted)
+            return [str(i) for i in conn.execute(statement).scalars().all()]
 
-    def pull(self, after_seq: int, limit: int = 1000) -> list[tuple[int, Event]]:
-        """Events with a server ``seq`` after ``after_seq``, in ``seq`` order.
-
-        Appends on the server are serialized (see migration 0002), so ``seq`` order is commit
-        order and a cursor on ``seq`` never skips a late-committing row.
-        """
-        query = select(events).where(events.c.seq > after_seq).order_by(events.c.seq).limit(limit)
+    def rows_by_id(self, event_ids: Sequence[str]) -> list[tuple[int, dict[str, Any]]]:
+        """The server's rows of these ids, as :meth:`pull` reads them (undecoded)."""
+        if not event_ids:
+            return []
         with self.connect() as conn:
-            return [(row.seq, row_event(row)) for row in conn.execute(query)]
+            query = self._raw_select(conn).where(events.c.id.in_(list(event_ids)))
+            return [(row[0], dict(row._mapping)) for row in conn.execute(query)]
+
+    def pull(self, after_seq: int, limit: int = 1000) -> list[tuple[int, dict[str, Any]]]:
+        """Rows with a server ``seq`` after ``after_seq``, in ``seq`` order, as received.
+
+        Nothing is decoded here (a payload that is not JSON must not stop a pull): each row
+        is a plain mapping of the journal's columns, for ``core/boundary.py`` to check.
+        A server at a schema before 0006 has no ``recorded_by`` / ``received_at_us``: they
+        are read as NULL. Appends on the server are serialized (see migration 0002), so
+        ``seq`` order is commit order and a cursor on ``seq`` never skips a late-committing
+        row.
+        """
+        with self.connect() as conn:
+            query = (
+                self._raw_select(conn)
+                .where(events.c.seq > after_seq)
+                .order_by(events.c.seq)
+                .limit(limit)
+            )
+            return [(row[0], dict(row._mapping)) for row in conn.execute(query)]
+
+    def _raw_select(self, conn: Connection) -> Select[Any]:
+        """``seq`` and the journal's columns; NULL provenance on a server before 0006."""
+        if self._provenance is None:
+            self._provenance = _has_provenance(conn)
+        columns: list[Any] = [events.c[name] for name in PULLED]
+        if self._provenance:
+            columns += [events.c.recorded_by, events.c.received_at_us]
+        else:
+            columns += [null().label("recorded_by"), null().label("received_at_us")]
+        return select(events.c.seq, *columns)
+
+    def pull_events(self, after_seq: int, limit: int = 1000) -> list[tuple[int, Event]]:
+        """The rows of :meth:`pull` decoded without checks (tests and tools only: a row
+        that is not valid raises)."""
+        return [(seq, row_event(_Row(row))) for seq, row in self.pull(after_seq, limit)]
 
     def max_seq(self) -> int:
         """The newest server ``seq``."""

@@ -31,6 +31,7 @@ from incidentdesk.ui.declare_dialog import DeclareDialog
 from incidentdesk.ui.incident_list import IncidentList
 from incidentdesk.ui.library_panel import LibraryPanel
 from incidentdesk.ui.metrics_panel import MetricsPanel
+from incidentdesk.ui.quarantine_view import QuarantineDialog, QuarantineLabel
 from incidentdesk.ui.reminder_settings import (
     ReminderSettingsDialog,
     load_intervals,
@@ -123,6 +124,8 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.views)
 
         self.sync_label = SyncStatusLabel(self)
+        self.quarantine_label = QuarantineLabel(client, self)
+        self.statusBar().addPermanentWidget(self.quarantine_label)
         self.statusBar().addPermanentWidget(self.sync_label)
 
         self._build_menus()
@@ -139,6 +142,7 @@ class MainWindow(QMainWindow):
         if courier is not None:
             self._connect_courier(courier)
         self.sync_label.clicked.connect(self.open_connection_dialog)
+        self.quarantine_label.clicked.connect(self.open_quarantine)
         self.offline_banner.settings_requested.connect(self.open_connection_dialog)
         self._restore_layout()
 
@@ -238,6 +242,7 @@ class MainWindow(QMainWindow):
         help_menu.addSeparator()
         self._add(help_menu, "Open &log folder", None, self.open_log_folder)
         self._add(help_menu, "Copy &diagnostics", None, self.copy_diagnostics)
+        self._add(help_menu, "Events that could not be &read…", None, self.open_quarantine)
         help_menu.addSeparator()
         self._add(help_menu, "&About IncidentDesk", None, self.show_about)
 
@@ -270,6 +275,7 @@ class MainWindow(QMainWindow):
 
     def _first_rows(self, cursor: int, rows: list[dict[str, Any]]) -> None:
         self.rows_loaded = True
+        self.quarantine_label.refresh()
         self._set_rows(rows)
         wanted = self._restored_incident
         if wanted and any(r["id"] == wanted for r in rows):
@@ -284,6 +290,7 @@ class MainWindow(QMainWindow):
         self.client.start_feed(cursor)
 
     def _incidents_changed(self, incident_ids: list[str]) -> None:
+        self.quarantine_label.refresh()
         # The open incident first: its new entry is what the commander is waiting to see.
         self.command_view.on_incidents_changed(incident_ids)
         self.library.on_incidents_changed(incident_ids)
@@ -484,7 +491,16 @@ class MainWindow(QMainWindow):
         if self.sync is not None:
             self.sync.start(connected=False)
 
+    def open_quarantine(self) -> QuarantineDialog:
+        """Diagnostics: the events from outside that could not be read."""
+        dialog = QuarantineDialog(self.client, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(lambda _r: self.quarantine_label.refresh())
+        dialog.open()
+        return dialog
+
     def _sync_status(self, status: SyncStatus) -> None:
+        self.quarantine_label.refresh()  # rows the sync kept aside (or an archive's)
         self.sync_label.set_status(status)
         self.offline_banner.set_status(status)
         self.library.set_sync_status(status)

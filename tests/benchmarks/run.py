@@ -78,6 +78,7 @@ class Sizes:
     sync_notes: int  # sync_propagation_latency: notes A writes and B's window shows
     sync_pings: int  # sync_propagation_latency: raw NOTIFY round trips (the floor)
     sync_events: int  # sync_catch_up: events written while B was offline
+    sync_hostile: int  # sync_catch_up_hostile: how many of those rows are bad ones
     metrics_incidents: int  # metrics_compute: incidents the metrics are computed over
     search_incidents: int  # search_library: incidents in the searched store
     search_events: int  # search_library: events in the searched store
@@ -101,6 +102,7 @@ FULL = Sizes(
     sync_notes=500,
     sync_pings=200,
     sync_events=10_000,
+    sync_hostile=1_000,
     metrics_incidents=5_000,
     search_incidents=5_000,
     search_events=500_000,
@@ -123,6 +125,7 @@ QUICK = Sizes(
     sync_notes=20,
     sync_pings=200,
     sync_events=500,
+    sync_hostile=50,
     metrics_incidents=500,
     search_incidents=200,
     search_events=5_000,
@@ -685,6 +688,42 @@ def bench_sync_catch_up(sizes: Sizes) -> list[Figure]:
     ]
 
 
+SYNC_CATCH_UP_HOSTILE = (
+    ("sync_catch_up_hostile", "ms"),
+    ("sync_catch_up_hostile.clean", "ms"),
+    ("sync_catch_up_hostile.ratio", "ratio"),
+)
+
+
+def bench_sync_catch_up_hostile(sizes: Sizes) -> list[Figure]:
+    """The catch-up of ``sync_catch_up`` with a tenth of the rows hostile (quarantined by B),
+    and the same count all clean, measured one after the other: the ratio is the cost of
+    the trust boundary on bad rows. Goal: under 1.5."""
+    missing = _sync_skipped(SYNC_CATCH_UP_HOSTILE)
+    if missing is not None:
+        return missing
+    with tempfile.TemporaryDirectory(prefix="incidentdesk-bench-") as tmp:
+        clean = sync_bench.catch_up(Path(tmp), sizes.sync_events, make_events)
+    with tempfile.TemporaryDirectory(prefix="incidentdesk-bench-") as tmp:
+        hostile = sync_bench.catch_up(
+            Path(tmp), sizes.sync_events, make_events, hostile=sizes.sync_hostile
+        )
+    params = {
+        "rows": sizes.sync_events,
+        "hostile": sizes.sync_hostile,
+        "quarantined": hostile["quarantined"],
+        "breakdown_ms": hostile["breakdown_ms"],
+        "clean_breakdown_ms": clean["breakdown_ms"],
+        "server": hostile["server"],
+    }
+    ratio = round(hostile["elapsed_ms"] / clean["elapsed_ms"], 3)
+    return [
+        figure("sync_catch_up_hostile", hostile["elapsed_ms"], "ms", **params),
+        figure("sync_catch_up_hostile.clean", clean["elapsed_ms"], "ms", **params),
+        figure("sync_catch_up_hostile.ratio", ratio, "ratio", **params),
+    ]
+
+
 Benchmark = Callable[[Sizes], list[Figure]]
 
 
@@ -804,6 +843,7 @@ BENCHMARKS: dict[str, Benchmark] = {
     "cold_start_ratio": bench_cold_start_ratio,
     "sync_propagation_latency": bench_sync_propagation_latency,
     "sync_catch_up": bench_sync_catch_up,
+    "sync_catch_up_hostile": bench_sync_catch_up_hostile,
     "metrics_compute": bench_metrics_compute,
     "search_library": bench_search_library,
     "library_open": bench_library_open,

@@ -10,11 +10,11 @@ Usage::
     # A whole measurement, with its own cluster (what run.py does), printing one JSON line;
     # --profile P also writes cProfile statistics of the measured workstation's threads.
     python tests/benchmarks/sync_bench.py sync_propagation_latency NOTES PINGS [--profile P]
-    python tests/benchmarks/sync_bench.py sync_catch_up EVENTS [--profile P]
+    python tests/benchmarks/sync_bench.py sync_catch_up EVENTS [HOSTILE] [--profile P]
 
     # The measured workstations (started by the two above, on their seeded folders).
     python tests/benchmarks/sync_bench.py window DATA_DIR NOTES AUTHOR [--profile P]
-    python tests/benchmarks/sync_bench.py catch_up DATA_DIR EVENTS [--profile P]
+    python tests/benchmarks/sync_bench.py catch_up DATA_DIR EVENTS [HOSTILE] [--profile P]
 
 Times that cross processes are ``time.monotonic()``: CLOCK_MONOTONIC on Linux, one clock for
 the whole system, so a time taken in one process compares with a time taken in another.
@@ -360,14 +360,14 @@ def _note_commits(shared: Any) -> list[float]:
     Only this object is wrapped, not the class.
     """
     times: list[float] = []
-    original = shared.push
+    original = shared.push_ids
 
-    def push(batch: Any) -> int:
-        inserted = int(original(batch))
+    def push_ids(batch: Any) -> list[str]:
+        inserted = list(original(batch))
         times.append(time.monotonic())
         return inserted
 
-    shared.push = push
+    shared.push_ids = push_ids  # what Sync.push calls
     return times
 
 
@@ -422,12 +422,19 @@ def _stage_quantiles(stages: list[dict[str, float]], q: float) -> dict[str, floa
 
 
 def catch_up(
-    root: Path, events: int, make_events: MakeEvents, profile: str | None = None
+    root: Path,
+    events: int,
+    make_events: MakeEvents,
+    profile: str | None = None,
+    hostile: int = 0,
 ) -> dict[str, Any]:
     """Workstation B was online (it has the demo incident), then offline while A wrote
     ``events`` events and pushed them; B's sync service starts (a child) and catches up.
 
     ``make_events(n)`` is ``run.make_events``: one incident's journal of ``n`` events.
+    With ``hostile``, that many of the ``events`` rows are bad ones (see
+    :func:`hostile_rows`), written straight into the server's journal between A's, which
+    B must quarantine; A writes the rest.
     """
     from incidentdesk.demo import seed_demo
     from incidentdesk.store.local import LocalStore
@@ -444,7 +451,7 @@ def catch_up(
         # Offline from here. A's journal gains a long incident (make_events: notes, role
         # changes, status and severity changes, pins), written in one transaction; the
         # outbox holds every event, and A pushes them.
-        incident_id, made = make_events(events)
+        incident_id, made = make_events(events - hostile)
         store = LocalStore(a_dir)
         try:
             with store.writing() as tx:
@@ -454,20 +461,84 @@ def catch_up(
             store.close()
         with _syncing(a_dir, AUTHOR_A, url) as sync_a:
             started = time.monotonic()
-            pushed = sync_a.push()
+            pushed = 0
+            bad = hostile_rows(incident_id, hostile)
+            # A's events in ten parts with a tenth of the bad rows after each (a peer
+            # sending them while A works); with none, one push as before.
+            parts = 10 if hostile else 1
+            part = max(1, -(-len(made) // parts))
+            for left in range(parts, 0, -1):
+                sent = 0
+                while sent < part and (batch := sync_a.desk.outbox(min(500, part - sent))):
+                    pushed += sync_a.shared.push(batch)
+                    sync_a.desk.mark_pushed([e.id for e in batch])
+                    sent += len(batch)
+                chunk = len(bad) // left
+                insert_raw(cluster, url, bad[:chunk])
+                del bad[:chunk]
             push_s = time.monotonic() - started
-        if pushed != events:
-            raise RuntimeError(f"A pushed {pushed} events, expected {events}")
-        args = ["catch_up", str(b_dir), str(events)]
+        if pushed != events - hostile:
+            raise RuntimeError(f"A pushed {pushed} events, expected {events - hostile}")
+        args = ["catch_up", str(b_dir), str(events), str(hostile)]
         with Child([*args, "--profile", profile] if profile else args, root) as child:
             result = child.expect("done", timeout=CHILD_TIMEOUT_S)
     return {
         **result,
         "incident": incident_id,
+        "hostile": hostile,
         "a_push_s": round(push_s, 3),
         "a_push_events_per_s": round(events / push_s, 1),
         "server": settings,
     }
+
+
+def hostile_rows(incident_id: str, count: int) -> list[dict[str, Any]]:
+    """``count`` bad rows for one incident, five kinds in turn: a payload that is not JSON,
+    an ``hlc`` of 2^63-1, a payload of the wrong shape, ``occurred_at`` in year 1, and a NUL
+    in a note's text."""
+    from incidentdesk.core.ids import hlc_pack, new_event_id
+
+    now_ms = int(time.time() * 1000)
+    made = []
+    for n in range(count):
+        row: dict[str, Any] = {
+            "id": new_event_id(),
+            "incident_id": incident_id,
+            "kind": "note.added",
+            "payload": json.dumps({"text": f"hostile {n}", "note_kind": "note"}),
+            "occurred_at_us": now_ms * 1000,
+            "hlc": hlc_pack(now_ms, n % 60_000),
+            "author": "Mallory",
+            "device": "badc0ffee000",
+        }
+        change = n % 5
+        if change == 0:
+            row["payload"] = f"not json at all {n}"
+        elif change == 1:
+            row["hlc"] = 2**63 - 1
+        elif change == 2:
+            row["payload"] = json.dumps({"text": ["a", "list", n]})
+        elif change == 3:
+            row["occurred_at_us"] = -62135596800000000
+        else:
+            row["payload"] = json.dumps({"text": f"a\x00b {n}"})  # \u0000 in the JSON
+        made.append(row)
+    return made
+
+
+def insert_raw(cluster: Any, url: str, rows: list[dict[str, Any]]) -> None:
+    """Rows straight into the server's journal as the superuser, triggers off (a server
+    trigger that refuses them would test the server, not the workstation)."""
+    if not rows:
+        return
+    columns = ("id", "incident_id", "kind", "payload", "occurred_at_us", "hlc", "author", "device")
+    with cluster.admin(url.rsplit("/", 1)[1]) as conn:
+        conn.execute("SET session_replication_role = replica")
+        with conn.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO events ({', '.join(columns)}) VALUES ({', '.join(['%s'] * 8)})",
+                [[r[c] for c in columns] for r in rows],
+            )
 
 
 # ------------------------------------------------------------------ instrumenting (child)
@@ -546,7 +617,7 @@ def window(data_dir: str, notes: str, author: str, profile: str | None = None) -
     recorder = Spans()
     recorder.wrap(Sync, "sync_once", "sync_once", lambda report: report.pulled)
     recorder.wrap(SharedStore, "pull", "server_pull")
-    recorder.wrap(Desk, "receive", "receive")
+    recorder.wrap(Desk, "receive_rows", "receive")
     recorder.wrap(Desk, "snapshot", "snapshot")
     delivered: list[float] = []
     recorder.spans["delivered"] = delivered
@@ -602,7 +673,9 @@ def window(data_dir: str, notes: str, author: str, profile: str | None = None) -
 # ------------------------------------------------------------------- catch_up (child B)
 
 
-def catch_up_child(data_dir: str, events: str, profile: str | None = None) -> None:
+def catch_up_child(
+    data_dir: str, events: str, hostile: str = "0", profile: str | None = None
+) -> None:
     """Workstation B's sync service (its own thread, Desk and connections, as the window
     runs it) starts and catches up; prints ``done`` with the times."""
     from sqlalchemy import func, select
@@ -632,7 +705,7 @@ def catch_up_child(data_dir: str, events: str, profile: str | None = None) -> No
     recorder.wrap(SharedStore, "check_schema", "check_schema")
     recorder.wrap(Sync, "push", "push")
     recorder.wrap(SharedStore, "pull", "server_pull", len)
-    recorder.wrap(Desk, "receive", "receive")
+    recorder.wrap(Desk, "receive_rows", "receive")
     recorder.wrap(Desk, "set_sync_fact", "bookkeeping")
     marks: dict[str, float] = {}
     offline: list[str] = []
@@ -665,8 +738,15 @@ def catch_up_child(data_dir: str, events: str, profile: str | None = None) -> No
     if profiler is not None:
         profiler.dump_stats(f"{profile}.sync.prof")
     arrived = journal() - before
-    if arrived != int(events):
+    if arrived != int(events) - int(hostile):
         raise RuntimeError(f"B's journal gained {arrived} events, expected {events}")
+    desk = Desk.open(folder, AUTHOR_B)
+    try:
+        quarantined = desk.quarantined_count()
+    finally:
+        desk.close()
+    if quarantined != int(hostile):
+        raise RuntimeError(f"B quarantined {quarantined} rows, expected {hostile}")
     spans = recorder.spans
     held = max(s[1] for s in spans["receive"])  # the last batch is in the journal
     elapsed = held - start
@@ -681,8 +761,9 @@ def catch_up_child(data_dir: str, events: str, profile: str | None = None) -> No
         "done",
         {
             "events": arrived,
+            "quarantined": quarantined,
             "elapsed_ms": _ms(elapsed),
-            "events_per_s": round(arrived / elapsed, 1),
+            "events_per_s": round((arrived + quarantined) / elapsed, 1),
             "online_ms": _ms(marks[ONLINE] - start),
             "changed_ms": _ms(marks["changed"] - start),
             "pull_batches": sum(1 for s in spans["server_pull"] if s[2]),
@@ -703,7 +784,8 @@ def _whole(name: str, counts: list[str], profile: str | None) -> None:
         else:
             import run  # this file's neighbour (its folder is on sys.path)
 
-            result = catch_up(Path(tmp), int(counts[0]), run.make_events, profile)
+            hostile = int(counts[1]) if len(counts) > 1 else 0
+            result = catch_up(Path(tmp), int(counts[0]), run.make_events, profile, hostile)
     sys.stdout.write(json.dumps(result) + "\n")
 
 

@@ -30,6 +30,7 @@ EXPECTED = (
     "cold_start_ratio",
     "sync_propagation_latency",
     "sync_catch_up",
+    "sync_catch_up_hostile",
     "metrics_compute",
     "search_library",
     "library_open",

@@ -132,7 +132,7 @@ def test_archive_export_then_import(
     assert restored.desk.timeline(incident) == desk.timeline(incident)
 
 
-def test_a_bad_archive_is_one_sentence_naming_the_line(
+def test_a_bad_line_is_named_kept_aside_and_the_rest_imported(
     cli: LibraryCli, restored: LibraryCli, desk: Desk, tmp_path: Path
 ) -> None:
     incident = desk.declare("Checkout 5xx in EU", "SEV2")
@@ -141,9 +141,21 @@ def test_a_bad_archive_is_one_sentence_naming_the_line(
     cli.out("archive", "export", str(path))
     lines = path.read_text(encoding="utf-8").splitlines()
     path.write_text("\n".join([*lines[:2], lines[2][:30]]), encoding="utf-8")
+    out = restored.out("archive", "import", str(path))
+    assert f"{path}: line 3: not valid JSON" in out and "the file may be cut short" in out
+    assert "1 line(s) could not be read: kept aside, never applied" in out
+    assert "Imported 1 event into 1 incident" in out
+    assert [r["id"] for r in restored.desk.incidents(include_closed=True)] == [incident]
+    assert restored.desk.quarantined_count() == 1
+
+
+def test_a_file_that_is_not_an_archive_is_one_sentence(
+    restored: LibraryCli, tmp_path: Path
+) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_text("dear diary\n", encoding="utf-8")
     err = restored.fails("archive", "import", str(path))
-    assert "line 3: not valid JSON" in err and "nothing was imported" in err
-    assert restored.desk.incidents(include_closed=True) == []
+    assert "is not an IncidentDesk archive, nothing was imported: line 1: " in err
 
 
 def test_archive_refusals(cli: LibraryCli, tmp_path: Path) -> None:

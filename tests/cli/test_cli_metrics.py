@@ -325,16 +325,22 @@ def test_month_trend_of_mtta_and_mttr(library: Desk) -> None:
 
 
 @pytest.mark.parametrize("by", ["severity", "service", "team", "month", "all"])
-def test_a_year_one_incident_does_not_break_any_grouping(library: Desk, by: str) -> None:
+def test_a_year_one_incident_does_not_break_any_grouping(
+    library: Desk, by: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from incidentdesk import desk as desk_module
     from incidentdesk.core.catalog import parse_toml
 
     library.import_catalog(parse_toml(CATALOG))
-    # An older version accepted `declare --at 0001-01-01T00:00:01Z`; the journal keeps it.
+    # An older version accepted `declare --at 0001-01-01T00:00:01Z` (it did not check event
+    # times, as this one does); its journal keeps what it wrote.
+    monkeypatch.setattr(desk_module, "check_event_time", lambda moment, now: moment)
     library.declare("Back-dated by mistake", "SEV3", ["checkout"], at("0001-01-01T00:00:01"))
     # …and a workstation whose clock was centuries off resolved another in year 2500.
     far_off = Desk(library.store, "Old client", clock=lambda: at("2500-06-01T12:00"))
     far = far_off.declare("Resolved far ahead", "SEV3", ["checkout"], at("2026-03-11T10:00"))
     far_off.set_status(far, "resolved", at("2500-06-01T00:00"))
+    monkeypatch.undo()
     table = metrics(library, "--by", by)
     assert "2 incidents have a date outside 1970–2200 and are left out." in table
     assert "3 incidents counted" in table  # the library's three, as before

@@ -47,7 +47,7 @@ def test_the_application_role_can_append_and_read_but_not_change_the_journal(
         "dev1",
     )
     assert app.push([declared]) == 1
-    assert [e.id for _s, e in app.pull(0)] == [incident]
+    assert [r["id"] for _s, r in app.pull(0)] == [incident]
     app.close()
 
     with psycopg.connect(

@@ -60,19 +60,25 @@ def test_connect_upgrade_sync_status_and_disconnect(
     assert "already at schema" in out
 
     code, out, _ = run(data_dir, capsys, "declare", "Search down", "--severity", "SEV2")
+    incident = out.strip().split()[-1]
     code, out, _ = run(data_dir, capsys, "sync", "--status", "--json")
     status = json.loads(out)
     assert status["state"] == "online" and status["waiting"] == 1
     code, out, _ = run(data_dir, capsys, "sync")
     assert code == 0 and "Pushed 1 new event," in out
     code, out, _ = run(data_dir, capsys, "sync", "--status")
-    assert out.startswith("online · 0 change(s) waiting · last sync: 20")
+    assert out.startswith("online · nothing waiting · last sync: 20")
 
     code, out, _ = run(data_dir, capsys, "disconnect")
     assert "works locally only" in out
     assert ("incidentdesk", shared_secret_name(data_dir)) not in memory_keyring
     code, out, _ = run(data_dir, capsys, "sync", "--status", "--json")
     assert json.loads(out)["state"] == "local only"
+    assert json.loads(out)["waiting"] == 0 and json.loads(out)["quarantined"] == 0
+    code, _out, _ = run(data_dir, capsys, "note", incident, "written while local only")
+    assert code == 0
+    code, out, _ = run(data_dir, capsys, "sync", "--status")
+    assert out.startswith("local only · nothing waiting · "), out
 
 
 def test_wrong_password_and_unreachable_server_get_specific_messages(

@@ -31,7 +31,7 @@ def test_pushing_twice_or_replaying_a_pull_changes_nothing(
     assert a.shared.push(batch) == 0
     b.sync.sync_once()
     before = b.desk.incident(incident)
-    rows = b.shared.pull(0)
+    rows = b.shared.pull_events(0)
     assert b.desk.receive(e for _s, e in rows) == []
     assert b.desk.incident(incident) == before
     assert b.shared.max_seq() == 2

@@ -37,7 +37,7 @@ def write_note(qtbot: QtBot, window: MainWindow, text: str) -> None:
 
 def server_texts(workstation: Workstation) -> list[str]:
     """The note texts on the shared server (read directly, not through a sync)."""
-    return [str(e.payload.get("text")) for _seq, e in workstation.shared.pull(0)]
+    return [str(e.payload.get("text")) for _seq, e in workstation.shared.pull_events(0)]
 
 
 @pytest.fixture
