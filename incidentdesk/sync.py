@@ -59,6 +59,7 @@ class SyncReport:
     pushed: int = 0
     pulled: int = 0
     changed: list[str] = field(default_factory=list)
+    refused: dict[str, str] = field(default_factory=dict)  # event id: the server's reason
 
 
 def shared_config(profile: Profile) -> SharedConfig | None:
@@ -90,6 +91,7 @@ class Sync:
         self.shared = shared
         self._cursor_key = f"cursor:{shared.config.url}"
         self._schema_checked = False
+        self.refused: dict[str, str] = {}  # what the server refused, since this Sync began
 
     def push(self) -> int:
         """Send every waiting local event up; returns how many the server did not have."""
@@ -100,8 +102,17 @@ class Sync:
                 if sent:
                     self.desk.set_sync_fact("last_sync", format_utc(utc_now()))
                 return sent
-            sent += self.shared.push(batch)
-            self.desk.mark_pushed([e.id for e in batch])  # only after the server committed
+            outcome = self.shared.send(batch)
+            sent += outcome.new
+            if outcome.refused:
+                # Never retried: the server would refuse them again and hold up the rest.
+                self.desk.mark_refused(outcome.refused, format_utc(utc_now()))
+                self.refused.update(outcome.refused)
+                for event_id, reason in outcome.refused.items():
+                    log.warning("the shared database refused event %s: %s", event_id, reason)
+            accepted = [e.id for e in batch if e.id not in outcome.refused]
+            # Only after the server committed.
+            self.desk.mark_pushed(accepted, outcome.stamped)
 
     def pull(self) -> tuple[int, list[str]]:
         """Fetch what the server has after our cursor; returns (new events, changed incidents)."""
@@ -127,10 +138,12 @@ class Sync:
         if not self._schema_checked:
             self.shared.check_schema()
             self._schema_checked = True
+        refused_before = set(self.refused)
         pushed = self.push()
         pulled, changed = self.pull()
         self.desk.set_sync_fact("last_sync", format_utc(utc_now()))
-        return SyncReport(pushed, pulled, changed)
+        refused = {k: v for k, v in self.refused.items() if k not in refused_before}
+        return SyncReport(pushed, pulled, changed, refused)
 
     def last_sync(self) -> datetime | None:
         """When the last round succeeded."""
@@ -297,7 +310,12 @@ class SyncService(threading.Thread):
 
 def describe_report(report: SyncReport) -> str:
     """One line for ``incidentdesk sync``."""
-    return (
+    line = (
         f"Pushed {report.pushed} new event(s), pulled {report.pulled}; "
         f"{len(report.changed)} incident(s) changed."
     )
+    for event_id, reason in report.refused.items():
+        line += (
+            f"\nThe shared database refused event {event_id} (kept here, not sent again): {reason}"
+        )
+    return line

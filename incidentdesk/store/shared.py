@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import psycopg
-from sqlalchemy import Connection, create_engine, select
+from sqlalchemy import Connection, create_engine, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import URL, Engine
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
@@ -109,6 +109,53 @@ class SharedConfig:
         return args
 
 
+@dataclass(frozen=True)
+class PushOutcome:
+    """What the server did with a batch of events.
+
+    Attributes:
+        new: how many it did not have before.
+        stamped: for each new one, what the server stamped: (recorded_by, received_at_us)
+            (empty on a server without provenance columns).
+        refused: the events it refused, with its reason in one sentence.
+    """
+
+    new: int = 0
+    stamped: dict[str, tuple[str, int]] = field(default_factory=dict)
+    refused: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, inserted: list[Any], refused: dict[str, str]) -> PushOutcome:
+        stamps = {r[0]: (str(r[1]), int(r[2])) for r in inserted if len(r) == 3 and r[1]}
+        return cls(len(inserted), stamps, refused)
+
+
+class _Refused(Exception):
+    """The server refused a row (a check, a value it cannot store); not a lost link."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _refusal(exc: DBAPIError) -> str | None:
+    """The server's reason when an insert failed because of a row, else None."""
+    original = exc.orig
+    if not isinstance(original, psycopg.DataError | psycopg.IntegrityError):
+        return None
+    first = str(original).strip().splitlines()[0] if str(original).strip() else ""
+    if first.startswith("IncidentDesk refused event") and ": " in first:
+        first = first.split(": ", 1)[1]  # the trigger's message names the event first
+    return first or type(original).__name__
+
+
+def _sent_row(event: Event) -> dict[str, Any]:
+    # The server stamps provenance itself; a server at 0005 has no such columns at all.
+    row = event_row(event)
+    del row["recorded_by"], row["received_at_us"]
+    return row
+
+
 class SharedStore:
     """The journal on the shared PostgreSQL server.
 
@@ -120,6 +167,7 @@ class SharedStore:
     def __init__(self, config: SharedConfig, password: str | None) -> None:
         self.config = config
         self._password = password
+        self._provenance: bool | None = None
         url = URL.create(
             "postgresql+psycopg",
             username=config.user,
@@ -231,23 +279,76 @@ class SharedStore:
 
     # ------------------------------------------------------------ journal
 
+    def has_provenance(self) -> bool:
+        """Whether the server stamps ``recorded_by``/``received_at_us`` (schema 0006 on):
+        a server still at 0005 has neither column. Asked once per store."""
+        if self._provenance is None:
+            query = text(
+                "SELECT count(*) FROM information_schema.columns WHERE table_name = 'events'"
+                " AND column_name IN ('recorded_by', 'received_at_us')"
+                " AND table_schema = current_schema()"
+            )
+            with self.connect() as conn:
+                self._provenance = conn.execute(query).scalar() == 2
+        return self._provenance
+
     def push(self, batch: Sequence[Event]) -> int:
         """Insert events the server lacks (a duplicate is a no-op); returns how many were new.
 
-        Committed before it returns: only then may the caller mark them pushed.
+        Raises:
+            SharedError: the server refused one of them (see :meth:`send` to go on with the
+                others).
+        """
+        outcome = self.send(batch)
+        if outcome.refused:
+            event_id, reason = next(iter(outcome.refused.items()))
+            raise SharedError(f"The shared database refused event {event_id}: {reason}")
+        return outcome.new
+
+    def send(self, batch: Sequence[Event]) -> PushOutcome:
+        """Insert events the server lacks (a duplicate is a no-op), and say what it did.
+
+        Committed before it returns: only then may the caller mark them pushed. The whole
+        batch goes in one statement; if the server refuses a row (its trigger checks every
+        event, migration 0006), the batch goes again row by row, each under a savepoint, so
+        the refused ones are named with the server's reason and the others go in.
         """
         if not batch:
-            return 0
-        rows = [event_row(e) for e in batch]
+            return PushOutcome()
+        rows = [_sent_row(e) for e in batch]
+        try:
+            with self.connect() as conn:
+                return PushOutcome.of(self._insert(conn, rows), {})
+        except _Refused:
+            pass
+        stamped: list[Any] = []
+        refused: dict[str, str] = {}
+        with self.connect() as conn:
+            for row in rows:
+                try:
+                    with conn.begin_nested():
+                        stamped.extend(self._insert(conn, [row]))
+                except _Refused as exc:
+                    refused[row["id"]] = exc.reason
+        return PushOutcome.of(stamped, refused)
+
+    def _insert(self, conn: Connection, rows: list[dict[str, Any]]) -> list[Any]:
+        returning = [events.c.id]
+        if self.has_provenance():
+            returning += [events.c.recorded_by, events.c.received_at_us]
         statement = (
             pg_insert(events)
             .values(rows)
             .on_conflict_do_nothing(index_elements=["id"])
-            .returning(events.c.id)
+            .returning(*returning)
         )
-        with self.connect() as conn:
-            inserted = conn.execute(statement).scalars().all()
-        return len(inserted)
+        try:
+            return list(conn.execute(statement).all())
+        except DBAPIError as exc:
+            reason = _refusal(exc)
+            if reason is None:
+                raise
+            raise _Refused(reason) from None
 
     def pull(self, after_seq: int, limit: int = 1000) -> list[tuple[int, Event]]:
         """Events with a server ``seq`` after ``after_seq``, in ``seq`` order.

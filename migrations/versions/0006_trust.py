@@ -19,9 +19,161 @@ down_revision = "0005_actions"
 branch_labels = None
 depends_on = None
 
-# PostgreSQL only: the validating and stamping trigger, constraints and grants.
-PG_UP: list[str] = []
-PG_DOWN: list[str] = []
+# The group role every person's (or workstation's) login role joins; it holds the grants.
+WRITERS = "incidentdesk_writers"
+# The application role packaging/postgres/roles.sql created before there was a group.
+APP = "incidentdesk_app"
+# What a writer may set on insert: everything but the server's own ``seq`` (a client-chosen
+# seq far ahead would make every reader's cursor skip the rows inserted after it). The
+# provenance columns may be sent but the trigger overwrites them.
+INSERTABLE = (
+    "id, incident_id, kind, payload, occurred_at_us, hlc, author, device, recorded_by, "
+    "received_at_us"
+)
+UUID_PATTERN = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+KIND_PATTERN = "^[a-z][a-z0-9_.-]*$"
+MAX_PAYLOAD_BYTES = 1024 * 1024
+# 2200-01-01T00:00:00Z, the end of the sane range (1970 is 0): in milliseconds for the HLC's
+# physical part (the bits above its 16-bit counter, see core/ids.py), in µs for occurred_at.
+END_MS = 7_258_118_400_000
+
+# PostgreSQL only: the validating and stamping trigger, and least-privilege grants.
+PG_UP: list[str] = [
+    f"""
+    CREATE FUNCTION incidentdesk_check_event() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+    DECLARE
+        what text := 'IncidentDesk refused event ' || quote_literal(left(coalesce(NEW.id, ''), 40));
+        doc jsonb;
+    BEGIN
+        -- Who inserted it and when: facts of this server, whatever the client sent.
+        NEW.recorded_by := session_user;
+        NEW.received_at_us := (extract(epoch FROM clock_timestamp()) * 1000000)::bigint;
+        IF coalesce(NEW.id, '') = '' THEN
+            RAISE EXCEPTION USING ERRCODE = 'check_violation',
+                MESSAGE = what || ': its id is empty.';
+        END IF;
+        IF NEW.id !~ '{UUID_PATTERN}' THEN
+            RAISE EXCEPTION USING ERRCODE = 'check_violation',
+                MESSAGE = what || ': its id is not a lowercase UUID.';
+        END IF;
+        IF NEW.incident_id !~ '{UUID_PATTERN}' THEN
+            RAISE EXCEPTION USING ERRCODE = 'check_violation',
+                MESSAGE = what || ': its incident id is not a lowercase UUID.';
+        END IF;
+        IF coalesce(NEW.kind, '') = '' THEN
+            RAISE EXCEPTION USING ERRCODE = 'check_violation',
+                MESSAGE = what || ': its kind is empty.';
+        END IF;
+        IF NEW.kind !~ '{KIND_PATTERN}' THEN
+            RAISE EXCEPTION USING ERRCODE = 'check_violation',
+                MESSAGE = what || ': its kind ' || quote_literal(left(NEW.kind, 64))
+                    || ' is not lowercase words separated by dots.';
+        END IF;
+        IF NEW.hlc < 0 OR (NEW.hlc >> 16) >= {END_MS} THEN
+            RAISE EXCEPTION USING ERRCODE = 'check_violation',
+                MESSAGE = what || ': its clock (hlc ' || NEW.hlc
+                    || ') is outside the years 1970 to 2200.';
+        END IF;
+        IF NEW.occurred_at_us < 0 OR NEW.occurred_at_us >= {END_MS}000 THEN
+            RAISE EXCEPTION USING ERRCODE = 'check_violation',
+                MESSAGE = what || ': its time (occurred_at_us ' || NEW.occurred_at_us
+                    || ') is outside the years 1970 to 2200.';
+        END IF;
+        IF octet_length(NEW.payload) > {MAX_PAYLOAD_BYTES} THEN
+            RAISE EXCEPTION USING ERRCODE = 'check_violation',
+                MESSAGE = what || ': its payload is ' || octet_length(NEW.payload)
+                    || ' bytes, more than the {MAX_PAYLOAD_BYTES} allowed.';
+        END IF;
+        BEGIN
+            -- jsonb, not json: it also refuses \\u0000 and lone surrogates.
+            doc := NEW.payload::jsonb;
+        EXCEPTION WHEN others THEN
+            RAISE EXCEPTION USING ERRCODE = 'check_violation',
+                MESSAGE = what || ': its payload is not valid JSON (' || SQLERRM || ').';
+        END;
+        IF jsonb_typeof(doc) <> 'object' THEN
+            RAISE EXCEPTION USING ERRCODE = 'check_violation',
+                MESSAGE = what || ': its payload is JSON but not an object.';
+        END IF;
+        RETURN NEW;
+    END $$
+    """,
+    # Fires after the statement-level append lock (0002) and before the NOTIFY trigger.
+    """
+    CREATE TRIGGER events_check BEFORE INSERT ON events
+    FOR EACH ROW EXECUTE FUNCTION incidentdesk_check_event()
+    """,
+    f"""
+    DO $$
+    DECLARE
+        grantee text;
+        seq_name text := pg_get_serial_sequence('events', 'seq');
+        app_in_group boolean;
+    BEGIN
+        IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{WRITERS}') THEN
+            BEGIN
+                CREATE ROLE {WRITERS} NOLOGIN;
+            EXCEPTION WHEN insufficient_privilege THEN
+                RAISE NOTICE 'No role {WRITERS}: run packaging/postgres/roles.sql as a '
+                    'superuser, then db upgrade --shared again to grant it.';
+            END;
+        END IF;
+        app_in_group := false;
+        IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{APP}')
+           AND EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{WRITERS}') THEN
+            app_in_group := pg_has_role('{APP}', '{WRITERS}', 'MEMBER');
+            IF NOT app_in_group THEN
+                BEGIN
+                    GRANT {WRITERS} TO {APP};
+                    app_in_group := true;
+                EXCEPTION WHEN insufficient_privilege THEN
+                    RAISE NOTICE '{APP} keeps its own grants: run packaging/postgres/roles.sql '
+                        'as a superuser to make it a member of {WRITERS}.';
+                END;
+            END IF;
+        END IF;
+        -- Nobody but the owner holds anything on the tables, then the writers get exactly
+        -- what sync needs: read the journal and the schema revision, append to the journal.
+        REVOKE ALL ON ALL TABLES IN SCHEMA public FROM PUBLIC;
+        REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM PUBLIC;
+        REVOKE ALL ON FUNCTION incidentdesk_check_event() FROM PUBLIC;
+        REVOKE ALL ON FUNCTION incidentdesk_notify_event() FROM PUBLIC;
+        REVOKE ALL ON FUNCTION incidentdesk_serialize_appends() FROM PUBLIC;
+        FOR grantee IN
+            SELECT rolname FROM pg_roles
+            WHERE rolname IN ('{WRITERS}', '{APP}') AND rolname <> current_user
+        LOOP
+            EXECUTE format('REVOKE ALL ON ALL TABLES IN SCHEMA public FROM %I', grantee);
+            EXECUTE format('REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM %I', grantee);
+            -- Tables a later migration creates get nothing unless it grants them.
+            EXECUTE format(
+                'ALTER DEFAULT PRIVILEGES IN SCHEMA public REVOKE ALL ON TABLES FROM %I',
+                grantee);
+            EXECUTE format(
+                'ALTER DEFAULT PRIVILEGES IN SCHEMA public REVOKE ALL ON SEQUENCES FROM %I',
+                grantee);
+            IF grantee = '{APP}' AND app_in_group THEN
+                CONTINUE;  -- it holds the group's rights, none of its own
+            END IF;
+            EXECUTE format('GRANT SELECT ON events, alembic_version TO %I', grantee);
+            EXECUTE format('GRANT INSERT ({INSERTABLE}) ON events TO %I', grantee);
+            EXECUTE format('GRANT USAGE ON SEQUENCE %s TO %I', seq_name, grantee);
+            EXECUTE format(
+                'GRANT EXECUTE ON FUNCTION incidentdesk_check_event(), '
+                'incidentdesk_notify_event(), incidentdesk_serialize_appends() TO %I',
+                grantee);
+        END LOOP;
+    END $$
+    """,
+]
+PG_DOWN: list[str] = [
+    "DROP TRIGGER IF EXISTS events_check ON events",
+    "DROP FUNCTION IF EXISTS incidentdesk_check_event()",
+    # The grants stay as they are: 0005 reads and appends to the same journal (dropping the
+    # provenance columns drops their column grants with them). The group role stays too: it
+    # belongs to the cluster, not to this database.
+]
 
 
 def upgrade() -> None:
