@@ -36,6 +36,8 @@ MAX_PAYLOAD_BYTES = 1024 * 1024
 # 2200-01-01T00:00:00Z, the end of the sane range (1970 is 0): in milliseconds for the HLC's
 # physical part (the bits above its 16-bit counter, see core/ids.py), in µs for occurred_at.
 END_MS = 7_258_118_400_000
+# How far an event's HLC may be ahead of the server's clock (the workstations' rule too).
+MAX_AHEAD_MS = 24 * 3600 * 1000
 
 # PostgreSQL only: the validating and stamping trigger, and least-privilege grants.
 PG_UP: list[str] = [
@@ -43,7 +45,9 @@ PG_UP: list[str] = [
     CREATE FUNCTION incidentdesk_check_event() RETURNS trigger
     LANGUAGE plpgsql AS $$
     DECLARE
-        what text := 'IncidentDesk refused event ' || quote_literal(left(coalesce(NEW.id, ''), 40));
+        -- Only a well-formed id is repeated: a message never carries a client's raw text.
+        what text := 'IncidentDesk refused event ' || CASE
+            WHEN NEW.id ~ '{UUID_PATTERN}' THEN NEW.id ELSE 'with a malformed id' END;
         doc jsonb;
     BEGIN
         -- Who inserted it and when: facts of this server, whatever the client sent.
@@ -67,13 +71,19 @@ PG_UP: list[str] = [
         END IF;
         IF NEW.kind !~ '{KIND_PATTERN}' THEN
             RAISE EXCEPTION USING ERRCODE = 'check_violation',
-                MESSAGE = what || ': its kind ' || quote_literal(left(NEW.kind, 64))
-                    || ' is not lowercase words separated by dots.';
+                MESSAGE = what || ': its kind is not lowercase words separated by dots.';
         END IF;
         IF NEW.hlc < 0 OR (NEW.hlc >> 16) >= {END_MS} THEN
             RAISE EXCEPTION USING ERRCODE = 'check_violation',
                 MESSAGE = what || ': its clock (hlc ' || NEW.hlc
                     || ') is outside the years 1970 to 2200.';
+        END IF;
+        -- A clock far ahead would drag every workstation's clock along (each moves past
+        -- what it has seen), until their own events fall outside the range.
+        IF (NEW.hlc >> 16) > NEW.received_at_us / 1000 + {MAX_AHEAD_MS} THEN
+            RAISE EXCEPTION USING ERRCODE = 'check_violation',
+                MESSAGE = what || ': its clock (hlc ' || NEW.hlc
+                    || ') is more than a day ahead of the server''s.';
         END IF;
         IF NEW.occurred_at_us < 0 OR NEW.occurred_at_us >= {END_MS}000 THEN
             RAISE EXCEPTION USING ERRCODE = 'check_violation',
