@@ -32,6 +32,7 @@ from incidentdesk.export import sync_folder
 FORMAT = 1
 HEADER_KEY = "incidentdesk_archive"
 FIELDS = ("id", "incident_id", "kind", "payload", "occurred_at", "hlc", "author", "device")
+PROVENANCE = ("recorded_by", "received_at")  # optional: set once the server stamped it
 MAX_PROBLEMS = 5  # the first few problems are reported; the rest are counted
 DEVICE_MAX = 64  # the journal's column width
 HLC_LIMIT = 1 << 63
@@ -125,7 +126,17 @@ def event_json(event: Event) -> dict[str, Any]:
         "hlc": event.hlc,
         "author": event.author,
         "device": event.device,
+        **_provenance_json(event),
     }
+
+
+def _provenance_json(event: Event) -> dict[str, Any]:
+    # What the shared server stamped, only for events that went through it: an archive of a
+    # local-only journal stays readable by releases before these fields.
+    if event.recorded_by is None:
+        return {}
+    received = None if event.received_at is None else format_utc(event.received_at)
+    return {"recorded_by": event.recorded_by, "received_at": received}
 
 
 def _line(data: dict[str, Any]) -> bytes:
@@ -266,7 +277,7 @@ def _event(data: Any) -> Event:
     missing = [name for name in FIELDS if name not in data]
     if missing:
         raise _Problem(f"the event has no '{missing[0]}'")
-    extra = sorted(set(data) - set(FIELDS))
+    extra = sorted(set(data) - set(FIELDS) - set(PROVENANCE))
     if extra:
         raise _Problem(f"the event has an unknown field '{extra[0]}'")
     event_id = _uuid(data["id"], "id")
@@ -294,7 +305,18 @@ def _event(data: Any) -> Event:
         hlc=hlc,
         author=_name(data["author"], "author", 100),
         device=_name(data["device"], "device", DEVICE_MAX),
+        recorded_by=_recorder(data.get("recorded_by")),
+        received_at=None
+        if data.get("received_at") is None
+        else _when(data["received_at"], "received_at"),
     )
+
+
+def _recorder(value: Any) -> str | None:
+    # A login role as the server stamped it (PostgreSQL names are at most 63 bytes).
+    if value is None:
+        return None
+    return _name(value, "recorded_by", 63)
 
 
 def _payload(kind: str, payload: Any) -> dict[str, Any]:

@@ -31,6 +31,7 @@ from incidentdesk.core.errors import DomainError, UserError
 from incidentdesk.core.events import NOTE_KINDS
 from incidentdesk.core.fold import IncidentState
 from incidentdesk.core.lifecycle import MILESTONES, STATUS_LABELS, STATUSES
+from incidentdesk.core.provenance import shown_recorder
 from incidentdesk.core.roles import ROLE_BY_KEY, ROLES
 from incidentdesk.core.severity import UNSURE_RULE, severity
 from incidentdesk.core.timefmt import format_duration, format_utc, parse_when, utc_now
@@ -526,10 +527,14 @@ def _timeline(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
     if args.json:
         _dump([timeline_json(e) for e in entries], out)
         return 0
+    known = desk.identities()
     for entry in entries:
         e = entry.event
         pin = "*" if entry.pinned else " "
         text = entry.text.replace("\n", "\n" + " " * 40)
+        recorder = shown_recorder(e, known)
+        if recorder is not None:
+            text += f"  (recorded by {recorder})"
         print(f"{format_utc(e.occurred_at):<26}{pin} {e.author[:12]:<12} {text}", file=out)
     return 0
 
@@ -546,6 +551,9 @@ def timeline_json(entry: TimelineEntry) -> dict[str, Any]:
         "original_text": entry.original_text,
         "pinned": entry.pinned,
         "payload": e.payload,
+        # What the shared server stamped (null until the event has been through it).
+        "recorded_by": e.recorded_by,
+        "received_at": None if e.received_at is None else format_utc(e.received_at),
     }
 
 
