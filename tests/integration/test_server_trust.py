@@ -12,13 +12,17 @@ from typing import Any
 
 import psycopg
 import pytest
+from alembic import command
+from alembic.config import Config
 from pgcluster import PgCluster
-from synckit import Workstation
+from synckit import APP_PASSWORD, Workstation
 from trustdb import connect_as, trusted_database
 
 from incidentdesk.core.events import Event
 from incidentdesk.core.ids import hlc_pack, new_event_id
 from incidentdesk.core.timefmt import to_micros
+from incidentdesk.store import migrate
+from incidentdesk.store.shared import SharedConfig, SharedStore
 
 _names = itertools.count(1)
 COLUMNS = ("id", "incident_id", "kind", "payload", "occurred_at_us", "hlc", "author", "device")
@@ -256,3 +260,28 @@ def test_one_refused_local_event_does_not_hold_up_the_others(
 def _journal(ws: Workstation) -> list[Event]:
     with ws.desk.store.reading() as tx:
         return [e for incident in tx.incident_ids() for _s, e in tx.events(incident)]
+
+
+def test_an_upgraded_workstation_still_pushes_to_a_server_at_the_previous_schema(
+    shared_url: str, tmp_path: Path
+) -> None:
+    # Workstations are upgraded first, the shared database last (README).
+    store = SharedStore(SharedConfig.parse(shared_url), APP_PASSWORD)
+    try:
+        with store.connect() as conn:
+            config = Config()
+            config.set_main_option("script_location", str(migrate.MIGRATIONS_DIR))
+            config.attributes["connection"] = conn
+            command.upgrade(config, "0005_actions")
+        store.check_schema()  # 0005 is still compatible
+        assert not store.has_provenance()
+        a = Workstation(tmp_path, "Priya Patel", shared_url)
+        try:
+            incident = a.desk.declare("Old server", "SEV4")
+            outcome = store.send(a.desk.outbox())
+            assert (outcome.new, outcome.stamped, outcome.refused) == (1, {}, {})
+        finally:
+            a.close()
+    finally:
+        store.close()
+    assert incident
