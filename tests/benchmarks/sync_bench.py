@@ -360,14 +360,14 @@ def _note_commits(shared: Any) -> list[float]:
     Only this object is wrapped, not the class.
     """
     times: list[float] = []
-    original = shared.push
+    original = shared.send  # what Sync.push calls (SharedStore.push is a wrapper of it)
 
-    def push(batch: Any) -> int:
-        inserted = int(original(batch))
+    def send(batch: Any) -> Any:
+        outcome = original(batch)
         times.append(time.monotonic())
-        return inserted
+        return outcome
 
-    shared.push = push
+    shared.send = send
     return times
 
 

@@ -6,11 +6,9 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from alembic import command
-from alembic.config import Config
 from pgcluster import PgCluster
 from synckit import APP_PASSWORD
-from trustdb import OWNER, OWNER_PASSWORD, connect_as, trusted_database
+from trustdb import OWNER, OWNER_PASSWORD, connect_as, declaration, migrate_to, trusted_database
 
 from incidentdesk.core.events import Event
 from incidentdesk.core.ids import new_event_id
@@ -179,17 +177,8 @@ def test_the_old_application_role_keeps_working_as_a_member_of_the_group(
     )
     try:
         app.check_schema()
-        incident = new_event_id()
-        declared = Event(
-            incident,
-            incident,
-            "incident.declared",
-            {"title": "Old login", "severity": "SEV4", "services": []},
-            utc_now(),
-            1,
-            "app",
-            "dev1",
-        )
+        declared = declaration("Old login")
+        incident = declared.id
         assert app.push([declared]) == 1
         pulled = [e for _s, e in app.pull(0) if e.id == incident]
         assert pulled[0].recorded_by == "incidentdesk_app"
@@ -205,11 +194,7 @@ def test_downgrading_the_shared_schema_removes_the_checks_and_keeps_the_journal(
         erin.execute(attempt("INSERT", "events", "id"))
     owner = SharedStore(SharedConfig.parse(f"postgresql://{OWNER}@{where}"), OWNER_PASSWORD)
     try:
-        with owner.connect() as conn:
-            config = Config()
-            config.set_main_option("script_location", str(migrate.MIGRATIONS_DIR))
-            config.attributes["connection"] = conn
-            command.downgrade(config, "0005_actions")
+        migrate_to(owner, "0005_actions", down=True)
         assert owner.revision() == "0005_actions"
     finally:
         owner.close()

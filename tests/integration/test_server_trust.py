@@ -12,16 +12,13 @@ from typing import Any
 
 import psycopg
 import pytest
-from alembic import command
-from alembic.config import Config
 from pgcluster import PgCluster
 from synckit import APP_PASSWORD, Workstation
-from trustdb import connect_as, trusted_database
+from trustdb import connect_as, migrate_to, trusted_database
 
 from incidentdesk.core.events import Event
 from incidentdesk.core.ids import hlc_pack, new_event_id
 from incidentdesk.core.timefmt import to_micros
-from incidentdesk.store import migrate
 from incidentdesk.store.shared import SharedConfig, SharedStore
 
 _names = itertools.count(1)
@@ -35,9 +32,15 @@ def server(pg_cluster: PgCluster) -> str:
 
 
 @pytest.fixture
-def fresh_server(pg_cluster: PgCluster) -> str:
-    """A database of its own (what other tests insert cannot move its workstations' clocks)."""
-    return trusted_database(pg_cluster, f"trust_{next(_names)}", ("priya", "sam"))
+def people(pg_cluster: PgCluster, tmp_path: Path) -> Iterator[tuple[Workstation, Workstation]]:
+    """Priya's workstation and Sam's, on a database of their own (what other tests insert
+    cannot move their clocks)."""
+    server = trusted_database(pg_cluster, f"trust_{next(_names)}", ("priya", "sam"))
+    a = Workstation(tmp_path, "Priya Patel", f"postgresql://priya@{server}")
+    b = Workstation(tmp_path, "Sam Scribe", f"postgresql://sam@{server}")
+    yield a, b
+    a.close()
+    b.close()
 
 
 @pytest.fixture
@@ -179,82 +182,70 @@ def test_setting_the_role_does_not_change_who_is_recorded(
 
 
 def test_a_note_written_as_priya_shows_priya_as_recorder_on_another_workstation(
-    tmp_path: Path, fresh_server: str
+    people: tuple[Workstation, Workstation],
 ) -> None:
-    server = fresh_server
-    a = Workstation(tmp_path, "Priya Patel", f"postgresql://priya@{server}")
-    b = Workstation(tmp_path, "Sam Scribe", f"postgresql://sam@{server}")
-    try:
-        incident = a.desk.declare("Checkout errors", "SEV2", ["checkout"])
-        note = a.desk.add_note(incident, "rolled back 4.2.1")
-        mine = {e.event.id: e.event for e in a.desk.timeline(incident)}[note]
-        assert (mine.recorded_by, mine.received_at) == (None, None), "not on the server yet"
+    a, b = people
+    incident = a.desk.declare("Checkout errors", "SEV2", ["checkout"])
+    note = a.desk.add_note(incident, "rolled back 4.2.1")
+    mine = {e.event.id: e.event for e in a.desk.timeline(incident)}[note]
+    assert (mine.recorded_by, mine.received_at) == (None, None), "not on the server yet"
 
-        a.sync.sync_once()
-        b.sync.sync_once()
-        theirs = {e.event.id: e.event for e in b.desk.timeline(incident)}[note]
-        assert theirs.author == "Priya Patel" and theirs.recorded_by == "priya"
-        assert theirs.received_at is not None
-        assert abs((theirs.received_at - datetime.now(UTC)).total_seconds()) < 60
+    a.sync.sync_once()
+    b.sync.sync_once()
+    theirs = {e.event.id: e.event for e in b.desk.timeline(incident)}[note]
+    assert theirs.author == "Priya Patel" and theirs.recorded_by == "priya"
+    assert theirs.received_at is not None
+    assert abs((theirs.received_at - datetime.now(UTC)).total_seconds()) < 60
 
-        # A scribe writes for the commander: the author is a claim, the recorder a fact.
-        scribed = b.desk.add_note(incident, "Commander: freeze deploys")
-        b.sync.sync_once()
-        a.sync.sync_once()
-        on_a = {e.id: e for e in _journal(a)}
-        assert on_a[scribed].author == "Sam Scribe" and on_a[scribed].recorded_by == "sam"
+    # A scribe writes for the commander: the author is a claim, the recorder a fact.
+    scribed = b.desk.add_note(incident, "Commander: freeze deploys")
+    b.sync.sync_once()
+    a.sync.sync_once()
+    on_a = {e.id: e for e in _journal(a)}
+    assert on_a[scribed].author == "Sam Scribe" and on_a[scribed].recorded_by == "sam"
 
-        # Workstation A's own rows took the server's stamps, and nothing else changed.
-        assert on_a[note].recorded_by == "priya"
-        assert on_a[note].received_at == theirs.received_at
-        assert on_a[note]._replace(recorded_by=None, received_at=None) == mine
-        assert a.desk.incident(incident) == b.desk.incident(incident)
-    finally:
-        a.close()
-        b.close()
+    # Workstation A's own rows took the server's stamps, and nothing else changed.
+    assert on_a[note].recorded_by == "priya"
+    assert on_a[note].received_at == theirs.received_at
+    assert on_a[note]._replace(recorded_by=None, received_at=None) == mine
+    assert a.desk.incident(incident) == b.desk.incident(incident)
 
 
 def test_one_refused_local_event_does_not_hold_up_the_others(
-    tmp_path: Path, fresh_server: str
+    people: tuple[Workstation, Workstation],
 ) -> None:
-    server = fresh_server
-    a = Workstation(tmp_path, "Priya Patel", f"postgresql://priya@{server}")
-    b = Workstation(tmp_path, "Sam Scribe", f"postgresql://sam@{server}")
-    try:
-        incident = a.desk.declare("Queue backlog", "SEV3")
-        # What an older release let through: a note dated in the year 1.
-        bad = new_event_id()
-        with a.desk.store.writing() as tx:
-            tx.append(
-                Event(
-                    bad,
-                    incident,
-                    "note.added",
-                    {"text": "from long ago"},
-                    datetime(1, 1, 1, tzinfo=UTC),
-                    tx.max_hlc() + 1,
-                    "Priya Patel",
-                    a.desk.store.device_id,
-                )
+    a, b = people
+    incident = a.desk.declare("Queue backlog", "SEV3")
+    # What an older release let through: a note dated in the year 1.
+    bad = new_event_id()
+    with a.desk.store.writing() as tx:
+        tx.append(
+            Event(
+                bad,
+                incident,
+                "note.added",
+                {"text": "from long ago"},
+                datetime(1, 1, 1, tzinfo=UTC),
+                tx.max_hlc() + 1,
+                "Priya Patel",
+                a.desk.store.device_id,
             )
-        good = a.desk.add_note(incident, "consumers scaled to 12")
+        )
+    good = a.desk.add_note(incident, "consumers scaled to 12")
 
-        report = a.sync.sync_once()
-        assert report.pushed == 2
-        assert list(report.refused) == [bad]
-        assert "outside the years 1970 to 2200" in report.refused[bad]
-        assert a.desk.waiting() == 0, "the refused event is not retried forever"
-        assert a.desk.push_refusals()[bad]["reason"] == report.refused[bad]
+    report = a.sync.sync_once()
+    assert report.pushed == 2
+    assert list(report.refused) == [bad]
+    assert "outside the years 1970 to 2200" in report.refused[bad]
+    assert a.desk.waiting() == 0, "the refused event is not retried forever"
+    assert a.desk.push_refusals()[bad]["reason"] == report.refused[bad]
 
-        again = a.sync.sync_once()
-        assert (again.pushed, again.refused) == (0, {})
-        b.sync.sync_once()
-        assert good in {e.event.id for e in b.desk.timeline(incident)}
-        assert bad not in {e.id for e in _journal(b)}
-        assert bad in {e.id for e in _journal(a)}, "kept locally: nothing is lost"
-    finally:
-        a.close()
-        b.close()
+    again = a.sync.sync_once()
+    assert (again.pushed, again.refused) == (0, {})
+    b.sync.sync_once()
+    assert good in {e.event.id for e in b.desk.timeline(incident)}
+    assert bad not in {e.id for e in _journal(b)}
+    assert bad in {e.id for e in _journal(a)}, "kept locally: nothing is lost"
 
 
 def _journal(ws: Workstation) -> list[Event]:
@@ -268,11 +259,7 @@ def test_an_upgraded_workstation_still_pushes_to_a_server_at_the_previous_schema
     # Workstations are upgraded first, the shared database last (README).
     store = SharedStore(SharedConfig.parse(shared_url), APP_PASSWORD)
     try:
-        with store.connect() as conn:
-            config = Config()
-            config.set_main_option("script_location", str(migrate.MIGRATIONS_DIR))
-            config.attributes["connection"] = conn
-            command.upgrade(config, "0005_actions")
+        migrate_to(store, "0005_actions")
         store.check_schema()  # 0005 is still compatible
         assert not store.has_provenance()
         a = Workstation(tmp_path, "Priya Patel", shared_url)

@@ -13,6 +13,10 @@ import psycopg.sql
 from pgcluster import SUPERPASS, SUPERUSER, PgCluster
 from synckit import APP_PASSWORD
 
+from incidentdesk.core.events import Event
+from incidentdesk.core.ids import new_event_id
+from incidentdesk.core.timefmt import utc_now
+from incidentdesk.store import migrate
 from incidentdesk.store.shared import SharedConfig, SharedStore
 
 PACKAGING = Path(__file__).resolve().parents[2] / "packaging" / "postgres"
@@ -96,3 +100,22 @@ def connect_as(
         password=APP_PASSWORD,
         autocommit=True,
     )
+
+
+def migrate_to(store: SharedStore, revision: str, down: bool = False) -> None:
+    """Move the shared schema to ``revision`` with Alembic, as its owner."""
+    from alembic import command
+    from alembic.config import Config
+
+    with store.connect() as conn:
+        config = Config()
+        config.set_main_option("script_location", str(migrate.MIGRATIONS_DIR))
+        config.attributes["connection"] = conn
+        (command.downgrade if down else command.upgrade)(config, revision)
+
+
+def declaration(title: str) -> Event:
+    """A new incident's first event, as a workstation would push it."""
+    incident = new_event_id()
+    payload = {"title": title, "severity": "SEV4", "services": []}
+    return Event(incident, incident, "incident.declared", payload, utc_now(), 1, "app", "dev1")
