@@ -201,6 +201,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("sync", "Push and pull once; or show the sync state.")
     p.add_argument("--status", action="store_true", help="show the state instead of syncing")
+    p.add_argument(
+        "--retry-refused",
+        action="store_true",
+        help="send again the events the shared database refused (once its rule or clock is fixed)",
+    )
     json_flag(p)
 
     p = add("screenshot", "Render the window offscreen with real data and save a PNG.")

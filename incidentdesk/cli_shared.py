@@ -101,13 +101,20 @@ def sync(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
     shared = open_shared(profile)
     if shared is None:
         raise DomainError("This profile has no shared database; use 'incidentdesk connect'.")
+    if getattr(args, "retry_refused", False):
+        print(f"Sending {desk.retry_refused()} refused event(s) again.", file=out)
     try:
         report = Sync(desk, shared).sync_once()
     finally:
         shared.close()
     if args.json:
         json.dump(
-            {"pushed": report.pushed, "pulled": report.pulled, "changed": report.changed},
+            {
+                "pushed": report.pushed,
+                "pulled": report.pulled,
+                "changed": report.changed,
+                "refused": report.refused,
+            },
             out,
             indent=2,
         )

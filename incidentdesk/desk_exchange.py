@@ -190,6 +190,16 @@ class JournalExchange:
             for event_id, reason in refused.items():
                 tx.meta_set(f"{REFUSED_PREFIX}{event_id}", json.dumps({"reason": reason, "at": at}))
 
+    def retry_refused(self) -> int:
+        """Put the events the shared server refused back in the outbox (its rule or its
+        clock was fixed, say); returns how many."""
+        with self.store.writing() as tx:
+            refused = list(tx.meta_with_prefix(REFUSED_PREFIX))
+            tx.queue_for_push(refused)
+            for event_id in refused:
+                tx.meta_delete(f"{REFUSED_PREFIX}{event_id}")
+        return len(refused)
+
     def push_refusals(self) -> dict[str, dict[str, str]]:
         """Local events the shared server refused: event id: ``{"reason", "at"}``."""
         with self.store.reading() as tx:

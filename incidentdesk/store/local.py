@@ -276,6 +276,10 @@ class StoreTxn(DeliveryQueries):
         )
         return {str(k)[len(prefix) :]: str(v) for k, v in self.conn.execute(query)}
 
+    def meta_delete(self, key: str) -> None:
+        """Forget a small fact."""
+        self.conn.execute(meta.delete().where(meta.c.key == key))
+
     def meta_set(self, key: str, value: str) -> None:
         """Keep a small fact in the store."""
         self.conn.execute(meta.delete().where(meta.c.key == key))

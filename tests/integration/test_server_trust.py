@@ -16,6 +16,7 @@ from pgcluster import PgCluster
 from synckit import APP_PASSWORD, Workstation
 from trustdb import connect_as, migrate_to, trusted_database
 
+from incidentdesk.cli import main
 from incidentdesk.core.events import Event
 from incidentdesk.core.ids import hlc_pack, new_event_id
 from incidentdesk.core.timefmt import to_micros
@@ -213,6 +214,8 @@ def test_a_note_written_as_priya_shows_priya_as_recorder_on_another_workstation(
 
 def test_one_refused_local_event_does_not_hold_up_the_others(
     people: tuple[Workstation, Workstation],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     a, b = people
     incident = a.desk.declare("Queue backlog", "SEV3")
@@ -242,6 +245,13 @@ def test_one_refused_local_event_does_not_hold_up_the_others(
 
     again = a.sync.sync_once()
     assert (again.pushed, again.refused) == (0, {})
+    # Sent again on request (after a fix, say): refused again, named with the same reason.
+    monkeypatch.setenv("INCIDENTDESK_SECRET_SHARED_DB", APP_PASSWORD)
+    assert main(["--data-dir", str(a.data_dir), "sync", "--retry-refused"]) == 0
+    said = capsys.readouterr().out
+    assert said.startswith("Sending 1 refused event(s) again.\n")
+    assert f"The shared database refused event {bad} (kept here, not sent again): its time" in said
+    assert a.desk.waiting() == 0 and list(a.desk.push_refusals()) == [bad]
     b.sync.sync_once()
     assert good in {e.event.id for e in b.desk.timeline(incident)}
     assert bad not in {e.id for e in _journal(b)}
