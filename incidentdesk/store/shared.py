@@ -149,6 +149,22 @@ def _refusal(exc: DBAPIError) -> str | None:
     return first or type(original).__name__
 
 
+def _insert(conn: Connection, rows: list[dict[str, Any]], returning: list[Any]) -> list[Any]:
+    statement = (
+        pg_insert(events)
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=["id"])
+        .returning(*returning)
+    )
+    try:
+        return list(conn.execute(statement).all())
+    except DBAPIError as exc:
+        reason = _refusal(exc)
+        if reason is None:
+            raise
+        raise _Refused(reason) from None
+
+
 def _sent_row(event: Event) -> dict[str, Any]:
     # The server stamps provenance itself; a server at 0005 has no such columns at all.
     row = event_row(event)
@@ -251,6 +267,7 @@ class SharedStore:
             SchemaMismatch: saying which, and what to do.
         """
         revision = self.revision()
+        self._provenance = None  # asked again: the server may have been upgraded meanwhile
         if revision == migrate.SCHEMA_HEAD or revision in migrate.SHARED_COMPATIBLE:
             return  # the journal on the server is the same: later migrations are local-only
         if revision is None:
@@ -316,9 +333,12 @@ class SharedStore:
         if not batch:
             return PushOutcome()
         rows = [_sent_row(e) for e in batch]
+        returning = [events.c.id]
+        if self.has_provenance():  # asked before a transaction is open
+            returning += [events.c.recorded_by, events.c.received_at_us]
         try:
             with self.connect() as conn:
-                return PushOutcome.of(self._insert(conn, rows), {})
+                return PushOutcome.of(_insert(conn, rows, returning), {})
         except _Refused:
             pass
         stamped: list[Any] = []
@@ -327,28 +347,10 @@ class SharedStore:
             for row in rows:
                 try:
                     with conn.begin_nested():
-                        stamped.extend(self._insert(conn, [row]))
+                        stamped.extend(_insert(conn, [row], returning))
                 except _Refused as exc:
                     refused[row["id"]] = exc.reason
         return PushOutcome.of(stamped, refused)
-
-    def _insert(self, conn: Connection, rows: list[dict[str, Any]]) -> list[Any]:
-        returning = [events.c.id]
-        if self.has_provenance():
-            returning += [events.c.recorded_by, events.c.received_at_us]
-        statement = (
-            pg_insert(events)
-            .values(rows)
-            .on_conflict_do_nothing(index_elements=["id"])
-            .returning(*returning)
-        )
-        try:
-            return list(conn.execute(statement).all())
-        except DBAPIError as exc:
-            reason = _refusal(exc)
-            if reason is None:
-                raise
-            raise _Refused(reason) from None
 
     def pull(self, after_seq: int, limit: int = 1000) -> list[tuple[int, Event]]:
         """Events with a server ``seq`` after ``after_seq``, in ``seq`` order.

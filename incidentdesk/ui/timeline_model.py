@@ -354,8 +354,7 @@ class TimelineModel(QAbstractTableModel):
         if role == RecorderRole:
             return row.recorder
         if role == SearchTextRole:
-            recorder = row.recorder or ""
-            return f"{row.text}\n{row.original_text or ''}\n{row.event.author}\n{recorder}"
+            return _search_text(row)
         if role == Qt.ItemDataRole.AccessibleTextRole:
             by = f" (recorded by {row.recorder})" if row.recorder else ""
             return f"{self._display(row, TIME)} {row.event.author}{by}: {row.text}"
@@ -388,6 +387,12 @@ class TimelineModel(QAbstractTableModel):
                 parts.append(f"\nCorrected. The original said:\n{row.original_text}")
             return "\n".join(parts)
         return None
+
+
+def _search_text(row: TimelineRow) -> str:
+    # What the search box looks in: the entry, what it said before a correction, its author
+    # and, where shown, who recorded it.
+    return f"{row.text}\n{row.original_text or ''}\n{row.event.author}\n{row.recorder or ''}"
 
 
 def _provenance_tip(row: TimelineRow) -> str:
@@ -464,6 +469,5 @@ class TimelineFilter(QSortFilterProxyModel):
         if self.pinned_only and not row.pinned:
             return False
         if self.needle:
-            haystack = f"{row.text}\n{row.original_text or ''}\n{row.event.author}".casefold()
-            return self.needle in haystack
+            return self.needle in _search_text(row).casefold()
         return True

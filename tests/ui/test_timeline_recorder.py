@@ -82,5 +82,9 @@ def test_the_recorder_shows_beside_the_author_only_where_it_differs(
     mine = model.index(row_of(panel, "not on the server yet"), AUTHOR)
     assert mine.data() == "Priya Patel" and mine.data(RecorderRole) is None
     assert "Not on the shared server yet" in mine.data(Qt.ItemDataRole.ToolTipRole)
+    # The search box finds an entry by who recorded it, too.
+    panel.search.setText("sam")
+    qtbot.waitUntil(lambda: panel.proxy.rowCount() == 1, timeout=5000)
+    assert panel.proxy.index(0, TEXT).data() == "typed by the scribe for Priya"
     # It paints (the delegate's muted part) without a warning.
     panel.grab()
