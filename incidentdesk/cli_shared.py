@@ -135,6 +135,7 @@ def upgrade_shared(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
     assert shared is not None
     try:
         before, after = shared.upgrade()
+        grouped = shared.has_writers_group()
     except SharedError:
         raise
     finally:
@@ -143,4 +144,11 @@ def upgrade_shared(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
         print(f"The shared database is already at schema {after}.", file=out)
     else:
         print(f"Upgraded the shared database from {before or 'empty'} to schema {after}.", file=out)
+    if not grouped:
+        print(
+            "There is no role incidentdesk_writers on the server yet, so people's logins have "
+            "no rights: run packaging/postgres/roles.sql as a superuser, then "
+            "'incidentdesk db upgrade --shared' again.",
+            file=out,
+        )
     return 0

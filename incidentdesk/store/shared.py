@@ -24,6 +24,7 @@ from incidentdesk.core.events import Event
 from incidentdesk.store import migrate
 from incidentdesk.store.local import event_row, row_event
 from incidentdesk.store.schema import events
+from incidentdesk.store.shared_grants import GRANTS, WRITERS
 
 CHANNEL = "incidentdesk_events"
 SSL_MODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
@@ -292,7 +293,15 @@ class SharedStore:
         migrate.check_not_newer(before, f"The shared database {self.config.url}")
         with self.connect() as conn:
             migrate.upgrade(conn)
+            # Again each time (idempotent): a group role created since gets its grants now.
+            conn.execute(text(GRANTS))
         return before, migrate.SCHEMA_HEAD
+
+    def has_writers_group(self) -> bool:
+        """Whether the role workstations' logins belong to exists on the server."""
+        query = text("SELECT count(*) FROM pg_roles WHERE rolname = :name")
+        with self.connect() as conn:
+            return bool(conn.execute(query, {"name": WRITERS}).scalar())
 
     # ------------------------------------------------------------ journal
 

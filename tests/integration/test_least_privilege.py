@@ -201,3 +201,28 @@ def test_downgrading_the_shared_schema_removes_the_checks_and_keeps_the_journal(
     with connect_as(pg_cluster, where, "erin") as erin:
         erin.execute(attempt("INSERT", "events", "id"))  # 0005's journal: reads and appends
         assert erin.execute("SELECT count(*) FROM events").fetchone() == (2,)
+
+
+def test_every_shared_upgrade_grants_the_group_again(pg_cluster: PgCluster) -> None:
+    # As when the group role was created after the schema (roles.sql run later): the
+    # database's grants are missing until the next 'db upgrade --shared'.
+    where = trusted_database(pg_cluster, "least_priv_regrant", ("fay",))
+    with pg_cluster.admin(where.rsplit("/", 1)[1]) as admin:
+        admin.execute("SET ROLE incidentdesk_owner")
+        admin.execute("REVOKE ALL ON ALL TABLES IN SCHEMA public FROM incidentdesk_writers")
+    with (
+        connect_as(pg_cluster, where, "fay") as fay,
+        pytest.raises(psycopg.errors.InsufficientPrivilege),
+    ):
+        fay.execute("SELECT count(*) FROM events")
+    owner = SharedStore(SharedConfig.parse(f"postgresql://{OWNER}@{where}"), OWNER_PASSWORD)
+    try:
+        assert owner.upgrade() == (migrate.SCHEMA_HEAD, migrate.SCHEMA_HEAD)
+        assert owner.has_writers_group()
+    finally:
+        owner.close()
+    with connect_as(pg_cluster, where, "fay") as fay:
+        fay.execute(attempt("INSERT", "events", "id"))
+        assert fay.execute("SELECT count(*) FROM events").fetchone() == (1,)
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            fay.execute("DELETE FROM events")
