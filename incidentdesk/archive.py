@@ -35,6 +35,7 @@ HEADER_KEY = "incidentdesk_archive"
 FIELDS = ("id", "incident_id", "kind", "payload", "occurred_at", "hlc", "author", "device")
 # What the shared server stamped (a claim once in a file, as every field is): may be absent.
 OPTIONAL = ("recorded_by", "received_at")
+PROVENANCE = OPTIONAL  # set once the server stamped it
 MAX_PROBLEMS = 5  # the first few problems are reported; the rest are counted
 
 
@@ -129,7 +130,17 @@ def event_json(event: Event) -> dict[str, Any]:
         "hlc": event.hlc,
         "author": event.author,
         "device": event.device,
+        **_provenance_json(event),
     }
+
+
+def _provenance_json(event: Event) -> dict[str, Any]:
+    # What the shared server stamped, only for events that went through it: an archive of a
+    # local-only journal stays readable by releases before these fields.
+    if event.recorded_by is None:
+        return {}
+    received = None if event.received_at is None else format_utc(event.received_at)
+    return {"recorded_by": event.recorded_by, "received_at": received}
 
 
 def _line(data: dict[str, Any]) -> bytes:

@@ -33,6 +33,7 @@ from incidentdesk.core.events import NOTE_KINDS
 from incidentdesk.core.fold import IncidentState
 from incidentdesk.core.lifecycle import MILESTONES, STATUS_LABELS, STATUSES
 from incidentdesk.core.plural import counted
+from incidentdesk.core.provenance import shown_recorder
 from incidentdesk.core.roles import ROLE_BY_KEY, ROLES
 from incidentdesk.core.severity import UNSURE_RULE, severity
 from incidentdesk.core.text import reveal
@@ -219,6 +220,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--quarantined",
         action="store_true",
         help="list the events from the shared database or archives that could not be read",
+    )
+    p.add_argument(
+        "--retry-refused",
+        action="store_true",
+        help="send again the events the shared database refused (once its rule or clock is fixed)",
     )
     json_flag(p)
 
@@ -561,11 +567,15 @@ def _timeline(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
     if args.json:
         _dump([timeline_json(e) for e in entries], out)
         return 0
+    known = desk.identities()
     for entry in entries:
         e = entry.event
         pin = "*" if entry.pinned else " "
         # Plain output reveals hidden characters (core.text.reveal); --json keeps them raw.
         text = reveal(entry.text).replace("\n", "\n" + " " * 40)
+        recorder = shown_recorder(e, known)
+        if recorder is not None:
+            text += f"  (recorded by {reveal(recorder)})"
         author = reveal(e.author)
         print(f"{format_utc(e.occurred_at):<26}{pin} {author[:12]:<12} {text}", file=out)
     return 0
@@ -583,6 +593,9 @@ def timeline_json(entry: TimelineEntry) -> dict[str, Any]:
         "original_text": entry.original_text,
         "pinned": entry.pinned,
         "payload": e.payload,
+        # What the shared server stamped (null until the event has been through it).
+        "recorded_by": e.recorded_by,
+        "received_at": None if e.received_at is None else format_utc(e.received_at),
     }
 
 

@@ -109,6 +109,8 @@ def sync(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
     shared = open_shared(profile)
     if shared is None:
         raise DomainError("This profile has no shared database; use 'incidentdesk connect'.")
+    if getattr(args, "retry_refused", False):
+        print(f"Sending {desk.retry_refused()} refused event(s) again.", file=out)
     try:
         report = Sync(desk, shared).sync_once()
     finally:
@@ -120,6 +122,7 @@ def sync(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
                 "pulled": report.pulled,
                 "changed": report.changed,
                 "quarantined": report.quarantined,
+                "refused": report.refused,
             },
             out,
             indent=2,
@@ -160,6 +163,7 @@ def upgrade_shared(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
     assert shared is not None
     try:
         before, after = shared.upgrade()
+        grouped = shared.has_writers_group()
     except SharedError:
         raise
     finally:
@@ -168,4 +172,11 @@ def upgrade_shared(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
         print(f"The shared database is already at schema {after}.", file=out)
     else:
         print(f"Upgraded the shared database from {before or 'empty'} to schema {after}.", file=out)
+    if not grouped:
+        print(
+            "There is no role incidentdesk_writers on the server yet, so people's logins have "
+            "no rights: run packaging/postgres/roles.sql as a superuser, then "
+            "'incidentdesk db upgrade --shared' again.",
+            file=out,
+        )
     return 0

@@ -25,6 +25,7 @@ from incidentdesk.core.catalog import (
 from incidentdesk.core.errors import DomainError
 from incidentdesk.core.events import Event, validate_payload
 from incidentdesk.core.ids import hlc_next, new_event_id
+from incidentdesk.core.provenance import identities
 from incidentdesk.core.timefmt import to_micros
 from incidentdesk.files import MIB, FileRefused, read_bounded
 
@@ -90,6 +91,14 @@ class CatalogCommands:
         """The current catalog, or None when none was ever imported."""
         version = self.catalog_version()
         return None if version is None else version.catalog
+
+    def identities(self) -> dict[str, frozenset[str]]:
+        """Each catalog person's other names (handle, e-mail login), by name and handle:
+        what :func:`incidentdesk.core.provenance.shown_recorder` compares a recorder to."""
+        catalog = self.catalog()
+        if catalog is None:
+            return {}
+        return identities((p.name, p.handle, p.email) for p in catalog.people)
 
     def catalog_version(self) -> CatalogVersion | None:
         """The current catalog with when, by whom and from where it was imported."""

@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from incidentdesk.store.local import LocalStore
 
 log = logging.getLogger("incidentdesk.desk")
+# Meta keys of local events the shared server refused (not retried; the reason is kept).
+REFUSED_PREFIX = "push_refused:"
 
 
 @dataclass
@@ -287,10 +289,40 @@ class JournalExchange:
         with self.store.reading() as tx:
             return tx.unpushed_events(limit)
 
-    def mark_pushed(self, event_ids: list[str]) -> None:
-        """The shared server committed these events."""
+    def mark_pushed(
+        self, event_ids: list[str], stamped: dict[str, tuple[str, int]] | None = None
+    ) -> None:
+        """The shared server committed these events; ``stamped`` is what it recorded of the
+        new ones (event id: login role, received at in µs), kept on the local rows."""
         with self.store.writing() as tx:
             tx.mark_pushed(event_ids)
+            for event_id, (recorded_by, received_at_us) in (stamped or {}).items():
+                tx.stamp(event_id, recorded_by, received_at_us)
+
+    def mark_refused(self, refused: dict[str, str], at: str) -> None:
+        """The shared server refused these events (event id: its reason): they leave the
+        outbox, so the others are not held up behind them, and stay in the local journal
+        with the reason kept (see :meth:`push_refusals`)."""
+        with self.store.writing() as tx:
+            tx.mark_pushed(list(refused))
+            for event_id, reason in refused.items():
+                tx.meta_set(f"{REFUSED_PREFIX}{event_id}", json.dumps({"reason": reason, "at": at}))
+
+    def retry_refused(self) -> int:
+        """Put the events the shared server refused back in the outbox (its rule or its
+        clock was fixed, say); returns how many."""
+        with self.store.writing() as tx:
+            refused = list(tx.meta_with_prefix(REFUSED_PREFIX))
+            tx.queue_for_push(refused)
+            for event_id in refused:
+                tx.meta_delete(f"{REFUSED_PREFIX}{event_id}")
+        return len(refused)
+
+    def push_refusals(self) -> dict[str, dict[str, str]]:
+        """Local events the shared server refused: event id: ``{"reason", "at"}``."""
+        with self.store.reading() as tx:
+            found = tx.meta_with_prefix(REFUSED_PREFIX)
+        return {event_id: json.loads(value) for event_id, value in sorted(found.items())}
 
     def waiting(self) -> int:
         """How many changes wait to go up to the shared server."""

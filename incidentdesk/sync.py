@@ -70,6 +70,7 @@ class SyncReport:
     pulled: int = 0
     changed: list[str] = field(default_factory=list)
     quarantined: int = 0  # rows pulled that could not be read (new to the quarantine)
+    refused: dict[str, str] = field(default_factory=dict)  # event id: the server's reason
 
 
 def shared_config(profile: Profile) -> SharedConfig | None:
@@ -134,6 +135,7 @@ class Sync:
         self._cursor_key = f"cursor:{shared.config.url}"
         self._schema_checked = False
         self.quarantined = 0  # rows kept aside since the round began (see sync_once)
+        self.refused: dict[str, str] = {}  # what the server refused, since this Sync began
 
     def push(self) -> int:
         """Send every waiting local event up; returns how many the server did not have."""
@@ -144,11 +146,20 @@ class Sync:
                 if sent:
                     self.desk.set_sync_fact("last_sync", format_utc(utc_now()))
                 return sent
-            inserted = self.shared.push_ids(batch)
-            sent += len(inserted)
-            self.desk.mark_pushed([e.id for e in batch])  # only after the server committed
-            if len(inserted) < len(batch):
-                self._check_held(batch, set(inserted))
+            outcome = self.shared.send(batch)
+            sent += outcome.new
+            if outcome.refused:
+                # Never retried: the server would refuse them again and hold up the rest.
+                self.desk.mark_refused(outcome.refused, format_utc(utc_now()))
+                self.refused.update(outcome.refused)
+                for event_id, reason in outcome.refused.items():
+                    log.warning("the shared database refused event %s: %s", event_id, reason)
+            accepted = [e.id for e in batch if e.id not in outcome.refused]
+            # Only after the server committed.
+            self.desk.mark_pushed(accepted, outcome.stamped)
+            handled = set(outcome.inserted) | set(outcome.refused)
+            if len(handled) < len(batch):
+                self._check_held(batch, handled)
 
     def _check_held(self, batch: list[Event], inserted: set[str]) -> None:
         """The server already held some of these ids: a replayed push says the same; a copy
@@ -187,10 +198,12 @@ class Sync:
             self.shared.check_schema()
             self._schema_checked = True
         self.quarantined = 0
+        refused_before = set(self.refused)
         pushed = self.push()
         pulled, changed = self.pull()
         self.desk.set_sync_fact("last_sync", format_utc(utc_now()))
-        return SyncReport(pushed, pulled, changed, self.quarantined)
+        refused = {k: v for k, v in self.refused.items() if k not in refused_before}
+        return SyncReport(pushed, pulled, changed, self.quarantined, refused)
 
     def last_sync(self) -> datetime | None:
         """When the last round succeeded."""
@@ -361,7 +374,12 @@ class SyncService(threading.Thread):
 
 def describe_report(report: SyncReport) -> str:
     """One line for ``incidentdesk sync``."""
-    return (
+    line = (
         f"Pushed {counted(report.pushed, 'new event')}, pulled {report.pulled}; "
         f"{counted(len(report.changed), 'incident')} changed."
     )
+    for event_id, reason in report.refused.items():
+        line += (
+            f"\nThe shared database refused event {event_id} (kept here, not sent again): {reason}"
+        )
+    return line

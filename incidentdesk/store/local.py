@@ -32,6 +32,11 @@ from incidentdesk.store.quarantine import QuarantineQueries
 from incidentdesk.store.schema import action_items, events, incidents, meta, unpushed
 
 DB_NAME = "incidentdesk.sqlite3"
+# What ``_decode`` reads of a journal row, in its order.
+_COLUMNS = (
+    "seq, id, incident_id, kind, payload, occurred_at_us, hlc, author, device, recorded_by,"
+    " received_at_us"
+)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 BUSY_TIMEOUT_MS = 10_000
 
@@ -190,13 +195,19 @@ class StoreTxn(DeliveryQueries, QuarantineQueries):
         return int(result.inserted_primary_key[0])  # type: ignore[index]
 
     def receive(self, event: Event) -> bool:
-        """Add an event that came from the shared server; False if it was already here."""
+        """Add an event that came from the shared server; False if it was already here.
+
+        An event already here (our own, come back from the server) takes the server's
+        provenance, ``recorded_by`` and ``received_at``, when it brings some: nothing else
+        of the row changes, so the fold is unaffected.
+        """
         # One plain statement (compiled once by SQLite's cache, not per event by SQLAlchemy):
         # a catch-up receives thousands of events.
         row = event_row(event)
         result = self.conn.exec_driver_sql(
             "INSERT INTO events (id, incident_id, kind, payload, occurred_at_us, hlc, author,"
-            " device) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+            " device, recorded_by, received_at_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (id) DO NOTHING",
             (
                 row["id"],
                 row["incident_id"],
@@ -206,7 +217,24 @@ class StoreTxn(DeliveryQueries, QuarantineQueries):
                 row["hlc"],
                 row["author"],
                 row["device"],
+                row["recorded_by"],
+                row["received_at_us"],
             ),
+        )
+        if result.rowcount:
+            return True
+        if event.recorded_by is not None:
+            self.stamp(event.id, event.recorded_by, row["received_at_us"])
+        return False
+
+    def stamp(self, event_id: str, recorded_by: str, received_at_us: int | None) -> bool:
+        """Keep what the shared server stamped on an event (who inserted it, when); True if
+        the row changed. The server is the authority on its own stamps: they replace any
+        older ones (an event restored from another server's archive, say)."""
+        result = self.conn.exec_driver_sql(
+            "UPDATE events SET recorded_by = ?, received_at_us = ?"
+            " WHERE id = ? AND (recorded_by IS NOT ? OR received_at_us IS NOT ?)",
+            (recorded_by, received_at_us, event_id, recorded_by, received_at_us),
         )
         return bool(result.rowcount)
 
@@ -242,6 +270,17 @@ class StoreTxn(DeliveryQueries, QuarantineQueries):
         """A small fact kept in the store."""
         return self.conn.execute(select(meta.c.value).where(meta.c.key == key)).scalar()
 
+    def meta_with_prefix(self, prefix: str) -> dict[str, str]:
+        """Every small fact whose key starts with ``prefix`` (the prefix removed)."""
+        query = select(meta.c.key, meta.c.value).where(
+            meta.c.key.startswith(prefix, autoescape=True)
+        )
+        return {str(k)[len(prefix) :]: str(v) for k, v in self.conn.execute(query)}
+
+    def meta_delete(self, key: str) -> None:
+        """Forget a small fact."""
+        self.conn.execute(meta.delete().where(meta.c.key == key))
+
     def meta_set(self, key: str, value: str) -> None:
         """Keep a small fact in the store."""
         self.conn.execute(meta.delete().where(meta.c.key == key))
@@ -250,8 +289,7 @@ class StoreTxn(DeliveryQueries, QuarantineQueries):
     def events(self, incident_id: str, after_seq: int = 0) -> list[tuple[int, Event]]:
         """An incident's events that arrived after ``after_seq``, with their ``seq``."""
         return self._decode(
-            "SELECT seq, id, incident_id, kind, payload, occurred_at_us, hlc, author, device"
-            " FROM events WHERE incident_id = ? AND seq > ? ORDER BY seq",
+            f"SELECT {_COLUMNS} FROM events WHERE incident_id = ? AND seq > ? ORDER BY seq",
             (incident_id, after_seq),
         )
 
@@ -263,15 +301,14 @@ class StoreTxn(DeliveryQueries, QuarantineQueries):
         """Up to ``limit`` events of every incident that arrived after ``after_seq``, in
         arrival order, with their ``seq``."""
         return self._decode(
-            "SELECT seq, id, incident_id, kind, payload, occurred_at_us, hlc, author, device"
-            " FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
+            f"SELECT {_COLUMNS} FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
             (after_seq, limit),
         )
 
     def latest_events(self, incident_id: str, limit: int) -> list[Event]:
         """The incident's ``limit`` latest events by when they happened, oldest first."""
         rows = self._decode(
-            "SELECT seq, id, incident_id, kind, payload, occurred_at_us, hlc, author, device"
+            f"SELECT {_COLUMNS}"
             " FROM events WHERE incident_id = ? ORDER BY occurred_at_us DESC, hlc DESC"
             " LIMIT ?",
             (incident_id, limit),
@@ -282,7 +319,7 @@ class StoreTxn(DeliveryQueries, QuarantineQueries):
         """The incident's events of some kinds (corrections and pins, say)."""
         marks = ", ".join("?" for _ in kinds)
         rows = self._decode(
-            "SELECT seq, id, incident_id, kind, payload, occurred_at_us, hlc, author, device"
+            f"SELECT {_COLUMNS}"
             f" FROM events WHERE incident_id = ? AND kind IN ({marks}) ORDER BY seq",
             (incident_id, *kinds),
         )
@@ -306,9 +343,11 @@ class StoreTxn(DeliveryQueries, QuarantineQueries):
                         hlc,
                         by,
                         device,
+                        recorder,
+                        None if received is None else epoch + micros(microseconds=received),
                     ),
                 )
-                for seq, id_, inc, kind, payload, us, hlc, by, device in rows
+                for seq, id_, inc, kind, payload, us, hlc, by, device, recorder, received in rows
             ]
 
     def last_seq_of(self, incident_id: str) -> int:
@@ -496,6 +535,7 @@ class StoreTxn(DeliveryQueries, QuarantineQueries):
 
 
 def event_row(event: Event) -> dict[str, Any]:
+    """The journal row of an event (provenance None for one not yet through the server)."""
     return {
         "id": event.id,
         "incident_id": event.incident_id,
@@ -505,10 +545,14 @@ def event_row(event: Event) -> dict[str, Any]:
         "hlc": event.hlc,
         "author": event.author,
         "device": event.device,
+        "recorded_by": event.recorded_by,
+        "received_at_us": _micros_or_none(event.received_at),
     }
 
 
 def row_event(row: Any) -> Event:
+    """The event of a journal row (a row without provenance columns has none)."""
+    received = getattr(row, "received_at_us", None)
     return Event(
         id=row.id,
         incident_id=row.incident_id,
@@ -518,6 +562,8 @@ def row_event(row: Any) -> Event:
         hlc=row.hlc,
         author=row.author,
         device=row.device,
+        recorded_by=getattr(row, "recorded_by", None),
+        received_at=None if received is None else from_micros(received),
     )
 
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import psycopg
-from sqlalchemy import Connection, Select, create_engine, inspect, null, select
+from sqlalchemy import Connection, Select, create_engine, inspect, null, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import URL, Engine
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
@@ -25,6 +25,7 @@ from incidentdesk.core.events import Event
 from incidentdesk.store import migrate
 from incidentdesk.store.local import event_row, row_event
 from incidentdesk.store.schema import events
+from incidentdesk.store.shared_grants import GRANTS, WRITERS
 
 CHANNEL = "incidentdesk_events"
 SSL_MODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
@@ -126,6 +127,70 @@ class SharedConfig:
         if password:
             args["password"] = password
         return args
+
+
+@dataclass(frozen=True)
+class PushOutcome:
+    """What the server did with a batch of events.
+
+    Attributes:
+        new: how many it did not have before (their ids: ``inserted``).
+        stamped: for each new one, what the server stamped: (recorded_by, received_at_us)
+            (empty on a server without provenance columns).
+        refused: the events it refused, with its reason in one sentence.
+    """
+
+    new: int = 0
+    stamped: dict[str, tuple[str, int]] = field(default_factory=dict)
+    refused: dict[str, str] = field(default_factory=dict)
+    inserted: tuple[str, ...] = ()  # the ids of the new ones
+
+    @classmethod
+    def of(cls, inserted: list[Any], refused: dict[str, str]) -> PushOutcome:
+        stamps = {r[0]: (str(r[1]), int(r[2])) for r in inserted if len(r) == 3 and r[1]}
+        return cls(len(inserted), stamps, refused, tuple(str(r[0]) for r in inserted))
+
+
+class _Refused(Exception):
+    """The server refused a row (a check, a value it cannot store); not a lost link."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _refusal(exc: DBAPIError) -> str | None:
+    """The server's reason when an insert failed because of a row, else None."""
+    original = exc.orig
+    if not isinstance(original, psycopg.DataError | psycopg.IntegrityError):
+        return None
+    first = str(original).strip().splitlines()[0] if str(original).strip() else ""
+    if first.startswith("IncidentDesk refused event") and ": " in first:
+        first = first.split(": ", 1)[1]  # the trigger's message names the event first
+    return first or type(original).__name__
+
+
+def _insert(conn: Connection, rows: list[dict[str, Any]], returning: list[Any]) -> list[Any]:
+    statement = (
+        pg_insert(events)
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=["id"])
+        .returning(*returning)
+    )
+    try:
+        return list(conn.execute(statement).all())
+    except DBAPIError as exc:
+        reason = _refusal(exc)
+        if reason is None:
+            raise
+        raise _Refused(reason) from None
+
+
+def _sent_row(event: Event) -> dict[str, Any]:
+    # The server stamps provenance itself; a server at 0005 has no such columns at all.
+    row = event_row(event)
+    del row["recorded_by"], row["received_at_us"]
+    return row
 
 
 class SharedStore:
@@ -261,6 +326,7 @@ class SharedStore:
             SchemaMismatch: saying which, and what to do.
         """
         revision = self.revision()
+        self._provenance = None  # asked again: the server may have been upgraded meanwhile
         if revision == migrate.SCHEMA_HEAD or revision in migrate.SHARED_COMPATIBLE:
             return  # the journal on the server is the same: later migrations are local-only
         if revision is None:
@@ -285,31 +351,69 @@ class SharedStore:
         migrate.check_not_newer(before, f"The shared database {self.config.url}")
         with self.connect() as conn:
             migrate.upgrade(conn)
+            # Again each time (idempotent): a group role created since gets its grants now.
+            conn.execute(text(GRANTS))
         self._provenance = None  # the columns may be new
         return before, migrate.SCHEMA_HEAD
 
+    def has_writers_group(self) -> bool:
+        """Whether the role workstations' logins belong to exists on the server."""
+        query = text("SELECT count(*) FROM pg_roles WHERE rolname = :name")
+        with self.connect() as conn:
+            return bool(conn.execute(query, {"name": WRITERS}).scalar())
+
     # ------------------------------------------------------------ journal
+
+    def has_provenance(self) -> bool:
+        """Whether the server stamps ``recorded_by``/``received_at_us`` (schema 0006 on):
+        a server still at 0005 has neither column. Asked once per store."""
+        if self._provenance is None:
+            with self.connect() as conn:
+                self._provenance = _has_provenance(conn)
+        return self._provenance
 
     def push(self, batch: Sequence[Event]) -> int:
         """Insert events the server lacks (a duplicate is a no-op); returns how many were new.
 
-        Committed before it returns: only then may the caller mark them pushed.
+        Raises:
+            SharedError: the server refused one of them (see :meth:`send` to go on with the
+                others).
         """
-        return len(self.push_ids(batch))
+        outcome = self.send(batch)
+        if outcome.refused:
+            event_id, reason = next(iter(outcome.refused.items()))
+            raise SharedError(f"The shared database refused event {event_id}: {reason}")
+        return outcome.new
 
-    def push_ids(self, batch: Sequence[Event]) -> list[str]:
-        """As :meth:`push`, returning the ids the server did not have."""
+    def send(self, batch: Sequence[Event]) -> PushOutcome:
+        """Insert events the server lacks (a duplicate is a no-op), and say what it did.
+
+        Committed before it returns: only then may the caller mark them pushed. The whole
+        batch goes in one statement; if the server refuses a row (its trigger checks every
+        event, migration 0006), the batch goes again row by row, each under a savepoint, so
+        the refused ones are named with the server's reason and the others go in.
+        """
         if not batch:
-            return []
-        rows = [event_row(e) for e in batch]
-        statement = (
-            pg_insert(events)
-            .values(rows)
-            .on_conflict_do_nothing(index_elements=["id"])
-            .returning(events.c.id)
-        )
+            return PushOutcome()
+        rows = [_sent_row(e) for e in batch]
+        returning = [events.c.id]
+        if self.has_provenance():  # asked before a transaction is open
+            returning += [events.c.recorded_by, events.c.received_at_us]
+        try:
+            with self.connect() as conn:
+                return PushOutcome.of(_insert(conn, rows, returning), {})
+        except _Refused:
+            pass
+        stamped: list[Any] = []
+        refused: dict[str, str] = {}
         with self.connect() as conn:
-            return [str(i) for i in conn.execute(statement).scalars().all()]
+            for row in rows:
+                try:
+                    with conn.begin_nested():
+                        stamped.extend(_insert(conn, [row], returning))
+                except _Refused as exc:
+                    refused[row["id"]] = exc.reason
+        return PushOutcome.of(stamped, refused)
 
     def rows_by_id(self, event_ids: Sequence[str]) -> list[tuple[int, dict[str, Any]]]:
         """The server's rows of these ids, as :meth:`pull` reads them (undecoded)."""

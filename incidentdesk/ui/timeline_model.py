@@ -24,6 +24,7 @@ from PySide6.QtGui import QFont
 
 from incidentdesk.core.events import Event
 from incidentdesk.core.gc_pause import paused_gc
+from incidentdesk.core.provenance import Identities, shown_recorder
 from incidentdesk.core.text import reveal
 from incidentdesk.core.timefmt import format_utc, to_micros
 from incidentdesk.core.timeline import describe, on_timeline
@@ -47,6 +48,8 @@ KindRole = Qt.ItemDataRole.UserRole + 2  # the filter kind: note, decision, …,
 AuthorRole = Qt.ItemDataRole.UserRole + 3
 PinnedRole = Qt.ItemDataRole.UserRole + 4
 SearchTextRole = Qt.ItemDataRole.UserRole + 5
+# Who the shared server says recorded the entry, where that is not the author (else None).
+RecorderRole = Qt.ItemDataRole.UserRole + 6
 
 _ANSWERED_ROLES = frozenset(
     {
@@ -60,6 +63,7 @@ _ANSWERED_ROLES = frozenset(
         AuthorRole,
         PinnedRole,
         SearchTextRole,
+        RecorderRole,
     }
 )
 
@@ -112,6 +116,7 @@ class TimelineRow:
     pinned: bool = False
     clock: tuple[bool, str] | None = None  # (utc, text) of the time cell, made once
     item_id: str | None = None  # the action item made from this note, if any
+    recorder: str | None = None  # shown beside the author (see core/provenance.py)
 
 
 def _sort_key(event: Event) -> tuple[int, int, str, str]:
@@ -151,6 +156,7 @@ class TimelineModel(QAbstractTableModel):
         self._authors: list[str] | None = None  # cached; dropped when rows arrive
         self._bold = QFont()
         self._bold.setBold(True)
+        self.identities: Identities = {}  # the catalog's other names of each person
 
     # ------------------------------------------------------------ feeding
 
@@ -258,10 +264,23 @@ class TimelineModel(QAbstractTableModel):
             self._changed_column(TIME)
             self.headerDataChanged.emit(Qt.Orientation.Horizontal, TIME, TIME)
 
+    def set_identities(self, known: Identities) -> None:
+        """The catalog's other names of each person (a login that is one of the author's
+        own names is not shown as a different recorder)."""
+        self.identities = known
+        for row in self._rows:
+            row.recorder = shown_recorder(row.event, known)
+        self._changed_column(AUTHOR)
+
     def _make_row(self, event: Event) -> TimelineRow:
         pinned = bool(event.kind == "note.added" and event.payload.get("pinned"))
         return TimelineRow(
-            event, filter_kind(event), describe(event), _sort_key(event), pinned=pinned
+            event,
+            filter_kind(event),
+            describe(event),
+            _sort_key(event),
+            pinned=pinned,
+            recorder=shown_recorder(event, self.identities) if event.recorded_by else None,
         )
 
     def _apply_effect(self, event: Event, notify: bool) -> None:
@@ -345,10 +364,13 @@ class TimelineModel(QAbstractTableModel):
             return row.event.author
         if role == PinnedRole:
             return row.pinned
+        if role == RecorderRole:
+            return row.recorder
         if role == SearchTextRole:
-            return f"{row.text}\n{row.original_text or ''}\n{row.event.author}"
+            return _search_text(row)
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            return f"{self._display(row, TIME)} {reveal(row.event.author)}: {reveal(row.text)}"
+            by = f" (recorded by {reveal(row.recorder)})" if row.recorder else ""
+            return f"{self._display(row, TIME)} {reveal(row.event.author)}{by}: {reveal(row.text)}"
         return None
 
     def _display(self, row: TimelineRow, column: int) -> str:
@@ -361,7 +383,10 @@ class TimelineModel(QAbstractTableModel):
         # Shown with hidden characters revealed (core.text.reveal): a right-to-left override
         # cannot reorder what a line says. The text itself is kept as typed.
         if column == AUTHOR:
-            return reveal(row.event.author)
+            # The delegate paints the recorder part muted; this text is what copies and
+            # screen readers get.
+            shown = reveal(row.event.author)
+            return shown + (f" · {reveal(row.recorder)}" if row.recorder else "")
         first, _, rest = row.text.partition("\n")
         shown = reveal(first) + (" …" if rest else "")
         return shown + (" (corrected)" if row.original_text else "")
@@ -371,6 +396,8 @@ class TimelineModel(QAbstractTableModel):
         if column == TIME:
             local = moment.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
             return f"{format_utc(moment)} UTC\n{local} local"
+        if column == AUTHOR:
+            return _provenance_tip(row)
         if column == TEXT:
             parts = [reveal(row.text)]
             if row.original_text is not None:
@@ -379,6 +406,25 @@ class TimelineModel(QAbstractTableModel):
                 parts.append("\nTracked as an action item: double-click to open it.")
             return "\n".join(parts)
         return None
+
+
+def _search_text(row: TimelineRow) -> str:
+    # What the search box looks in: the entry, what it said before a correction, its author
+    # and, where shown, who recorded it.
+    return f"{row.text}\n{row.original_text or ''}\n{row.event.author}\n{row.recorder or ''}"
+
+
+def _provenance_tip(row: TimelineRow) -> str:
+    event = row.event
+    if event.recorded_by is None:
+        return f"{event.author}\nNot on the shared server yet: written on this workstation."
+    received = "" if event.received_at is None else f" at {format_utc(event.received_at)} UTC"
+    if row.recorder is None:
+        return f"{event.author}\nRecorded by {event.recorded_by} on the shared server{received}."
+    return (
+        f"Written for {event.author}\nRecorded by {event.recorded_by} on the shared server"
+        f"{received} (the login that sent it; the author is what its workstation said)."
+    )
 
 
 def _row_key(row: TimelineRow) -> tuple[int, int, str, str]:
@@ -442,6 +488,5 @@ class TimelineFilter(QSortFilterProxyModel):
         if self.pinned_only and not row.pinned:
             return False
         if self.needle:
-            haystack = f"{row.text}\n{row.original_text or ''}\n{row.event.author}".casefold()
-            return self.needle in haystack
+            return self.needle in _search_text(row).casefold()
         return True

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from incidentdesk.core.events import Event
 from incidentdesk.ui.action_item_dialog import ActionItemDialog
 from incidentdesk.ui.client import DeskClient
+from incidentdesk.ui.recorder_delegate import RecorderDelegate
 from incidentdesk.ui.tasks import user_message
 from incidentdesk.ui.timeline_model import (
     AUTHOR,
@@ -85,6 +86,7 @@ class TimelinePanel(QWidget):
         self.view.setColumnWidth(TIME, 92)
         self.view.setColumnWidth(KIND, 118)
         self.view.setColumnWidth(AUTHOR, 120)
+        self.view.setItemDelegateForColumn(AUTHOR, RecorderDelegate(self.view))
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(self._context_menu)
         self.view.doubleClicked.connect(lambda _index: self.open_action_item())
@@ -183,13 +185,20 @@ class TimelinePanel(QWidget):
             self.model.load(incident_id, snapshot)
             self._follow = True
             self.view.scrollToBottom()
+            self._load_identities()
         self._refresh_authors()
+
+    def _load_identities(self) -> None:
+        # Off the GUI thread: the catalog's other names of each person, so a login that is
+        # the author's own handle is not shown as another recorder.
+        self.client.call(lambda desk: desk.identities(), self.model.set_identities)
 
     def show_latest(self, incident_id: str, latest: list[Event], effects: list[Event]) -> None:
         """Show an incident's latest entries at once; :meth:`complete` adds the rest."""
         self.model.load_latest(incident_id, latest, effects)
         self._follow = True
         self.view.scrollToBottom()
+        self._load_identities()
         self._refresh_authors()
 
     def complete(self, snapshot: IncidentSnapshot) -> None:

@@ -360,14 +360,14 @@ def _note_commits(shared: Any) -> list[float]:
     Only this object is wrapped, not the class.
     """
     times: list[float] = []
-    original = shared.push_ids
+    original = shared.send  # what Sync.push calls (SharedStore.push is a wrapper of it)
 
-    def push_ids(batch: Any) -> list[str]:
-        inserted = list(original(batch))
+    def send(batch: Any) -> Any:
+        outcome = original(batch)
         times.append(time.monotonic())
-        return inserted
+        return outcome
 
-    shared.push_ids = push_ids  # what Sync.push calls
+    shared.send = send
     return times
 
 

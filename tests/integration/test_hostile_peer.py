@@ -220,8 +220,11 @@ def test_every_hostile_row_at_once_and_a_new_workstation_still_catches_up(
 def test_a_client_of_this_version_syncs_with_a_0005_server(
     workstations: tuple[Workstation, Workstation], pg_cluster: PgCluster, shared_schema: str
 ) -> None:
-    # A shared database not yet upgraded (0005: no recorded_by / received_at_us columns).
+    # A shared database not yet upgraded (0005: no recorded_by / received_at_us columns, no
+    # checking trigger).
     with pg_cluster.admin(database_name(shared_schema)) as conn:
+        conn.execute("DROP TRIGGER events_check ON events")
+        conn.execute("DROP FUNCTION incidentdesk_check_event()")
         conn.execute("ALTER TABLE events DROP COLUMN recorded_by")
         conn.execute("ALTER TABLE events DROP COLUMN received_at_us")
         conn.execute("UPDATE alembic_version SET version_num = '0005_actions'")
