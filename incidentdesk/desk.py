@@ -17,7 +17,13 @@ from typing import Any
 
 from incidentdesk.core.errors import Ambiguous, DomainError, NotFound
 from incidentdesk.core.events import NOTE_KINDS, Event, validate_payload
-from incidentdesk.core.fold import IncidentState, apply, fold, state_summary
+from incidentdesk.core.fold import (
+    IncidentState,
+    apply,
+    fold,
+    recorded_milestones,
+    state_summary,
+)
 from incidentdesk.core.ids import CATALOG_ID, hlc_next, new_event_id
 from incidentdesk.core.lifecycle import (
     ACTIVE_STATUSES,
@@ -170,7 +176,8 @@ class Desk(JournalExchange, CatalogCommands, EscalationCommands, PostmortemComma
 
         def check(state: IncidentState, _p: dict[str, Any]) -> None:
             check_status_change(state.status, new)
-            check_milestone_order(milestones_after_status(state.milestones, new, when))
+            recorded = recorded_milestones(state)
+            check_milestone_order(milestones_after_status(recorded, new, when))
 
         event = self._record(incident_id, "status.changed", {"status": new}, when, check=check)
         self._announce(event.incident_id, f"Status changed to {STATUS_LABELS[new]}")
@@ -189,7 +196,7 @@ class Desk(JournalExchange, CatalogCommands, EscalationCommands, PostmortemComma
         when = at or self.clock()
 
         def check(state: IncidentState, _p: dict[str, Any]) -> None:
-            check_milestone_order({**state.milestones, name: when})
+            check_milestone_order({**recorded_milestones(state), name: when})
 
         payload = {"milestone": name}
         return self._record(incident_id, "milestone.set", payload, when, check=check).id

@@ -59,6 +59,7 @@ class AttemptOutcome:
     reason: str = ""
     status_code: int | None = None
     retry_after: float | None = None
+    fix: str | None = None  # a final failure a person can fix: "secret" or "catalog"
 
 
 class EscalationCommands:
@@ -378,6 +379,8 @@ class EscalationCommands:
             )
             if not outcome.delivered:
                 payload.update(reason=reason, final=final, retry_in_seconds=retry_in)
+                if final and outcome.fix is not None:
+                    payload.update(fix=outcome.fix, secret=delivery.secret_name)
         row_state = "done" if outcome.delivered else ("failed" if final else "pending")
         next_at = now + timedelta(seconds=retry_in or 0)
         follow_ups: list[Delivery] = []

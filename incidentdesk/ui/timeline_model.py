@@ -24,6 +24,7 @@ from PySide6.QtGui import QFont
 
 from incidentdesk.core.events import Event
 from incidentdesk.core.gc_pause import paused_gc
+from incidentdesk.core.page_status import PAGE_OUTCOME_KINDS, page_row
 from incidentdesk.core.timefmt import format_utc, to_micros
 from incidentdesk.core.timeline import describe, on_timeline
 from incidentdesk.ui.resources import icon
@@ -106,6 +107,7 @@ class TimelineRow:
     original_text: str | None = None
     pinned: bool = False
     clock: tuple[bool, str] | None = None  # (utc, text) of the time cell, made once
+    details: str | None = None  # a page's row: every delivery attempt (the tooltip)
 
 
 def _sort_key(event: Event) -> tuple[int, int, str, str]:
@@ -113,8 +115,20 @@ def _sort_key(event: Event) -> tuple[int, int, str, str]:
 
 
 def _shown(event: Event) -> bool:
-    """An entry of its own (not a correction or pin of another, not a post-mortem edit)."""
-    return event.kind not in HIDDEN_KINDS and on_timeline(event)
+    """An entry of its own (not a correction or pin of another, not a page's attempt or
+    answer — those update the page's row — nor a post-mortem edit)."""
+    return (
+        event.kind not in HIDDEN_KINDS
+        and event.kind not in PAGE_OUTCOME_KINDS
+        and on_timeline(event)
+    )
+
+
+def _page_id(event: Event) -> str | None:
+    """The escalation a page's request or outcome belongs to (None for other events)."""
+    if event.kind == "escalation.requested" or event.kind in PAGE_OUTCOME_KINDS:
+        return str(event.payload.get("escalation_id"))
+    return None
 
 
 def filter_kind(event: Event) -> str:
@@ -132,6 +146,10 @@ class TimelineModel(QAbstractTableModel):
         self._rows: list[TimelineRow] = []
         self._keys: list[tuple[int, int, str, str]] = []
         self._by_id: dict[str, TimelineRow] = {}
+        # One row per page: its outcome events by escalation id (kept even before the
+        # request's row is loaded), and the request's row.
+        self._outcomes: dict[str, dict[str, Event]] = {}
+        self._page_rows: dict[str, TimelineRow] = {}
         self.incident_id: str | None = None
         self.seq = 0  # the journal position this model reflects
         self.utc = False
@@ -145,6 +163,7 @@ class TimelineModel(QAbstractTableModel):
         """Show no incident."""
         self.beginResetModel()
         self._rows, self._keys, self._by_id = [], [], {}
+        self._outcomes, self._page_rows = {}, {}
         self.incident_id, self.seq = None, 0
         self._authors = None
         self.endResetModel()
@@ -160,6 +179,9 @@ class TimelineModel(QAbstractTableModel):
         self.beginResetModel()
         self.incident_id, self.seq = incident_id, 0
         self._authors = None
+        self._outcomes, self._page_rows = {}, {}
+        for event in latest:
+            self._page_outcome(event, notify=False)
         with paused_gc():
             rows = [self._make_row(e) for e in latest if _shown(e)]
             rows.sort(key=_row_key)
@@ -174,6 +196,8 @@ class TimelineModel(QAbstractTableModel):
     def complete(self, snapshot: IncidentSnapshot) -> None:
         """Add everything :meth:`load_latest` left out: older rows as one block at the top,
         anything newer in place. No reset, so scroll position and selection stay."""
+        for event in snapshot.events:
+            self._page_outcome(event, notify=True)
         with paused_gc():
             older = [
                 self._make_row(e) for e in snapshot.events if _shown(e) and e.id not in self._by_id
@@ -208,6 +232,8 @@ class TimelineModel(QAbstractTableModel):
     def apply(self, snapshot: IncidentSnapshot) -> None:
         """Add the events that arrived since the model's position, row by row."""
         fresh = [e for e in snapshot.events if e.id not in self._by_id]
+        for event in fresh:
+            self._page_outcome(event, notify=True)
         rows = [self._make_row(e) for e in fresh if _shown(e)]
         rows.sort(key=_row_key)
         if rows and (not self._keys or rows[0].sort_key > self._keys[-1]):
@@ -249,9 +275,38 @@ class TimelineModel(QAbstractTableModel):
 
     def _make_row(self, event: Event) -> TimelineRow:
         pinned = bool(event.kind == "note.added" and event.payload.get("pinned"))
-        return TimelineRow(
+        row = TimelineRow(
             event, filter_kind(event), describe(event), _sort_key(event), pinned=pinned
         )
+        page_id = _page_id(event)
+        if page_id is not None:
+            self._page_rows[page_id] = row
+            self._describe_page(row, page_id)
+        return row
+
+    def _page_outcome(self, event: Event, notify: bool) -> None:
+        """Fold a page's attempt or answer into the page's row (updated in place)."""
+        if event.kind not in PAGE_OUTCOME_KINDS:
+            return
+        page_id = str(event.payload.get("escalation_id"))
+        outcomes = self._outcomes.setdefault(page_id, {})
+        if event.id in outcomes:
+            return
+        outcomes[event.id] = event
+        row = self._page_rows.get(page_id)
+        if row is None:
+            return  # its request is not loaded yet: the row is made with this outcome
+        self._describe_page(row, page_id)
+        if notify:
+            position = bisect.bisect_left(self._keys, row.sort_key)
+            if position < len(self._rows) and self._rows[position] is row:
+                self.dataChanged.emit(self.index(position, 0), self.index(position, TEXT))
+
+    def _describe_page(self, row: TimelineRow, page_id: str) -> None:
+        try:
+            row.text, row.details = page_row(row.event, self._outcomes.get(page_id, {}).values())
+        except (KeyError, TypeError, ValueError):  # a payload this version cannot read
+            row.details = None
 
     def _apply_effect(self, event: Event, notify: bool) -> None:
         target = self._by_id.get(str(event.payload.get("target")))
@@ -357,6 +412,8 @@ class TimelineModel(QAbstractTableModel):
             return f"{format_utc(moment)} UTC\n{local} local"
         if column == TEXT:
             parts = [row.text]
+            if row.details:
+                parts.append(f"\n{row.details}")
             if row.original_text is not None:
                 parts.append(f"\nCorrected. The original said:\n{row.original_text}")
             return "\n".join(parts)
