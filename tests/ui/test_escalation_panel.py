@@ -144,7 +144,7 @@ def test_a_refused_page_shows_failed_with_the_reason(
     row = row_of(view)
     click(qtbot, row.page_button)
 
-    qtbot.waitUntil(lambda: row.status.full_text.startswith("Failed:"), timeout=10_000)
+    qtbot.waitUntil(lambda: row.status.full_text.startswith("NOT paged:"), timeout=10_000)
     assert "400" in row.status.full_text
     assert len(events_sent(httpserver)) == 1  # a 400 is final: not retried
     # The page can be tried again (after fixing the key), at the same level.
@@ -389,8 +389,8 @@ def test_status_changes_posted_to_the_channel_chosen_in_the_panel(
     box = view.escalation.channel_box
     qtbot.waitUntil(box.isVisible, timeout=5000)
     assert [box.itemText(i) for i in range(box.count())] == [
-        "Status changes: not posted",
-        "Status changes to slack-incidents",
+        "Status changes are not posted to chat",
+        "Status changes are posted to slack-incidents",
     ]
     box.setCurrentIndex(1)
     box.activated.emit(1)  # as a person choosing it does
