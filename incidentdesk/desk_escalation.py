@@ -380,7 +380,9 @@ class EscalationCommands:
             if not outcome.delivered:
                 payload.update(reason=reason, final=final, retry_in_seconds=retry_in)
                 if final and outcome.fix is not None:
-                    payload.update(fix=outcome.fix, secret=delivery.secret_name)
+                    payload["fix"] = outcome.fix
+                if final and outcome.fix == "secret":
+                    payload["secret"] = delivery.secret_name
         row_state = "done" if outcome.delivered else ("failed" if final else "pending")
         next_at = now + timedelta(seconds=retry_in or 0)
         follow_ups: list[Delivery] = []
