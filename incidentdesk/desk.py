@@ -58,6 +58,10 @@ from incidentdesk.store.local import LocalStore, StoreError, StoreTxn
 __all__ = ["Desk", "IncidentSnapshot", "StoreError"]
 
 MIN_PREFIX = 6
+# Raised when the fold computes a projected value differently (2: Acknowledged is also the
+# commander taking command or a page answered): a store folded by an older version has its
+# incident list rebuilt once when opened, so old incidents get the new values too.
+PROJECTION_VERSION = "2"
 log = logging.getLogger(__name__)
 Check = Callable[[IncidentState, dict[str, Any]], None]
 
@@ -107,7 +111,9 @@ class Desk(JournalExchange, CatalogCommands, EscalationCommands, PostmortemComma
         the journal, so columns and tables a migration added are filled for old incidents.
         """
         desk = cls(LocalStore(data_dir), author)
-        if desk.store.backup_path is not None:
+        with desk.store.reading() as tx:
+            folded_by = tx.meta_get("projection_version")
+        if desk.store.backup_path is not None or folded_by != PROJECTION_VERSION:
             desk.rebuild()
         return desk
 
@@ -294,6 +300,7 @@ class Desk(JournalExchange, CatalogCommands, EscalationCommands, PostmortemComma
                     tx.put_summary(state_summary(state), rows[-1][0])
                 for _seq, event in rows:
                     index_event(tx, event)
+            tx.meta_set("projection_version", PROJECTION_VERSION)
         self._cache.clear()
         return len(ids)
 
