@@ -51,6 +51,7 @@ class SecretDialog(FittingDialog):
         self.resize(520, self.sizeHint().height())
         self._side = SideWorker(self)
         self.row.set_busy(True)
+        self.row.state_label.setText("— checking the keyring…")
         self._side.run(lambda: secret_state(name, self.label), self._shown, self._failed)
         self.row.start_editing()
 
