@@ -50,6 +50,7 @@ class PageWords:
     reason: str = ""
     fix: str | None = None
     secret_name: str | None = None
+    attempt: int | None = None  # while retrying: the number of the next attempt
 
 
 def page_words(page: Page, now: datetime | None = None) -> PageWords:
@@ -59,13 +60,14 @@ def page_words(page: Page, now: datetime | None = None) -> PageWords:
     reason = page.reason
     if status == "failed":
         fixable = next((t for t in page.targets.values() if t.fix), None)
+        secret = fixable.secret_name if fixable else None
         return PageWords(
             "failed",
-            f"NOT paged: {reason or 'the page was not delivered.'}",
+            f"NOT paged: {short_reason(reason, secret) or 'the page was not delivered.'}",
             "error",
             reason,
             fixable.fix if fixable else None,
-            fixable.secret_name if fixable else None,
+            secret,
         )
     if status == "sent":
         return PageWords("sent", f"Sent (level {page.level}) — waiting for an answer", "info")
@@ -89,8 +91,19 @@ def page_words(page: Page, now: datetime | None = None) -> PageWords:
             f"Has not reached anyone yet — retrying (attempt {attempt}{when})",
             "warning",
             reason,
+            attempt=attempt,
         )
-    return PageWords("retrying", f"Retrying — attempt {attempt}{when}", "info", reason)
+    return PageWords(
+        "retrying", f"Retrying — attempt {attempt}{when}", "info", reason, attempt=attempt
+    )
+
+
+def short_reason(reason: str, secret: str | None) -> str:
+    """The reason without the command-line instructions when a button fixes it: a missing
+    secret is "The secret 'x' is not set on this workstation." ("Set secret…" is next to it)."""
+    if secret and reason.startswith(f"The secret '{secret}' is not set on this workstation"):
+        return f"The secret '{secret}' is not set on this workstation."
+    return reason
 
 
 def _seconds(left: int) -> str:
@@ -132,7 +145,7 @@ def page_row(requested: Event, outcomes: Iterable[Event]) -> tuple[str, str]:
     words = page_words(page)
     where = {
         "sending": "requested, sending…",
-        "retrying": words.text[:1].lower() + words.text[1:],
+        "retrying": f"retrying (attempt {words.attempt})",
         "sent": "delivered, waiting for an answer",
         "acknowledged": f"acknowledged by {page.acknowledged_by}",
         "resolved": "resolved",
@@ -140,7 +153,8 @@ def page_row(requested: Event, outcomes: Iterable[Event]) -> tuple[str, str]:
     text = f"Paging {p['team']} for {p['service']} (level {p['level']}: {names}) — "
     text += where.get(words.state, words.text)
     if words.state == "failed":
-        text = f"{p['service']} was NOT paged (level {p['level']}: {names}): {words.reason}"
+        said = short_reason(words.reason, words.secret_name) or "the page was not delivered."
+        text = f"{p['service']} was NOT paged (level {p['level']}: {names}): {said}"
     lines = attempt_lines(sorted(ordered, key=lambda e: (e.occurred_at, e.key)))
     details = "Attempts:\n" + "\n".join(lines) if lines else "No delivery attempt yet."
     return text, details

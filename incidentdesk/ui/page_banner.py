@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLay
 
 from incidentdesk.core.escalation import Page
 from incidentdesk.core.fold import IncidentState
-from incidentdesk.core.page_status import page_words
+from incidentdesk.core.page_status import page_words, short_reason
 from incidentdesk.ui.inline_note import note_css
 from incidentdesk.ui.style import ERROR_COLOR
 
@@ -80,7 +80,8 @@ class PageFailureBanner(QFrame):
         for page in pages:
             line = self.lines.get(page.id) or self._add(page.id)
             words = page_words(page)
-            text = f"<b>{_html(headline(page))}</b>: {_html(words.reason)}"
+            said = short_reason(words.reason, words.secret_name)
+            text = f"<b>{_html(headline(page))}</b>: {_html(said)}"
             if line.text.text() != text:
                 line.text.setText(text)
                 line.text.setToolTip(f"{headline(page)}: {words.reason}")

@@ -439,7 +439,10 @@ def test_a_page_with_a_missing_secret_is_red_at_once_with_one_row_and_a_banner(
     assert line.fix.text() == "Set secret…"
     qtbot.waitUntil(lambda: len(page_rows(view)) == 1 and "NOT paged" in page_rows(view)[0])
     [text] = page_rows(view)
-    assert text.startswith("checkout was NOT paged (level 1: pd-payments): The secret")
+    assert text == (
+        "checkout was NOT paged (level 1: pd-payments): "
+        "The secret 'pagerduty/payments' is not set on this workstation."
+    )
     assert httpserver.log == []
     [page] = desk.escalations(incident)
     assert page.status == "failed" and page.targets["pd-payments"].attempts == 1

@@ -243,7 +243,7 @@ def test_a_page_is_one_row_updated_in_place_however_many_attempts(
         model.apply(desk.snapshot(incident, model.seq))
         qtmodeltester.check(model)
         assert model.rowCount() == rows  # no row per attempt
-        assert model.index(page_row, TEXT).data().endswith(f"— retrying — attempt {attempt + 2}")
+        assert model.index(page_row, TEXT).data().endswith(f"— retrying (attempt {attempt + 2})")
     assert changed and all(change == (page_row, page_row) for change in changed)
     [delivery] = desk.claim_due()
     desk.record_attempt(delivery, AttemptOutcome(True, True, "Delivered to PagerDuty (202)."))
