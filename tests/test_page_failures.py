@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from catalogkit import catalog_text  # tests/catalogkit.py
+from catalogkit import Clock, catalog_text  # tests/catalogkit.py
 from pytest_httpserver import HTTPServer
 
 from incidentdesk.core.catalog import parse_toml
@@ -20,17 +19,6 @@ from incidentdesk.desk import Desk
 from incidentdesk.secrets import delete_secret, set_secret
 
 ROUTING_KEY = "R0UT1NGKEYsecretvalue00000000000"
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime.now(UTC).replace(microsecond=0)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
 
 
 def open_desk(path: Path, base_url: str, clock: Clock) -> Desk:
