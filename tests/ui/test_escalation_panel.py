@@ -520,3 +520,18 @@ def test_a_transient_failure_shows_the_attempts_on_one_row_then_sent(
     assert "attempt 1 failed (will retry)" in tooltip and "(503)" in tooltip
     assert "attempt 2 delivered" in tooltip
     assert len(events_sent(httpserver)) == 2
+
+
+def test_a_service_missing_from_the_catalog_offers_open_catalog(
+    qtbot: QtBot, view: CommandView, desk: Desk
+) -> None:
+    other = desk.declare("Slow logins", "SEV3", ["login"])  # not in the catalog
+    with qtbot.waitSignal(view.loaded, timeout=5000):
+        view.show_incident(other)
+    panel = view.escalation
+    qtbot.waitUntil(lambda: "login" in panel.rows, timeout=5000)
+    row = panel.rows["login"]
+    assert row.status.full_text == "Not in the service catalog."
+    assert row.fix_button.isVisible() and row.fix_button.text() == "Open catalog"
+    with qtbot.waitSignal(panel.catalog_requested, timeout=1000):
+        click(qtbot, row.fix_button)
