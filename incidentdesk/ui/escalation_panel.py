@@ -37,12 +37,12 @@ from incidentdesk.core.ids import CATALOG_ID
 from incidentdesk.core.timefmt import utc_now
 from incidentdesk.ui.client import DeskClient
 from incidentdesk.ui.inline_note import InlineError, note_css
-from incidentdesk.ui.secret_dialog import SecretDialog
 from incidentdesk.ui.style import WARNING_COLOR
 from incidentdesk.ui.tasks import user_message
 
 if TYPE_CHECKING:  # the Desk module loads SQLAlchemy; views only name its types
     from incidentdesk.desk import Desk
+    from incidentdesk.ui.secret_dialog import SecretDialog
 
 from incidentdesk.ui.escalation_parts import (  # noqa: F401 (the panel's public parts)
     NO_CATALOG,
@@ -383,6 +383,8 @@ class EscalationPanel(QWidget):
         if kind != "secret" or secret is None:
             self.catalog_requested.emit()
             return None
+        from incidentdesk.ui.secret_dialog import SecretDialog  # loads the keyring's module
+
         dialog = SecretDialog(secret, self)
         dialog.secret_changed.connect(
             lambda name: self.message.emit(f"The secret '{name}' is set; page again to send.")
