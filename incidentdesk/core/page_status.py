@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from incidentdesk.core.escalation import APPLY, EscalationState, Page
+from incidentdesk.core.escalation import APPLY, ChatPost, EscalationState, Page
 
 if TYPE_CHECKING:
     from incidentdesk.core.events import Event
@@ -24,10 +24,26 @@ if TYPE_CHECKING:
 NOT_REACHED_AFTER = timedelta(minutes=3)
 """How long a page may keep retrying before its row says it has reached nobody."""
 
-# The outcome events of a page: the timeline folds them into the page's one row.
+# The outcome events of a page or a chat post: the timeline folds them into its one row.
 PAGE_OUTCOME_KINDS: frozenset[str] = frozenset(
-    {"escalation.sent", "escalation.failed", "escalation.acknowledged", "escalation.resolved"}
+    {
+        "escalation.sent",
+        "escalation.failed",
+        "escalation.acknowledged",
+        "escalation.resolved",
+        "chat.sent",
+        "chat.failed",
+    }
 )
+REQUEST_KINDS: frozenset[str] = frozenset({"escalation.requested", "chat.requested"})
+
+
+def delivery_id(event: Event) -> str | None:
+    """The page or chat post a request or outcome event belongs to (None for other kinds)."""
+    if event.kind in REQUEST_KINDS or event.kind in PAGE_OUTCOME_KINDS:
+        key = "post_id" if event.kind.startswith("chat.") else "escalation_id"
+        return str(event.payload.get(key))
+    return None
 
 
 @dataclass(frozen=True)
@@ -117,11 +133,11 @@ def attempt_lines(events: Iterable[Event]) -> list[str]:
     lines = []
     for event in events:
         p = event.payload
-        if event.kind not in ("escalation.sent", "escalation.failed"):
+        if event.kind not in ("escalation.sent", "escalation.failed", "chat.sent", "chat.failed"):
             continue
         at = f"{event.occurred_at.astimezone():%H:%M:%S}"
         action = "" if p.get("action", "trigger") == "trigger" else f" ({p['action']})"
-        if event.kind == "escalation.sent":
+        if event.kind in ("escalation.sent", "chat.sent"):
             lines.append(f"{at} {p['target']}{action}: attempt {p['attempt']} delivered")
         else:
             then = "gave up" if p["final"] else "will retry"
@@ -132,13 +148,17 @@ def attempt_lines(events: Iterable[Event]) -> list[str]:
 
 
 def page_row(requested: Event, outcomes: Iterable[Event]) -> tuple[str, str]:
-    """The timeline's one row for a page: its text (request and where it stands) and its
-    details (every attempt), from the request and the page's outcome events."""
+    """The timeline's one row for a page or chat post: its text (the request and where it
+    stands) and its details (every attempt), from the request and its outcome events."""
     state = EscalationState()
     APPLY[requested.kind](state, requested)
     ordered = sorted(outcomes, key=lambda e: e.key)
     for event in ordered:
         APPLY[event.kind](state, event)
+    lines = attempt_lines(sorted(ordered, key=lambda e: (e.occurred_at, e.key)))
+    details = "Attempts:\n" + "\n".join(lines) if lines else "No delivery attempt yet."
+    if requested.kind == "chat.requested":
+        return _post_text(state.posts[requested.payload["post_id"]]), details
     page = state.pages[requested.payload["escalation_id"]]
     p = requested.payload
     names = ", ".join(t["name"] for t in p["targets"])
@@ -155,6 +175,15 @@ def page_row(requested: Event, outcomes: Iterable[Event]) -> tuple[str, str]:
     if words.state == "failed":
         said = short_reason(words.reason, words.secret_name) or "the page was not delivered."
         text = f"{p['service']} was NOT paged (level {p['level']}: {names}): {said}"
-    lines = attempt_lines(sorted(ordered, key=lambda e: (e.occurred_at, e.key)))
-    details = "Attempts:\n" + "\n".join(lines) if lines else "No delivery attempt yet."
     return text, details
+
+
+def _post_text(post: ChatPost) -> str:
+    """Where a chat post stands, before its text (which may run over several lines)."""
+    if post.status == "sent":
+        return f"Posted to {post.target}: {post.text}"
+    if post.status == "failed":
+        return f"NOT posted to {post.target}: {post.text}"
+    if post.attempts:
+        return f"Posting to {post.target} (retrying, attempt {post.attempts + 1}): {post.text}"
+    return f"Posting to {post.target}: {post.text}"

@@ -24,7 +24,7 @@ from PySide6.QtGui import QFont
 
 from incidentdesk.core.events import Event
 from incidentdesk.core.gc_pause import paused_gc
-from incidentdesk.core.page_status import PAGE_OUTCOME_KINDS, page_row
+from incidentdesk.core.page_status import PAGE_OUTCOME_KINDS, delivery_id, page_row
 from incidentdesk.core.timefmt import format_utc, to_micros
 from incidentdesk.core.timeline import describe, on_timeline
 from incidentdesk.ui.resources import icon
@@ -115,20 +115,13 @@ def _sort_key(event: Event) -> tuple[int, int, str, str]:
 
 
 def _shown(event: Event) -> bool:
-    """An entry of its own (not a correction or pin of another, not a page's attempt or
-    answer — those update the page's row — nor a post-mortem edit)."""
+    """An entry of its own (not a correction or pin of another, not a page's or chat post's
+    attempt or answer — those update its row — nor a post-mortem edit)."""
     return (
         event.kind not in HIDDEN_KINDS
         and event.kind not in PAGE_OUTCOME_KINDS
         and on_timeline(event)
     )
-
-
-def _page_id(event: Event) -> str | None:
-    """The escalation a page's request or outcome belongs to (None for other events)."""
-    if event.kind == "escalation.requested" or event.kind in PAGE_OUTCOME_KINDS:
-        return str(event.payload.get("escalation_id"))
-    return None
 
 
 def filter_kind(event: Event) -> str:
@@ -146,8 +139,8 @@ class TimelineModel(QAbstractTableModel):
         self._rows: list[TimelineRow] = []
         self._keys: list[tuple[int, int, str, str]] = []
         self._by_id: dict[str, TimelineRow] = {}
-        # One row per page: its outcome events by escalation id (kept even before the
-        # request's row is loaded), and the request's row.
+        # One row per page or chat post: its outcome events by escalation or post id (kept
+        # even before the request's row is loaded), and the request's row.
         self._outcomes: dict[str, dict[str, Event]] = {}
         self._page_rows: dict[str, TimelineRow] = {}
         self.incident_id: str | None = None
@@ -278,17 +271,17 @@ class TimelineModel(QAbstractTableModel):
         row = TimelineRow(
             event, filter_kind(event), describe(event), _sort_key(event), pinned=pinned
         )
-        page_id = _page_id(event)
+        page_id = delivery_id(event)
         if page_id is not None:
             self._page_rows[page_id] = row
             self._describe_page(row, page_id)
         return row
 
     def _page_outcome(self, event: Event, notify: bool) -> None:
-        """Fold a page's attempt or answer into the page's row (updated in place)."""
+        """Fold a page's (or chat post's) attempt or answer into its row, in place."""
         if event.kind not in PAGE_OUTCOME_KINDS:
             return
-        page_id = str(event.payload.get("escalation_id"))
+        page_id = str(delivery_id(event))
         outcomes = self._outcomes.setdefault(page_id, {})
         if event.id in outcomes:
             return

@@ -266,3 +266,40 @@ def test_a_page_is_one_row_updated_in_place_however_many_attempts(
     qtmodeltester.check(fresh)
     assert fresh.rowCount() == rows
     assert fresh.index(page_row, TEXT).data() == text
+
+
+def test_a_chat_post_is_one_row_that_says_whether_it_went_out(
+    qtmodeltester,
+    desk: Desk,  # type: ignore[no-untyped-def]
+) -> None:
+    from catalogkit import catalog_text  # tests/catalogkit.py
+
+    from incidentdesk.core.catalog import parse_toml
+    from incidentdesk.desk_escalation import AttemptOutcome
+
+    desk.import_catalog(parse_toml(catalog_text("http://127.0.0.1:9")))
+    incident = desk.declare("Checkout down", "SEV1", ["checkout"])
+    desk.post_to_chat(incident, "slack-incidents", "Mitigated; next update 15:00")
+    model = TimelineModel()
+    model.load(incident, desk.snapshot(incident))
+    rows = model.rowCount()
+    assert model.index(rows - 1, TEXT).data() == (
+        "Posting to slack-incidents: Mitigated; next update 15:00"
+    )
+    [delivery] = desk.claim_due()
+    desk.record_attempt(delivery, AttemptOutcome(False, False, "Slack answered 503."))
+    model.apply(desk.snapshot(incident, model.seq))
+    assert model.rowCount() == rows
+    assert model.index(rows - 1, TEXT).data() == (
+        "Posting to slack-incidents (retrying, attempt 2): Mitigated; next update 15:00"
+    )
+    with desk.store.writing() as tx:  # due now, as time passing would make it
+        tx.update_delivery(delivery.id, state="pending", attempts=1, next_at_us=0, reason="")
+    [delivery] = desk.claim_due()
+    desk.record_attempt(delivery, AttemptOutcome(True, True, "Posted (200)."))
+    model.apply(desk.snapshot(incident, model.seq))
+    qtmodeltester.check(model)
+    assert model.rowCount() == rows
+    assert model.index(rows - 1, TEXT).data() == (
+        "Posted to slack-incidents: Mitigated; next update 15:00"
+    )
