@@ -33,8 +33,9 @@ class SecretDialog(FittingDialog):
         self.setWindowTitle(f"Set secret — {name}")
         intro = QLabel(
             f"The page could not go out because the secret “{name}” is not set on this "
-            "workstation. Paste the integration key (or webhook URL) your team keeps for it; "
-            "it goes to the system keyring, never to a file or the database."
+            "workstation. Paste the integration key (or webhook URL) your team keeps for it: "
+            "it is kept in the system keyring (for this session only when there is none), "
+            "never in a file or the database."
         )
         intro.setWordWrap(True)
         self.row = SecretRow(SecretState(name, self.label, False), self)
