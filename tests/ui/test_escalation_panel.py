@@ -429,7 +429,8 @@ def test_a_page_with_a_missing_secret_is_red_at_once_with_one_row_and_a_banner(
     assert took < 1000, f"the row turned red after {took} ms"
     assert "pagerduty/payments" in row.status.full_text
     assert ERROR_COLOR in row.status.styleSheet()
-    assert row.fix_button.isVisible() and row.fix_button.text() == "Set secret…"
+    qtbot.waitUntil(row.fix_button.isVisible, timeout=20_000)
+    assert row.fix_button.text() == "Set secret…"
     assert row.page_button.isVisible()  # page again once the secret is set
     banner = view.unpaged
     qtbot.waitUntil(banner.isVisible, timeout=20_000)
@@ -534,6 +535,7 @@ def test_a_service_missing_from_the_catalog_offers_open_catalog(
     qtbot.waitUntil(lambda: "login" in panel.rows, timeout=20_000)
     row = panel.rows["login"]
     assert row.status.full_text == "Not in the service catalog."
-    assert row.fix_button.isVisible() and row.fix_button.text() == "Open catalog"
+    qtbot.waitUntil(row.fix_button.isVisible, timeout=20_000)  # shown once laid out
+    assert row.fix_button.text() == "Open catalog"
     with qtbot.waitSignal(panel.catalog_requested, timeout=1000):
         click(qtbot, row.fix_button)
