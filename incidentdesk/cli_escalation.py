@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, TextIO
 
 from incidentdesk.core.errors import UserError
+from incidentdesk.core.page_status import page_words
 from incidentdesk.core.timefmt import format_utc, utc_now
 
 if TYPE_CHECKING:
@@ -82,7 +83,11 @@ def _escalate(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
     if args.wait is None:
         print("Queued: the app (or 'incidentdesk escalate --wait') sends it.", file=out)
         return 0
-    return _wait(desk, args.incident, escalation_id, args.wait, out)
+    code = _wait(desk, args.incident, escalation_id, args.wait, out)
+    page = _page(desk, args.incident, escalation_id)
+    if page.status == "failed":  # one sentence a script's reader cannot miss
+        print(f"{page.team} was NOT paged for {page.service}: {page.reason}", file=out)
+    return code
 
 
 def _wait(desk: Desk, incident: str, ref_id: str, wait: float, out: TextIO) -> int:
@@ -111,15 +116,15 @@ def _escalations(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
     if not pages:
         print("No pages yet.", file=out)
     for page in pages:
-        line = f"{page.id[:12]}  {page.service} L{page.level} ({page.team})  {page.status}"
-        if page.acknowledged_by:
-            line += f" by {page.acknowledged_by}"
+        words = page_words(page, now)
+        said = words.text if words.text[1:2].isupper() else words.text[:1].lower() + words.text[1:]
+        line = f"{page.id[:12]}  {page.service} L{page.level} ({page.team})  {said}"
         if page.overdue(now):
             line += "  — unanswered past the timeout: escalate to the next level?"
         print(line, file=out)
         for target in page.targets.values():
             detail = f"    {target.name} ({target.adapter}): {target.status}"
-            if target.reason and target.status != "sent":
+            if target.reason and target.status != "sent" and target.reason not in line:
                 detail += f" — {target.reason}"
             print(detail, file=out)
     return 0
@@ -139,6 +144,7 @@ def page_json(page: Page, now: datetime) -> dict[str, Any]:
         "level": page.level,
         "levels": page.levels,
         "status": page.status,
+        "state": page_words(page, now).state,
         "dedup_key": page.dedup_key,
         "requested_at": iso(page.requested_at),
         "requested_by": page.requested_by,

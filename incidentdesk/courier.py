@@ -87,13 +87,14 @@ class Courier:
             secret = get_secret(delivery.secret_name)
         except SecretError as exc:
             return AttemptOutcome(False, False, str(exc))
-        if secret is None:
+        if secret is None:  # permanent: retrying cannot make a secret appear
             return AttemptOutcome(
                 False,
-                False,
+                True,
                 f"The secret '{delivery.secret_name}' is not set on this workstation: set it "
                 f"with 'incidentdesk secret set {delivery.secret_name}' (or the environment "
-                f"variable {env_name(delivery.secret_name)}).",
+                f"variable {env_name(delivery.secret_name)}), then page again.",
+                fix="secret",
             )
         target = paging.Target(
             name=delivery.target, adapter=delivery.adapter, options=delivery.options
@@ -118,6 +119,7 @@ class Courier:
             reason=result.reason,
             status_code=result.status,
             retry_after=result.retry_after,
+            fix=result.fix,
         )
 
     def close(self) -> None:

@@ -17,7 +17,13 @@ from typing import Any
 
 from incidentdesk.core.errors import Ambiguous, DomainError, NoChange, NotFound
 from incidentdesk.core.events import NOTE_KINDS, Event, validate_payload
-from incidentdesk.core.fold import IncidentState, apply, fold, state_summary
+from incidentdesk.core.fold import (
+    IncidentState,
+    apply,
+    fold,
+    recorded_milestones,
+    state_summary,
+)
 from incidentdesk.core.ids import CATALOG_ID, hlc_next, new_event_id
 from incidentdesk.core.lifecycle import (
     ACTIVE_STATUSES,
@@ -53,6 +59,10 @@ from incidentdesk.store.local import LocalStore, StoreError, StoreTxn
 __all__ = ["Desk", "IncidentSnapshot", "StoreError"]
 
 MIN_PREFIX = 6
+# Raised when the fold computes a projected value differently (2: Acknowledged is also the
+# commander taking command or a page answered): a store folded by an older version has its
+# incident list rebuilt once when opened, so old incidents get the new values too.
+PROJECTION_VERSION = "2"
 log = logging.getLogger(__name__)
 Check = Callable[[IncidentState, dict[str, Any]], None]
 
@@ -104,7 +114,9 @@ class Desk(
         the journal, so columns and tables a migration added are filled for old incidents.
         """
         desk = cls(LocalStore(data_dir), author)
-        if desk.store.backup_path is not None:
+        with desk.store.reading() as tx:
+            folded_by = tx.meta_get("projection_version")
+        if desk.store.backup_path is not None or folded_by != PROJECTION_VERSION:
             desk.rebuild()
         return desk
 
@@ -173,7 +185,8 @@ class Desk(
 
         def check(state: IncidentState, _p: dict[str, Any]) -> None:
             check_status_change(state.status, new)
-            check_milestone_order(milestones_after_status(state.milestones, new, when))
+            recorded = recorded_milestones(state)
+            check_milestone_order(milestones_after_status(recorded, new, when))
 
         event = self._record(incident_id, "status.changed", {"status": new}, when, check=check)
         self._announce(event.incident_id, f"Status changed to {STATUS_LABELS[new]}")
@@ -192,7 +205,7 @@ class Desk(
         when = at or self.clock()
 
         def check(state: IncidentState, _p: dict[str, Any]) -> None:
-            check_milestone_order({**state.milestones, name: when})
+            check_milestone_order({**recorded_milestones(state), name: when})
 
         payload = {"milestone": name}
         return self._record(incident_id, "milestone.set", payload, when, check=check).id
@@ -290,6 +303,7 @@ class Desk(
                     tx.put_summary(state_summary(state), rows[-1][0])
                 for _seq, event in rows:
                     index_event(tx, event)
+            tx.meta_set("projection_version", PROJECTION_VERSION)
         self._cache.clear()
         return len(ids)
 

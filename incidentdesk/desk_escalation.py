@@ -60,6 +60,7 @@ class AttemptOutcome:
     reason: str = ""
     status_code: int | None = None
     retry_after: float | None = None
+    fix: str | None = None  # a final failure a person can fix: "secret" or "catalog"
 
 
 class EscalationCommands:
@@ -379,6 +380,10 @@ class EscalationCommands:
             )
             if not outcome.delivered:
                 payload.update(reason=reason, final=final, retry_in_seconds=retry_in)
+                if final and outcome.fix is not None:
+                    payload["fix"] = outcome.fix
+                if final and outcome.fix == "secret":
+                    payload["secret"] = delivery.secret_name
         row_state = "done" if outcome.delivered else ("failed" if final else "pending")
         next_at = now + timedelta(seconds=retry_in or 0)
         follow_ups: list[Delivery] = []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 
 def catalog_text(base_url: str, ack_minutes: int = 5) -> str:
     return f"""
@@ -48,3 +50,16 @@ adapter = "slack"
 secret = "slack/incidents"
 options = {{ base_url = "{base_url}", purpose = "incident channel" }}
 """
+
+
+class Clock:
+    """A clock the paging tests move by hand (the Desk's ``clock``)."""
+
+    def __init__(self) -> None:
+        self.now = datetime.now(UTC).replace(microsecond=0)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)

@@ -10,11 +10,11 @@ import json
 import threading
 import time
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from catalogkit import catalog_text  # tests/catalogkit.py
+from catalogkit import Clock, catalog_text  # tests/catalogkit.py
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
@@ -26,19 +26,6 @@ from incidentdesk.secrets import set_secret
 
 ROUTING_KEY = "R0UT1NGKEYsecretvalue00000000000"
 GENIE_KEY = "genie-key-secret-0123456789"
-
-
-class Clock:
-    """A clock the test moves by hand."""
-
-    def __init__(self) -> None:
-        self.now = datetime.now(UTC).replace(microsecond=0)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
 
 
 @pytest.fixture

@@ -34,6 +34,7 @@ CHAT_ADAPTERS: tuple[str, ...] = ("slack", "teams", "webhook")
 STATEFUL_ADAPTERS: tuple[str, ...] = ("pagerduty", "opsgenie", "webhook")
 OPEN_STATUSES: tuple[str, ...] = ("requested", "sent")
 MAX_REASON = 500
+FIXES: tuple[str, ...] = ("secret", "catalog")  # what a person changes after a final failure
 MAX_CHAT_TEXT = 8000
 
 
@@ -48,6 +49,8 @@ class TargetDelivery:
     reason: str = ""
     at: datetime | None = None
     retry_at: datetime | None = None
+    fix: str | None = None  # after a final failure: "secret" or "catalog" (what to change)
+    secret_name: str | None = None  # the secret to set, when ``fix`` is "secret"
 
 
 @dataclass
@@ -269,6 +272,8 @@ def _failed(p: Mapping[str, Any]) -> Payload:
         "reason": _text(p, "reason", MAX_REASON) or "The delivery failed.",
         "final": final,
         "retry_in_seconds": float(retry_in) if isinstance(retry_in, int | float) else None,
+        "fix": p.get("fix") if p.get("fix") in FIXES else None,
+        "secret": clean_name(p["secret"], "secret name") if p.get("secret") else None,
     }
 
 
@@ -386,6 +391,8 @@ def _apply_failed(state: EscalationState, event: Event) -> None:
     if p["final"]:
         delivery.status = "failed"
         delivery.retry_at = None
+        delivery.fix = p.get("fix")
+        delivery.secret_name = p.get("secret")
     else:
         retry = p.get("retry_in_seconds")
         delivery.retry_at = (

@@ -65,6 +65,7 @@ class IncidentState:
     last_update_at: datetime | None = None
     drill: bool = False  # an exercise: left out of the metrics by default
     unreadable: int = 0  # events whose payload this version could not apply
+    acknowledged_recorded: datetime | None = None  # an explicit `milestone acknowledged`
     escalation: EscalationState = field(default_factory=EscalationState)
     postmortem: PostmortemState = field(default_factory=PostmortemState)
 
@@ -114,7 +115,59 @@ def _status(state: IncidentState, event: Event) -> None:
 
 
 def _milestone(state: IncidentState, event: Event) -> None:
+    if event.payload["milestone"] == "acknowledged_at":
+        state.acknowledged_recorded = event.occurred_at  # settled after the event
+        return
     state.milestones[event.payload["milestone"]] = event.occurred_at
+
+
+# Events that can move the Acknowledged milestone (see settle_acknowledged).
+ACKNOWLEDGING_KINDS = frozenset(
+    {
+        "incident.declared",
+        "milestone.set",
+        "status.changed",
+        "role.assigned",
+        "escalation.acknowledged",
+    }
+)
+
+
+def settle_acknowledged(state: IncidentState) -> None:
+    """Acknowledged is when a responder took the incident: the first of a page acknowledged,
+    the Incident Commander role first taken, and an explicit ``milestone acknowledged``
+    (each as back-dated). It is kept between Detected and the first of Mitigated and
+    Resolved, so the milestones keep their order."""
+    candidates = [p.acknowledged_at for p in state.escalation.pages.values()]
+    candidates += [
+        c.at
+        for c in state.role_history
+        if c.role == "commander" and not c.shadow and c.change != "released"
+    ]
+    candidates.append(state.acknowledged_recorded)
+    known = [c for c in candidates if c is not None]
+    if not known:
+        state.milestones.pop("acknowledged_at", None)
+        return
+    moment = min(known)
+    later = [state.milestones.get(m) for m in ("mitigated_at", "resolved_at")]
+    ceiling = min((m for m in later if m is not None), default=None)
+    if ceiling is not None:
+        moment = min(moment, ceiling)
+    detected = state.milestones.get("detected_at")
+    if detected is not None:
+        moment = max(moment, detected)
+    state.milestones["acknowledged_at"] = moment
+
+
+def recorded_milestones(state: IncidentState) -> dict[str, datetime]:
+    """The milestones as recorded, for checking a new one's order: Acknowledged only when it
+    was recorded explicitly (the one derived from roles and pages follows the others)."""
+    result = dict(state.milestones)
+    result.pop("acknowledged_at", None)
+    if state.acknowledged_recorded is not None:
+        result["acknowledged_at"] = state.acknowledged_recorded
+    return result
 
 
 def _assigned(state: IncidentState, event: Event) -> None:
@@ -232,6 +285,8 @@ def apply(state: IncidentState, event: Event) -> None:
             # event stays in the journal, counted, and changes nothing; one bad row never
             # stops the fold (or sync) for the whole incident.
             state.unreadable += 1
+    if event.kind in ACKNOWLEDGING_KINDS:
+        settle_acknowledged(state)
     state.event_count += 1
     state.last_key = event.key
 

@@ -72,7 +72,8 @@ METRICS: tuple[MetricDefinition, ...] = (
         "Time to acknowledge (MTTA)",
         "detected_at",
         "acknowledged_at",
-        "From detection (detected) to a responder acknowledging it (acknowledged); "
+        "From detection (detected) to a responder taking it (acknowledged), the first of a "
+        "page answered, the Incident Commander role taken or the milestone recorded; "
         "its mean is the MTTA.",
     ),
     MetricDefinition(

@@ -147,6 +147,9 @@ class Outcome:
     reason: str
     retry_after: float | None = None
     remote_id: str | None = None
+    fix: str | None = None
+    """For a final failure, what a person can change: ``secret`` (set the target's secret
+    again) or ``catalog`` (the target's address or options); None when neither helps."""
 
     @property
     def retryable(self) -> bool:
@@ -159,9 +162,9 @@ def delivered(status: int, reason: str, remote_id: str | None = None) -> Outcome
     return Outcome(True, True, status, reason, None, remote_id)
 
 
-def refused(status: int | None, reason: str) -> Outcome:
-    """A failure another attempt would not fix."""
-    return Outcome(False, True, status, reason)
+def refused(status: int | None, reason: str, fix: str | None = None) -> Outcome:
+    """A failure another attempt would not fix (``fix``: what a person can change)."""
+    return Outcome(False, True, status, reason, fix=fix)
 
 
 def retry(status: int | None, reason: str, retry_after: float | None = None) -> Outcome:
@@ -328,7 +331,9 @@ def post(request: Request, *, timeout: float, session: requests.Session | None) 
         requests.exceptions.InvalidSchema,
         requests.exceptions.InvalidHeader,
     ):
-        return refused(None, f"The address configured for {service} is not a valid URL.")
+        return refused(
+            None, f"The address configured for {service} is not a valid URL.", fix="catalog"
+        )
     except requests.exceptions.RequestException as error:
         return retry(
             None,
@@ -342,6 +347,7 @@ def post(request: Request, *, timeout: float, session: requests.Session | None) 
             None,
             f"The secret stored for {service} contains characters an HTTP request cannot "
             "carry (a pasted ellipsis or invisible character?); set it again.",
+            fix="secret",
         )
     finally:
         if owned:
@@ -358,11 +364,14 @@ def classify(
     detail: str = "",
     refusal: str | None = None,
     hint: str = "",
+    fix: str | None = None,
 ) -> Outcome:
     """The usual reading of a status: success, retry (408, 425, 429, 5xx) or refusal.
 
     ``detail`` (what the receiver said) follows the status; ``refusal`` replaces the default
     "… rejected the request" wording for a final failure, and ``hint`` (what to do) ends it.
+    A refusal's ``fix`` is ``fix`` when given, else ``secret`` for 401/403 (the credentials)
+    and ``catalog`` for 404/410 (the address); other refusals have none.
     """
     status = answer.status
     said = f": {detail.rstrip('.')}." if detail else "."
@@ -381,12 +390,17 @@ def classify(
         return refused(
             status,
             f"{first(service)} answered with a redirect ({status}); update the target's address.",
+            fix="catalog",
         )
     what = refusal or f"{first(service)} rejected the request"
     reason = f"{what} ({status}){said}"
     if hint:
         reason = f"{reason.rstrip('.')}. {hint}"
-    return refused(status, reason)
+    return refused(status, reason, fix or CREDENTIAL_FIX.get(status))
+
+
+# What a person changes when a receiver refuses: the credentials, or the address.
+CREDENTIAL_FIX = {401: "secret", 403: "secret", 404: "catalog", 410: "catalog"}
 
 
 def first(text: str) -> str:
@@ -413,6 +427,7 @@ def webhook_address(
             None,
             f"The secret stored for {service} target '{target.name}' is not a webhook URL "
             "(it must start with https://); store the URL the webhook was created with.",
+            fix="secret",
         )
     if not base_url:
         return secret.strip()

@@ -88,10 +88,13 @@ def _attempt(
             f"Target '{target.name}' names an unknown adapter {target.adapter!r}; use one of "
             + ", ".join(ADAPTER_NAMES)
             + ".",
+            fix="catalog",
         )
     if not secret.strip():
         return refused(
-            None, f"No secret is stored for target '{target.name}'; set it, then page again."
+            None,
+            f"No secret is stored for target '{target.name}'; set it, then page again.",
+            fix="secret",
         )
     request = adapter.prepare(target, message, secret, base_url)
     if isinstance(request, Outcome):

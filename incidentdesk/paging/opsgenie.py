@@ -113,12 +113,13 @@ def prepare(
             None,
             f"Target '{target.name}' names Opsgenie region {target.options.get('region')!r}; "
             "use 'us' or 'eu'.",
+            fix="catalog",
         )
     if message.action == "trigger":
         try:
             document = alert(message, target)
         except ValueError as problem:
-            return refused(None, f"Opsgenie target '{target.name}': {problem}.")
+            return refused(None, f"Opsgenie target '{target.name}': {problem}.", fix="catalog")
         url = f"{base}/v2/alerts"
     else:
         verb = "acknowledge" if message.action == "acknowledge" else "close"

@@ -83,7 +83,11 @@ def read(answer: Answer, target: Target) -> Outcome:
     remote_id = remote if isinstance(remote, str) else None
     refusal = f"PagerDuty rejected the event for target '{target.name}'"
     hint = ""
+    fix = None
     if "routing" in detail.lower() or answer.status in (401, 403, 404):
         refusal = f"PagerDuty rejected the routing key of target '{target.name}'"
         hint = "Check the integration key stored for this target."
-    return classify(SERVICE, answer, remote_id=remote_id, detail=detail, refusal=refusal, hint=hint)
+        fix = "secret"  # the routing key is the secret
+    return classify(
+        SERVICE, answer, remote_id=remote_id, detail=detail, refusal=refusal, hint=hint, fix=fix
+    )

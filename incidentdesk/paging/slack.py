@@ -81,15 +81,23 @@ def read(answer: Answer, target: Target) -> Outcome:
         return refused(answer.status, f"Slack did not post the message ({answer.excerpt()}).")
     refusal = f"Slack rejected the message for target '{target.name}'"
     hint = ""
+    fix = None
     unexplained = answer.status in (401, 403, 404, 410) and code not in PROHIBITED + CHANNEL
     if code in GONE or unexplained:
         refusal = f"The Slack webhook of target '{target.name}' was removed or revoked"
         hint = "Create a new incoming webhook and store its URL."
+        fix = "secret"  # the webhook URL is the secret
     elif code in CHANNEL:
         refusal = f"The Slack channel of target '{target.name}' is gone or archived"
         hint = "Point the webhook at a live channel."
     elif code in PROHIBITED:
         refusal = f"Slack does not let the webhook of target '{target.name}' post in its channel"
     return classify(
-        SERVICE, answer, success=(200,), detail=answer.excerpt(), refusal=refusal, hint=hint
+        SERVICE,
+        answer,
+        success=(200,),
+        detail=answer.excerpt(),
+        refusal=refusal,
+        hint=hint,
+        fix=fix,
     )

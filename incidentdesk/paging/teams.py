@@ -88,9 +88,11 @@ def read(answer: Answer, target: Target) -> Outcome:
         detail = str(error.get("message") or error.get("code") or "")
     refusal = f"Teams rejected the card for target '{target.name}'"
     hint = ""
+    fix = None
     if answer.status in (401, 403, 404):
         refusal = f"The Teams workflow of target '{target.name}' refused the URL or is gone"
         hint = "Check the workflow still exists and store its current URL."
+        fix = "secret"  # the workflow URL is the secret
     return classify(
         SERVICE,
         answer,
@@ -98,4 +100,5 @@ def read(answer: Answer, target: Target) -> Outcome:
         detail=detail or answer.excerpt(),
         refusal=refusal,
         hint=hint,
+        fix=fix,
     )

@@ -87,10 +87,13 @@ def prepare(
             None,
             f"The signing secret stored for webhook target '{target.name}' is not a Standard "
             "Webhooks secret: it must be whsec_ followed by base64.",
+            fix="secret",
         )
     url = str(target.options.get("url") or "")
     if not url:
-        return refused(None, f"Webhook target '{target.name}' has no url option; add one.")
+        return refused(
+            None, f"Webhook target '{target.name}' has no url option; add one.", fix="catalog"
+        )
     if base_url:
         url = base_url.rstrip("/") + "/" + url.split("://", 1)[-1].partition("/")[2]
     body = encode(document(message))

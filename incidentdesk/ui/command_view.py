@@ -19,6 +19,7 @@ from incidentdesk.core.fold import IncidentState
 from incidentdesk.ui.client import DeskClient
 from incidentdesk.ui.escalation_panel import EscalationPanel
 from incidentdesk.ui.incident_header import IncidentHeader
+from incidentdesk.ui.page_banner import PageFailureBanner
 from incidentdesk.ui.quick_entry import QuickEntry
 from incidentdesk.ui.reminders import ReminderBanner
 from incidentdesk.ui.role_board import RoleBoard
@@ -55,6 +56,7 @@ class CommandView(QWidget):
 
         self.header = IncidentHeader(self)
         self.banner = ReminderBanner(self)
+        self.unpaged = PageFailureBanner(self)  # "Payments was NOT paged"
         self.role_board = RoleBoard(client, self)
         self.escalation = EscalationPanel(client, self)
         self.timeline = TimelinePanel(client, self)
@@ -74,6 +76,7 @@ class CommandView(QWidget):
         layout.setContentsMargins(6, 0, 6, 6)
         layout.addWidget(self.header)
         layout.addWidget(self.banner)
+        layout.addWidget(self.unpaged)
         layout.addWidget(self.splitter, 1)
         layout.addWidget(self.quick_entry)
 
@@ -84,6 +87,7 @@ class CommandView(QWidget):
         client.command_saved.connect(self.refresh)
         self.banner.update_requested.connect(self.open_update_composer)
         self.banner.assign_requested.connect(self._focus_role)
+        self.unpaged.fix_requested.connect(self.escalation.fix)
         self.show_incident(None)
 
     # ------------------------------------------------------------ loading
@@ -175,6 +179,7 @@ class CommandView(QWidget):
         self.state = state
         self.header.set_state(state)
         self.banner.set_state(state)
+        self.unpaged.set_state(state)
         self.role_board.set_state(state)
         self.escalation.set_state(state)
 

@@ -42,6 +42,7 @@ from incidentdesk.ui.tasks import user_message
 
 if TYPE_CHECKING:  # the Desk module loads SQLAlchemy; views only name its types
     from incidentdesk.desk import Desk
+    from incidentdesk.ui.secret_dialog import SecretDialog
 
 from incidentdesk.ui.escalation_parts import (  # noqa: F401 (the panel's public parts)
     NO_CATALOG,
@@ -79,10 +80,12 @@ class EscalationPanel(QWidget):
     Signals:
         message(str): status-bar text after a change.
         import_requested(): the user asked to import a catalog (there is none yet).
+        catalog_requested(): the user asked to see the catalog ("Open catalog").
     """
 
     message = Signal(str)
     import_requested = Signal()
+    catalog_requested = Signal()
 
     def __init__(
         self,
@@ -111,6 +114,7 @@ class EscalationPanel(QWidget):
         self.confirm: QMessageBox | None = None
         self.ack_dialog: AcknowledgeDialog | None = None
         self.service_dialog: PageServiceDialog | None = None
+        self.secret_dialog: SecretDialog | None = None
 
         title = QLabel("<b>Escalation</b>")
         title.setToolTip("Page the developer owners of the affected services")
@@ -281,7 +285,8 @@ class EscalationPanel(QWidget):
         if acked:
             parts.append(f"{len(acked)} acknowledged")
         self.summary.setText(" · ".join(parts))
-        if any(o.page is not None and o.page.status == "sent" for o in options):
+        ticking = ("sent", "requested")  # the ack countdown; the next retry's countdown
+        if any(o.page is not None and o.page.status in ticking for o in options):
             if not self._ticker.isActive():
                 self._ticker.start()
         else:
@@ -291,12 +296,12 @@ class EscalationPanel(QWidget):
     def _show_channel(self, data: PanelData | None) -> None:
         targets = data.chat_targets if data is not None else []
         current = self.state.escalation.channel if self.state is not None else None
-        choices = [NO_CHANNEL, *(f"Status changes to {t}" for t in targets)]
+        choices = [NO_CHANNEL, *(f"Status changes are posted to {t}" for t in targets)]
         if [self.channel_box.itemText(i) for i in range(self.channel_box.count())] != choices:
             self.channel_box.clear()
             self.channel_box.addItem(NO_CHANNEL, None)
             for target in targets:
-                self.channel_box.addItem(f"Status changes to {target}", target)
+                self.channel_box.addItem(f"Status changes are posted to {target}", target)
         index = self.channel_box.findData(current) if current is not None else 0
         self.channel_box.setCurrentIndex(max(index, 0))
         self.channel_box.setVisible(bool(targets))
@@ -369,6 +374,24 @@ class EscalationPanel(QWidget):
         self.other_button.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     # ------------------------------------------------------------ actions
+
+    def fix(self, fix: tuple[str, str | None] | None) -> SecretDialog | None:
+        """What a failed row's fix button does: set the secret, or show the catalog."""
+        if fix is None:
+            return None
+        kind, secret = fix
+        if kind != "secret" or secret is None:
+            self.catalog_requested.emit()
+            return None
+        from incidentdesk.ui.secret_dialog import SecretDialog  # loads the keyring's module
+
+        dialog = SecretDialog(secret, self)
+        dialog.secret_changed.connect(
+            lambda name: self.message.emit(f"The secret '{name}' is set; page again to send.")
+        )
+        self.secret_dialog = dialog
+        dialog.open()
+        return dialog
 
     def page(self, service: str, level: int | None = None) -> None:
         """Page the owners of ``service`` (the level the panel offers, unless given)."""

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from incidentdesk.core.errors import UserError
 from incidentdesk.core.escalation import Page
 from incidentdesk.core.fold import IncidentState
+from incidentdesk.core.page_status import PageWords, page_words
 from incidentdesk.core.plural import counted
 from incidentdesk.ui.inline_note import InlineError, note_css
 from incidentdesk.ui.style import ERROR_COLOR, OK_COLOR, WARNING_COLOR
@@ -45,6 +46,15 @@ STATUS_COLORS = {
     "resolved": "#757575",
     "failed": ERROR_COLOR,
 }
+MUTED_COLOR = "#757575"
+TONE_COLORS = {
+    "info": SENT_COLOR,
+    "ok": OK_COLOR,
+    "warning": WARNING_COLOR,
+    "error": ERROR_COLOR,
+    "muted": MUTED_COLOR,
+}
+FIX_BUTTONS = {"secret": "Set secret…", "catalog": "Open catalog"}
 NO_CATALOG = (
     "No service catalog yet: IncidentDesk does not know who owns these services or how to "
     "page them. Import the catalog your teams keep (TOML or Backstage YAML)."
@@ -62,21 +72,11 @@ def countdown_clock(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
-def status_text(page: Page | None) -> str:
+def status_text(page: Page | None, now: datetime | None = None) -> str:
     """What the status column says about a service's latest page."""
     if page is None:
         return "Not paged"
-    status = page.status
-    if status == "requested":
-        retrying = [t for t in page.targets.values() if t.reason and t.status == "pending"]
-        return "Requested — retrying" if retrying else "Requested — sending…"
-    if status == "sent":
-        return f"Sent (level {page.level}) — waiting for an answer"
-    if status == "acknowledged":
-        return f"Acknowledged by {page.acknowledged_by}"
-    if status == "resolved":
-        return "Resolved"
-    return f"Failed: {page.reason or 'the page was not delivered.'}"
+    return page_words(page, now).text
 
 
 def countdown_text(page: Page | None, now: datetime) -> str:
@@ -122,7 +122,7 @@ def open_pages(state: IncidentState | None) -> list[Page]:
 # ---------------------------------------------------------------- data from the worker
 
 
-NO_CHANNEL = "Status changes: not posted"
+NO_CHANNEL = "Status changes are not posted to chat"
 
 
 @dataclass
@@ -230,12 +230,18 @@ class EscalationRow:
         self.ack_button.setToolTip("Record who answered the page (it stops the retries)")
         self.escalate_button = QPushButton()
         self.escalate_button.setAutoDefault(False)
+        # What fixes a page that did not go out: "Set secret…" or "Open catalog".
+        self.fix_button = QPushButton()
+        self.fix_button.setAutoDefault(False)
+        self.fix_button.hide()
+        self.fix: tuple[str, str | None] | None = None  # ("secret", name) or ("catalog", None)
+        self.fix_button.clicked.connect(lambda: panel.fix(self.fix))
         self.page_button.clicked.connect(lambda: panel.page(service))
         self.ack_button.clicked.connect(lambda: panel.ask_acknowledged(service))
         self.escalate_button.clicked.connect(lambda: panel.confirm_escalation(service))
         buttons = QHBoxLayout()
         buttons.setContentsMargins(0, 0, 0, 0)
-        for button in (self.page_button, self.escalate_button, self.ack_button):
+        for button in (self.fix_button, self.page_button, self.escalate_button, self.ack_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
         self.buttons = QWidget()
@@ -258,15 +264,12 @@ class EscalationRow:
                 else ""
             )
         )
+        words = page_words(page, now) if page is not None else None
         if option.problem and page is None:
             self._set_status(option.problem, WARNING_COLOR)
         else:
-            status = page.status if page is not None else ""
-            self._set_status(status_text(page), STATUS_COLORS.get(status))
-        lines = [self.status.full_text]
-        if page is not None:
-            lines.append(targets_tooltip(page))
-        self.status.setToolTip("\n".join(lines))
+            self._show_words(words)
+        self._show_fix(option, words)
         waiting = page is not None and page.open
         can_page = option.problem is None and not waiting
         self.page_button.setText(f"Page {option.team} (level {option.next_level})")
@@ -291,6 +294,8 @@ class EscalationRow:
         """Rewrite the countdown (a label whose text is unchanged does not repaint)."""
         option = self.option
         page = option.page if option is not None else None
+        if page is not None and page.status == "requested":
+            self._show_words(page_words(page, now))  # the retry countdown
         text = countdown_text(page, now)
         if self.countdown.text() != text:
             self.countdown.setText(text)
@@ -311,7 +316,47 @@ class EscalationRow:
         self.escalate_button.setEnabled(not busy)
         self.escalate_button.setVisible(can_escalate)
 
+    def _show_words(self, words: PageWords | None) -> None:
+        if words is None:
+            self._set_status(status_text(None), None)
+            return
+        self._set_status(words.text, TONE_COLORS[words.tone])
+        page = self.option.page if self.option is not None else None
+        lines = [words.text]
+        if words.reason and words.reason not in words.text:
+            lines.append(words.reason)
+        if page is not None:
+            lines.append(targets_tooltip(page))
+        tooltip = "\n".join(lines)
+        if self.status.toolTip() != tooltip:
+            self.status.setToolTip(tooltip)
+
+    def _show_fix(self, option: EscalationOption, words: PageWords | None) -> None:
+        if words is not None and words.state == "failed" and words.fix is not None:
+            self.fix = (words.fix, words.secret_name)
+        elif option.problem:
+            self.fix = ("catalog", None)  # not in the catalog, no policy: fix it there
+        else:
+            self.fix = None
+        self.fix_button.setVisible(self.fix is not None)
+        if self.fix is not None:
+            kind, secret = self.fix
+            self.fix_button.setText(FIX_BUTTONS[kind])
+            self.fix_button.setAccessibleName(
+                f"Set the secret {secret} of {option.service}'s target"
+                if kind == "secret"
+                else f"Open the service catalog to fix {option.service}"
+            )
+            self.fix_button.setToolTip(
+                f"Store the secret '{secret}' on this workstation, then page again"
+                if kind == "secret"
+                else "Show the service catalog (Ctrl+4) to see or import what is missing"
+            )
+
     def _set_status(self, text: str, color: str | None) -> None:
+        if text == self.status.full_text and color == self.status.property("tone_color"):
+            return  # unchanged: no restyle, no repaint
+        self.status.setProperty("tone_color", color)
         self.status.set_full_text(text)
         if color is None:
             self.status.setStyleSheet("")

@@ -134,6 +134,7 @@ class MainWindow(QMainWindow):
         self.library.message.connect(self.show_message)
         self.catalog.message.connect(self.show_message)
         self.command_view.escalation.import_requested.connect(lambda: self.import_catalog())
+        self.command_view.escalation.catalog_requested.connect(lambda: self.show_view(CATALOG))
         self.library.command_requested.connect(self.open_incident)
         client.error.connect(self.show_message)
         client.incidents_changed.connect(self._incidents_changed)

@@ -24,6 +24,7 @@ from PySide6.QtGui import QFont
 
 from incidentdesk.core.events import Event
 from incidentdesk.core.gc_pause import paused_gc
+from incidentdesk.core.page_status import PAGE_OUTCOME_KINDS, delivery_id, page_row
 from incidentdesk.core.provenance import Identities, shown_recorder
 from incidentdesk.core.text import reveal
 from incidentdesk.core.timefmt import format_utc, to_micros
@@ -117,6 +118,7 @@ class TimelineRow:
     clock: tuple[bool, str] | None = None  # (utc, text) of the time cell, made once
     item_id: str | None = None  # the action item made from this note, if any
     recorder: str | None = None  # shown beside the author (see core/provenance.py)
+    details: str | None = None  # a page's row: every delivery attempt (the tooltip)
 
 
 def _sort_key(event: Event) -> tuple[int, int, str, str]:
@@ -124,8 +126,13 @@ def _sort_key(event: Event) -> tuple[int, int, str, str]:
 
 
 def _shown(event: Event) -> bool:
-    """An entry of its own (not a correction or pin of another, not a post-mortem edit)."""
-    return event.kind not in HIDDEN_KINDS and on_timeline(event)
+    """An entry of its own (not a correction or pin of another, not a page's or chat post's
+    attempt or answer — those update its row — nor a post-mortem edit)."""
+    return (
+        event.kind not in HIDDEN_KINDS
+        and event.kind not in PAGE_OUTCOME_KINDS
+        and on_timeline(event)
+    )
 
 
 def effect_target(event: Event) -> str | None:
@@ -150,6 +157,10 @@ class TimelineModel(QAbstractTableModel):
         self._rows: list[TimelineRow] = []
         self._keys: list[tuple[int, int, str, str]] = []
         self._by_id: dict[str, TimelineRow] = {}
+        # One row per page or chat post: its outcome events by escalation or post id (kept
+        # even before the request's row is loaded), and the request's row.
+        self._outcomes: dict[str, dict[str, Event]] = {}
+        self._page_rows: dict[str, TimelineRow] = {}
         self.incident_id: str | None = None
         self.seq = 0  # the journal position this model reflects
         self.utc = False
@@ -164,6 +175,7 @@ class TimelineModel(QAbstractTableModel):
         """Show no incident."""
         self.beginResetModel()
         self._rows, self._keys, self._by_id = [], [], {}
+        self._outcomes, self._page_rows = {}, {}
         self.incident_id, self.seq = None, 0
         self._authors = None
         self.endResetModel()
@@ -179,6 +191,9 @@ class TimelineModel(QAbstractTableModel):
         self.beginResetModel()
         self.incident_id, self.seq = incident_id, 0
         self._authors = None
+        self._outcomes, self._page_rows = {}, {}
+        for event in latest:
+            self._page_outcome(event, notify=False)
         with paused_gc():
             rows = [self._make_row(e) for e in latest if _shown(e)]
             rows.sort(key=_row_key)
@@ -193,6 +208,8 @@ class TimelineModel(QAbstractTableModel):
     def complete(self, snapshot: IncidentSnapshot) -> None:
         """Add everything :meth:`load_latest` left out: older rows as one block at the top,
         anything newer in place. No reset, so scroll position and selection stay."""
+        for event in snapshot.events:
+            self._page_outcome(event, notify=True)
         with paused_gc():
             older = [
                 self._make_row(e) for e in snapshot.events if _shown(e) and e.id not in self._by_id
@@ -225,6 +242,8 @@ class TimelineModel(QAbstractTableModel):
     def apply(self, snapshot: IncidentSnapshot) -> None:
         """Add the events that arrived since the model's position, row by row."""
         fresh = [e for e in snapshot.events if e.id not in self._by_id]
+        for event in fresh:
+            self._page_outcome(event, notify=True)
         rows = [self._make_row(e) for e in fresh if _shown(e)]
         rows.sort(key=_row_key)
         if rows and (not self._keys or rows[0].sort_key > self._keys[-1]):
@@ -274,7 +293,7 @@ class TimelineModel(QAbstractTableModel):
 
     def _make_row(self, event: Event) -> TimelineRow:
         pinned = bool(event.kind == "note.added" and event.payload.get("pinned"))
-        return TimelineRow(
+        row = TimelineRow(
             event,
             filter_kind(event),
             describe(event),
@@ -282,6 +301,35 @@ class TimelineModel(QAbstractTableModel):
             pinned=pinned,
             recorder=shown_recorder(event, self.identities) if event.recorded_by else None,
         )
+        page_id = delivery_id(event)
+        if page_id is not None:
+            self._page_rows[page_id] = row
+            self._describe_page(row, page_id)
+        return row
+
+    def _page_outcome(self, event: Event, notify: bool) -> None:
+        """Fold a page's (or chat post's) attempt or answer into its row, in place."""
+        if event.kind not in PAGE_OUTCOME_KINDS:
+            return
+        page_id = str(delivery_id(event))
+        outcomes = self._outcomes.setdefault(page_id, {})
+        if event.id in outcomes:
+            return
+        outcomes[event.id] = event
+        row = self._page_rows.get(page_id)
+        if row is None:
+            return  # its request is not loaded yet: the row is made with this outcome
+        self._describe_page(row, page_id)
+        if notify:
+            position = bisect.bisect_left(self._keys, row.sort_key)
+            if position < len(self._rows) and self._rows[position] is row:
+                self.dataChanged.emit(self.index(position, 0), self.index(position, TEXT))
+
+    def _describe_page(self, row: TimelineRow, page_id: str) -> None:
+        try:
+            row.text, row.details = page_row(row.event, self._outcomes.get(page_id, {}).values())
+        except (KeyError, TypeError, ValueError):  # a payload this version cannot read
+            row.details = None
 
     def _apply_effect(self, event: Event, notify: bool) -> None:
         target = self._by_id.get(str(effect_target(event)))
@@ -400,6 +448,8 @@ class TimelineModel(QAbstractTableModel):
             return _provenance_tip(row)
         if column == TEXT:
             parts = [reveal(row.text)]
+            if row.details:
+                parts.append(f"\n{reveal(row.details)}")
             if row.original_text is not None:
                 parts.append(f"\nCorrected. The original said:\n{reveal(row.original_text)}")
             if row.item_id:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -74,6 +75,30 @@ def test_escalate_wait_exits_1_when_refused_and_prints_the_reason(
     assert code == 1
     assert "pd-payments: failed:" in out and "400" in out
     assert ROUTING_KEY not in out
+
+
+def test_escalate_wait_exits_1_at_once_when_the_secret_is_missing(
+    data_dir: Path,
+    capsys: pytest.CaptureFixture[str],
+    httpserver: HTTPServer,
+    incident: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("INCIDENTDESK_SECRET_PAGERDUTY_PAYMENTS")
+    started = time.monotonic()
+    code, out, _ = run(
+        data_dir, capsys, "escalate", incident, "--service", "checkout", "--wait", "30"
+    )
+    took = time.monotonic() - started
+    assert code == 1
+    assert took < 1.0, f"a permanent failure took {took:.2f} s to report"
+    assert "payments was NOT paged for checkout: The secret 'pagerduty/payments' is not set" in out
+    assert httpserver.log == []  # nothing was sent, and nothing will be retried
+    code, out, _ = run(data_dir, capsys, "escalations", incident, "--json")
+    [page] = json.loads(out)
+    assert (page["status"], page["state"], page["targets"][0]["attempts"]) == ("failed",) * 2 + (1,)
+    code, out, _ = run(data_dir, capsys, "escalations", incident)
+    assert "NOT paged: The secret 'pagerduty/payments' is not set on this workstation" in out
 
 
 def test_escalate_twice_is_refused_in_one_sentence(

@@ -349,3 +349,17 @@ def test_a_year_one_incident_does_not_break_any_grouping(
     assert [m["month"] for m in doc["per_month"]] == ["2026-03", "2026-04"]
     rows = list(csv.reader(io.StringIO(metrics(library, "--by", by, "--csv"))))
     assert len(rows) > 1
+
+
+def test_mtta_counts_an_incident_with_a_commander_and_no_page(desk: Desk) -> None:
+    # Declare, take command four minutes later, resolve: nobody paged, no milestone typed.
+    incident = desk.declare("Checkout down", "SEV2", ["checkout"], at("2026-05-04T10:00"))
+    desk.assign_role(incident, "commander", "Alice", at=at("2026-05-04T10:04"))
+    desk.set_status(incident, "resolved", at("2026-05-04T10:30"))
+    ack = as_json(desk)["groups"][0]["metrics"]["time_to_acknowledge"]
+    assert (ack["measured"], ack["missing"]) == (1, 0)
+    assert ack["median_seconds"] == 240.0
+    text = metrics(desk)
+    assert "lack an acknowledged time" not in text
+    mtta = text.split("Time to acknowledge (MTTA)")[1].splitlines()
+    assert mtta[2].split()[:5] == ["SEV2", "1", "1", "4m", "00s"]  # median 4m 00s

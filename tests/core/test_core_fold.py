@@ -390,10 +390,12 @@ def test_a_typical_incident_folds_into_what_the_commander_sees() -> None:
     assert state.milestones == {
         "started_at": at[0],
         "detected_at": at[0],
-        "acknowledged_at": at[2],
+        # Ana took command at the start, before the explicit milestone: that is Acknowledged.
+        "acknowledged_at": at[0],
         "mitigated_at": at[3],
         "resolved_at": at[5],
     }
+    assert state.acknowledged_recorded == at[2]
     assert state.last_update_at == at[4]
     assert state.note_count == 1
     assert state_summary(state) == {

@@ -253,3 +253,35 @@ def test_cut_text_fits_and_is_a_prefix(text: str, limit: int) -> None:
     assert units(cut) <= limit or (cut == normal and units(normal) <= limit)
     if cut != normal:
         assert cut.endswith("…") and normal.startswith(cut[:-1])
+
+
+def test_each_permanent_refusal_names_what_fixes_it() -> None:
+    from datetime import UTC, datetime
+
+    from incidentdesk.paging import pagerduty, slack, teams, webhook
+    from incidentdesk.paging.base import Answer, Target, classify
+
+    def answer(status: int, text: str = "") -> Answer:
+        return Answer(status, text, {}, datetime.now(UTC))
+
+    hook = Target("hook", "webhook", {"url": "https://example.com/x"})
+    assert webhook.read(answer(401), hook).fix == "secret"
+    assert webhook.read(answer(404), hook).fix == "catalog"
+    assert webhook.read(answer(400), hook).fix is None
+    assert webhook.read(answer(422), hook).final and webhook.read(answer(422), hook).fix is None
+    assert webhook.read(answer(503), hook).fix is None and not webhook.read(answer(503), hook).final
+    assert pagerduty.read(answer(403), Target("pd", "pagerduty")).fix == "secret"
+    assert slack.read(answer(404, "no_service"), Target("s", "slack")).fix == "secret"
+    assert teams.read(answer(403), Target("t", "teams")).fix == "secret"
+    assert classify("x", answer(410)).fix == "catalog"
+
+
+def test_a_malformed_address_is_permanent_and_fixed_in_the_catalog() -> None:
+    from incidentdesk.paging.base import Outcome, Request, post
+
+    for url in ("not a url", "htp://example.com/x", "http://"):
+        outcome = post(Request("the webhook", url, b"{}"), timeout=1.0, session=None)
+        assert isinstance(outcome, Outcome), url
+        assert outcome.final and not outcome.delivered, url
+        assert outcome.fix == "catalog", url
+        assert "not a valid URL" in outcome.reason, url

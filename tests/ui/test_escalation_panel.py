@@ -27,6 +27,7 @@ from incidentdesk.ui.client import DeskClient
 from incidentdesk.ui.command_view import CommandView
 from incidentdesk.ui.escalation_panel import EscalationPanel, EscalationRow
 from incidentdesk.ui.stakeholder_update import StakeholderUpdateDialog
+from incidentdesk.ui.style import ERROR_COLOR
 from incidentdesk.ui.sync_status import WorkstationCourier, default_courier
 
 Settle = Callable[[], None]
@@ -150,7 +151,7 @@ def test_a_refused_page_shows_failed_with_the_reason(
     row = row_of(view)
     click(qtbot, row.page_button)
 
-    qtbot.waitUntil(lambda: row.status.full_text.startswith("Failed:"), timeout=10_000)
+    qtbot.waitUntil(lambda: row.status.full_text.startswith("NOT paged:"), timeout=10_000)
     assert "400" in row.status.full_text
     assert len(events_sent(httpserver)) == 1  # a 400 is final: not retried
     # The page can be tried again (after fixing the key), at the same level.
@@ -395,8 +396,8 @@ def test_status_changes_posted_to_the_channel_chosen_in_the_panel(
     box = view.escalation.channel_box
     qtbot.waitUntil(box.isVisible, timeout=5000)
     assert [box.itemText(i) for i in range(box.count())] == [
-        "Status changes: not posted",
-        "Status changes to slack-incidents",
+        "Status changes are not posted to chat",
+        "Status changes are posted to slack-incidents",
     ]
     box.setCurrentIndex(1)
     box.activated.emit(1)  # as a person choosing it does
@@ -407,3 +408,140 @@ def test_status_changes_posted_to_the_channel_chosen_in_the_panel(
     qtbot.waitUntil(lambda: bool(events_sent(httpserver, SLACK_PATH)), timeout=10_000)
     assert "Status changed to Mitigated" in json.dumps(events_sent(httpserver, SLACK_PATH)[0])
     qtbot.waitUntil(lambda: box.currentIndex() == 1, timeout=5000)
+
+
+def page_rows(view: CommandView) -> list[str]:
+    """The timeline's escalation rows (one per page, however many attempts)."""
+    model = view.timeline.model
+    rows = [model.row_at(r) for r in range(model.rowCount())]
+    return [row.text for row in rows if row.kind == "escalation"]
+
+
+def test_a_page_with_a_missing_secret_is_red_at_once_with_one_row_and_a_banner(
+    qtbot: QtBot,
+    view: CommandView,
+    httpserver: HTTPServer,
+    monkeypatch: pytest.MonkeyPatch,
+    desk: Desk,
+    incident: str,
+) -> None:
+    monkeypatch.delenv("INCIDENTDESK_SECRET_PAGERDUTY_PAYMENTS")
+    row = row_of(view)
+    timer = QElapsedTimer()
+    timer.start()
+    click(qtbot, row.page_button)
+    qtbot.waitUntil(lambda: row.status.full_text.startswith("NOT paged:"), timeout=20_000)
+    took = timer.elapsed()
+    assert took < 1000, f"the row turned red after {took} ms"
+    assert "pagerduty/payments" in row.status.full_text
+    assert ERROR_COLOR in row.status.styleSheet()
+    qtbot.waitUntil(row.fix_button.isVisible, timeout=20_000)
+    assert row.fix_button.text() == "Set secret…"
+    assert row.page_button.isVisible()  # page again once the secret is set
+    banner = view.unpaged
+    qtbot.waitUntil(banner.isVisible, timeout=20_000)
+    [line] = banner.lines.values()
+    assert "Payments was NOT paged for checkout" in line.text.text()
+    assert "is not set on this workstation" in line.text.text()
+    assert line.fix.text() == "Set secret…"
+    qtbot.waitUntil(
+        lambda: len(page_rows(view)) == 1 and "NOT paged" in page_rows(view)[0], timeout=20_000
+    )
+    [text] = page_rows(view)
+    assert text == (
+        "checkout was NOT paged (level 1: pd-payments): "
+        "The secret 'pagerduty/payments' is not set on this workstation."
+    )
+    assert httpserver.log == []
+    [page] = desk.escalations(incident)
+    assert page.status == "failed" and page.targets["pd-payments"].attempts == 1
+    click(qtbot, line.dismiss)
+    assert not banner.isVisible()
+    view.refresh()  # a later state keeps it dismissed
+    qtbot.wait(50)
+    assert not banner.isVisible()
+
+
+def test_set_secret_opens_the_secret_dialog_and_the_next_page_goes_out(
+    qtbot: QtBot,
+    view: CommandView,
+    httpserver: HTTPServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("INCIDENTDESK_SECRET_PAGERDUTY_PAYMENTS")
+    row = row_of(view)
+    click(qtbot, row.page_button)
+    qtbot.waitUntil(row.fix_button.isVisible, timeout=20_000)
+    qtbot.waitUntil(view.unpaged.isVisible, timeout=20_000)
+    click(qtbot, row.fix_button)
+    dialog = view.escalation.secret_dialog
+    assert dialog is not None and dialog.isVisible()
+    assert dialog.windowTitle() == "Set secret — pagerduty/payments"
+    assert "pagerduty/payments" in dialog.row.name_label.text()
+    qtbot.waitUntil(lambda: dialog.row.state_label.text() == "— not set", timeout=20_000)
+    qtbot.waitUntil(dialog.row.store_button.isEnabled, timeout=20_000)
+    dialog.row.value_edit.setText("R0UTINGKEY1111111111111111111111")
+    with qtbot.waitSignal(dialog.secret_changed, timeout=20_000):
+        click(qtbot, dialog.row.store_button)
+    assert dialog.row.state_label.text() == "— set"
+    dialog.reject()
+
+    httpserver.expect_request(ENQUEUE, method="POST").respond_with_json(ACCEPTED, status=202)
+    qtbot.waitUntil(row.page_button.isEnabled, timeout=20_000)
+    click(qtbot, row.page_button)
+    qtbot.waitUntil(lambda: row.status.full_text.startswith("Sent"), timeout=20_000)
+    assert events_sent(httpserver)[0]["routing_key"] == "R0UTINGKEY1111111111111111111111"
+    qtbot.waitUntil(lambda: not view.unpaged.isVisible(), timeout=20_000)  # the page succeeded
+    assert not row.fix_button.isVisible()
+
+
+def test_a_transient_failure_shows_the_attempts_on_one_row_then_sent(
+    qtbot: QtBot, view: CommandView, httpserver: HTTPServer
+) -> None:
+    httpserver.expect_ordered_request(ENQUEUE, method="POST").respond_with_json(
+        {"status": "unavailable"}, status=503
+    )
+    httpserver.expect_ordered_request(ENQUEUE, method="POST").respond_with_json(
+        ACCEPTED, status=202
+    )
+    row = row_of(view)
+    seen: list[str] = []
+    ticker = QTimer()
+    ticker.timeout.connect(lambda: seen.append(row.status.full_text))
+    ticker.start(20)
+    click(qtbot, row.page_button)
+    qtbot.waitUntil(lambda: row.status.full_text.startswith("Sent (level 1)"), timeout=30_000)
+    ticker.stop()
+    retrying = [t for t in seen if t.startswith("Retrying — attempt 2")]
+    assert retrying, seen
+    assert any(", next in " in t or "trying now" in t for t in retrying)
+    assert not view.unpaged.isVisible()
+    qtbot.waitUntil(lambda: "delivered" in "".join(page_rows(view)), timeout=20_000)
+    [text] = page_rows(view)  # one row, not one per attempt
+    assert text == (
+        "Paging payments for checkout (level 1: pd-payments) — delivered, waiting for an answer"
+    )
+    model = view.timeline.model
+    [index] = [
+        model.index(r, 3) for r in range(model.rowCount()) if model.row_at(r).kind == "escalation"
+    ]
+    tooltip = index.data(Qt.ItemDataRole.ToolTipRole)
+    assert "attempt 1 failed (will retry)" in tooltip and "(503)" in tooltip
+    assert "attempt 2 delivered" in tooltip
+    assert len(events_sent(httpserver)) == 2
+
+
+def test_a_service_missing_from_the_catalog_offers_open_catalog(
+    qtbot: QtBot, view: CommandView, desk: Desk
+) -> None:
+    other = desk.declare("Slow logins", "SEV3", ["login"])  # not in the catalog
+    with qtbot.waitSignal(view.loaded, timeout=20_000):
+        view.show_incident(other)
+    panel = view.escalation
+    qtbot.waitUntil(lambda: "login" in panel.rows, timeout=20_000)
+    row = panel.rows["login"]
+    assert row.status.full_text == "Not in the service catalog."
+    qtbot.waitUntil(row.fix_button.isVisible, timeout=20_000)  # shown once laid out
+    assert row.fix_button.text() == "Open catalog"
+    with qtbot.waitSignal(panel.catalog_requested, timeout=1000):
+        click(qtbot, row.fix_button)

@@ -313,3 +313,99 @@ def test_hidden_characters_show_as_markers_and_the_note_is_kept_as_typed(
     assert "⟨U+202E⟩" in tooltip and "\u202e" not in tooltip
     stored = [e.text for e in desk.timeline(incident)]
     assert f"opened {spoof}\nsecond line" in stored  # the journal keeps it as typed
+
+
+def test_a_page_is_one_row_updated_in_place_however_many_attempts(
+    qtmodeltester,
+    desk: Desk,
+    qtbot: QtBot,  # type: ignore[no-untyped-def]
+) -> None:
+    from catalogkit import catalog_text  # tests/catalogkit.py
+
+    from incidentdesk.core.catalog import parse_toml
+    from incidentdesk.desk_escalation import AttemptOutcome
+
+    desk.import_catalog(parse_toml(catalog_text("http://127.0.0.1:9")))
+    incident = desk.declare("Checkout down", "SEV1", ["checkout"])
+    desk.add_note(incident, "before the page")
+    desk.escalate(incident, "checkout")
+    model = TimelineModel()
+    model.load(incident, desk.snapshot(incident))
+    qtmodeltester.check(model)
+    rows = model.rowCount()
+    page_row = rows - 1
+    assert model.index(page_row, TEXT).data().endswith("— requested, sending…")
+
+    changed: list[tuple[int, int]] = []
+    model.dataChanged.connect(lambda a, b: changed.append((a.row(), b.row())))
+    for attempt in range(3):
+        [delivery] = desk.claim_due()
+        desk.record_attempt(delivery, AttemptOutcome(False, False, "PagerDuty answered 503."))
+        # The next attempt is due later: make it due now, as time passing would.
+        with desk.store.writing() as tx:
+            tx.update_delivery(
+                delivery.id, state="pending", attempts=attempt + 1, next_at_us=0, reason=""
+            )
+        model.apply(desk.snapshot(incident, model.seq))
+        qtmodeltester.check(model)
+        assert model.rowCount() == rows  # no row per attempt
+        assert model.index(page_row, TEXT).data().endswith(f"— retrying (attempt {attempt + 2})")
+    assert changed and all(change == (page_row, page_row) for change in changed)
+    [delivery] = desk.claim_due()
+    desk.record_attempt(delivery, AttemptOutcome(True, True, "Delivered to PagerDuty (202)."))
+    model.apply(desk.snapshot(incident, model.seq))
+    assert model.rowCount() == rows
+    text = model.index(page_row, TEXT).data()
+    assert text == (
+        "Paging payments for checkout (level 1: pd-payments) — delivered, waiting for an answer"
+    )
+    tooltip = model.index(page_row, TEXT).data(Qt.ItemDataRole.ToolTipRole)
+    assert tooltip.count("failed (will retry): PagerDuty answered 503.") == 3
+    assert "attempt 4 delivered" in tooltip
+    # Opened again with only the latest entries first (the request left out), then completed:
+    # still one row, with the whole story.
+    events = desk.snapshot(incident).events
+    fresh = TimelineModel()
+    fresh.load_latest(incident, events[-2:], [])
+    assert fresh.rowCount() == 0  # the latest two are outcomes: no rows of their own
+    fresh.complete(desk.snapshot(incident))
+    qtmodeltester.check(fresh)
+    assert fresh.rowCount() == rows
+    assert fresh.index(page_row, TEXT).data() == text
+
+
+def test_a_chat_post_is_one_row_that_says_whether_it_went_out(
+    qtmodeltester,
+    desk: Desk,  # type: ignore[no-untyped-def]
+) -> None:
+    from catalogkit import catalog_text  # tests/catalogkit.py
+
+    from incidentdesk.core.catalog import parse_toml
+    from incidentdesk.desk_escalation import AttemptOutcome
+
+    desk.import_catalog(parse_toml(catalog_text("http://127.0.0.1:9")))
+    incident = desk.declare("Checkout down", "SEV1", ["checkout"])
+    desk.post_to_chat(incident, "slack-incidents", "Mitigated; next update 15:00")
+    model = TimelineModel()
+    model.load(incident, desk.snapshot(incident))
+    rows = model.rowCount()
+    assert model.index(rows - 1, TEXT).data() == (
+        "Posting to slack-incidents: Mitigated; next update 15:00"
+    )
+    [delivery] = desk.claim_due()
+    desk.record_attempt(delivery, AttemptOutcome(False, False, "Slack answered 503."))
+    model.apply(desk.snapshot(incident, model.seq))
+    assert model.rowCount() == rows
+    assert model.index(rows - 1, TEXT).data() == (
+        "Posting to slack-incidents (retrying, attempt 2): Mitigated; next update 15:00"
+    )
+    with desk.store.writing() as tx:  # due now, as time passing would make it
+        tx.update_delivery(delivery.id, state="pending", attempts=1, next_at_us=0, reason="")
+    [delivery] = desk.claim_due()
+    desk.record_attempt(delivery, AttemptOutcome(True, True, "Posted (200)."))
+    model.apply(desk.snapshot(incident, model.seq))
+    qtmodeltester.check(model)
+    assert model.rowCount() == rows
+    assert model.index(rows - 1, TEXT).data() == (
+        "Posted to slack-incidents: Mitigated; next update 15:00"
+    )
