@@ -46,6 +46,7 @@ from incidentdesk.core.timeline import TimelineEntry, timeline
 from incidentdesk.desk_catalog import CatalogCommands
 from incidentdesk.desk_escalation import EscalationCommands
 from incidentdesk.desk_exchange import JournalExchange, _Folded, index_event
+from incidentdesk.desk_links import LinkCommands
 from incidentdesk.desk_postmortem import PostmortemCommands
 from incidentdesk.store.local import LocalStore, StoreError, StoreTxn
 
@@ -72,7 +73,7 @@ class IncidentSnapshot:
     events: list[Event]
 
 
-class Desk(JournalExchange, CatalogCommands, EscalationCommands, PostmortemCommands):
+class Desk(JournalExchange, CatalogCommands, EscalationCommands, PostmortemCommands, LinkCommands):
     """Commands and queries on incidents, for one author on one local store.
 
     Args:
@@ -123,12 +124,17 @@ class Desk(JournalExchange, CatalogCommands, EscalationCommands, PostmortemComma
         severity_code: str,
         services: Iterable[str] = (),
         at: datetime | None = None,
+        bridge: str = "",
+        impact: str = "",
     ) -> str:
-        """Declare an incident; returns its id. ``at`` back-dates its start."""
+        """Declare an incident; returns its id. ``at`` back-dates its start; ``bridge`` (a
+        meeting link) and ``impact`` (what customers notice) are optional."""
         payload = {
             "title": title,
             "severity": severity_code,
             "services": list(services),
+            "bridge": bridge,
+            "impact": impact,
         }
         incident_id = new_event_id()
         event = self._record(incident_id, "incident.declared", payload, at, new=True)
