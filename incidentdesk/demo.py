@@ -101,6 +101,8 @@ def seed_demo(desk: Desk) -> str:
         "SEV2",
         ["payments-api", "ledger-service"],
         at=start,
+        bridge="https://meet.example.com/eu-checkout-bridge",
+        impact="EU customers cannot pay by card at checkout (about 1 in 7 payments fail)",
     )
     first_pin = True
     for minutes, author, action, args in steps:
