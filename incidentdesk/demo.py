@@ -102,7 +102,7 @@ def seed_demo(desk: Desk) -> str:
         ["payments-api", "ledger-service"],
         at=start,
         bridge="https://meet.example.com/eu-checkout-bridge",
-        impact="EU customers cannot pay by card at checkout (about 1 in 7 payments fail)",
+        impact="EU card payments fail at checkout (1 in 7)",
     )
     first_pin = True
     for minutes, author, action, args in steps:

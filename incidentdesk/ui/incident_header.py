@@ -128,7 +128,7 @@ class IncidentHeader(QWidget):
         links.addWidget(self.services)
         links.addWidget(self.runbooks)
         links.addWidget(self.bridge)
-        links.addStretch(1)
+        links.addWidget(self.impact, 1)  # what customers notice: the rest of the line
 
         self.milestone_labels: dict[str, QLabel] = {}
         milestones = QHBoxLayout()
@@ -145,11 +145,10 @@ class IncidentHeader(QWidget):
         milestones.addStretch(1)
 
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(8, 6, 8, 4)
-        layout.setSpacing(3)
+        layout.setContentsMargins(8, 4, 8, 2)
+        layout.setSpacing(1)
         layout.addLayout(top)
         layout.addLayout(links)
-        layout.addWidget(self.impact)
         layout.addLayout(milestones)
 
         self._ticker = QTimer(self)
@@ -233,8 +232,8 @@ class IncidentHeader(QWidget):
             self.bridge.setToolTip(f"{bridge}\n({JOIN_BRIDGE_KEYS}; right-click to copy)")
         impact = state.impact if state else ""
         self.impact.setVisible(bool(impact))
-        self.impact.set_full_text(f"Customer impact: {impact}" if impact else "")
-        self.impact.setToolTip(impact)
+        self.impact.set_full_text(f"Impact: {impact}" if impact else "")
+        self.impact.setToolTip(f"Customer impact: {impact}")
         self._fill_runbooks()
 
     def set_service_links(self, incident_id: str, links: Sequence[ServiceLinks]) -> None:

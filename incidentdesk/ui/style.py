@@ -56,5 +56,5 @@ def status_badge_css(color: str) -> str:
     return (
         f"background-color: rgba({c.red()}, {c.green()}, {c.blue()}, 40); "
         f"border: 2px solid {color}; border-radius: 9px; color: palette(window-text); "
-        "padding: 1px 9px; font-weight: 600;"
+        "padding: 0px 9px; font-weight: 600;"
     )
