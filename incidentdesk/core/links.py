@@ -55,14 +55,35 @@ def clean_bridge(value: Any) -> str:
         )
     if scheme in WEB_SCHEMES:
         try:
-            host = urlsplit(link).hostname
+            parts = urlsplit(link)
+            host, login = parts.hostname, parts.username or parts.password
         except ValueError:
-            host = None
+            host, login = None, None
         if not host:
             raise DomainError(f"'{_shown(link)}' names no host; give the whole meeting link.")
+        if login:
+            raise DomainError(
+                "The bridge link holds a user name or password; leave it out (a link is "
+                "shown to everyone on the incident)."
+            )
     elif not rest.strip("/"):
         raise DomainError(f"'{_shown(link)}' is incomplete; give the whole link or number.")
     return scheme + ":" + rest
+
+
+def shareable_link(link: str) -> str:
+    """A bridge link without its query and fragment, for documents read long after the
+    incident by people who were not on it (a meeting's passcode often rides in the query)."""
+    if not link:
+        return ""
+    scheme = link.partition(":")[0].lower()
+    if scheme not in WEB_SCHEMES:
+        return link
+    try:
+        parts = urlsplit(link)
+    except ValueError:
+        return ""
+    return parts._replace(query="", fragment="").geturl()
 
 
 def clean_impact(value: Any) -> str:
