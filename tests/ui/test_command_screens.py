@@ -65,7 +65,12 @@ def open_window(qtbot: QtBot, data_dir: Path, size: tuple[int, int]) -> MainWind
     qtbot.waitExposed(window)
     qtbot.waitUntil(lambda: window.command_view.state is not None, timeout=10_000)
     qtbot.waitUntil(lambda: window.client.worker.pending == 0, timeout=10_000)
-    qtbot.waitUntil(lambda: window.command_view.header.runbooks.isVisible(), timeout=10_000)
+    view = window.command_view
+    qtbot.waitUntil(lambda: view.header.runbooks.isVisible(), timeout=10_000)
+    qtbot.waitUntil(lambda: len(view.escalation.rows) == 2, timeout=10_000)
+    # The splitter gives the escalation pane room for its rows once they are built.
+    esc = view.escalation
+    qtbot.waitUntil(lambda: esc.height() >= esc.minimumSizeHint().height(), timeout=10_000)
     return window
 
 
@@ -210,6 +215,13 @@ def test_every_check_box_and_radio_button_stands_out(
         dialog.show()
         qtbot.waitExposed(dialog)
         dialog.set_severity("SEV2")  # one radio on, the others off
+        form = dialog.layout()
+        assert form is not None
+        # The dialog fits its wrapped definitions (and must fit a 720-pixel-high screen).
+        qtbot.waitUntil(
+            lambda: dialog.height() >= form.totalHeightForWidth(dialog.width()), timeout=5000
+        )
+        assert dialog.height() <= 720 - 40
         for button in visible_buttons(dialog):
             checked[f"declare:{button.text()}"] = indicator_contrast(button)
         assert sum(1 for n in checked if n.startswith("declare:SEV")) == 5
