@@ -16,6 +16,7 @@ from incidentdesk.ui.client import DeskClient
 from incidentdesk.ui.command_view import CommandView
 from incidentdesk.ui.incident_header import IncidentHeader
 from incidentdesk.ui.incident_list import SEV, IncidentList
+from incidentdesk.ui.stakeholder_update import conditions_text
 from incidentdesk.ui.style import SEVERITY_COLORS
 
 LONG_TITLE = (
@@ -204,3 +205,22 @@ def test_the_selected_incident_keeps_its_severity_colour(qtbot: QtBot, desk: Des
     # The title column takes the spare width.
     header = view.horizontalHeader()
     assert header.sectionSize(1) > view.viewport().width() // 2
+
+
+def test_the_stakeholder_update_says_the_impact_and_the_bridge(desk: Desk) -> None:
+    incident = desk.declare(
+        "Checkout down",
+        "SEV1",
+        ["payments-api"],
+        bridge="https://meet.example.com/b",
+        impact="EU card payments fail",
+    )
+    state = desk.incident(incident)
+    text = conditions_text(state, desk.clock())
+    assert text.splitlines()[1:] == [
+        "Customer impact: EU card payments fail",
+        "Bridge: https://meet.example.com/b",
+    ]
+    assert (
+        conditions_text(desk.incident(desk.declare("Other", "SEV3")), desk.clock()).count("\n") == 0
+    )
