@@ -1,5 +1,5 @@
-"""Labels of the incident header that fit any text: a title in at most two lines, and a
-one-line label; both end in "…" when the text does not fit, with the whole in the tooltip."""
+"""Labels that fit any text (the incident header, the role cards): a title in at most two
+lines, and a one-line label; both end in "…" when the text does not fit."""
 
 from __future__ import annotations
 
@@ -89,15 +89,13 @@ class TitleLabel(QLabel):
             self.setText(text)
 
 
-class ElidedLine(QLabel):
-    """One line of text that ends in "…" when it does not fit (full text in the tooltip)."""
+class ElidedLabel(QLabel):
+    """A one-line label that ends in "…" when its text does not fit."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.full_text = ""
         self.setMinimumWidth(1)
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.setTextFormat(Qt.TextFormat.PlainText)
 
     def set_full_text(self, text: str) -> None:
         """Show ``text``, shortened to the width the layout gives."""
@@ -111,5 +109,4 @@ class ElidedLine(QLabel):
 
     def _elide(self) -> None:
         metrics = self.fontMetrics()
-        width = self.contentsRect().width()
-        self.setText(metrics.elidedText(self.full_text, Qt.TextElideMode.ElideRight, width))
+        self.setText(metrics.elidedText(self.full_text, Qt.TextElideMode.ElideRight, self.width()))

@@ -25,7 +25,7 @@ from incidentdesk.core.lifecycle import STATUS_LABELS
 from incidentdesk.core.links import ServiceLinks, clean_bridge
 from incidentdesk.core.severity import UNSURE_RULE, severity
 from incidentdesk.core.timefmt import format_duration, utc_now
-from incidentdesk.ui.header_parts import ElidedLine, TitleLabel
+from incidentdesk.ui.header_parts import ElidedLabel, TitleLabel
 from incidentdesk.ui.style import (
     INCIDENT_STATUS_COLORS,
     SEVERITY_COLORS,
@@ -88,7 +88,9 @@ class IncidentHeader(QWidget):
         self.elapsed.setAccessibleName("Time since the incident started")
         self.services = QLabel(self)
         self.services.setProperty("muted", True)
-        self.impact = ElidedLine(self)
+        self.impact = ElidedLabel(self)
+        self.impact.setTextFormat(Qt.TextFormat.PlainText)
+        self.impact.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.impact.setObjectName("IncidentImpact")
         self.impact.setAccessibleName("Customer impact")
         self.bridge = QLabel(self)

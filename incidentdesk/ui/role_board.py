@@ -21,7 +21,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QFont, QPalette, QResizeEvent
+from PySide6.QtGui import QBrush, QColor, QFont, QPalette
 from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
@@ -38,6 +38,7 @@ from incidentdesk.core.fold import IncidentState, RoleHolder
 from incidentdesk.core.roles import ROLES, Role
 from incidentdesk.core.timefmt import format_duration, utc_now
 from incidentdesk.ui.client import DeskClient
+from incidentdesk.ui.header_parts import ElidedLabel
 from incidentdesk.ui.style import WARNING_COLOR
 from incidentdesk.ui.tasks import user_message
 
@@ -157,29 +158,6 @@ class RoleModel(QAbstractTableModel):
         shadow = self.shadow(row)
         holders = tuple((h.person, h.since) for h in self.holders(row))
         return holders, (shadow.person, shadow.since) if shadow else None
-
-
-class ElidedLabel(QLabel):
-    """A one-line label that ends in "…" when its text does not fit."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.full_text = ""
-        self.setMinimumWidth(1)
-
-    def set_full_text(self, text: str) -> None:
-        """Show ``text``, shortened to the width the layout gives."""
-        if text != self.full_text:
-            self.full_text = text
-            self._elide()
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        self._elide()
-
-    def _elide(self) -> None:
-        metrics = self.fontMetrics()
-        self.setText(metrics.elidedText(self.full_text, Qt.TextElideMode.ElideRight, self.width()))
 
 
 class HolderLine(QWidget):
