@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPoint, QRect, Qt
-from PySide6.QtGui import QColor, QImage
+from PySide6.QtGui import QColor, QGuiApplication, QImage
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
@@ -29,6 +29,7 @@ from incidentdesk.desk import Desk
 from incidentdesk.ui.app import build_window
 from incidentdesk.ui.declare_dialog import DeclareDialog
 from incidentdesk.ui.main_window import MainWindow
+from incidentdesk.ui.shortcuts import shortcut_overview
 from incidentdesk.ui.theme import apply_theme
 
 SIZES = [(1280, 720), (1920, 1080)]
@@ -229,5 +230,29 @@ def test_every_check_box_and_radio_button_stands_out(
         dialog.close()
         weak = {name: round(ratio, 2) for name, ratio in checked.items() if ratio < 3.0}
         assert not weak, f"indicators below 3:1 in the {theme} theme: {weak}"
+    finally:
+        window.client.stop()
+
+
+def test_header_shortcuts_work_from_the_quick_entry_and_are_listed(
+    qtbot: QtBot, data_dir: Path, demo: str
+) -> None:
+    window = open_window(qtbot, data_dir, (1280, 720))
+    try:
+        overview = shortcut_overview(window)
+        assert "Copy incident title" in overview and "Join bridge" in overview
+        entry = window.command_view.quick_entry.line_edit
+        entry.setFocus()
+        QGuiApplication.clipboard().clear()
+        qtbot.keyClick(
+            entry,
+            Qt.Key.Key_T,
+            Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+        )
+        qtbot.waitUntil(
+            lambda: QGuiApplication.clipboard().text().startswith("EU checkout failing"),
+            timeout=5000,
+        )
+        assert entry.text() == ""  # the keys did not type into the box
     finally:
         window.client.stop()
