@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TextIO
 
-from incidentdesk import __version__, cli_catalog, cli_escalation, cli_postmortem, logs
+from incidentdesk import __version__, cli_catalog, cli_escalation, cli_links, cli_postmortem, logs
 from incidentdesk.cli_library import add_library_parsers, run_archive, run_search
 from incidentdesk.cli_metrics import add_metrics_parser, run_metrics
 from incidentdesk.config import (
@@ -111,6 +111,8 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="an affected service (repeatable)",
     )
+    p.add_argument("--bridge", default="", metavar="URL", help="the bridge (meeting) link")
+    p.add_argument("--impact", default="", metavar="TEXT", help="what customers notice")
     at_flag(p, "it started")
 
     p = add("incidents", "List incidents, active first.")
@@ -395,7 +397,9 @@ def _config(args: argparse.Namespace, profile: Profile, out: TextIO) -> int:
 
 
 def _declare(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
-    incident_id = desk.declare(args.title, args.severity, args.service, _when(args.at))
+    incident_id = desk.declare(
+        args.title, args.severity, args.service, _when(args.at), args.bridge, args.impact
+    )
     print(incident_id, file=out)
     return 0
 
@@ -463,6 +467,8 @@ def _show(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
         f"  severity  {sev.code}{' (major)' if sev.major else ''}",
         f"  status    {STATUS_LABELS[state.status]}",
         f"  services  {reveal(', '.join(state.services)) or '-'}",
+        f"  bridge    {reveal(state.bridge) or '-'}",
+        f"  impact    {reveal(state.impact) or '-'}",
         "  milestones",
     ]
     for name in MILESTONES:
@@ -487,6 +493,8 @@ def show_json(state: IncidentState) -> dict[str, Any]:
         "major": severity(state.severity).major,
         "status": state.status,
         "services": state.services,
+        "bridge": state.bridge or None,
+        "impact": state.impact or None,
         "declared_by": state.declared_by,
         "drill": state.drill,
         "milestones": {m: _iso(state.milestones.get(m)) for m in MILESTONES},
@@ -677,6 +685,6 @@ HANDLERS: dict[str, Handler] = {
     "demo": _demo,
     "db": _db,
 }
-EXTENSIONS = (cli_catalog, cli_escalation, cli_postmortem)
+EXTENSIONS = (cli_catalog, cli_escalation, cli_postmortem, cli_links)
 for _module in EXTENSIONS:
     HANDLERS.update(_module.HANDLERS)

@@ -109,6 +109,8 @@ def seed_demo(desk: Desk) -> str:
         "SEV2",
         ["payments-api", "ledger-service"],
         at=start,
+        bridge="https://meet.example.com/eu-checkout-bridge",
+        impact="EU card payments fail at checkout (1 in 7)",
     )
     first_pin = True
     for minutes, author, action, args in steps:

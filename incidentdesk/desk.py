@@ -53,6 +53,7 @@ from incidentdesk.desk_action_items import ActionItemCommands
 from incidentdesk.desk_catalog import CatalogCommands
 from incidentdesk.desk_escalation import EscalationCommands
 from incidentdesk.desk_exchange import JournalExchange, _Folded, index_event
+from incidentdesk.desk_links import LinkCommands
 from incidentdesk.desk_postmortem import PostmortemCommands
 from incidentdesk.store.local import LocalStore, StoreError, StoreTxn
 
@@ -84,7 +85,12 @@ class IncidentSnapshot:
 
 
 class Desk(
-    JournalExchange, CatalogCommands, EscalationCommands, PostmortemCommands, ActionItemCommands
+    JournalExchange,
+    CatalogCommands,
+    EscalationCommands,
+    PostmortemCommands,
+    ActionItemCommands,
+    LinkCommands,
 ):
     """Commands and queries on incidents, for one author on one local store.
 
@@ -138,12 +144,17 @@ class Desk(
         severity_code: str,
         services: Iterable[str] = (),
         at: datetime | None = None,
+        bridge: str = "",
+        impact: str = "",
     ) -> str:
-        """Declare an incident; returns its id. ``at`` back-dates its start."""
+        """Declare an incident; returns its id. ``at`` back-dates its start; ``bridge`` (a
+        meeting link) and ``impact`` (what customers notice) are optional."""
         payload = {
             "title": title,
             "severity": severity_code,
             "services": list(services),
+            "bridge": bridge,
+            "impact": impact,
         }
         incident_id = new_event_id()
         event = self._record(incident_id, "incident.declared", payload, at, new=True)

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 from incidentdesk.core.errors import DomainError
 from incidentdesk.core.ids import new_event_id
 from incidentdesk.core.lifecycle import STATUS_LABELS
+from incidentdesk.core.links import shareable_link
 from incidentdesk.core.pm_document import (
     DocActionItem,
     DocSection,
@@ -639,6 +640,8 @@ class PostmortemCommands:
                 for i in _items_in_order(pm)
             ),
             services=tuple(state.services),
+            impact=state.impact,
+            bridge=shareable_link(state.bridge),
         )
 
     # ----------------------------------------------------------------- internals

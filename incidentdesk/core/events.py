@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from incidentdesk.core import escalation, postmortem
+from incidentdesk.core import escalation, links, postmortem
 from incidentdesk.core.errors import DomainError
 from incidentdesk.core.lifecycle import MILESTONES, STATUSES
 from incidentdesk.core.roles import ROLE_BY_KEY
@@ -87,6 +87,7 @@ def _declared(p: Mapping[str, Any]) -> Payload:
         "title": clean_title(_require(p, "title")),
         "severity": parse_severity(_require(p, "severity")).code,
         "services": _services(p.get("services", [])),
+        **links.declared_links(p),
     }
 
 
@@ -168,6 +169,7 @@ VALIDATORS: dict[str, Callable[[Mapping[str, Any]], Payload]] = {
     "note.corrected": _corrected,
     "event.pinned": _pinned,
     "incident.drill_set": _drill,
+    **links.PAYLOADS,
     **escalation.PAYLOADS,
     **postmortem.PAYLOADS,
     "catalog.imported": lambda p: _catalog_imported(p),

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from incidentdesk.core import escalation, postmortem
+from incidentdesk.core import escalation, links, postmortem
 from incidentdesk.core.escalation import EscalationState
 from incidentdesk.core.events import Event
 from incidentdesk.core.lifecycle import ACTIVE_STATUSES, milestones_after_status
@@ -52,6 +52,8 @@ class IncidentState:
     severity: str = "SEV5"
     status: str = "investigating"
     services: list[str] = field(default_factory=list)
+    bridge: str = ""  # where responders talk: a meeting link or a phone number
+    impact: str = ""  # what customers notice, in one line
     declared_by: str = ""
     milestones: dict[str, datetime] = field(default_factory=dict)
     roles: dict[str, list[RoleHolder]] = field(default_factory=dict)
@@ -99,6 +101,8 @@ def _declared(state: IncidentState, event: Event) -> None:
     state.title = p["title"]
     state.severity = p["severity"]
     state.services = list(p.get("services", []))
+    state.bridge = str(p.get("bridge", ""))
+    state.impact = str(p.get("impact", ""))
     state.declared_by = event.author
     state.milestones.setdefault("started_at", event.occurred_at)
     state.milestones.setdefault("detected_at", event.occurred_at)
@@ -255,6 +259,7 @@ _APPLY: dict[str, Callable[[IncidentState, Event], None]] = {
     "note.corrected": _corrected,
     "event.pinned": _pinned,
     "incident.drill_set": _drill,
+    **links.APPLY,
 }
 
 

@@ -68,6 +68,8 @@ class PostmortemDocument:
     action_items: tuple[DocActionItem, ...]
     generated_by: str = "IncidentDesk"
     services: tuple[str, ...] = field(default_factory=tuple)
+    impact: str = ""  # the customer impact line, as last set during the incident
+    bridge: str = ""  # the bridge link responders used
 
 
 def revealed(doc: PostmortemDocument) -> PostmortemDocument:

@@ -127,6 +127,8 @@ def _impact_text(state: IncidentState, local_tz: tzinfo | None) -> str:
     if started is not None and ended is not None:
         lines.append(f"- Duration ({state.severity}): {format_duration(ended - started)}")
     lines.extend(f"- {label}: {value}" for label, value in durations(state))
+    if state.impact:
+        lines.append(f"- Customer impact (during the incident): {state.impact}")
     if state.services:
         lines.append(f"- Services affected: {', '.join(state.services)}")
     lines += [f"- {what}: to be filled in" for what in _TO_FILL]

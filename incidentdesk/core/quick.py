@@ -23,11 +23,14 @@ from incidentdesk.core.action_text import parse_action
 from incidentdesk.core.errors import DomainError
 from incidentdesk.core.events import NOTE_KINDS
 from incidentdesk.core.lifecycle import STATUS_LABELS, STATUSES, parse_status
+from incidentdesk.core.links import clean_bridge, clean_impact, is_clear
 from incidentdesk.core.roles import ROLE_BY_KEY, ROLES, Role, parse_role
 from incidentdesk.core.severity import SEVERITIES, parse_severity
 from incidentdesk.core.timefmt import FUTURE_SLACK, parse_when
 
-QuickAction = Literal["note", "severity", "status", "role", "pin_selected", "help"]
+QuickAction = Literal[
+    "note", "severity", "status", "role", "pin_selected", "help", "bridge", "impact"
+]
 SlotKind = Literal["command", "role", "person", "status", "severity"]
 
 
@@ -38,7 +41,8 @@ class QuickCommand:
     Attributes:
         action: ``note`` (add a timeline entry), ``severity``, ``status``, ``role``,
             ``pin_selected`` (pin the entry selected in the timeline) or ``help``.
-        text: the note's text; for ``help``, the command asked about (empty: all of them).
+        text: the note's text; for ``help``, the command asked about (empty: all of them);
+            for ``bridge`` and ``impact``, the link or line (empty: remove it).
         kind: the note's kind: note, decision, action, observation or update.
         value: the severity code (``SEV2``) or the status (``mitigated``).
         role: the role's key (``scribe``).
@@ -100,9 +104,16 @@ COMMANDS: tuple[QuickCommandInfo, ...] = (
         "/at 14:05 …",
         "Back-date what follows: HH:MM local time (yesterday if still to come) or ISO 8601.",
     ),
+    QuickCommandInfo(
+        "bridge", "/bridge https://zoom.us/j/…", "Set the bridge link (/bridge none removes it)."
+    ),
+    QuickCommandInfo(
+        "impact", "/impact EU customers cannot pay", "Say what customers notice, in one line."
+    ),
     QuickCommandInfo("help", "/help", "List these commands."),
 )
 _BY_NAME = {name: c for c in COMMANDS for name in (c.name, *c.aliases)}
+COMMANDS_BY_NAME = {c.name: c for c in COMMANDS}
 _COMMAND_LIST = ", ".join(f"/{c.name}" for c in COMMANDS)
 
 _CLOCK = re.compile(r"([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?", re.ASCII)
@@ -177,6 +188,8 @@ def _parse(
         if not rest:
             raise DomainError(f"Write the {name} after /{name}, for example {info.usage}.")
         return QuickCommand("note", text=rest, kind=name, at=at, pinned=pinned)
+    if name in LINK_COMMANDS:
+        return _parse_link(name, rest, at=at, pinned=pinned)
     if pinned:
         raise DomainError(
             f"/{name} cannot be pinned: /pin adds a pinned note, or alone pins the entry "
@@ -198,6 +211,26 @@ def _parse(
         return QuickCommand("status", value=parse_status(rest), at=at)
     role, person = _role_and_person(rest)
     return QuickCommand("role", role=role.key, person=person, at=at)
+
+
+LINK_COMMANDS = ("bridge", "impact")
+
+
+def _parse_link(name: str, rest: str, *, at: datetime | None, pinned: bool) -> QuickCommand:
+    """``/bridge URL`` and ``/impact text``: checked here, so a typo stays in the box."""
+    if at is not None or pinned:
+        raise DomainError(f"/{name} takes effect now; leave out /at and /pin.")
+    if not rest:
+        example = COMMANDS_BY_NAME[name].usage
+        raise DomainError(f"Give the {_LINK_WHAT[name]} after /{name}, for example {example}.")
+    action: QuickAction = "bridge" if name == "bridge" else "impact"
+    if is_clear(rest):
+        return QuickCommand(action, text="")
+    value = clean_bridge(rest) if action == "bridge" else clean_impact(rest)
+    return QuickCommand(action, text=value)
+
+
+_LINK_WHAT = {"bridge": "bridge link", "impact": "customer impact"}
 
 
 def _split_word(line: str) -> tuple[str, str]:
@@ -298,6 +331,8 @@ def describe(command: QuickCommand, *, now: datetime, local_tz: tzinfo | None = 
         )
     elif c.action == "role":
         what = f"{ROLE_BY_KEY[c.role].label} → {c.person}"
+    elif c.action in LINK_COMMANDS:
+        what = _describe_link(c)
     else:
         what = "Pin the selected entry" if c.action == "pin_selected" else "Help"
     if command.at is None:
@@ -315,6 +350,11 @@ def describe_action(text: str, *, today: date) -> str:
     if parsed.due is not None:
         parts.append(f"due {parsed.due.strftime('%a')} {parsed.due.isoformat()}")
     return " · ".join(parts)
+
+
+def _describe_link(command: QuickCommand) -> str:
+    what = "Bridge" if command.action == "bridge" else "Customer impact"
+    return f"{what} → {command.text}" if command.text else f"{what} removed"
 
 
 def format_local(moment: datetime, *, now: datetime, local_tz: tzinfo | None = None) -> str:

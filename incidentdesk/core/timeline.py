@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from incidentdesk.core import escalation
+from incidentdesk.core import escalation, links
 from incidentdesk.core.events import Event
 from incidentdesk.core.fold import IncidentState
 from incidentdesk.core.lifecycle import STATUS_LABELS
@@ -45,7 +45,7 @@ def describe(event: Event) -> str:
         return "Pinned an entry" if p["pinned"] else "Unpinned an entry"
     if kind == "incident.drill_set":
         return "Marked as a drill" if p["drill"] else "No longer marked as a drill"
-    return escalation.describe(event) or kind
+    return links.describe(event) or escalation.describe(event) or kind
 
 
 def _describe_role(event: Event) -> str:

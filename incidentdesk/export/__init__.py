@@ -140,6 +140,8 @@ def metadata(doc: PostmortemDocument) -> list[tuple[str, str]]:
         ("Reviewers", names(doc.reviewers)),
         ("Approved by", names(doc.approved_by)),
         ("Services", names(doc.services)),
+        *((("Customer impact", doc.impact),) if doc.impact else ()),
+        *((("Bridge", doc.bridge),) if doc.bridge else ()),
         ("Started (UTC)", utc_text(doc.started_at) if doc.started_at else "-"),
         ("Resolved (UTC)", utc_text(doc.resolved_at) if doc.resolved_at else "not resolved"),
     ]

@@ -80,7 +80,13 @@ class CommandView(QWidget):
         layout.addWidget(self.splitter, 1)
         layout.addWidget(self.quick_entry)
 
-        for widget in (self.role_board, self.escalation, self.timeline, self.quick_entry):
+        for widget in (
+            self.header,
+            self.role_board,
+            self.escalation,
+            self.timeline,
+            self.quick_entry,
+        ):
             widget.message.connect(self.message)
         # A change made here is most likely to the open incident: fetch it at once rather
         # than after the change feed's look (one round trip to the worker fewer).
@@ -176,12 +182,25 @@ class CommandView(QWidget):
             self.refresh()
 
     def _show_state(self, state: IncidentState | None) -> None:
+        before = self.state
         self.state = state
         self.header.set_state(state)
+        if state is not None and (
+            before is None or before.id != state.id or before.services != state.services
+        ):
+            self._fetch_service_links(state.id)
         self.banner.set_state(state)
         self.unpaged.set_state(state)
         self.role_board.set_state(state)
         self.escalation.set_state(state)
+
+    def _fetch_service_links(self, incident_id: str) -> None:
+        """The runbooks and dashboards of the incident's services, for the header's menu."""
+        self.client.call(
+            lambda d: d.service_links(incident_id),
+            lambda links: self.header.set_service_links(incident_id, links),
+            lambda error: self._failed(incident_id, error),
+        )
 
     def _set_people(self, people: list[str]) -> None:
         self._people = people

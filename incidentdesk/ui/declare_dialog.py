@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from incidentdesk.core.errors import DomainError
+from incidentdesk.core.links import IMPACT_MAX, clean_bridge, clean_impact
 from incidentdesk.core.severity import SEVERITIES, UNSURE_RULE, Severity
 from incidentdesk.core.text import NAME_MAX, TITLE_MAX, clean_name, clean_title
 from incidentdesk.ui.client import DeskClient
@@ -126,6 +127,8 @@ class _Declaration:
     title: str
     severity: str
     services: list[str]
+    bridge: str  # the bridge link, or ""
+    impact: str  # the customer impact line, or ""
     commander: str | None  # someone else, or None
     take_command: bool  # the declarer (the Desk's author) takes command
 
@@ -174,6 +177,14 @@ class DeclareDialog(FittingDialog):
         self.services_error = InlineError()
         self.services_edit.textEdited.connect(lambda _t: self.services_error.clear_message())
 
+        self.bridge_edit, self.bridge_error = _line_field(
+            "https://zoom.us/j/…, msteams:…, tel:+1…", "Bridge link"
+        )
+        self.impact_edit, self.impact_error = _line_field(
+            "What customers notice — e.g. EU customers cannot pay by card", "Customer impact"
+        )
+        self.impact_edit.setMaxLength(IMPACT_MAX)
+
         self.take_command = QCheckBox(_take_command_text(client.author))
         self.take_command.setChecked(True)
         self.commander_edit = QLineEdit()
@@ -192,6 +203,8 @@ class DeclareDialog(FittingDialog):
         form.addRow("&Title", _stack(self.title_edit, self.title_error))
         form.addRow("Severity", _stack(severity_box))
         form.addRow("Ser&vices", _stack(self.services_edit, self.services_error))
+        form.addRow("Customer &impact", _stack(self.impact_edit, self.impact_error))
+        form.addRow("&Bridge", _stack(self.bridge_edit, self.bridge_error))
         form.addRow(
             "Commander", _stack(self.take_command, self.commander_edit, self.commander_error)
         )
@@ -293,6 +306,17 @@ class DeclareDialog(FittingDialog):
         services = checked(
             self.services_edit, self.services_error, lambda: split_services(services_text)
         )
+        impact_text, bridge_text = self.impact_edit.text(), self.bridge_edit.text()
+        impact = checked(
+            self.impact_edit,
+            self.impact_error,
+            lambda: clean_impact(impact_text) if impact_text.strip() else "",
+        )
+        bridge = checked(
+            self.bridge_edit,
+            self.bridge_error,
+            lambda: clean_bridge(bridge_text) if bridge_text.strip() else "",
+        )
         take_command = self.take_command.isChecked()
         typed = "" if take_command else self.commander_edit.text()
         commander = None
@@ -305,7 +329,8 @@ class DeclareDialog(FittingDialog):
         if problems or title is None or code is None or services is None:
             problems[0].setFocus()
             return None
-        return _Declaration(title, code, services, commander, take_command)
+        assert bridge is not None and impact is not None  # else a problem was listed
+        return _Declaration(title, code, services, bridge, impact, commander, take_command)
 
     def _submit(self) -> None:
         if self._busy:
@@ -318,7 +343,9 @@ class DeclareDialog(FittingDialog):
 
         def job(desk: Desk) -> tuple[str, BaseException | None]:
             d = declaration
-            incident_id = existing or desk.declare(d.title, d.severity, d.services)
+            incident_id = existing or desk.declare(
+                d.title, d.severity, d.services, bridge=d.bridge, impact=d.impact
+            )
             commander = desk.author if d.take_command else d.commander
             try:
                 if commander is not None:
@@ -357,10 +384,20 @@ class DeclareDialog(FittingDialog):
         self.accept_button.setText("Declaring…" if busy else "&Declare")
 
     def _lock_declared_fields(self) -> None:
-        self.title_edit.setReadOnly(True)
-        self.services_edit.setReadOnly(True)
+        for edit in (self.title_edit, self.services_edit, self.bridge_edit, self.impact_edit):
+            edit.setReadOnly(True)
         for option in self.severity_options.values():
             option.setEnabled(False)
+
+
+def _line_field(placeholder: str, name: str) -> tuple[QLineEdit, InlineError]:
+    """An optional one-line field and the place for its problem."""
+    edit = QLineEdit()
+    edit.setPlaceholderText(placeholder)
+    edit.setAccessibleName(name)
+    error = InlineError()
+    edit.textEdited.connect(lambda _t: error.clear_message())
+    return edit, error
 
 
 def _title(typed: str) -> str:

@@ -16,8 +16,18 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QVBoxLayout, QWidget
+from PySide6.QtGui import QBrush, QColor, QPainter
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QHeaderView,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from incidentdesk.core.lifecycle import ACTIVE_STATUSES, STATUS_LABELS
 from incidentdesk.core.severity import severity
@@ -173,6 +183,33 @@ class IncidentOrder(QSortFilterProxyModel):
         return bool(status != "Closed")
 
 
+class SeverityBadgeDelegate(QStyledItemDelegate):
+    """Draws the severity as a badge inside the cell, so a selected row keeps its colour
+    (the selection highlight fills the cell around the badge, never over it)."""
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        text = opt.text
+        brush = index.data(Qt.ItemDataRole.BackgroundRole)
+        opt.text = ""
+        opt.backgroundBrush = QBrush()
+        style = opt.widget.style() if opt.widget is not None else QApplication.style()
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
+        badge = opt.rect.adjusted(3, 3, -3, -3)
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(brush if isinstance(brush, QBrush) else QBrush(QColor("#757575")))
+        painter.drawRoundedRect(badge, 3, 3)
+        font = opt.font
+        font.setBold(True)
+        painter.setFont(font)
+        painter.setPen(QColor("white"))
+        painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, text)
+        painter.restore()
+
+
 class IncidentList(QWidget):
     """The incident list panel.
 
@@ -197,6 +234,7 @@ class IncidentList(QWidget):
         self.view.setWordWrap(False)
         self.view.setAlternatingRowColors(True)
         self.view.verticalHeader().hide()
+        self.view.setItemDelegateForColumn(SEV, SeverityBadgeDelegate(self.view))
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(TITLE, QHeaderView.ResizeMode.Stretch)
         for column in (SEV, STATUS, DURATION):

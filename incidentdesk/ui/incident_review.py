@@ -314,6 +314,7 @@ class IncidentReview(QWidget):
         bar.addWidget(self.command_button)
 
         self.header = IncidentHeader(self)
+        self.header.message.connect(self.message)
         self.timeline = ReadOnlyTimeline(client, self)
         self.timeline.message.connect(self.message)
         self.roles_label = QLabel("<b>Roles</b>", self)

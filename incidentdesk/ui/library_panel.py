@@ -31,6 +31,7 @@ from incidentdesk.core.search import SearchHit
 from incidentdesk.core.severity import SEVERITIES
 from incidentdesk.core.sync_state import LOCAL_ONLY, OFFLINE, SyncStatus
 from incidentdesk.ui.client import DeskClient
+from incidentdesk.ui.incident_list import SeverityBadgeDelegate
 from incidentdesk.ui.incident_review import IncidentReview
 from incidentdesk.ui.library_model import (
     COMMANDER,
@@ -220,6 +221,7 @@ class LibraryPanel(QWidget):
         table.setShowGrid(False)
         table.setWordWrap(False)
         table.setAlternatingRowColors(True)
+        table.setItemDelegateForColumn(SEV, SeverityBadgeDelegate(table))  # kept when selected
         table.verticalHeader().hide()
         header = table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)

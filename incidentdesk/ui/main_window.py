@@ -109,7 +109,9 @@ class MainWindow(QMainWindow):
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.addWidget(self.incident_list)
         self.splitter.addWidget(command_area)
-        self.splitter.setStretchFactor(1, 1)
+        # A wider window gives the list a share too, so titles show more than their start.
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 3)
         self.splitter.setSizes([400, 1000])
         self.library = LibraryPanel(client, self)
         self.metrics = MetricsPanel(client, self)

@@ -218,6 +218,8 @@ class QuickEntry(QWidget):
             return lambda d: d.set_status(incident_id, c.value, c.at)
         if c.action == "role":
             return lambda d: d.assign_role(incident_id, c.role, c.person, at=c.at)
+        if c.action in ("bridge", "impact"):
+            return _link_job(incident_id, command)
         entry = self._selected_entry()
         if entry is None:
             self._show_error(NOTHING_SELECTED)
@@ -469,6 +471,12 @@ class _EntryField(QLineEdit):
             owner._offer_completions()
             return
         super().keyPressEvent(event)
+
+
+def _link_job(incident_id: str, command: QuickCommand) -> Callable[[Desk], str]:
+    if command.action == "bridge":
+        return lambda d: d.set_bridge(incident_id, command.text)
+    return lambda d: d.set_impact(incident_id, command.text)
 
 
 def _notice_label(parent: QWidget, name: str) -> QLabel:

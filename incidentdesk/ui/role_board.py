@@ -21,7 +21,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QFont, QPalette, QResizeEvent
+from PySide6.QtGui import QBrush, QColor, QFont, QPalette
 from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
@@ -38,6 +38,7 @@ from incidentdesk.core.fold import IncidentState, RoleHolder
 from incidentdesk.core.roles import ROLES, Role
 from incidentdesk.core.timefmt import format_duration, utc_now
 from incidentdesk.ui.client import DeskClient
+from incidentdesk.ui.header_parts import ElidedLabel
 from incidentdesk.ui.style import WARNING_COLOR
 from incidentdesk.ui.tasks import user_message
 
@@ -159,29 +160,6 @@ class RoleModel(QAbstractTableModel):
         return holders, (shadow.person, shadow.since) if shadow else None
 
 
-class ElidedLabel(QLabel):
-    """A one-line label that ends in "…" when its text does not fit."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.full_text = ""
-        self.setMinimumWidth(1)
-
-    def set_full_text(self, text: str) -> None:
-        """Show ``text``, shortened to the width the layout gives."""
-        if text != self.full_text:
-            self.full_text = text
-            self._elide()
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        self._elide()
-
-    def _elide(self) -> None:
-        metrics = self.fontMetrics()
-        self.setText(metrics.elidedText(self.full_text, Qt.TextElideMode.ElideRight, self.width()))
-
-
 class HolderLine(QWidget):
     """One person on a card: name, since when, and a small button to release them."""
 
@@ -264,8 +242,9 @@ class RoleCard(QFrame):
         actions.addWidget(self.shadow_button)
 
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(10, 8, 10, 8)
-        layout.setSpacing(4)
+        # Tight margins: at 1280×720 every pixel the board takes is a timeline row less.
+        layout.setContentsMargins(8, 5, 8, 5)
+        layout.setSpacing(2)
         layout.addWidget(self.title)
         layout.addLayout(self._lines_box)
         layout.addStretch(1)
@@ -306,6 +285,11 @@ class RoleCard(QFrame):
             when = since_text(wanted[person, is_shadow], now)
             # A shadow's time stays in the tooltip: the line must fit a narrow card.
             line.since.set_full_text("" if is_shadow else when)
+            # The time is never cut ("since 20:41 · 3…" hides the one thing it says): the
+            # card asks for the room, and the window's panes give way instead.
+            line.since.setMinimumWidth(
+                line.since.fontMetrics().horizontalAdvance(line.since.full_text) + 2
+            )
             verb = "shadows" if is_shadow else "holds"
             line.setToolTip(f"{person} {verb} {self.role.label} {when}")
         self.unfilled.setVisible(not holders)
@@ -352,7 +336,7 @@ class RoleBoard(QWidget):
         self.error_label.hide()
         self.cards: dict[str, RoleCard] = {}
         grid = QGridLayout()
-        grid.setSpacing(8)
+        grid.setSpacing(6)
         for position, role in enumerate(ROLES):
             card = RoleCard(role, self._people, self)
             card.assign_requested.connect(lambda p, s, key=role.key: self._assign(key, p, s))
@@ -362,7 +346,7 @@ class RoleBoard(QWidget):
         for column in range(3):
             grid.setColumnStretch(column, 1)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 4, 0, 4)  # the command view frames its panels
+        layout.setContentsMargins(0, 2, 0, 2)  # the command view frames its panels
         layout.addWidget(self.error_label)
         layout.addLayout(grid, 1)
         glow = QColor(WARNING_COLOR)

@@ -47,7 +47,8 @@ SECTIONS = (
 
 def conditions_text(state: IncidentState, now: datetime, tz: tzinfo | None = None) -> str:
     """The Conditions line for a state, such as
-    ``SEV2 · Mitigated (monitoring) · affected: payments-api · started 14:05 (2h 10m ago)``.
+    ``SEV2 · Mitigated (monitoring) · affected: payments-api · started 14:05 (2h 10m ago)``,
+    then the customer impact and the bridge link on lines of their own when they are set.
 
     Args:
         state: the incident's state.
@@ -64,7 +65,12 @@ def conditions_text(state: IncidentState, now: datetime, tz: tzinfo | None = Non
         if local.date() != local_now.date():
             clock = f"{local.day} {local.strftime('%b')} {clock}"
         parts.append(f"started {clock} ({_ago(now - started)} ago)")
-    return " · ".join(parts)
+    lines = [" · ".join(parts)]
+    if state.impact:
+        lines.append(f"Customer impact: {state.impact}")
+    if state.bridge:
+        lines.append(f"Bridge: {state.bridge}")
+    return "\n".join(lines)
 
 
 def actions_text(recent_entries: Sequence[str] | None) -> str:

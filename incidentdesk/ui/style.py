@@ -22,6 +22,15 @@ STATUS_COLORS: dict[str, str] = {
     "resolved": "#2e7d32",
     "closed": "#757575",
 }
+# The incident's status in the header: an outlined pill in a colour per state, none of them a
+# severity's, so "SEV1" and "Investigating" never read as the same kind of thing.
+INCIDENT_STATUS_COLORS: dict[str, str] = {
+    "investigating": "#8e6bd1",  # violet: looking
+    "identified": "#0f9d8f",  # teal: cause known
+    "mitigated": "#3d8bd9",  # blue: monitoring
+    "resolved": "#43a047",  # green
+    "closed": "#8a8d91",  # grey
+}
 WARNING_COLOR = "#f57c00"  # unfilled key roles, reminders
 OK_COLOR = "#2e7d32"
 ERROR_COLOR = SEVERITY_COLORS["SEV1"]  # refusals: the same red as the worst severity
@@ -37,4 +46,15 @@ def badge_css(color: str) -> str:
     return (
         f"background-color: {color}; color: white; border-radius: 4px; "
         "padding: 2px 8px; font-weight: 600;"
+    )
+
+
+def status_badge_css(color: str) -> str:
+    """An outlined, tinted pill in the theme's text colour (for QLabel): a status, set apart
+    from the solid severity badge."""
+    c = QColor(color)
+    return (
+        f"background-color: rgba({c.red()}, {c.green()}, {c.blue()}, 40); "
+        f"border: 2px solid {color}; border-radius: 9px; color: palette(window-text); "
+        "padding: 0px 9px; font-weight: 600;"
     )

@@ -84,6 +84,15 @@ def apply_theme(app: QApplication, choice: str) -> str:
     theme = effective_theme(choice)
     app.setStyle("Fusion")
     app.setPalette(dark_palette() if theme == "dark" else light_palette())
-    path = resource_path("themes", f"{theme}.qss")
-    app.setStyleSheet(path.read_text(encoding="utf-8") if path.exists() else "")
+    app.setStyleSheet(theme_stylesheet(theme))
     return theme
+
+
+def theme_stylesheet(theme: str) -> str:
+    """A theme's style sheet, with ``@icons@`` replaced by the icons folder (Qt reads a
+    ``url()`` in a style sheet relative to the working directory, not to the file)."""
+    path = resource_path("themes", f"{theme}.qss")
+    if not path.exists():
+        return ""
+    icons = resource_path("icons").as_posix()
+    return path.read_text(encoding="utf-8").replace("@icons@", icons)

@@ -79,7 +79,8 @@ class TimelinePanel(QWidget):
         vertical = self.view.verticalHeader()
         vertical.hide()
         vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        vertical.setDefaultSectionSize(self.fontMetrics().height() + 10)
+        # Rows just taller than a line and its 16-pixel icon: at 1280×720 more of them show.
+        vertical.setDefaultSectionSize(max(self.fontMetrics().height() + 6, 20))
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)

@@ -25,6 +25,8 @@ VALID: dict[str, dict[str, Any]] = {
     "note.corrected": {"target": TARGET, "text": "Rolled back at 14:10"},
     "event.pinned": {"target": TARGET, "pinned": True},
     "incident.drill_set": {"drill": True},
+    "incident.bridge_set": {"bridge": "https://zoom.us/j/123"},
+    "incident.impact_set": {"impact": "EU customers cannot pay by card"},
     "escalation.requested": {
         "escalation_id": TARGET,
         "service": "checkout",
@@ -92,6 +94,8 @@ REQUIRED = {
     "note.corrected": ["target", "text"],
     "event.pinned": ["target"],
     "incident.drill_set": ["drill"],
+    "incident.bridge_set": ["bridge"],
+    "incident.impact_set": ["impact"],
     "escalation.requested": [
         "escalation_id",
         "service",

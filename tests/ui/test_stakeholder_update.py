@@ -74,7 +74,12 @@ def test_prefilled_from_the_demo_incident(qtbot: QtBot, client: DeskClient, desk
     assert conditions.startswith(
         "SEV2 · Mitigated (monitoring) · affected: payments-api, ledger-service · started "
     )
-    assert conditions.endswith("(2h 10m ago)")
+    first, *rest = conditions.splitlines()
+    assert first.endswith("(2h 10m ago)")
+    assert rest == [  # the demo's impact and bridge, on lines of their own
+        "Customer impact: EU card payments fail at checkout (1 in 7)",
+        "Bridge: https://meet.example.com/eu-checkout-bridge",
+    ]
     assert dialog.actions_edit.toPlainText() == (
         "- Recreate the index CONCURRENTLY on primary\n- Reconciliation cron suspended"
     )
