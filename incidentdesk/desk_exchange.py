@@ -164,7 +164,7 @@ class JournalExchange:
                         else check_row(row, now, keep_extra=restore)
                     )
                     if not isinstance(checked, Rejected):
-                        if tx.receive(checked):
+                        if tx.receive(checked, from_server=source == "server"):
                             result.added.append(checked.id)
                             changed.add(checked.incident_id)
                             index_event(tx, checked)

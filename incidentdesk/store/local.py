@@ -194,12 +194,13 @@ class StoreTxn(DeliveryQueries, QuarantineQueries):
         self.conn.execute(insert(unpushed).values(event_id=event.id))
         return int(result.inserted_primary_key[0])  # type: ignore[index]
 
-    def receive(self, event: Event) -> bool:
+    def receive(self, event: Event, *, from_server: bool = True) -> bool:
         """Add an event that came from the shared server; False if it was already here.
 
         An event already here (our own, come back from the server) takes the server's
         provenance, ``recorded_by`` and ``received_at``, when it brings some: nothing else
-        of the row changes, so the fold is unaffected.
+        of the row changes, so the fold is unaffected. Only the server's own word replaces
+        stamps (``from_server``): an archive's are a claim, kept for an event new here.
         """
         # One plain statement (compiled once by SQLite's cache, not per event by SQLAlchemy):
         # a catch-up receives thousands of events.
@@ -223,7 +224,7 @@ class StoreTxn(DeliveryQueries, QuarantineQueries):
         )
         if result.rowcount:
             return True
-        if event.recorded_by is not None:
+        if from_server and event.recorded_by is not None:
             self.stamp(event.id, event.recorded_by, row["received_at_us"])
         return False
 

@@ -81,6 +81,22 @@ def test_an_archive_carries_the_recorder_and_an_import_keeps_it(desk: Desk, tmp_
         other.close()
 
 
+def test_an_archive_cannot_rewrite_what_the_server_stamped(desk: Desk, tmp_path: Path) -> None:
+    incident = desk.declare("Disk full", "SEV3")
+    pushed = desk.add_note(incident, "pushed")
+    come_back(desk, pushed, "sam")
+    path = tmp_path / "journal.jsonl"
+    export_archive(desk, path)
+    header, *lines = path.read_text().splitlines()
+    forged = [json.loads(line) for line in lines]
+    for line in forged:
+        if line["id"] == pushed:
+            line["recorded_by"] = "priya"  # a claim, in a file anyone can edit
+    path.write_text("\n".join([header, *(json.dumps(line) for line in forged)]) + "\n")
+    import_archive(desk, path)
+    assert journal(desk)[pushed].recorded_by == "sam", "only the server's word replaces it"
+
+
 def test_the_timeline_names_the_recorder_where_it_is_not_the_author(
     data_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
