@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from incidentdesk.core.boundary import hlc_ceiling
 from incidentdesk.core.errors import Ambiguous, DomainError, NoChange, NotFound
 from incidentdesk.core.events import NOTE_KINDS, Event, validate_payload
 from incidentdesk.core.fold import (
@@ -521,7 +522,7 @@ class Desk(
                     kind=kind,
                     payload=clean,
                     occurred_at=occurred,
-                    hlc=hlc_next(tx.max_hlc(), to_micros(now) // 1000),
+                    hlc=hlc_next(tx.max_hlc(below=hlc_ceiling(now)), to_micros(now) // 1000),
                     author=self.author,
                     device=self.store.device_id,
                 )

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from incidentdesk.core.backstage import BackstageImport, parse_backstage
+from incidentdesk.core.boundary import hlc_ceiling
 from incidentdesk.core.catalog import (
     CATALOG_ID,
     Catalog,
@@ -80,7 +81,7 @@ class CatalogCommands:
                 kind=CATALOG_KIND,
                 payload=payload,
                 occurred_at=now,
-                hlc=hlc_next(tx.max_hlc(), to_micros(now) // 1000),
+                hlc=hlc_next(tx.max_hlc(below=hlc_ceiling(now)), to_micros(now) // 1000),
                 author=self.author,
                 device=self.store.device_id,
             )

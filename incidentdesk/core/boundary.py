@@ -30,7 +30,7 @@ from typing import Any
 
 from incidentdesk.core.errors import DomainError
 from incidentdesk.core.events import VALIDATORS, Event, Payload
-from incidentdesk.core.ids import hlc_unpack
+from incidentdesk.core.ids import hlc_pack, hlc_unpack
 
 PAYLOAD_MAX_BYTES = 1 << 20  # 1 MiB of JSON text
 HLC_LIMIT = 1 << 63  # the journal's BIGINT
@@ -246,6 +246,13 @@ def _hlc(value: Any, now: datetime) -> int:
     if physical_ms > _ms(now) + _AHEAD_MS:
         raise _Bad("hlc is more than a day ahead of this workstation's clock")
     return value
+
+
+def hlc_ceiling(now: datetime) -> int:
+    """The first HLC value past what the boundary accepts at ``now`` (a day ahead): a new
+    local event's clock is computed from the journal's events below it, so a row an older
+    version let in with a clock far ahead (``hlc`` 2^63-1, say) cannot stop writing."""
+    return hlc_pack(_ms(now) + _AHEAD_MS + 1, 0)
 
 
 def _ms(moment: datetime) -> int:

@@ -180,9 +180,12 @@ class StoreTxn(DeliveryQueries, QuarantineQueries):
             self.conn.execute(insert(meta).values(key="device_id", value=device))
         return str(device)
 
-    def max_hlc(self) -> int:
-        """The largest HLC value in the journal (0 when empty)."""
-        return int(self.conn.execute(select(func.max(events.c.hlc))).scalar() or 0)
+    def max_hlc(self, below: int | None = None) -> int:
+        """The largest HLC value in the journal (0 when empty), of those under ``below``."""
+        query = select(func.max(events.c.hlc))
+        if below is not None:
+            query = query.where(events.c.hlc < below)
+        return int(self.conn.execute(query).scalar() or 0)
 
     def max_seq(self) -> int:
         """The newest arrival in the journal (0 when empty)."""
