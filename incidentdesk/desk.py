@@ -290,7 +290,7 @@ class Desk(
         payload = {"target": target, "pinned": pinned}
         return self._record(full, "event.pinned", payload, None, check=check).id
 
-    def set_drill(self, incident_ref: str, drill: bool = True) -> str:
+    def set_drill(self, incident_ref: str, drill: bool = True, at: datetime | None = None) -> str:
         """Mark an incident as a drill (left out of the metrics by default), or not."""
 
         def check(state: IncidentState, _p: dict[str, Any]) -> None:
@@ -300,7 +300,7 @@ class Desk(
                 )
 
         return self._record(
-            incident_ref, "incident.drill_set", {"drill": drill}, None, check=check
+            incident_ref, "incident.drill_set", {"drill": drill}, at, check=check
         ).id
 
     def rebuild(self) -> int:

@@ -13,9 +13,10 @@ import incidentdesk.migrations as _migrations_pkg  # type: ignore[import-not-fou
 # The newest revision in migrations/versions; tests check it matches Alembic's head, so a
 # data file at this revision opens without importing Alembic (a faster start).
 SCHEMA_HEAD = "0006_trust"
-# Shared-database revisions whose journal (the `events` table and its triggers) is the one
-# this release reads and writes: later migrations added local tables and projections only,
-# so workstations can be upgraded one by one before `db upgrade --shared`.
+# Earlier shared-database revisions this release still syncs with, so workstations can be
+# upgraded one by one before `db upgrade --shared`: 0004 and 0005 added local tables only;
+# 0006 adds the server's checking trigger, grants and the recorded_by/received_at_us columns,
+# which a 0003-0005 server lacks (pull reads them as NULL, push sends without them).
 SHARED_COMPATIBLE = frozenset({"0003_library", "0004_deliveries", "0005_actions"})
 MIGRATIONS_DIR = Path(_migrations_pkg.__file__).resolve().parent
 

@@ -286,8 +286,12 @@ def test_demo_seeds_a_realistic_incident(cli: Cli) -> None:
     )
     assert shown["drill"] is True, "like the welcome dialog's demo: kept out of the metrics"
     timeline = cli.json("timeline", incident)
-    assert timeline[-1]["kind"] == "incident.drill_set"
-    timeline = timeline[:-1]
+    # A drill from its first minute, marked by whoever declared it (not the last entry).
+    drill = [e for e in timeline if e["kind"] == "incident.drill_set"]
+    assert [(e["author"], e["occurred_at"]) for e in drill] == [
+        (timeline[0]["author"], timeline[0]["occurred_at"])
+    ]
+    timeline = [e for e in timeline if e["kind"] != "incident.drill_set"]
     assert 55 <= len(timeline) <= 80
     first = datetime.fromisoformat(timeline[0]["occurred_at"])
     last = datetime.fromisoformat(timeline[-1]["occurred_at"])
