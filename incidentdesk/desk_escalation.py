@@ -28,12 +28,13 @@ from incidentdesk.core.ids import new_event_id
 from incidentdesk.core.page_message import chat_message, page_message
 from incidentdesk.core.plural import counted
 from incidentdesk.core.timefmt import from_micros, to_micros
+from incidentdesk.desk_parts import DeskParts
 from incidentdesk.store.deliveries import Delivery
 
 if TYPE_CHECKING:
     from incidentdesk.core.catalog import Catalog
     from incidentdesk.core.events import Event
-    from incidentdesk.store.local import LocalStore, StoreTxn
+    from incidentdesk.store.local import StoreTxn
 
 LEASE = timedelta(seconds=60)  # longer than any attempt (requests time out after seconds)
 
@@ -63,28 +64,8 @@ class AttemptOutcome:
     fix: str | None = None  # a final failure a person can fix: "secret" or "catalog"
 
 
-class EscalationCommands:
+class EscalationCommands(DeskParts):
     """Escalation commands; mixed into :class:`incidentdesk.desk.Desk`."""
-
-    if TYPE_CHECKING:
-        store: LocalStore
-        author: str
-        clock: Callable[[], datetime]
-
-        def _record(
-            self,
-            incident_ref: str,
-            kind: str,
-            payload: dict[str, Any],
-            at: datetime | None,
-            check: Callable[[IncidentState, dict[str, Any]], None] | None = None,
-            new: bool = False,
-            then: Callable[[StoreTxn, Event], None] | None = None,
-        ) -> Event: ...
-
-        def incident(self, incident_ref: str) -> IncidentState: ...
-
-        def catalog(self) -> Catalog | None: ...
 
     # ----------------------------------------------------------------- queries
 

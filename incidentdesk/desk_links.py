@@ -13,36 +13,14 @@ from incidentdesk.core.links import (
     is_clear,
     service_links,
 )
+from incidentdesk.desk_parts import DeskParts
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-    from datetime import datetime
-
-    from incidentdesk.core.catalog import Catalog
-    from incidentdesk.core.events import Event
     from incidentdesk.core.fold import IncidentState
-    from incidentdesk.store.local import StoreTxn
 
 
-class LinkCommands:
+class LinkCommands(DeskParts):
     """Bridge and impact commands; mixed into :class:`incidentdesk.desk.Desk`."""
-
-    if TYPE_CHECKING:
-
-        def _record(
-            self,
-            incident_ref: str,
-            kind: str,
-            payload: dict[str, Any],
-            at: datetime | None,
-            check: Callable[[IncidentState, dict[str, Any]], None] | None = None,
-            new: bool = False,
-            then: Callable[[StoreTxn, Event], None] | None = None,
-        ) -> Event: ...
-
-        def incident(self, incident_ref: str) -> IncidentState: ...
-
-        def catalog(self) -> Catalog | None: ...
 
     def set_bridge(self, incident_ref: str, link: str) -> str:
         """Set the incident's bridge (a meeting link or ``tel:`` number); ``none`` or an

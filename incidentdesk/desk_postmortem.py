@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, tzinfo
+from datetime import UTC, date, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from incidentdesk.core.errors import DomainError
@@ -65,14 +65,12 @@ from incidentdesk.core.postmortem import (
     parse_choice,
     parse_due,
 )
+from incidentdesk.desk_parts import DeskParts
 from incidentdesk.templates import TemplateSet, load_templates
 
 if TYPE_CHECKING:
-    from incidentdesk.core.catalog import Catalog
-    from incidentdesk.core.events import Event
     from incidentdesk.core.fold import IncidentState
     from incidentdesk.core.timeline import TimelineEntry
-    from incidentdesk.store.local import LocalStore
 
     Check = Callable[[IncidentState, dict[str, Any]], None]
 
@@ -184,7 +182,7 @@ class OwnedActionItem:
     overdue: bool
 
 
-class PostmortemCommands:
+class PostmortemCommands(DeskParts):
     """Post-mortem commands; mixed into :class:`incidentdesk.desk.Desk`, using its ``_record``.
 
     ``action_item_due_days`` (severity → days) sets the default due date of new action
@@ -194,23 +192,7 @@ class PostmortemCommands:
     action_item_due_days: Mapping[str, int] = DEFAULT_DUE_DAYS
 
     if TYPE_CHECKING:
-        store: LocalStore
-        author: str
-        clock: Callable[[], datetime]
 
-        def catalog(self) -> Catalog | None: ...
-
-        def _record(
-            self,
-            incident_ref: str,
-            kind: str,
-            payload: dict[str, Any],
-            at: datetime | None,
-            check: Check | None = None,
-            new: bool = False,
-        ) -> Event: ...
-
-        def incident(self, incident_ref: str) -> IncidentState: ...
         def timeline(self, incident_ref: str) -> list[TimelineEntry]: ...
         def resolve_incident(self, ref: str) -> str: ...
 
