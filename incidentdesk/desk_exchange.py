@@ -132,6 +132,7 @@ class JournalExchange:
         source: str = "server",
         precheck: Callable[[RawRow], str | None] | None = None,
         restore: bool = False,
+        facts: Mapping[str, str] | None = None,
     ) -> Received:
         """Add raw rows from outside, each checked at the boundary first (``core/boundary.py``).
 
@@ -143,6 +144,9 @@ class JournalExchange:
                 a reason it returns quarantines the row.
             restore: a backup: payloads are kept as written (fields a newer version added
                 stay) and what is added goes in the outbox, as :meth:`restore` does.
+            facts: sync bookkeeping (see :meth:`set_sync_fact`) kept in the same transaction
+                as the rows: a pull's cursor moves exactly when its rows are in, at the cost
+                of one commit, not two.
 
         A row that passes is applied as :meth:`receive` does; one that fails, or that has
         the id of an event already here with other content, is quarantined (kept as
@@ -177,6 +181,8 @@ class JournalExchange:
                     raw, fingerprint = canonical_raw(row)
                     aside.append(QuarantineEntry(checked, raw, fingerprint, source, ref, now_us))
                 result.quarantined = tx.quarantine(aside)
+                for key, value in (facts or {}).items():
+                    tx.meta_set(f"sync:{key}", value)
                 if restore:
                     tx.queue_for_push(result.added)
                 self._refold(tx, changed, cached if restore else None)

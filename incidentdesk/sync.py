@@ -135,6 +135,7 @@ class Sync:
         self._cursor_key = f"cursor:{shared.config.url}"
         self._schema_checked = False
         self.quarantined = 0  # rows kept aside since the round began (see sync_once)
+        self._synced_at_pull = False  # this round's time was saved with the rows pulled
         self.refused: dict[str, str] = {}  # what the server refused, since this Sync began
 
     def push(self) -> int:
@@ -181,15 +182,20 @@ class Sync:
             rows = self.shared.pull(cursor, PULL_BATCH)
             if not rows:
                 return pulled, sorted(changed)
-            received = self.desk.receive_rows(((str(s), r) for s, r in rows), "server")
+            cursor = rows[-1][0]
+            last = len(rows) < PULL_BATCH
+            # The cursor (and, with the last batch, the time of this sync) is saved in the
+            # events' own transaction: one commit per batch, and a crash can only replay a
+            # pull, which changes nothing (a quarantined row is kept once, by fingerprint).
+            facts = {self._cursor_key: str(cursor)}
+            if last:
+                facts["last_sync"] = format_utc(utc_now())
+                self._synced_at_pull = True
+            received = self.desk.receive_rows(((str(s), r) for s, r in rows), "server", facts=facts)
             changed.update(received.changed)
             self.quarantined += received.quarantined
             pulled += len(rows)
-            cursor = rows[-1][0]
-            # The cursor is saved after the events: a crash in between replays a pull, which
-            # changes nothing (a quarantined row is kept once, by its fingerprint).
-            self.desk.set_sync_fact(self._cursor_key, str(cursor))
-            if len(rows) < PULL_BATCH:
+            if last:
                 return pulled, sorted(changed)
 
     def sync_once(self) -> SyncReport:
@@ -198,10 +204,12 @@ class Sync:
             self.shared.check_schema()
             self._schema_checked = True
         self.quarantined = 0
+        self._synced_at_pull = False
         refused_before = set(self.refused)
         pushed = self.push()
         pulled, changed = self.pull()
-        self.desk.set_sync_fact("last_sync", format_utc(utc_now()))
+        if not self._synced_at_pull:  # else saved with the last rows pulled
+            self.desk.set_sync_fact("last_sync", format_utc(utc_now()))
         refused = {k: v for k, v in self.refused.items() if k not in refused_before}
         return SyncReport(pushed, pulled, changed, self.quarantined, refused)
 

@@ -293,11 +293,11 @@ class MainWindow(QMainWindow):
         self.client.start_feed(cursor)
 
     def _incidents_changed(self, incident_ids: list[str]) -> None:
-        self.quarantine_label.refresh()
         # The open incident first: its new entry is what the commander is waiting to see.
         self.command_view.on_incidents_changed(incident_ids)
         self.library.on_incidents_changed(incident_ids)
         self.client.call(lambda d: d.incidents(include_closed=True), self._set_rows)
+        self.quarantine_label.refresh()  # an archive imported meanwhile (sync says its own)
 
     def _set_rows(self, rows: list[dict[str, Any]]) -> None:
         # One fetch of the incident rows feeds every view that lists incidents.
@@ -503,7 +503,11 @@ class MainWindow(QMainWindow):
         return dialog
 
     def _sync_status(self, status: SyncStatus) -> None:
-        self.quarantine_label.refresh()  # rows the sync kept aside (or an archive's)
+        # The sync thread counts the rows kept aside in each report: ask the store only when
+        # that differs from what is shown (a status made here, "local only", counts none),
+        # not twice a round on the way to a new entry.
+        if status.quarantined != self.quarantine_label.count:
+            self.quarantine_label.refresh()
         self.sync_label.set_status(status)
         self.offline_banner.set_status(status)
         self.library.set_sync_status(status)
