@@ -371,7 +371,10 @@ def test_the_window_stays_responsive_while_the_page_endpoint_hangs(
     took = utc_now() - started
     assert took >= timedelta(seconds=1.5)  # the endpoint really hung
     assert len(gaps) > 50
-    assert max(gaps[1:]) < 50, f"the GUI thread stalled for {max(gaps[1:])} ms"
+    # A request on the GUI thread would stall it for the whole 1.5 s hang. How short the
+    # longest gap is otherwise is a benchmark figure (ui_bench), not a test: a loaded CI
+    # machine may well pause a timer for 50 ms.
+    assert max(gaps[1:]) < 500, f"the GUI thread stalled for {max(gaps[1:])} ms"
 
 
 def test_paging_by_keyboard_alone(qtbot: QtBot, view: CommandView, httpserver: HTTPServer) -> None:
