@@ -1,3 +1,3 @@
-from incidentdesk.cli import main
+from incidentdesk.cli.main import main
 
 raise SystemExit(main())

@@ -6,7 +6,7 @@ connection in ``config.attributes["connection"]``.
 
 from alembic import context
 
-from incidentdesk.store.schema import metadata
+from incidentdesk.infra.store.schema import metadata
 
 connection = context.config.attributes.get("connection")
 if connection is None:

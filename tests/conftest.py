@@ -11,7 +11,7 @@ import pytest
 # Qt renders offscreen unless a test run asks for a real display.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from incidentdesk.desk import Desk
+from incidentdesk.app.desk import Desk
 
 
 @pytest.fixture
@@ -64,7 +64,7 @@ def memory_keyring() -> Iterator[dict[tuple[str, str], str]]:
     """Every test runs on an empty in-memory keyring; yields its contents."""
     import keyring
 
-    from incidentdesk import secrets
+    from incidentdesk.infra import secrets
 
     previous = keyring.get_keyring()
     backend = MemoryKeyring()

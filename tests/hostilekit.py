@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from incidentdesk.core.ids import hlc_pack, new_event_id
+from incidentdesk.core.journal.ids import hlc_pack, new_event_id
 from incidentdesk.core.timefmt import to_micros, utc_now
 
 

@@ -18,11 +18,11 @@ from catalogkit import Clock, catalog_text  # tests/catalogkit.py
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from incidentdesk.core.catalog import parse_toml
+from incidentdesk.app.desk import Desk
+from incidentdesk.core.catalog.model import parse_toml
 from incidentdesk.core.errors import DomainError, NotFound
-from incidentdesk.courier import Courier, CourierService, deliver_until_settled
-from incidentdesk.desk import Desk
-from incidentdesk.secrets import set_secret
+from incidentdesk.infra.secrets import set_secret
+from incidentdesk.runtime.courier import Courier, CourierService, deliver_until_settled
 
 ROUTING_KEY = "R0UT1NGKEYsecretvalue00000000000"
 GENIE_KEY = "genie-key-secret-0123456789"
@@ -279,7 +279,7 @@ def test_a_hanging_endpoint_times_out_and_is_retried(
 def test_a_missing_secret_says_how_to_set_it(
     desk: Desk, incident: str, httpserver: HTTPServer
 ) -> None:
-    from incidentdesk.secrets import delete_secret
+    from incidentdesk.infra.secrets import delete_secret
 
     delete_secret("pagerduty/payments")
     desk.escalate(incident, "checkout")
@@ -380,7 +380,7 @@ def test_status_changes_go_to_the_incident_channel_once_set(
 
 def exchange(source: Desk, target: Desk) -> None:
     """Copy the events ``target`` lacks (what sync does through the shared database)."""
-    from incidentdesk.core.events import Event
+    from incidentdesk.core.journal.events import Event
 
     events: list[Event] = []
     source.read_journal(lambda _n: None, events.extend)
@@ -390,7 +390,7 @@ def exchange(source: Desk, target: Desk) -> None:
 def test_a_trigger_in_flight_when_the_page_is_resolved_is_not_sent_again(
     desk: Desk, incident: str, httpserver: HTTPServer, clock: Clock
 ) -> None:
-    from incidentdesk.desk_escalation import AttemptOutcome
+    from incidentdesk.app.escalations import AttemptOutcome
 
     escalation = desk.escalate(incident, "checkout")
     [claimed] = desk.claim_due()  # the courier took it and is waiting for PagerDuty...
@@ -405,7 +405,7 @@ def test_a_trigger_in_flight_when_the_page_is_resolved_is_not_sent_again(
 def test_a_trigger_delivered_after_the_page_was_resolved_is_resolved_too(
     desk: Desk, incident: str, httpserver: HTTPServer
 ) -> None:
-    from incidentdesk.desk_escalation import AttemptOutcome
+    from incidentdesk.app.escalations import AttemptOutcome
 
     httpserver.expect_request("/v2/enqueue").respond_with_json({}, status=202)
     escalation = desk.escalate(incident, "checkout")

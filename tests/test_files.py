@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from incidentdesk.cli import main
-from incidentdesk.core.blameless import RulesError
-from incidentdesk.files import MIB, BoundedLines, FileRefused, read_bounded, read_bounded_text
-from incidentdesk.rules import load_rules
-from incidentdesk.templates import load_templates
+from incidentdesk.cli.main import main
+from incidentdesk.core.postmortem.blameless import RulesError
+from incidentdesk.infra.files import MIB, BoundedLines, FileRefused, read_bounded, read_bounded_text
+from incidentdesk.infra.rules import load_rules
+from incidentdesk.infra.templates import load_templates
 
 # Each test is bounded: a FIFO that blocked the open or the read would fail it, not hang CI.
 pytestmark = pytest.mark.timeout(60)
@@ -211,7 +211,7 @@ def test_an_archive_line_longer_than_the_cap_is_refused_and_nothing_imported(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from incidentdesk import archive
+    from incidentdesk.app import archive
 
     monkeypatch.setattr(archive, "ARCHIVE_LINE_LIMIT", 1024)
     path = tmp_path / "backup.jsonl"

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from incidentdesk import logs
-from incidentdesk.cli import main
+from incidentdesk.cli.main import main
+from incidentdesk.infra import logs
 
 SECRET = "pg-Secret-4711-xyz"
 
@@ -62,7 +62,7 @@ def test_other_libraries_log_only_warnings(tmp_path: Path) -> None:
     path = logs.setup("cli", "default", tmp_path)
     logging.getLogger("sqlalchemy.engine.Engine").info("SELECT * FROM events")
     logging.getLogger("sqlalchemy.pool").warning("pool exhausted")
-    logging.getLogger("incidentdesk.sync").info("pulled 3 events")
+    logging.getLogger("incidentdesk.runtime.sync").info("pulled 3 events")
     text = lines_of(path)
     assert "SELECT" not in text
     assert "pool exhausted" in text and "pulled 3 events" in text
@@ -126,7 +126,7 @@ def test_environment_secrets_never_reach_the_cli_log(
     """A secret from the environment, then a bug whose message carries it: the command
     line's own error path logs the traceback, masked."""
     monkeypatch.setenv("INCIDENTDESK_SECRET_SHARED_DB", SECRET)
-    import incidentdesk.cli as cli
+    import incidentdesk.cli.main as cli
 
     def broken(*_args: object) -> int:
         raise RuntimeError(f"could not use {SECRET} for postgresql://app:{SECRET}@db/x")

@@ -11,12 +11,12 @@ import pytest
 from catalogkit import Clock, catalog_text  # tests/catalogkit.py
 from pytest_httpserver import HTTPServer
 
-from incidentdesk.core.catalog import parse_toml
-from incidentdesk.core.page_status import NOT_REACHED_AFTER, page_words
-from incidentdesk.core.timeline import timeline
-from incidentdesk.courier import Courier
-from incidentdesk.desk import Desk
-from incidentdesk.secrets import delete_secret, set_secret
+from incidentdesk.app.desk import Desk
+from incidentdesk.core.catalog.model import parse_toml
+from incidentdesk.core.escalation.page_status import NOT_REACHED_AFTER, page_words
+from incidentdesk.core.incident.timeline import timeline
+from incidentdesk.infra.secrets import delete_secret, set_secret
+from incidentdesk.runtime.courier import Courier
 
 ROUTING_KEY = "R0UT1NGKEYsecretvalue00000000000"
 
@@ -158,7 +158,7 @@ def test_after_three_minutes_of_retrying_the_row_says_it_reached_nobody(
 def test_the_timeline_text_of_a_page_includes_every_attempt(
     desk: Desk, incident: str, httpserver: HTTPServer, clock: Clock
 ) -> None:
-    from incidentdesk.core.page_status import page_row
+    from incidentdesk.core.escalation.page_status import page_row
 
     httpserver.expect_ordered_request("/v2/enqueue").respond_with_json({}, status=503)
     httpserver.expect_ordered_request("/v2/enqueue").respond_with_json({}, status=202)

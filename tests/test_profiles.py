@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from incidentdesk.cli import main
-from incidentdesk.config import (
+from incidentdesk.cli.main import main
+from incidentdesk.infra.config import (
     DATABASE_NAME,
     ConfigError,
     ProfileLocation,
@@ -35,7 +35,7 @@ def base(tmp_path: Path) -> Path:
 
 
 def test_the_store_and_the_config_agree_on_the_database_file() -> None:
-    from incidentdesk.store.local import DB_NAME
+    from incidentdesk.infra.store.local import DB_NAME
 
     assert DATABASE_NAME == DB_NAME
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from incidentdesk.core.blameless import CATEGORIES, RulesError
-from incidentdesk.rules import default_checker, load_rules, shipped_rules_dir
+from incidentdesk.core.postmortem.blameless import CATEGORIES, RulesError
+from incidentdesk.infra.rules import default_checker, load_rules, shipped_rules_dir
 
 TEAM_RULE = """
 [[rule]]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from incidentdesk import secrets
-from incidentdesk.secrets import (
+from incidentdesk.infra import secrets
+from incidentdesk.infra.secrets import (
     SecretError,
     delete_secret,
     env_name,
@@ -79,7 +79,7 @@ def test_an_empty_secret_is_refused(memory_keyring: dict[tuple[str, str], str]) 
 
 
 def test_each_profile_has_its_own_shared_database_password(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from incidentdesk.config import shared_secret_name
+    from incidentdesk.infra.config import shared_secret_name
 
     default = tmp_path / "home"
     training = default / "profiles" / "training"
@@ -100,10 +100,10 @@ def test_two_data_folders_keep_their_own_password_through_connect_and_disconnect
     tmp_path, memory_keyring
 ) -> None:  # type: ignore[no-untyped-def]
     """The README's owner folder and the workstation's default folder never share a secret."""
-    from incidentdesk.cli_shared import disconnect
-    from incidentdesk.config import Profile, shared_secret_name
-    from incidentdesk.store.shared import SharedConfig
-    from incidentdesk.sync import shared_password
+    from incidentdesk.cli.common import disconnect
+    from incidentdesk.infra.config import Profile, shared_secret_name
+    from incidentdesk.infra.store.shared import SharedConfig
+    from incidentdesk.runtime.sync import shared_password
 
     work, owner = tmp_path / "work", tmp_path / "owner"
     for folder, password in ((work, "work-pw"), (owner, "owner-pw")):
@@ -127,7 +127,7 @@ def test_two_data_folders_keep_their_own_password_through_connect_and_disconnect
 
 
 def test_moving_the_folder_keeps_the_secret_name(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from incidentdesk.config import shared_secret_name
+    from incidentdesk.infra.config import shared_secret_name
 
     before = tmp_path / "old-place"
     before.mkdir()
@@ -141,8 +141,8 @@ def test_an_old_installation_password_is_copied_once_and_kept_for_other_folders(
 ) -> None:  # type: ignore[no-untyped-def]
     """Two folders connected by an old version both used ``shared-db``: the first to move
     must not strand the second."""
-    from incidentdesk.config import Profile, shared_secret_name
-    from incidentdesk.sync import shared_password
+    from incidentdesk.infra.config import Profile, shared_secret_name
+    from incidentdesk.runtime.sync import shared_password
 
     old_config = '[shared_db]\nurl = "postgresql://app@db.example:5432/desk"\nsslmode = "prefer"\n'
     first, second = tmp_path / "a", tmp_path / "b"
@@ -165,7 +165,7 @@ def test_an_old_installation_password_is_copied_once_and_kept_for_other_folders(
 
 
 def test_a_named_profile_moves_its_old_per_profile_name(tmp_path, memory_keyring) -> None:  # type: ignore[no-untyped-def]
-    from incidentdesk.sync import shared_password
+    from incidentdesk.runtime.sync import shared_password
 
     training = tmp_path / "home" / "profiles" / "training"
     training.mkdir(parents=True)
@@ -180,14 +180,14 @@ def test_a_named_profile_moves_its_old_per_profile_name(tmp_path, memory_keyring
 def test_a_profile_not_connected_before_ids_never_adopts_an_old_password(
     tmp_path, memory_keyring
 ) -> None:  # type: ignore[no-untyped-def]
-    from incidentdesk.sync import shared_password
+    from incidentdesk.runtime.sync import shared_password
 
     memory_keyring[("incidentdesk", "shared-db")] = "another-folders-pw"
     assert shared_password(tmp_path) is None
 
 
 def test_secrets_read_or_set_are_masked_in_the_log(memory_keyring) -> None:  # type: ignore[no-untyped-def]
-    from incidentdesk import logs
+    from incidentdesk.infra import logs
 
     set_secret("shared-db", "correct-horse-battery")
     assert "correct-horse-battery" not in logs.redact("connecting with correct-horse-battery now")
@@ -199,7 +199,7 @@ def test_secrets_read_or_set_are_masked_in_the_log(memory_keyring) -> None:  # t
 def test_secret_source_says_where_a_value_comes_from_never_the_value(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from incidentdesk.secrets import delete_secret, secret_source, set_secret
+    from incidentdesk.infra.secrets import delete_secret, secret_source, set_secret
 
     assert secret_source("pagerduty/checkout") is None
     set_secret("pagerduty/checkout", "routing-key-1")

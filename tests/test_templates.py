@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from incidentdesk.desk import Desk
-from incidentdesk.templates import load_templates
+from incidentdesk.app.desk import Desk
+from incidentdesk.infra.templates import load_templates
 
 STANDARD = [
     "Overview",

@@ -16,7 +16,7 @@ from alembic import op
 
 # The grants are re-applied by every `db upgrade --shared` (a group role created later gets
 # them then): one text for both.
-from incidentdesk.store.shared_grants import GRANTS
+from incidentdesk.infra.store.shared_grants import GRANTS
 
 revision = "0006_trust"
 down_revision = "0005_actions"

@@ -19,9 +19,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from incidentdesk.core.catalog import parse_toml
-from incidentdesk.courier import Courier
-from incidentdesk.desk import Desk
+from incidentdesk.app.desk import Desk
+from incidentdesk.core.catalog.model import parse_toml
+from incidentdesk.runtime.courier import Courier
 
 CATALOG = """
 [[teams]]

@@ -21,13 +21,13 @@ from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from incidentdesk.core.pm_document import (
+from incidentdesk.core.postmortem.document import (
     DocActionItem,
     DocSection,
     DocTimelineRow,
     PostmortemDocument,
 )
-from incidentdesk.export import export
+from incidentdesk.infra.export import export
 
 DEMO_ROWS = 60  # the demo incident's journal: about sixty entries over three hours
 REPEATS = 5

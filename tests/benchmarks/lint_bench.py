@@ -30,7 +30,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from incidentdesk.rules import default_checker
+from incidentdesk.infra.rules import default_checker
 
 GOAL_MS = 50.0
 REPEATS = 9

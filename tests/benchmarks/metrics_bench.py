@@ -17,7 +17,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from incidentdesk.core.metrics import GROUPINGS, compute_metrics
+from incidentdesk.core.library.metrics import GROUPINGS, compute_metrics
 
 SERVICES = tuple(f"service-{i:02d}" for i in range(40))
 TEAMS = {service: f"team-{i % 8}" for i, service in enumerate(SERVICES)}  # the catalog's owners

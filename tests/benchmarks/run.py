@@ -44,14 +44,14 @@ from metrics_bench import bench_metrics  # and the metrics one
 from search_bench import bench_search  # and the search one
 
 import incidentdesk
-from incidentdesk.core.events import NOTE_KINDS, Event, validate_payload
-from incidentdesk.core.fold import fold, state_summary
-from incidentdesk.core.ids import hlc_pack, new_event_id
-from incidentdesk.core.roles import ROLES
+from incidentdesk.app.demo import seed_demo
+from incidentdesk.app.desk import Desk
+from incidentdesk.core.incident.roles import ROLES
+from incidentdesk.core.journal.events import NOTE_KINDS, Event, validate_payload
+from incidentdesk.core.journal.fold import fold, state_summary
+from incidentdesk.core.journal.ids import hlc_pack, new_event_id
 from incidentdesk.core.timefmt import from_micros
-from incidentdesk.demo import seed_demo
-from incidentdesk.desk import Desk
-from incidentdesk.store.local import LocalStore
+from incidentdesk.infra.store.local import LocalStore
 
 REPO = Path(__file__).resolve().parents[2]
 UI_BENCH = Path(__file__).with_name("ui_bench.py")

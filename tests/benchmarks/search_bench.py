@@ -26,13 +26,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-from incidentdesk.core.events import Event
-from incidentdesk.core.fold import fold, state_summary
-from incidentdesk.core.ids import hlc_pack, new_event_id
-from incidentdesk.core.search import match_expression
+from incidentdesk.app.desk import Desk
+from incidentdesk.core.journal.events import Event
+from incidentdesk.core.journal.fold import fold, state_summary
+from incidentdesk.core.journal.ids import hlc_pack, new_event_id
+from incidentdesk.core.library.search import match_expression
 from incidentdesk.core.timefmt import from_micros
-from incidentdesk.desk import Desk
-from incidentdesk.store.local import DB_NAME, LocalStore
+from incidentdesk.infra.store.local import DB_NAME, LocalStore
 
 GOAL_MS = 100.0
 RUNS = 9  # timed runs per query, after one untimed

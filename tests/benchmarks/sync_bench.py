@@ -98,7 +98,7 @@ def shared_database() -> Iterator[tuple[Any, str]]:
 
     The cluster is destroyed on the way out, whatever happened.
     """
-    from incidentdesk.store.shared import SharedConfig, SharedStore
+    from incidentdesk.infra.store.shared import SharedConfig, SharedStore
 
     pg = _pgcluster()
     bindir = pg.find_bindir()
@@ -132,7 +132,7 @@ def server_settings(cluster: Any) -> dict[str, str]:
 
 def _workstation(root: Path, name: str, url: str) -> Path:
     """A data folder whose profile names the shared database (the password is in the env)."""
-    from incidentdesk.config import Profile
+    from incidentdesk.infra.config import Profile
 
     data_dir = root / name.replace(" ", "_")
     data_dir.mkdir()
@@ -143,9 +143,9 @@ def _workstation(root: Path, name: str, url: str) -> Path:
 @contextmanager
 def _syncing(data_dir: Path, author: str, url: str) -> Iterator[Any]:
     """A workstation's Desk and Sync, as the command line uses them (closed on the way out)."""
-    from incidentdesk.desk import Desk
-    from incidentdesk.store.shared import SharedConfig, SharedStore
-    from incidentdesk.sync import Sync
+    from incidentdesk.app.desk import Desk
+    from incidentdesk.infra.store.shared import SharedConfig, SharedStore
+    from incidentdesk.runtime.sync import Sync
 
     desk = Desk.open(data_dir, author)
     shared = SharedStore(SharedConfig.parse(url), PASSWORD)
@@ -158,7 +158,7 @@ def _syncing(data_dir: Path, author: str, url: str) -> Iterator[Any]:
 
 def child_env(root: Path) -> dict[str, str]:
     """The measured workstation's environment: offscreen Qt, XDG folders inside ``root``,
-    and the shared database's password where ``incidentdesk.secrets`` looks first."""
+    and the shared database's password where ``incidentdesk.infra.secrets`` looks first."""
     env = dict(os.environ)
     env.setdefault("QT_QPA_PLATFORM", "offscreen")  # set it to measure on a real display
     env["XDG_CONFIG_HOME"] = str(root / "xdg-config")
@@ -294,7 +294,7 @@ def propagation(root: Path, notes: int, pings: int, profile: str | None = None) 
     (a child: the main window with its sync service) shows it in the timeline. Paced: the
     next note goes once B showed the last one, after a short random pause.
     """
-    from incidentdesk.demo import seed_demo
+    from incidentdesk.app.demo import seed_demo
 
     with shared_database() as (cluster, url):
         settings = server_settings(cluster)
@@ -436,8 +436,8 @@ def catch_up(
     :func:`hostile_rows`), written straight into the server's journal between A's, which
     B must quarantine; A writes the rest.
     """
-    from incidentdesk.demo import seed_demo
-    from incidentdesk.store.local import LocalStore
+    from incidentdesk.app.demo import seed_demo
+    from incidentdesk.infra.store.local import LocalStore
 
     with shared_database() as (cluster, url):
         settings = server_settings(cluster)
@@ -496,7 +496,7 @@ def hostile_rows(incident_id: str, count: int) -> list[dict[str, Any]]:
     """``count`` bad rows for one incident, five kinds in turn: a payload that is not JSON,
     an ``hlc`` of 2^63-1, a payload of the wrong shape, ``occurred_at`` in year 1, and a NUL
     in a note's text."""
-    from incidentdesk.core.ids import hlc_pack, new_event_id
+    from incidentdesk.core.journal.ids import hlc_pack, new_event_id
 
     now_ms = int(time.time() * 1000)
     made = []
@@ -574,7 +574,7 @@ def _profiled_service(prefix: str | None) -> tuple[Any, Any]:
     (the whole thread: its start-up is a small part), and that profile."""
     import cProfile
 
-    from incidentdesk.sync import SyncService
+    from incidentdesk.runtime.sync import SyncService
 
     profiler = cProfile.Profile() if prefix else None
 
@@ -606,10 +606,10 @@ def window(data_dir: str, notes: str, author: str, profile: str | None = None) -
     then ``done`` with the spans recorded."""
     import ui_bench
 
-    from incidentdesk.desk import Desk
-    from incidentdesk.store.shared import SharedStore
-    from incidentdesk.sync import ONLINE, Sync
-    from incidentdesk.ui.app import build_window
+    from incidentdesk.app.desk import Desk
+    from incidentdesk.infra.store.shared import SharedStore
+    from incidentdesk.runtime.sync import ONLINE, Sync
+    from incidentdesk.ui.shell.app import build_window
 
     app = ui_bench._open_app(data_dir)
     guard = ui_bench._keep_singletons_alive()
@@ -680,12 +680,12 @@ def catch_up_child(
     runs it) starts and catches up; prints ``done`` with the times."""
     from sqlalchemy import func, select
 
-    from incidentdesk.config import Profile
-    from incidentdesk.desk import Desk
-    from incidentdesk.store.local import LocalStore
-    from incidentdesk.store.schema import events as events_table
-    from incidentdesk.store.shared import SharedStore
-    from incidentdesk.sync import OFFLINE, ONLINE, Sync, SyncStatus, open_shared
+    from incidentdesk.app.desk import Desk
+    from incidentdesk.infra.config import Profile
+    from incidentdesk.infra.store.local import LocalStore
+    from incidentdesk.infra.store.schema import events as events_table
+    from incidentdesk.infra.store.shared import SharedStore
+    from incidentdesk.runtime.sync import OFFLINE, ONLINE, Sync, SyncStatus, open_shared
 
     folder = Path(data_dir)
 

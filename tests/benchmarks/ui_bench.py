@@ -35,7 +35,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 WRITER = """
 import sys, time
 from pathlib import Path
-from incidentdesk.desk import Desk
+from incidentdesk.app.desk import Desk
 data_dir, incident, n = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
 desk = Desk.open(data_dir, 'alerting')
 first = time.time()
@@ -131,8 +131,8 @@ def _open_app(data_dir: str) -> Any:
     """The QApplication with the profile's theme, as ``run_app`` prepares it."""
     from pathlib import Path
 
-    from incidentdesk.ui.app import ensure_app, ui_settings
-    from incidentdesk.ui.theme import apply_theme
+    from incidentdesk.ui.shell.app import ensure_app, ui_settings
+    from incidentdesk.ui.shell.theme import apply_theme
 
     app = ensure_app()
     apply_theme(app, str(ui_settings(Path(data_dir)).value("theme", "system")))
@@ -236,7 +236,7 @@ def _open_window(data_dir: str, waiter: _Waiter) -> Any:
     """The main window shown on the profile, its incident loaded and the feed running."""
     from pathlib import Path
 
-    from incidentdesk.ui.app import build_window
+    from incidentdesk.ui.shell.app import build_window
 
     window = build_window(Path(data_dir), "bench")
     window.resize(1400, 900)
@@ -264,9 +264,9 @@ def timeline_open_100k(data_dir: str, profile: str | None = None) -> dict[str, o
     import gc
     from pathlib import Path
 
-    from incidentdesk.desk import Desk
-    from incidentdesk.ui.app import build_window
-    from incidentdesk.ui.timeline_model import TimelineModel
+    from incidentdesk.app.desk import Desk
+    from incidentdesk.ui.command.timeline_model import TimelineModel
+    from incidentdesk.ui.shell.app import build_window
 
     app = _open_app(data_dir)
     guard = _keep_singletons_alive()
@@ -534,8 +534,8 @@ def cold_start_app(data_dir: str, spawned_at: str) -> dict[str, object]:
 
     # As run_app does: the Desk (and SQLAlchemy with it) is imported and opened on the store
     # worker, so nothing here may import it on the GUI thread first.
-    from incidentdesk.ui.app import build_window, ensure_app, ui_settings
-    from incidentdesk.ui.theme import apply_theme
+    from incidentdesk.ui.shell.app import build_window, ensure_app, ui_settings
+    from incidentdesk.ui.shell.theme import apply_theme
 
     marks["imports"] = time.time()
     app = ensure_app()
@@ -593,10 +593,10 @@ def library_open(data_dir: str) -> dict[str, object]:
     every incident, database read included."""
     from pathlib import Path
 
-    from incidentdesk.core.metrics import compute_metrics
-    from incidentdesk.desk import Desk
-    from incidentdesk.ui.app import build_window
-    from incidentdesk.ui.main_window import LIBRARY
+    from incidentdesk.app.desk import Desk
+    from incidentdesk.core.library.metrics import compute_metrics
+    from incidentdesk.ui.shell.app import build_window
+    from incidentdesk.ui.shell.main_window import LIBRARY
 
     app = _open_app(data_dir)
     guard = _keep_singletons_alive()

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from incidentdesk import __version__
-from incidentdesk.cli import main
+from incidentdesk.cli.main import main
 
 
 class Cli:
@@ -302,7 +302,7 @@ def test_demo_seeds_a_realistic_incident(cli: Cli) -> None:
 def test_db_commands(cli: Cli) -> None:
     incident = cli.out("declare", "DB", "--severity", "SEV5")
     assert "ok" in cli.out("db", "check")
-    from incidentdesk.store.migrate import SCHEMA_HEAD
+    from incidentdesk.infra.store.migrate import SCHEMA_HEAD
 
     assert SCHEMA_HEAD in cli.out("db", "upgrade")
     assert "1 incident" in cli.out("db", "rebuild")
@@ -336,7 +336,7 @@ def test_drills_are_marked_and_unmarked(cli: Cli) -> None:
 
 
 def test_note_kind_action_with_owner_and_due_is_a_tracked_item(cli: Cli) -> None:
-    from incidentdesk.desk import Desk
+    from incidentdesk.app.desk import Desk
 
     incident = cli.out("declare", "Auth down", "--severity", "SEV1")
     given = cli.out(

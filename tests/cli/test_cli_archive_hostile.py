@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from incidentdesk.cli import main
-from incidentdesk.core.ids import hlc_pack
+from incidentdesk.cli.main import main
+from incidentdesk.core.journal.ids import hlc_pack
 from incidentdesk.core.timefmt import utc_now
 
 YEAR_MS = 365 * 86_400_000

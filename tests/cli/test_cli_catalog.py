@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from sharedkit import shared_dir  # tests/sharedkit.py
 
-from incidentdesk.cli import main
-from incidentdesk.config import Profile, shared_secret_name
-from incidentdesk.core.catalog import parse_toml
-from incidentdesk.shipped import resource_path
+from incidentdesk.cli.main import main
+from incidentdesk.core.catalog.model import parse_toml
+from incidentdesk.infra.config import Profile, shared_secret_name
+from incidentdesk.infra.shipped import resource_path
 
 EXAMPLE = resource_path("catalog", "example.toml")
 SHARED = shared_dir()
@@ -226,7 +226,7 @@ def test_secret_status_says_present_and_where_never_the_value(
 def test_hostile_catalog_files_are_refused_in_one_sentence(
     data_dir: Path, capsys: pytest.CaptureFixture[str], name: str, text: str, message: str
 ) -> None:
-    from incidentdesk.cli import main
+    from incidentdesk.cli.main import main
 
     path = data_dir / name
     path.write_text(text, encoding="utf-8")

@@ -10,7 +10,7 @@ import pytest
 from catalogkit import catalog_text  # tests/catalogkit.py
 from pytest_httpserver import HTTPServer
 
-from incidentdesk.cli import main
+from incidentdesk.cli.main import main
 
 ROUTING_KEY = "cli-routing-key-0123456789abcdef"
 

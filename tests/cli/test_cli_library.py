@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from incidentdesk.cli_library import add_library_parsers, run_archive, run_search
+from incidentdesk.app.desk import Desk
+from incidentdesk.cli.library import add_library_parsers, run_archive, run_search
 from incidentdesk.core.errors import UserError
-from incidentdesk.desk import Desk
 
 
 class LibraryCli:
@@ -177,7 +177,7 @@ def test_the_parsers_explain_themselves(
 def test_through_the_incidentdesk_command_once_wired(
     data_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from incidentdesk.cli import main
+    from incidentdesk.cli.main import main
 
     base = ["--data-dir", str(data_dir)]
     assert main([*base, "declare", "Disk full", "--severity", "SEV3"]) == 0

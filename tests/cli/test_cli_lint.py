@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from incidentdesk.cli import main
-from incidentdesk.cli_lint import run_lint
+from incidentdesk.cli.lint import run_lint
+from incidentdesk.cli.main import main
 
 POSTMORTEM = """# Checkout outage
 

@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
-from incidentdesk.cli_metrics import add_metrics_parser, parse_bound, run_metrics
+from incidentdesk.app.desk import Desk
+from incidentdesk.cli.metrics import add_metrics_parser, parse_bound, run_metrics
 from incidentdesk.core.errors import DomainError
-from incidentdesk.desk import Desk
 
 
 def at(text: str) -> datetime:
@@ -249,7 +249,7 @@ tier = 1
 
 
 def test_by_team_follows_the_catalog(library: Desk) -> None:
-    from incidentdesk.core.catalog import parse_toml
+    from incidentdesk.core.catalog.model import parse_toml
 
     library.import_catalog(parse_toml(CATALOG))
     report = as_json(library, "--by", "team")
@@ -328,8 +328,8 @@ def test_month_trend_of_mtta_and_mttr(library: Desk) -> None:
 def test_a_year_one_incident_does_not_break_any_grouping(
     library: Desk, by: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from incidentdesk import desk as desk_module
-    from incidentdesk.core.catalog import parse_toml
+    from incidentdesk.app import desk as desk_module
+    from incidentdesk.core.catalog.model import parse_toml
 
     library.import_catalog(parse_toml(CATALOG))
     # An older version accepted `declare --at 0001-01-01T00:00:01Z` (it did not check event

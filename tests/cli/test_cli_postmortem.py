@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from incidentdesk.cli import build_parser, main
+from incidentdesk.cli.main import build_parser, main
 
 DEMO_TITLE = "EU checkout failing: payments-api 5xx from ledger-service timeouts"
 

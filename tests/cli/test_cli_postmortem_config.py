@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from incidentdesk.cli import main
-from incidentdesk.config import Profile
+from incidentdesk.cli.main import main
+from incidentdesk.infra.config import Profile
 
 
 def run(data_dir: Path, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -31,7 +31,7 @@ def test_due_days_are_a_profile_setting_used_for_new_action_items(
 
     code, out, _ = run(data_dir, capsys, "declare", "Checkout down", "--severity", "SEV1")
     incident = out.split()[0]
-    from incidentdesk.desk import Desk
+    from incidentdesk.app.desk import Desk
 
     desk = Desk.open(data_dir, "Ana")
     desk.action_item_due_days = Profile.load(data_dir).due_days

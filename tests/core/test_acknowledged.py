@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from incidentdesk.core.events import Event
-from incidentdesk.core.fold import fold, state_summary
+from incidentdesk.core.journal.events import Event
+from incidentdesk.core.journal.fold import fold, state_summary
 
 T0 = datetime(2026, 11, 26, 14, 0, tzinfo=UTC)
 INCIDENT = "0192f3a0-0000-7000-8000-000000000001"

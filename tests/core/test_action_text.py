@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
-from incidentdesk.core.action_text import parse_action, parse_due_text
 from incidentdesk.core.errors import DomainError
-from incidentdesk.core.events import validate_payload
+from incidentdesk.core.journal.events import validate_payload
+from incidentdesk.core.postmortem.action_text import parse_action, parse_due_text
 
 MONDAY = date(2026, 12, 7)
 FRIDAY = date(2026, 12, 11)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from incidentdesk.core.backoff import (
+from incidentdesk.core.escalation.backoff import (
     MAX_DELAY,
     max_age_for,
     next_delay,

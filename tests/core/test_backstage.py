@@ -7,9 +7,9 @@ import os
 import pytest
 from sharedkit import shared_dir  # tests/sharedkit.py
 
-from incidentdesk.core.backstage import parse_backstage
-from incidentdesk.core.catalog import CatalogError, catalog_to_dict, parse_toml
-from incidentdesk.core.catalog_toml import to_toml
+from incidentdesk.core.catalog.backstage import parse_backstage
+from incidentdesk.core.catalog.model import CatalogError, catalog_to_dict, parse_toml
+from incidentdesk.core.catalog.toml import to_toml
 
 SHARED = shared_dir()
 FIXTURES = SHARED / "fixtures" / "backstage"

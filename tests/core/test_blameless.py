@@ -9,7 +9,8 @@ from dataclasses import replace
 
 import pytest
 
-from incidentdesk.core.blameless import (
+from incidentdesk.core.errors import DomainError
+from incidentdesk.core.postmortem.blameless import (
     CATEGORIES,
     Checker,
     Finding,
@@ -19,8 +20,7 @@ from incidentdesk.core.blameless import (
     unchecked_regions,
     utf16_offset,
 )
-from incidentdesk.core.errors import DomainError
-from incidentdesk.rules import load_rules
+from incidentdesk.infra.rules import load_rules
 
 PEOPLE = ("Alice", "Bob", "Carol", "Dave", "Zoë", "José", "Łukasz", "Maya Chen")
 

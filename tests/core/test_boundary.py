@@ -10,15 +10,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from incidentdesk.core.boundary import (
+from incidentdesk.core.journal.boundary import (
     PAYLOAD_MAX_BYTES,
     RAW_KEEP_BYTES,
     Rejected,
     canonical_raw,
     check_row,
 )
-from incidentdesk.core.events import KINDS, Event
-from incidentdesk.core.ids import hlc_pack, new_event_id
+from incidentdesk.core.journal.events import KINDS, Event
+from incidentdesk.core.journal.ids import hlc_pack, new_event_id
 from incidentdesk.core.timefmt import to_micros
 
 NOW = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from incidentdesk.core.catalog import (
+from incidentdesk.core.catalog.model import (
     CATALOG_ID,
     PAYLOADS,
     Catalog,
@@ -20,9 +20,9 @@ from incidentdesk.core.catalog import (
     check_secret_name,
     parse_toml,
 )
-from incidentdesk.core.catalog_toml import to_toml
+from incidentdesk.core.catalog.toml import to_toml
 from incidentdesk.core.errors import DomainError, NotFound
-from incidentdesk.core.events import validate_payload
+from incidentdesk.core.journal.events import validate_payload
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "resources" / "catalog" / "example.toml"
 

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from incidentdesk.core.errors import DomainError
-from incidentdesk.core.events import KINDS, Event, validate_payload
+from incidentdesk.core.journal.events import KINDS, Event, validate_payload
 
 TARGET = "0192f3a0-0000-7001-8000-000000000001"
 

@@ -10,11 +10,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from incidentdesk.core.events import NOTE_KINDS, Event, validate_payload
-from incidentdesk.core.fold import IncidentState, RoleChange, apply, fold, state_summary
-from incidentdesk.core.ids import hlc_pack
-from incidentdesk.core.lifecycle import MILESTONES, STATUSES
-from incidentdesk.core.roles import ROLE_BY_KEY, ROLES
+from incidentdesk.core.incident.lifecycle import MILESTONES, STATUSES
+from incidentdesk.core.incident.roles import ROLE_BY_KEY, ROLES
+from incidentdesk.core.journal.events import NOTE_KINDS, Event, validate_payload
+from incidentdesk.core.journal.fold import IncidentState, RoleChange, apply, fold, state_summary
+from incidentdesk.core.journal.ids import hlc_pack
 
 INCIDENT = "inc-0001"
 T0 = datetime(2026, 11, 26, 14, 0, tzinfo=UTC)

@@ -8,7 +8,13 @@ import uuid
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from incidentdesk.core.ids import hlc_next, hlc_pack, hlc_unpack, new_device_id, new_event_id
+from incidentdesk.core.journal.ids import (
+    hlc_next,
+    hlc_pack,
+    hlc_unpack,
+    new_device_id,
+    new_event_id,
+)
 
 MS_2026 = 1_795_000_000_000
 COUNTER_MAX = 0xFFFF

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from incidentdesk.core.errors import DomainError
-from incidentdesk.core.lifecycle import (
+from incidentdesk.core.incident.lifecycle import (
     STATUSES,
     check_milestone_order,
     check_status_change,

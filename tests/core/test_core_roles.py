@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from incidentdesk.core.errors import DomainError
-from incidentdesk.core.roles import ROLES, Role, parse_role
+from incidentdesk.core.incident.roles import ROLES, Role, parse_role
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from incidentdesk.core.errors import DomainError
-from incidentdesk.core.severity import SEVERITIES, UNSURE_RULE, parse_severity, severity
+from incidentdesk.core.incident.severity import SEVERITIES, UNSURE_RULE, parse_severity, severity
 
 
 @pytest.mark.parametrize(

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from incidentdesk.core.events import Event, validate_payload
-from incidentdesk.core.fold import fold
-from incidentdesk.core.ids import hlc_pack
-from incidentdesk.core.timeline import describe, timeline
+from incidentdesk.core.incident.timeline import describe, timeline
+from incidentdesk.core.journal.events import Event, validate_payload
+from incidentdesk.core.journal.fold import fold
+from incidentdesk.core.journal.ids import hlc_pack
 
 INCIDENT = "inc-tl"
 T0 = datetime(2026, 11, 26, 14, 0, tzinfo=UTC)

@@ -7,19 +7,19 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from incidentdesk.core.catalog import parse_toml
+from incidentdesk.core.catalog.model import parse_toml
 from incidentdesk.core.errors import DomainError
-from incidentdesk.core.events import Event, validate_payload
-from incidentdesk.core.fold import fold
-from incidentdesk.core.links import (
+from incidentdesk.core.incident.links import (
     clean_bridge,
     clean_impact,
     service_links,
     shareable_link,
 )
-from incidentdesk.core.quick import describe, parse_quick
-from incidentdesk.core.timeline import describe as describe_event
-from incidentdesk.shipped import resource_path
+from incidentdesk.core.incident.quick import describe, parse_quick
+from incidentdesk.core.incident.timeline import describe as describe_event
+from incidentdesk.core.journal.events import Event, validate_payload
+from incidentdesk.core.journal.fold import fold
+from incidentdesk.infra.shipped import resource_path
 
 NOW = datetime(2026, 12, 7, 3, 0, tzinfo=UTC)
 INCIDENT = "0192f3a0-0000-7001-8000-0000000000aa"

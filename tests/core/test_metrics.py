@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from incidentdesk.core.errors import DomainError
-from incidentdesk.core.metrics import (
+from incidentdesk.core.library.metrics import (
     CSV_HEADER,
     METRICS,
     NO_SERVICE,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from incidentdesk.core.pm_template import TemplateError, parse_template
+from incidentdesk.core.postmortem.template import TemplateError, parse_template
 
 GOOD = """
 key = "team-db"

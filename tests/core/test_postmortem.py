@@ -11,10 +11,16 @@ from typing import Any
 import pytest
 
 from incidentdesk.core.errors import DomainError
-from incidentdesk.core.events import Event, validate_payload
-from incidentdesk.core.fold import fold
-from incidentdesk.core.ids import hlc_pack
-from incidentdesk.core.pm_review import (
+from incidentdesk.core.journal.events import Event, validate_payload
+from incidentdesk.core.journal.fold import fold
+from incidentdesk.core.journal.ids import hlc_pack
+from incidentdesk.core.postmortem.model import (
+    DEFAULT_DUE_DAYS,
+    PostmortemState,
+    default_due,
+    parse_choice,
+)
+from incidentdesk.core.postmortem.review import (
     COMPLETE,
     EMPTY,
     STARTED,
@@ -23,13 +29,7 @@ from incidentdesk.core.pm_review import (
     match_findings,
     overall,
 )
-from incidentdesk.core.pm_template import TemplateSection
-from incidentdesk.core.postmortem import (
-    DEFAULT_DUE_DAYS,
-    PostmortemState,
-    default_due,
-    parse_choice,
-)
+from incidentdesk.core.postmortem.template import TemplateSection
 
 INCIDENT = "0192f3a0-0000-7000-8000-000000000000"
 T0 = datetime(2026, 11, 26, 14, 0, tzinfo=UTC)

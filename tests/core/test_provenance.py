@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from incidentdesk.core.events import Event
-from incidentdesk.core.provenance import identities, shown_recorder
+from incidentdesk.core.journal.events import Event
+from incidentdesk.core.journal.provenance import identities, shown_recorder
 
 T0 = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
 ID = "01a25051-2d1f-7e7a-9c73-b85d8e8e1544"

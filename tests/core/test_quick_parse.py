@@ -10,8 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from incidentdesk.core.errors import DomainError
-from incidentdesk.core.lifecycle import STATUSES
-from incidentdesk.core.quick import (
+from incidentdesk.core.incident.lifecycle import STATUSES
+from incidentdesk.core.incident.quick import (
     COMMANDS,
     CompletionSlot,
     QuickCommand,
@@ -22,7 +22,7 @@ from incidentdesk.core.quick import (
     help_lines,
     parse_quick,
 )
-from incidentdesk.core.roles import ROLES
+from incidentdesk.core.incident.roles import ROLES
 from incidentdesk.core.timefmt import FUTURE_SLACK
 
 NOW = datetime(2026, 11, 26, 13, 0, tzinfo=UTC)  # 14:00 in Berlin
@@ -348,7 +348,7 @@ def test_help_lists_every_command_or_one() -> None:
 def test_the_preview_of_an_action_names_its_owner_and_due_date() -> None:
     from datetime import date
 
-    from incidentdesk.core.quick import describe_action
+    from incidentdesk.core.incident.quick import describe_action
 
     monday = date(2026, 12, 7)
     assert describe_action("Bob: roll back by Friday", today=monday) == (

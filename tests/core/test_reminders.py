@@ -10,15 +10,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from incidentdesk.core.events import Event, validate_payload
-from incidentdesk.core.fold import IncidentState, fold
-from incidentdesk.core.ids import hlc_pack
-from incidentdesk.core.reminders import (
+from incidentdesk.core.incident.reminders import (
     DEFAULT_UPDATE_INTERVALS,
     format_minutes,
     next_update_due,
     reminders,
 )
+from incidentdesk.core.journal.events import Event, validate_payload
+from incidentdesk.core.journal.fold import IncidentState, fold
+from incidentdesk.core.journal.ids import hlc_pack
 
 INCIDENT = "inc-0001"
 T0 = datetime(2026, 11, 26, 14, 0, tzinfo=UTC)

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from incidentdesk.core.search import (
+from incidentdesk.core.library.search import (
     MARK_CLOSE,
     MARK_OPEN,
     Term,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from docsample import sample_document
 
-from incidentdesk.core.pm_document import PostmortemDocument
+from incidentdesk.core.postmortem.document import PostmortemDocument
 
 
 @pytest.fixture

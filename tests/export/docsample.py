@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from incidentdesk.core.pm_document import (
+from incidentdesk.core.postmortem.document import (
     DocActionItem,
     DocSection,
     DocTimelineRow,

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from docsample import sample_document
 
-from incidentdesk.core.pm_document import DocSection, DocTimelineRow
-from incidentdesk.export import export
+from incidentdesk.core.postmortem.document import DocSection, DocTimelineRow
+from incidentdesk.infra.export import export
 
 SPOOF = "RTL \u202egnp.exe\u202c"
 SHOWN = "RTL ⟨U+202E⟩gnp.exe⟨U+202C⟩"

@@ -9,9 +9,9 @@ from pathlib import Path
 
 from docsample import CJK, RTL, SCRIPT_TEXT, TITLE, sample_document
 
-from incidentdesk.core.pm_document import DocSection, PostmortemDocument
-from incidentdesk.export import export
-from incidentdesk.export.html import to_html, to_qt_html
+from incidentdesk.core.postmortem.document import DocSection, PostmortemDocument
+from incidentdesk.infra.export import export
+from incidentdesk.infra.export.html import to_html, to_qt_html
 
 
 class Page(HTMLParser):

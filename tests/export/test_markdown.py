@@ -11,9 +11,9 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from incidentdesk.core.errors import DomainError
-from incidentdesk.core.pm_document import DocSection, PostmortemDocument
-from incidentdesk.export import export
-from incidentdesk.export.markdown import nest_headings, to_markdown
+from incidentdesk.core.postmortem.document import DocSection, PostmortemDocument
+from incidentdesk.infra.export import export
+from incidentdesk.infra.export.markdown import nest_headings, to_markdown
 
 MD = MarkdownIt("commonmark", {"html": False}).enable("table")
 

@@ -14,9 +14,9 @@ from docsample import SCRIPT_TEXT, TITLE, sample_document
 from pytestqt.qtbot import QtBot
 
 from incidentdesk.core.errors import DomainError
-from incidentdesk.core.pm_document import PostmortemDocument
-from incidentdesk.export import export
-from incidentdesk.export.pdf import to_pdf
+from incidentdesk.core.postmortem.document import PostmortemDocument
+from incidentdesk.infra.export import export
+from incidentdesk.infra.export.pdf import to_pdf
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -123,7 +123,7 @@ def test_from_a_command_line_process_with_no_display(tmp_path: Path) -> None:
     env.pop("QT_QPA_PLATFORM", None)
     script = (
         "import sys; from pathlib import Path; sys.path.insert(0, sys.argv[2]);"
-        "from docsample import sample_document; from incidentdesk.export.pdf import to_pdf;"
+        "from docsample import sample_document; from incidentdesk.infra.export.pdf import to_pdf;"
         "to_pdf(sample_document(), Path(sys.argv[1]))"
     )
     done = subprocess.run(

@@ -16,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from pgcluster import PgCluster, find_bindir
 from synckit import APP_PASSWORD, Workstation
 
-from incidentdesk.store.shared import SharedConfig, SharedStore
+from incidentdesk.infra.store.shared import SharedConfig, SharedStore
 
 _counter = itertools.count(1)
 

@@ -14,12 +14,12 @@ import psycopg
 from pgcluster import PgCluster
 from sqlalchemy import select
 
-from incidentdesk.config import Profile
-from incidentdesk.core.events import Event
-from incidentdesk.desk import Desk
-from incidentdesk.store.schema import events
-from incidentdesk.store.shared import SharedConfig, SharedStore
-from incidentdesk.sync import Sync, SyncService, SyncStatus
+from incidentdesk.app.desk import Desk
+from incidentdesk.core.journal.events import Event
+from incidentdesk.infra.config import Profile
+from incidentdesk.infra.store.schema import events
+from incidentdesk.infra.store.shared import SharedConfig, SharedStore
+from incidentdesk.runtime.sync import Sync, SyncService, SyncStatus
 
 T = TypeVar("T")
 APP_PASSWORD = "Tr0ub4dor&3-known-test-password"

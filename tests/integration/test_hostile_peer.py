@@ -18,10 +18,10 @@ from hostilekit import peer_note  # tests/hostilekit.py
 from pgcluster import PgCluster
 from synckit import Workstation, database_name
 
-from incidentdesk.cli import main
-from incidentdesk.core.ids import hlc_pack
+from incidentdesk.app.desk import Desk
+from incidentdesk.cli.main import main
+from incidentdesk.core.journal.ids import hlc_pack
 from incidentdesk.core.timefmt import to_micros, utc_now
-from incidentdesk.desk import Desk
 
 YEAR_MS = 365 * 86_400_000
 Row = dict[str, Any]

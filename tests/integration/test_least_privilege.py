@@ -10,11 +10,11 @@ from pgcluster import PgCluster
 from synckit import APP_PASSWORD
 from trustdb import OWNER, OWNER_PASSWORD, connect_as, declaration, migrate_to, trusted_database
 
-from incidentdesk.core.events import Event
-from incidentdesk.core.ids import new_event_id
+from incidentdesk.core.journal.events import Event
+from incidentdesk.core.journal.ids import new_event_id
 from incidentdesk.core.timefmt import utc_now
-from incidentdesk.store import migrate
-from incidentdesk.store.shared import SharedConfig, SharedStore
+from incidentdesk.infra.store import migrate
+from incidentdesk.infra.store.shared import SharedConfig, SharedStore
 
 ROOT = Path(__file__).resolve().parents[2]
 ROLES_SQL = ROOT / "packaging" / "postgres" / "roles.sql"

@@ -16,11 +16,11 @@ from pgcluster import PgCluster
 from synckit import APP_PASSWORD, Workstation
 from trustdb import connect_as, migrate_to, trusted_database
 
-from incidentdesk.cli import main
-from incidentdesk.core.events import Event
-from incidentdesk.core.ids import hlc_pack, new_event_id
+from incidentdesk.cli.main import main
+from incidentdesk.core.journal.events import Event
+from incidentdesk.core.journal.ids import hlc_pack, new_event_id
 from incidentdesk.core.timefmt import to_micros
-from incidentdesk.store.shared import SharedConfig, SharedStore
+from incidentdesk.infra.store.shared import SharedConfig, SharedStore
 
 _names = itertools.count(1)
 COLUMNS = ("id", "incident_id", "kind", "payload", "occurred_at_us", "hlc", "author", "device")

@@ -11,8 +11,8 @@ import pytest
 from pgcluster import PgCluster
 from synckit import APP_PASSWORD
 
-from incidentdesk.cli import main
-from incidentdesk.config import shared_secret_name
+from incidentdesk.cli.main import main
+from incidentdesk.infra.config import shared_secret_name
 
 
 def run(

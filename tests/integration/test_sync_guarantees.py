@@ -22,12 +22,12 @@ from synckit import (
     wait_for,
 )
 
-from incidentdesk.core.events import Event
+from incidentdesk.app.desk import Desk
+from incidentdesk.core.journal.events import Event
 from incidentdesk.core.timefmt import utc_now
-from incidentdesk.desk import Desk
-from incidentdesk.store.local import event_row
-from incidentdesk.store.shared import SharedConfig
-from incidentdesk.sync import Sync
+from incidentdesk.infra.store.local import event_row
+from incidentdesk.infra.store.shared import SharedConfig
+from incidentdesk.runtime.sync import Sync
 
 INSERT = (
     "INSERT INTO events (id, incident_id, kind, payload, occurred_at_us, hlc, author, device) "

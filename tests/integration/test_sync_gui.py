@@ -11,12 +11,12 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from synckit import APP_PASSWORD, Workstation
 
-from incidentdesk.config import Profile, shared_secret_name
-from incidentdesk.secrets import set_secret
-from incidentdesk.ui.app import build_window
-from incidentdesk.ui.connection_dialog import ConnectionDialog
-from incidentdesk.ui.main_window import MainWindow
-from incidentdesk.ui.timeline_model import TEXT
+from incidentdesk.infra.config import Profile, shared_secret_name
+from incidentdesk.infra.secrets import set_secret
+from incidentdesk.ui.command.timeline_model import TEXT
+from incidentdesk.ui.settings.connection_dialog import ConnectionDialog
+from incidentdesk.ui.shell.app import build_window
+from incidentdesk.ui.shell.main_window import MainWindow
 
 LIVE_MS = 5_000  # a remote entry shows within this (NOTIFY makes it well under a second)
 
@@ -195,7 +195,7 @@ def test_saving_the_connection_in_the_dialog_starts_syncing(
 def test_past_incidents_are_listed_searched_and_reviewed_with_the_server_stopped(
     qtbot: QtBot, window: MainWindow, other: Workstation, pg_cluster: PgCluster
 ) -> None:
-    from incidentdesk.ui.main_window import LIBRARY
+    from incidentdesk.ui.shell.main_window import LIBRARY
 
     qtbot.waitUntil(lambda: window.sync_label.text() == "online", timeout=15_000)
     incident = other.desk.declare("Cache stampede on login", "SEV2", ["auth"])

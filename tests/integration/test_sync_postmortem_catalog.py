@@ -5,7 +5,7 @@ from __future__ import annotations
 from catalogkit import catalog_text  # tests/catalogkit.py
 from synckit import Workstation
 
-from incidentdesk.core.catalog import parse_toml
+from incidentdesk.core.catalog.model import parse_toml
 
 CATALOG = catalog_text("http://127.0.0.1:9")  # the paging tests' catalog; nothing is sent
 
@@ -70,8 +70,8 @@ def test_a_shared_database_still_at_the_previous_journal_revision_is_used(
     from alembic.config import Config
     from synckit import APP_PASSWORD
 
-    from incidentdesk.store import migrate
-    from incidentdesk.store.shared import SharedConfig, SharedStore
+    from incidentdesk.infra.store import migrate
+    from incidentdesk.infra.store.shared import SharedConfig, SharedStore
 
     store = SharedStore(SharedConfig.parse(shared_url), APP_PASSWORD)
     with store.connect() as conn:

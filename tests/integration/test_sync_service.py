@@ -22,9 +22,9 @@ from synckit import (
     wait_for,
 )
 
-from incidentdesk.desk import Desk
-from incidentdesk.store.shared import CHANNEL, SharedConfig, SharedError, SharedStore
-from incidentdesk.sync import OFFLINE, ONLINE, Sync, SyncService, SyncStatus
+from incidentdesk.app.desk import Desk
+from incidentdesk.infra.store.shared import CHANNEL, SharedConfig, SharedError, SharedStore
+from incidentdesk.runtime.sync import OFFLINE, ONLINE, Sync, SyncService, SyncStatus
 
 NEVER = 3600.0  # a check interval no test lasts: the service then only reacts to NOTIFY
 

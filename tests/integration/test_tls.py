@@ -22,8 +22,8 @@ from cryptography.x509.oid import NameOID
 from pgcluster import PgCluster, find_bindir
 from synckit import APP_PASSWORD
 
-from incidentdesk.cli import main
-from incidentdesk.store.shared import SharedConfig, SharedError, SharedStore
+from incidentdesk.cli.main import main
+from incidentdesk.infra.store.shared import SharedConfig, SharedError, SharedStore
 
 NOT_SIGNED = "presented a certificate that is not signed by the configured CA"
 OTHER_HOST = "certificate is for another host name ('db.example.org'), not '127.0.0.1'"

@@ -13,11 +13,11 @@ import psycopg.sql
 from pgcluster import SUPERPASS, SUPERUSER, PgCluster
 from synckit import APP_PASSWORD
 
-from incidentdesk.core.events import Event
-from incidentdesk.core.ids import new_event_id
+from incidentdesk.core.journal.events import Event
+from incidentdesk.core.journal.ids import new_event_id
 from incidentdesk.core.timefmt import utc_now
-from incidentdesk.store import migrate
-from incidentdesk.store.shared import SharedConfig, SharedStore
+from incidentdesk.infra.store import migrate
+from incidentdesk.infra.store.shared import SharedConfig, SharedStore
 
 PACKAGING = Path(__file__).resolve().parents[2] / "packaging" / "postgres"
 OWNER = "incidentdesk_owner"

@@ -173,7 +173,7 @@ def test_wheel_ships_every_resource_and_migration(installed: Installed) -> None:
 def test_the_installed_package_comes_from_the_new_venv(installed: Installed) -> None:
     probe = (
         "import incidentdesk, incidentdesk.migrations as m\n"
-        "from incidentdesk.ui.resources import resource_path\n"
+        "from incidentdesk.ui.common.resources import resource_path\n"
         "print(incidentdesk.__file__); print(m.__file__)\n"
         "print(resource_path('themes', 'dark.qss'))\n"
         "print(resource_path('icons', 'io.incidentdesk.IncidentDesk.svg'))\n"
@@ -240,7 +240,7 @@ def test_installed_blameless_check_and_post_mortem_export(installed: Installed) 
     cli = [installed.command, "--data-dir", data]
     incident = _run([*cli, "demo"], cwd=installed.workdir, env=env).stdout.strip().split()[-1]
     probe = (
-        "import sys\nfrom pathlib import Path\nfrom incidentdesk.desk import Desk\n"
+        "import sys\nfrom pathlib import Path\nfrom incidentdesk.app.desk import Desk\n"
         "d = Desk.open(Path(sys.argv[1]), 'Ana')\n"
         "print(d.start_postmortem(sys.argv[2], 'google-sre'))\n"
         "print(len(d.templates()))\n"

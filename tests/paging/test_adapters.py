@@ -19,8 +19,8 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 from sharedkit import shared_dir  # tests/sharedkit.py
 
-from incidentdesk.paging import Outcome, PageMessage, Target, send
-from incidentdesk.paging.opsgenie import base_for
+from incidentdesk.infra.paging import Outcome, PageMessage, Target, send
+from incidentdesk.infra.paging.opsgenie import base_for
 
 ROUTING_KEY = "R0UT1NGKEY0123456789abcdef012345"
 GENIE_KEY = "eb243592-faa2-4ba2-a551q-1afdf565c889"

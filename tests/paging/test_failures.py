@@ -16,7 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pytest_httpserver import HTTPServer
 
-from incidentdesk.paging import Outcome, PageMessage, Target, send, shorten
+from incidentdesk.infra.paging import Outcome, PageMessage, Target, send, shorten
 
 SECRETS = {
     "pagerduty": "R0UT1NGKEY0123456789abcdef012345",
@@ -258,8 +258,8 @@ def test_cut_text_fits_and_is_a_prefix(text: str, limit: int) -> None:
 def test_each_permanent_refusal_names_what_fixes_it() -> None:
     from datetime import UTC, datetime
 
-    from incidentdesk.paging import pagerduty, slack, teams, webhook
-    from incidentdesk.paging.base import Answer, Target, classify
+    from incidentdesk.infra.paging import pagerduty, slack, teams, webhook
+    from incidentdesk.infra.paging.base import Answer, Target, classify
 
     def answer(status: int, text: str = "") -> Answer:
         return Answer(status, text, {}, datetime.now(UTC))
@@ -277,7 +277,7 @@ def test_each_permanent_refusal_names_what_fixes_it() -> None:
 
 
 def test_a_malformed_address_is_permanent_and_fixed_in_the_catalog() -> None:
-    from incidentdesk.paging.base import Outcome, Request, post
+    from incidentdesk.infra.paging.base import Outcome, Request, post
 
     for url in ("not a url", "htp://example.com/x", "http://"):
         outcome = post(Request("the webhook", url, b"{}"), timeout=1.0, session=None)

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from incidentdesk.archive import FIELDS, ArchiveError, export_archive, import_archive
+from incidentdesk.app.archive import FIELDS, ArchiveError, export_archive, import_archive
+from incidentdesk.app.desk import Desk
 from incidentdesk.core.timefmt import utc_now
-from incidentdesk.desk import Desk
 
 Lines = list[str]
 

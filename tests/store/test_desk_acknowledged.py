@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from incidentdesk.core.fold import recorded_milestones
-from incidentdesk.core.metrics import compute_metrics
-from incidentdesk.desk import Desk
+from incidentdesk.app.desk import Desk
+from incidentdesk.core.journal.fold import recorded_milestones
+from incidentdesk.core.library.metrics import compute_metrics
 
 T0 = datetime(2026, 11, 26, 14, 0, tzinfo=UTC)
 

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from incidentdesk.core.catalog import CATALOG_ID, Catalog, parse_toml
-from incidentdesk.core.events import Event
-from incidentdesk.desk import Desk
-from incidentdesk.desk_catalog import describe_counts, read_catalog_file
-from incidentdesk.shipped import resource_path
+from incidentdesk.app.catalog import describe_counts, read_catalog_file
+from incidentdesk.app.desk import Desk
+from incidentdesk.core.catalog.model import CATALOG_ID, Catalog, parse_toml
+from incidentdesk.core.journal.events import Event
+from incidentdesk.infra.shipped import resource_path
 
 
 @pytest.fixture(scope="module")

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from incidentdesk.cli import main
+from incidentdesk.app.demo import seed_demo_catalog
+from incidentdesk.app.desk import Desk
+from incidentdesk.cli.main import main
 from incidentdesk.core.errors import DomainError
-from incidentdesk.demo import seed_demo_catalog
-from incidentdesk.desk import Desk
-from incidentdesk.export.markdown import to_markdown
+from incidentdesk.infra.export.markdown import to_markdown
 
 
 def test_declare_with_links_then_change_and_clear_them(desk: Desk) -> None:

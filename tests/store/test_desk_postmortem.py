@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from incidentdesk.app.demo import seed_demo
+from incidentdesk.app.desk import Desk
 from incidentdesk.core.errors import DomainError
-from incidentdesk.core.events import Event
-from incidentdesk.demo import seed_demo
-from incidentdesk.desk import Desk
+from incidentdesk.core.journal.events import Event
 
 NOW = datetime(2026, 11, 26, 17, 0, tzinfo=UTC)
 CET = timezone(timedelta(hours=1))

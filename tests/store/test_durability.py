@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from incidentdesk.desk import Desk
+from incidentdesk.app.desk import Desk
 
 WRITER = textwrap.dedent(
     """
     import sys
     from pathlib import Path
-    from incidentdesk.desk import Desk
+    from incidentdesk.app.desk import Desk
 
     desk = Desk.open(Path(sys.argv[1]), "writer")
     incident = sys.argv[2]

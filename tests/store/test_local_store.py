@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from incidentdesk.desk import Desk
-from incidentdesk.store import migrate
-from incidentdesk.store.local import DB_NAME, LocalStore, StoreError
+from incidentdesk.app.desk import Desk
+from incidentdesk.infra.store import migrate
+from incidentdesk.infra.store.local import DB_NAME, LocalStore, StoreError
 
 
 def _digest(path: Path) -> str:

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from incidentdesk.cli import main
-from incidentdesk.core.events import Event
-from incidentdesk.core.ids import hlc_pack, hlc_unpack, new_event_id
+from incidentdesk.app.desk import Desk
+from incidentdesk.cli.main import main
+from incidentdesk.core.journal.events import Event
+from incidentdesk.core.journal.ids import hlc_pack, hlc_unpack, new_event_id
 from incidentdesk.core.timefmt import to_micros, utc_now
-from incidentdesk.desk import Desk
 
 
 def let_in_as_an_older_version_did(desk: Desk, incident: str, hlc: int) -> str:

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from incidentdesk.app.demo import seed_demo
+from incidentdesk.app.desk import Desk
 from incidentdesk.core.errors import DomainError
-from incidentdesk.demo import seed_demo
-from incidentdesk.desk import Desk
 
 
 @pytest.fixture
@@ -69,7 +69,7 @@ def test_search_finds_post_mortem_text_and_action_items_as_last_saved(desk: Desk
 
 
 def test_the_blameless_check_knows_the_catalog_people(desk: Desk) -> None:
-    from incidentdesk.core.catalog import parse_toml
+    from incidentdesk.core.catalog.model import parse_toml
 
     desk.import_catalog(
         parse_toml(
@@ -142,7 +142,7 @@ def two_desks(data_dir: Path) -> tuple[Desk, Desk]:
 
 
 def exchange(source: Desk, target: Desk) -> None:
-    from incidentdesk.core.events import Event
+    from incidentdesk.core.journal.events import Event
 
     events: list[Event] = []
     source.read_journal(lambda _n: None, events.extend)

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from incidentdesk.archive import export_archive, import_archive
-from incidentdesk.cli import main
-from incidentdesk.core.events import Event
-from incidentdesk.desk import Desk
+from incidentdesk.app.archive import export_archive, import_archive
+from incidentdesk.app.desk import Desk
+from incidentdesk.cli.main import main
+from incidentdesk.core.journal.events import Event
 
 STAMPED_AT = datetime(2026, 12, 7, 9, 30, 0, 123456, tzinfo=UTC)
 

@@ -10,11 +10,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from incidentdesk.core.events import Event
-from incidentdesk.core.ids import hlc_pack, new_event_id
-from incidentdesk.core.search import SearchHit
+from incidentdesk.app.desk import Desk
+from incidentdesk.core.journal.events import Event
+from incidentdesk.core.journal.ids import hlc_pack, new_event_id
+from incidentdesk.core.library.search import SearchHit
 from incidentdesk.core.timefmt import to_micros, utc_now
-from incidentdesk.desk import Desk
 
 
 def folded(text: str) -> str:

@@ -7,8 +7,8 @@ from collections.abc import Callable, Iterator
 import pytest
 from pytestqt.qtbot import QtBot
 
-from incidentdesk.desk import Desk
-from incidentdesk.ui.client import DeskClient
+from incidentdesk.app.desk import Desk
+from incidentdesk.ui.common.client import DeskClient
 
 
 @pytest.fixture

@@ -10,14 +10,14 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from incidentdesk.config import ProfileLocation
-from incidentdesk.desk import Desk
-from incidentdesk.secrets import SERVICE
-from incidentdesk.shipped import resource_path
-from incidentdesk.ui.app import Startup
-from incidentdesk.ui.catalog_browser import CatalogBrowser
-from incidentdesk.ui.client import DeskClient
-from incidentdesk.ui.main_window import CATALOG
+from incidentdesk.app.desk import Desk
+from incidentdesk.infra.config import ProfileLocation
+from incidentdesk.infra.secrets import SERVICE
+from incidentdesk.infra.shipped import resource_path
+from incidentdesk.ui.catalog.browser import CatalogBrowser
+from incidentdesk.ui.common.client import DeskClient
+from incidentdesk.ui.shell.app import Startup
+from incidentdesk.ui.shell.main_window import CATALOG
 
 Settle = Callable[[], None]
 EXAMPLE = resource_path("catalog", "example.toml")

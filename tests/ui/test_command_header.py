@@ -10,14 +10,14 @@ from PySide6.QtCore import QObject, QUrl, Slot
 from PySide6.QtGui import QColor, QDesktopServices, QGuiApplication, QImage
 from pytestqt.qtbot import QtBot
 
-from incidentdesk.demo import seed_demo_catalog
-from incidentdesk.desk import Desk
-from incidentdesk.ui.client import DeskClient
-from incidentdesk.ui.command_view import CommandView
-from incidentdesk.ui.incident_header import IncidentHeader
-from incidentdesk.ui.incident_list import SEV, IncidentList
-from incidentdesk.ui.stakeholder_update import conditions_text
-from incidentdesk.ui.style import SEVERITY_COLORS
+from incidentdesk.app.demo import seed_demo_catalog
+from incidentdesk.app.desk import Desk
+from incidentdesk.ui.command.header import IncidentHeader
+from incidentdesk.ui.command.incident_list import SEV, IncidentList
+from incidentdesk.ui.command.stakeholder_update import conditions_text
+from incidentdesk.ui.command.view import CommandView
+from incidentdesk.ui.common.client import DeskClient
+from incidentdesk.ui.common.style import SEVERITY_COLORS
 
 LONG_TITLE = (
     "EU and UK checkout failing for card payments: payments-api returns 5xx because "

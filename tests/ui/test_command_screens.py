@@ -24,13 +24,13 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
-from incidentdesk.demo import seed_demo, seed_demo_catalog
-from incidentdesk.desk import Desk
-from incidentdesk.ui.app import build_window
-from incidentdesk.ui.declare_dialog import DeclareDialog
-from incidentdesk.ui.main_window import MainWindow
-from incidentdesk.ui.shortcuts import shortcut_overview
-from incidentdesk.ui.theme import apply_theme
+from incidentdesk.app.demo import seed_demo, seed_demo_catalog
+from incidentdesk.app.desk import Desk
+from incidentdesk.ui.command.declare_dialog import DeclareDialog
+from incidentdesk.ui.shell.app import build_window
+from incidentdesk.ui.shell.main_window import MainWindow
+from incidentdesk.ui.shell.shortcuts import shortcut_overview
+from incidentdesk.ui.shell.theme import apply_theme
 
 SIZES = [(1280, 720), (1920, 1080)]
 THEMES = ["light", "dark"]

@@ -11,10 +11,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 
-from incidentdesk.config import CONFIG_NAME, Profile, shared_secret_name
-from incidentdesk.secrets import SERVICE
-from incidentdesk.store.shared import SSL_MODES as STORE_SSL_MODES
-from incidentdesk.ui.connection_dialog import SSL_MODES, ConnectionDialog
+from incidentdesk.infra.config import CONFIG_NAME, Profile, shared_secret_name
+from incidentdesk.infra.secrets import SERVICE
+from incidentdesk.infra.store.shared import SSL_MODES as STORE_SSL_MODES
+from incidentdesk.ui.settings.connection_dialog import SSL_MODES, ConnectionDialog
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -163,7 +163,7 @@ def test_without_a_keyring_the_dialog_says_session_only(
     import keyring
     import keyring.backends.fail
 
-    from incidentdesk import secrets
+    from incidentdesk.infra import secrets
 
     keyring.set_keyring(keyring.backends.fail.Keyring())
     dialog = open_dialog(qtbot, data_dir)

@@ -10,11 +10,11 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QDialog, QLabel
 from pytestqt.qtbot import QtBot
 
+from incidentdesk.app.desk import Desk
 from incidentdesk.core.errors import DomainError
-from incidentdesk.core.severity import UNSURE_RULE
-from incidentdesk.desk import Desk
-from incidentdesk.ui.client import DeskClient
-from incidentdesk.ui.declare_dialog import DeclareDialog, split_services
+from incidentdesk.core.incident.severity import UNSURE_RULE
+from incidentdesk.ui.command.declare_dialog import DeclareDialog, split_services
+from incidentdesk.ui.common.client import DeskClient
 
 
 @pytest.fixture

@@ -13,11 +13,12 @@ from PySide6.QtCore import QUrl, qVersion
 from PySide6.QtGui import QGuiApplication, QKeySequence
 from pytestqt.qtbot import QtBot
 
-from incidentdesk import __version__, logs
-from incidentdesk.config import ProfileLocation, shared_secret_name
-from incidentdesk.secrets import SERVICE
-from incidentdesk.ui.app import build_window
-from incidentdesk.ui.main_window import MainWindow
+from incidentdesk import __version__
+from incidentdesk.infra import logs
+from incidentdesk.infra.config import ProfileLocation, shared_secret_name
+from incidentdesk.infra.secrets import SERVICE
+from incidentdesk.ui.shell.app import build_window
+from incidentdesk.ui.shell.main_window import MainWindow
 
 SECRET = "diag-Secret-0099"
 
@@ -94,7 +95,7 @@ def test_copy_diagnostics_has_versions_and_state_but_no_secret(
 
 
 def test_help_lists_shortcuts_with_f1_and_ctrl_slash(window: MainWindow) -> None:
-    from incidentdesk.ui.shortcuts import shortcut_overview
+    from incidentdesk.ui.shell.shortcuts import shortcut_overview
 
     shortcuts = next(
         a for a in window.findChildren(type(window.settings_action)) if "Keyboard" in a.text()

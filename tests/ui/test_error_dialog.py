@@ -13,14 +13,14 @@ from PySide6.QtCore import QTimer, QUrl
 from PySide6.QtGui import QGuiApplication
 from pytestqt.qtbot import QtBot
 
-from incidentdesk import logs
-from incidentdesk.config import ProfileLocation, shared_secret_name
-from incidentdesk.desk import Desk
-from incidentdesk.ui.app import build_window
-from incidentdesk.ui.error_dialog import ErrorDialog, ErrorReporter
-from incidentdesk.ui.main_window import MainWindow
-from incidentdesk.ui.settings_dialog import SettingsDialog
-from incidentdesk.ui.timeline_model import TEXT
+from incidentdesk.app.desk import Desk
+from incidentdesk.infra import logs
+from incidentdesk.infra.config import ProfileLocation, shared_secret_name
+from incidentdesk.ui.command.timeline_model import TEXT
+from incidentdesk.ui.settings.dialog import SettingsDialog
+from incidentdesk.ui.shell.app import build_window
+from incidentdesk.ui.shell.main_window import MainWindow
+from incidentdesk.ui.widgets.error_dialog import ErrorDialog, ErrorReporter
 
 # Exceptions raised in slots must reach the app's own hook, not pytest-qt's.
 pytestmark = pytest.mark.qt_no_exception_capture
@@ -177,7 +177,7 @@ def test_no_secret_reaches_the_log_or_the_dialog(
 
     window.client.call(job, on_error=failures.append)
     qtbot.waitUntil(lambda: bool(failures), timeout=5000)
-    logging.getLogger("incidentdesk.sync").info("shared database unavailable: %s", SECRET)
+    logging.getLogger("incidentdesk.runtime.sync").info("shared database unavailable: %s", SECRET)
 
     text = log_text(log_file)
     assert "login failed for password" in text and "background job failed" in text

@@ -19,16 +19,16 @@ from pytest_httpserver import HTTPServer
 from pytestqt.qtbot import QtBot
 from werkzeug import Request, Response
 
+from incidentdesk.app.desk import Desk
 from incidentdesk.core.timefmt import utc_now
-from incidentdesk.desk import Desk
-from incidentdesk.ui.app import freeze_heap
-from incidentdesk.ui.catalog_browser import import_catalog_file
-from incidentdesk.ui.client import DeskClient
-from incidentdesk.ui.command_view import CommandView
-from incidentdesk.ui.escalation_panel import EscalationPanel, EscalationRow
-from incidentdesk.ui.stakeholder_update import StakeholderUpdateDialog
-from incidentdesk.ui.style import ERROR_COLOR
-from incidentdesk.ui.sync_status import WorkstationCourier, default_courier
+from incidentdesk.ui.catalog.browser import import_catalog_file
+from incidentdesk.ui.command.stakeholder_update import StakeholderUpdateDialog
+from incidentdesk.ui.command.view import CommandView
+from incidentdesk.ui.common.client import DeskClient
+from incidentdesk.ui.common.style import ERROR_COLOR
+from incidentdesk.ui.escalation.panel import EscalationPanel, EscalationRow
+from incidentdesk.ui.settings.sync_status import WorkstationCourier, default_courier
+from incidentdesk.ui.shell.app import freeze_heap
 
 Settle = Callable[[], None]
 ENQUEUE = "/v2/enqueue"  # PagerDuty (level 1)

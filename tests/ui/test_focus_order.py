@@ -9,10 +9,10 @@ import pytest
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 
-from incidentdesk.demo import seed_demo, seed_demo_catalog
-from incidentdesk.desk import Desk
-from incidentdesk.ui.app import build_window
-from incidentdesk.ui.main_window import MainWindow
+from incidentdesk.app.demo import seed_demo, seed_demo_catalog
+from incidentdesk.app.desk import Desk
+from incidentdesk.ui.shell.app import build_window
+from incidentdesk.ui.shell.main_window import MainWindow
 
 
 @pytest.fixture
@@ -81,7 +81,7 @@ def test_tab_reaches_every_panel_in_reading_order_and_every_stop_has_a_name(
 
 
 def test_every_tab_stop_of_the_post_mortem_editor_has_a_name(qtbot: QtBot, data_dir: Path) -> None:
-    from incidentdesk.ui.postmortem_editor import render_postmortem_for_screenshot
+    from incidentdesk.ui.postmortem.editor import render_postmortem_for_screenshot
 
     desk = Desk.open(data_dir, "Lena Novak")
     incident = seed_demo(desk)

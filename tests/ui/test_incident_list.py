@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from pytestqt.qtbot import QtBot
 
-from incidentdesk.ui.incident_list import TITLE, IncidentList
+from incidentdesk.ui.command.incident_list import TITLE, IncidentList
 
 
 def row(i: str, sev: str, status: str, hours_ago: int) -> dict[str, object]:

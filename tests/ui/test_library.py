@@ -13,13 +13,11 @@ from PySide6.QtWidgets import QLabel, QWidget
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
-from incidentdesk.core.sync_state import LOCAL_ONLY, OFFLINE, ONLINE, SyncStatus
-from incidentdesk.demo import seed_demo
-from incidentdesk.desk import Desk
-from incidentdesk.ui.app import build_window
-from incidentdesk.ui.client import DeskClient
-from incidentdesk.ui.incident_review import role_tenures
-from incidentdesk.ui.library_model import (
+from incidentdesk.app.demo import seed_demo
+from incidentdesk.app.desk import Desk
+from incidentdesk.core.journal.sync_state import LOCAL_ONLY, OFFLINE, ONLINE, SyncStatus
+from incidentdesk.ui.common.client import DeskClient
+from incidentdesk.ui.library.model import (
     DRILL,
     SEV,
     STARTED,
@@ -29,9 +27,11 @@ from incidentdesk.ui.library_model import (
     LibraryModel,
     highlighted_html,
 )
-from incidentdesk.ui.library_panel import LibraryPanel
-from incidentdesk.ui.main_window import COMMAND, LIBRARY, METRICS
-from incidentdesk.ui.metrics_panel import MetricsPanel
+from incidentdesk.ui.library.panel import LibraryPanel
+from incidentdesk.ui.library.review import role_tenures
+from incidentdesk.ui.metrics.panel import MetricsPanel
+from incidentdesk.ui.shell.app import build_window
+from incidentdesk.ui.shell.main_window import COMMAND, LIBRARY, METRICS
 
 DEMO_TITLE = "EU checkout failing: payments-api 5xx from ledger-service timeouts"
 
@@ -170,7 +170,7 @@ def test_the_team_filter_follows_the_service_catalog(
     panel: LibraryPanel, desk: Desk, settle: Callable[[], None]
 ) -> None:
     assert not panel.team_box.isVisibleTo(panel)  # no catalog: no teams to choose from
-    from incidentdesk.core.catalog import parse_toml
+    from incidentdesk.core.catalog.model import parse_toml
 
     desk.import_catalog(
         parse_toml(
@@ -237,7 +237,7 @@ def test_review_shows_who_was_paged_and_the_post_mortem_with_its_action_items(
 ) -> None:
     from datetime import date
 
-    from incidentdesk.core.catalog import parse_toml
+    from incidentdesk.core.catalog.model import parse_toml
 
     desk.import_catalog(
         parse_toml(

@@ -12,13 +12,13 @@ import pytest
 from PySide6.QtGui import QImage
 from pytestqt.qtbot import QtBot
 
-from incidentdesk.cli import main as cli_main
-from incidentdesk.demo import seed_demo
-from incidentdesk.desk import Desk
-from incidentdesk.ui.app import build_window
-from incidentdesk.ui.main_window import MainWindow
-from incidentdesk.ui.shortcuts import shortcut_overview
-from incidentdesk.ui.timeline_model import TEXT
+from incidentdesk.app.demo import seed_demo
+from incidentdesk.app.desk import Desk
+from incidentdesk.cli.main import main as cli_main
+from incidentdesk.ui.command.timeline_model import TEXT
+from incidentdesk.ui.shell.app import build_window
+from incidentdesk.ui.shell.main_window import MainWindow
+from incidentdesk.ui.shell.shortcuts import shortcut_overview
 
 
 @pytest.fixture
@@ -217,7 +217,7 @@ def test_reminder_intervals_are_configurable_and_remembered(
 ) -> None:
     from datetime import timedelta
 
-    from incidentdesk.ui.reminder_settings import load_intervals
+    from incidentdesk.ui.command.reminder_settings import load_intervals
 
     assert load_intervals(window.settings) == {
         "SEV1": timedelta(minutes=30),
@@ -242,7 +242,7 @@ def test_reminder_intervals_are_configurable_and_remembered(
 def test_screenshot_shows_the_command_view_whatever_view_the_window_was_left_on(
     tmp_path: Path, data_dir: Path, demo_id: str, panel: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from incidentdesk.ui.app import ui_settings
+    from incidentdesk.ui.shell.app import ui_settings
 
     settings = ui_settings(data_dir)
     settings.setValue("window/view", "Library")  # the person last looked at the library

@@ -12,10 +12,11 @@ from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from incidentdesk.core.catalog import parse_toml
-from incidentdesk.core.metrics import METRICS, compute_metrics
-from incidentdesk.desk import Desk
-from incidentdesk.ui.charts import (
+from incidentdesk.app.desk import Desk
+from incidentdesk.core.catalog.model import parse_toml
+from incidentdesk.core.library.metrics import METRICS, compute_metrics
+from incidentdesk.ui.common.client import DeskClient
+from incidentdesk.ui.metrics.charts import (
     BAR,
     COUNT_COLOR,
     COUNT_SCALE,
@@ -28,15 +29,14 @@ from incidentdesk.ui.charts import (
     Series,
     tick_text,
 )
-from incidentdesk.ui.client import DeskClient
-from incidentdesk.ui.metrics_panel import (
+from incidentdesk.ui.metrics.panel import (
     GROUP_BY,
     UNEXPECTED,
     MetricsPanel,
     group_label,
     lacking_sentences,
 )
-from incidentdesk.ui.theme import apply_theme
+from incidentdesk.ui.shell.theme import apply_theme
 
 # (title, severity, services, days ago, minutes to detect, acknowledge, mitigate, resolve)
 HISTORY = (
@@ -408,7 +408,7 @@ def test_a_year_one_incident_leaves_the_tab_working(
     by: str,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from incidentdesk import desk as desk_module
+    from incidentdesk.app import desk as desk_module
 
     # An older version accepted `declare --at 0001-01-01T00:00:01Z` (it did not check event
     # times, as this one does); the journal keeps what it wrote.

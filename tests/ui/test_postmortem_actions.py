@@ -11,12 +11,12 @@ from PySide6.QtWidgets import QComboBox, QLineEdit
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
-from incidentdesk.demo import seed_demo
-from incidentdesk.desk import Desk
-from incidentdesk.ui.client import DeskClient
-from incidentdesk.ui.my_action_items import MyActionItems
-from incidentdesk.ui.postmortem_actions import FIELDS
-from incidentdesk.ui.postmortem_editor import PostmortemEditor
+from incidentdesk.app.demo import seed_demo
+from incidentdesk.app.desk import Desk
+from incidentdesk.ui.common.client import DeskClient
+from incidentdesk.ui.postmortem.actions import FIELDS
+from incidentdesk.ui.postmortem.editor import PostmortemEditor
+from incidentdesk.ui.postmortem.my_action_items import MyActionItems
 
 
 @pytest.fixture
@@ -154,7 +154,7 @@ def test_item_models_pass_the_model_tester(
 
 
 def test_an_item_without_an_owner_says_so_and_takes_one(qtbot: QtBot, desk: Desk) -> None:
-    from incidentdesk.ui.postmortem_actions import ActionItemsPanel
+    from incidentdesk.ui.postmortem.actions import ActionItemsPanel
 
     incident = desk.declare("Auth down", "SEV1")
     desk.add_action(incident, "roll back auth-gateway")

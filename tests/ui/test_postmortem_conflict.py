@@ -9,12 +9,12 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from incidentdesk.core.events import Event
-from incidentdesk.demo import seed_demo
-from incidentdesk.desk import Desk
-from incidentdesk.ui.client import DeskClient
-from incidentdesk.ui.postmortem_conflict import merge3
-from incidentdesk.ui.postmortem_editor import PostmortemEditor
+from incidentdesk.app.demo import seed_demo
+from incidentdesk.app.desk import Desk
+from incidentdesk.core.journal.events import Event
+from incidentdesk.ui.common.client import DeskClient
+from incidentdesk.ui.postmortem.conflict import merge3
+from incidentdesk.ui.postmortem.editor import PostmortemEditor
 
 
 def exchange(a: Desk, b: Desk) -> None:

@@ -9,11 +9,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCharFormat
 from pytestqt.qtbot import QtBot
 
-from incidentdesk.core.events import Event
-from incidentdesk.demo import seed_demo
-from incidentdesk.desk import Desk
-from incidentdesk.ui.client import DeskClient
-from incidentdesk.ui.postmortem_editor import PostmortemEditor
+from incidentdesk.app.demo import seed_demo
+from incidentdesk.app.desk import Desk
+from incidentdesk.core.journal.events import Event
+from incidentdesk.ui.common.client import DeskClient
+from incidentdesk.ui.postmortem.editor import PostmortemEditor
 
 BLAMEFUL = "Alice should have checked the config; it was simply careless."
 CLEAN = {

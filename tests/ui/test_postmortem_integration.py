@@ -9,15 +9,15 @@ import pytest
 from PySide6.QtWidgets import QMenu
 from pytestqt.qtbot import QtBot
 
-from incidentdesk.demo import seed_demo
-from incidentdesk.desk import Desk
-from incidentdesk.ui.app import build_window
-from incidentdesk.ui.main_window import MainWindow
-from incidentdesk.ui.my_action_items import MyActionItems
-from incidentdesk.ui.postmortem_editor import (
+from incidentdesk.app.demo import seed_demo
+from incidentdesk.app.desk import Desk
+from incidentdesk.ui.postmortem.editor import (
     PostmortemEditor,
     render_postmortem_for_screenshot,
 )
+from incidentdesk.ui.postmortem.my_action_items import MyActionItems
+from incidentdesk.ui.shell.app import build_window
+from incidentdesk.ui.shell.main_window import MainWindow
 
 
 @pytest.fixture

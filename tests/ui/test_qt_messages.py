@@ -10,7 +10,7 @@ from pathlib import Path
 START_AND_WARN = """
 import sys
 from PySide6.QtCore import qWarning
-from incidentdesk.ui.app import build_window, ensure_app
+from incidentdesk.ui.shell.app import build_window, ensure_app
 
 app = ensure_app()
 window = build_window(__import__("pathlib").Path(sys.argv[1]), "Alice")

@@ -13,10 +13,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from pytestqt.qtbot import QtBot
 
-from incidentdesk.desk import Desk
-from incidentdesk.ui.app import build_window
-from incidentdesk.ui.main_window import MainWindow
-from incidentdesk.ui.quarantine_view import QuarantineDialog
+from incidentdesk.app.desk import Desk
+from incidentdesk.ui.command.quarantine_view import QuarantineDialog
+from incidentdesk.ui.shell.app import build_window
+from incidentdesk.ui.shell.main_window import MainWindow
 
 
 def hostile(incident: str, **changes: Any) -> dict[str, Any]:

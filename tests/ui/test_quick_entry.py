@@ -10,10 +10,10 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from incidentdesk.app.desk import Desk
 from incidentdesk.core.timefmt import utc_now
-from incidentdesk.desk import Desk
-from incidentdesk.ui.client import DeskClient
-from incidentdesk.ui.quick_entry import QuickEntry
+from incidentdesk.ui.command.quick_entry import QuickEntry
+from incidentdesk.ui.common.client import DeskClient
 
 BERLIN = ZoneInfo("Europe/Berlin")
 Settle = Callable[[], None]
@@ -420,7 +420,7 @@ def test_action_with_owner_and_due_is_an_item_the_postmortem_lists(
     incident: str,
     settle: Settle,
 ) -> None:
-    from incidentdesk.ui.postmortem_editor import PostmortemEditor
+    from incidentdesk.ui.postmortem.editor import PostmortemEditor
 
     type_text(qtbot, entry, "/action Bob: roll back auth-gateway by Friday")
     friday = next_weekday(datetime.now(BERLIN).date(), 4)

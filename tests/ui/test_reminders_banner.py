@@ -10,9 +10,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
+from incidentdesk.app.desk import Desk
 from incidentdesk.core.timefmt import utc_now
-from incidentdesk.desk import Desk
-from incidentdesk.ui.reminders import ReminderBanner
+from incidentdesk.ui.command.reminders import ReminderBanner
 
 
 class Clock:

@@ -11,11 +11,11 @@ from PySide6.QtWidgets import QWidget
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
-from incidentdesk.core.roles import ROLES
-from incidentdesk.demo import seed_demo
-from incidentdesk.desk import Desk
-from incidentdesk.ui.client import DeskClient
-from incidentdesk.ui.role_board import RoleBoard, RoleCard
+from incidentdesk.app.demo import seed_demo
+from incidentdesk.app.desk import Desk
+from incidentdesk.core.incident.roles import ROLES
+from incidentdesk.ui.command.role_board import RoleBoard, RoleCard
+from incidentdesk.ui.common.client import DeskClient
 
 Settle = Callable[[], None]
 ROW = {role.key: row for row, role in enumerate(ROLES)}

@@ -11,13 +11,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QLineEdit
 from pytestqt.qtbot import QtBot
 
-from incidentdesk.config import CONFIG_NAME, Profile, ProfileLocation, shared_secret_name
-from incidentdesk.secrets import SERVICE
-from incidentdesk.ui.app import build_window
-from incidentdesk.ui.connection_dialog import ConnectionDialog
-from incidentdesk.ui.main_window import MainWindow
-from incidentdesk.ui.reminder_settings import load_intervals
-from incidentdesk.ui.settings_dialog import SettingsDialog
+from incidentdesk.infra.config import CONFIG_NAME, Profile, ProfileLocation, shared_secret_name
+from incidentdesk.infra.secrets import SERVICE
+from incidentdesk.ui.command.reminder_settings import load_intervals
+from incidentdesk.ui.settings.connection_dialog import ConnectionDialog
+from incidentdesk.ui.settings.dialog import SettingsDialog
+from incidentdesk.ui.shell.app import build_window
+from incidentdesk.ui.shell.main_window import MainWindow
 
 SECRET = "Tr0ub4dor&3-shared"
 

@@ -10,18 +10,18 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from incidentdesk.core.fold import IncidentState
-from incidentdesk.core.reminders import reminders
+from incidentdesk.app.demo import seed_demo
+from incidentdesk.app.desk import Desk
+from incidentdesk.core.incident.reminders import reminders
+from incidentdesk.core.journal.fold import IncidentState
 from incidentdesk.core.timefmt import utc_now
-from incidentdesk.demo import seed_demo
-from incidentdesk.desk import Desk
-from incidentdesk.ui.client import DeskClient
-from incidentdesk.ui.stakeholder_update import (
+from incidentdesk.ui.command.stakeholder_update import (
     StakeholderUpdateDialog,
     actions_text,
     compose_update,
     conditions_text,
 )
+from incidentdesk.ui.common.client import DeskClient
 
 
 def open_dialog(

@@ -9,11 +9,18 @@ import pytest
 from PySide6.QtCore import QItemSelectionModel, Qt
 from pytestqt.qtbot import QtBot
 
+from incidentdesk.app.desk import Desk
 from incidentdesk.core.errors import DomainError
-from incidentdesk.desk import Desk
-from incidentdesk.ui.client import DeskClient
-from incidentdesk.ui.timeline_model import AUTHOR, KIND, TEXT, TIME, PinnedRole, TimelineModel
-from incidentdesk.ui.timeline_panel import TimelinePanel
+from incidentdesk.ui.command.timeline_model import (
+    AUTHOR,
+    KIND,
+    TEXT,
+    TIME,
+    PinnedRole,
+    TimelineModel,
+)
+from incidentdesk.ui.command.timeline_panel import TimelinePanel
+from incidentdesk.ui.common.client import DeskClient
 
 
 def texts(panel: TimelinePanel) -> list[str]:
@@ -38,7 +45,7 @@ def catch_up(panel: TimelinePanel, desk: Desk) -> None:
 
 
 def test_model_passes_qt_model_checks(qtmodeltester, desk: Desk) -> None:  # type: ignore[no-untyped-def]
-    from incidentdesk.demo import seed_demo
+    from incidentdesk.app.demo import seed_demo
 
     incident = seed_demo(desk)
     model = TimelineModel()
@@ -249,7 +256,7 @@ def test_an_action_items_row_says_so_and_opens_the_item(
 def test_an_action_note_becomes_an_item_from_its_menu(
     qtbot: QtBot, client: DeskClient, desk: Desk, settle: Callable[[], None]
 ) -> None:
-    from incidentdesk.ui.timeline_panel import local_today
+    from incidentdesk.ui.command.timeline_panel import local_today
 
     incident = desk.declare("Auth down", "SEV1")
     note = desk.add_note(incident, "@carol rotate the keys +3d", "action")
@@ -322,8 +329,8 @@ def test_a_page_is_one_row_updated_in_place_however_many_attempts(
 ) -> None:
     from catalogkit import catalog_text  # tests/catalogkit.py
 
-    from incidentdesk.core.catalog import parse_toml
-    from incidentdesk.desk_escalation import AttemptOutcome
+    from incidentdesk.app.escalations import AttemptOutcome
+    from incidentdesk.core.catalog.model import parse_toml
 
     desk.import_catalog(parse_toml(catalog_text("http://127.0.0.1:9")))
     incident = desk.declare("Checkout down", "SEV1", ["checkout"])
@@ -380,8 +387,8 @@ def test_a_chat_post_is_one_row_that_says_whether_it_went_out(
 ) -> None:
     from catalogkit import catalog_text  # tests/catalogkit.py
 
-    from incidentdesk.core.catalog import parse_toml
-    from incidentdesk.desk_escalation import AttemptOutcome
+    from incidentdesk.app.escalations import AttemptOutcome
+    from incidentdesk.core.catalog.model import parse_toml
 
     desk.import_catalog(parse_toml(catalog_text("http://127.0.0.1:9")))
     incident = desk.declare("Checkout down", "SEV1", ["checkout"])

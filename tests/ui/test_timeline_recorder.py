@@ -7,14 +7,14 @@ from datetime import UTC, datetime, timedelta
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from incidentdesk.core.catalog import parse_toml
-from incidentdesk.core.events import Event, validate_payload
-from incidentdesk.core.ids import hlc_pack, new_event_id
+from incidentdesk.app.desk import Desk
+from incidentdesk.core.catalog.model import parse_toml
+from incidentdesk.core.journal.events import Event, validate_payload
+from incidentdesk.core.journal.ids import hlc_pack, new_event_id
 from incidentdesk.core.timefmt import format_utc
-from incidentdesk.desk import Desk
-from incidentdesk.ui.client import DeskClient
-from incidentdesk.ui.timeline_model import AUTHOR, TEXT, RecorderRole
-from incidentdesk.ui.timeline_panel import TimelinePanel
+from incidentdesk.ui.command.timeline_model import AUTHOR, TEXT, RecorderRole
+from incidentdesk.ui.command.timeline_panel import TimelinePanel
+from incidentdesk.ui.common.client import DeskClient
 
 STAMPED_AT = (datetime.now(UTC) - timedelta(hours=1)).replace(microsecond=0)
 

@@ -10,12 +10,12 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from incidentdesk.config import CONFIG_NAME, Profile, ProfileLocation, shared_secret_name
-from incidentdesk.secrets import SERVICE
-from incidentdesk.ui.app import Startup
-from incidentdesk.ui.connection_dialog import ConnectionDialog
-from incidentdesk.ui.main_window import MainWindow
-from incidentdesk.ui.welcome_dialog import ProfileChooser, WelcomeDialog
+from incidentdesk.infra.config import CONFIG_NAME, Profile, ProfileLocation, shared_secret_name
+from incidentdesk.infra.secrets import SERVICE
+from incidentdesk.ui.settings.connection_dialog import ConnectionDialog
+from incidentdesk.ui.shell.app import Startup
+from incidentdesk.ui.shell.main_window import MainWindow
+from incidentdesk.ui.shell.welcome_dialog import ProfileChooser, WelcomeDialog
 
 
 class FakeSyncService:

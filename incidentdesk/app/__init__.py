@@ -1,0 +1,1 @@
+"""The application: the Desk and the services it holds. Commands in, events out."""

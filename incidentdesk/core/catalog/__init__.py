@@ -1,0 +1,1 @@
+"""The service catalog: people, teams, services, policies, targets; TOML and Backstage."""

@@ -1,0 +1,1 @@
+"""Escalation: pages and chat posts, their states, messages and retry timing."""

@@ -1,0 +1,1 @@
+"""One incident: lifecycle, roles, severity, the timeline, quick-entry parsing, reminders, links."""

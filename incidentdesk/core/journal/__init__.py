@@ -1,0 +1,1 @@
+"""The journal: events, ids and clocks, the fold, what a peer may send."""

@@ -1,0 +1,1 @@
+"""Past incidents: search and metrics."""

@@ -1,0 +1,1 @@
+"""Post-mortems: sections, templates, review, documents, the blameless check, action items."""

@@ -1,0 +1,1 @@
+"""Infrastructure: the stores, paging adapters, exports, secrets, config, logs, files."""

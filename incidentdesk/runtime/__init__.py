@@ -1,0 +1,1 @@
+"""Background threads and start-up wiring: sync with the shared database, the courier."""

@@ -1,5 +1,0 @@
-"""Storage: the only code that speaks SQL."""
-
-from incidentdesk.store.local import LocalStore, StoreError
-
-__all__ = ["LocalStore", "StoreError"]

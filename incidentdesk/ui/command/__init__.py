@@ -1,0 +1,1 @@
+"""The command view: incident list, header, role board, timeline, quick entry."""

@@ -1,0 +1,542 @@
+"""The live timeline as a Qt table model, updated incrementally from new events.
+
+Rows are the incident's journal in the order things happened (``occurred_at``, then the fold
+order), so a back-dated entry is inserted where it belongs. Corrections and pins are not rows
+of their own: they change the row they point at (the journal keeps them; the command line's
+``timeline`` shows them).
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
+from PySide6.QtGui import QFont
+
+from incidentdesk.core.escalation.page_status import PAGE_OUTCOME_KINDS, delivery_id, page_row
+from incidentdesk.core.gc_pause import paused_gc
+from incidentdesk.core.incident.timeline import describe, on_timeline
+from incidentdesk.core.journal.events import Event
+from incidentdesk.core.journal.provenance import Identities, shown_recorder
+from incidentdesk.core.text import reveal
+from incidentdesk.core.timefmt import format_utc, to_micros
+from incidentdesk.ui.common.resources import icon
+
+if TYPE_CHECKING:  # the Desk module loads SQLAlchemy; views only name its types
+    from incidentdesk.app.desk import IncidentSnapshot
+
+Index = QModelIndex | QPersistentModelIndex
+
+COLUMNS = ("Time", "Kind", "Author", "Entry")
+TIME, KIND, AUTHOR, TEXT = range(4)
+HIDDEN_KINDS = frozenset({"note.corrected", "event.pinned"})
+# Events that change a row they point at: corrections, pins, and an action item made from
+# a note (which links that note's row to the item).
+EFFECT_KINDS = HIDDEN_KINDS | {"action_item.saved"}
+
+ITEM_LABEL = "Action item"  # the kind column of a note that has become an action item
+EventIdRole = Qt.ItemDataRole.UserRole + 1
+KindRole = Qt.ItemDataRole.UserRole + 2  # the filter kind: note, decision, …, role, status
+AuthorRole = Qt.ItemDataRole.UserRole + 3
+PinnedRole = Qt.ItemDataRole.UserRole + 4
+SearchTextRole = Qt.ItemDataRole.UserRole + 5
+# Who the shared server says recorded the entry, where that is not the author (else None).
+RecorderRole = Qt.ItemDataRole.UserRole + 6
+
+_ANSWERED_ROLES = frozenset(
+    {
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.ToolTipRole,
+        Qt.ItemDataRole.DecorationRole,
+        Qt.ItemDataRole.FontRole,
+        Qt.ItemDataRole.AccessibleTextRole,
+        EventIdRole,
+        KindRole,
+        AuthorRole,
+        PinnedRole,
+        SearchTextRole,
+        RecorderRole,
+    }
+)
+
+# Filter kinds and how they are labelled in the kind column and the filter menu.
+KIND_LABELS = {
+    "note": "Note",
+    "decision": "Decision",
+    "action": "Action",
+    "observation": "Observation",
+    "update": "Update",
+    "role": "Role",
+    "status": "Status",
+    "severity": "Severity",
+    "milestone": "Milestone",
+    "declared": "Declared",
+    "escalation": "Escalation",
+}
+_EVENT_KIND = {
+    "incident.declared": "declared",
+    "severity.changed": "severity",
+    "status.changed": "status",
+    "milestone.set": "milestone",
+    "role.assigned": "role",
+    "role.released": "role",
+    **{
+        kind: "escalation"
+        for kind in (
+            "escalation.requested",
+            "escalation.sent",
+            "escalation.failed",
+            "escalation.acknowledged",
+            "escalation.resolved",
+            "chat.requested",
+            "chat.sent",
+            "chat.failed",
+        )
+    },
+}
+
+
+@dataclass(slots=True)
+class TimelineRow:
+    """One visible entry (mutable: a later correction or pin changes it)."""
+
+    event: Event
+    kind: str
+    text: str
+    sort_key: tuple[int, int, str, str]
+    original_text: str | None = None
+    pinned: bool = False
+    clock: tuple[bool, str] | None = None  # (utc, text) of the time cell, made once
+    item_id: str | None = None  # the action item made from this note, if any
+    recorder: str | None = None  # shown beside the author (see core/provenance.py)
+    details: str | None = None  # a page's row: every delivery attempt (the tooltip)
+
+
+def _sort_key(event: Event) -> tuple[int, int, str, str]:
+    return (to_micros(event.occurred_at), event.hlc, event.device, event.id)
+
+
+def _shown(event: Event) -> bool:
+    """An entry of its own (not a correction or pin of another, not a page's or chat post's
+    attempt or answer — those update its row — nor a post-mortem edit)."""
+    return (
+        event.kind not in HIDDEN_KINDS
+        and event.kind not in PAGE_OUTCOME_KINDS
+        and on_timeline(event)
+    )
+
+
+def effect_target(event: Event) -> str | None:
+    """The id of the entry an effect changes (the note an action item was made from)."""
+    key = "note" if event.kind == "action_item.saved" else "target"
+    target = event.payload.get(key)
+    return None if target is None else str(target)
+
+
+def filter_kind(event: Event) -> str:
+    """The kind a person filters by: a note's own kind, else the event's family."""
+    if event.kind == "note.added":
+        return str(event.payload.get("note_kind", "note"))
+    return _EVENT_KIND.get(event.kind, "note")
+
+
+class TimelineModel(QAbstractTableModel):
+    """An incident's timeline; feed it snapshots with :meth:`apply`."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._rows: list[TimelineRow] = []
+        self._keys: list[tuple[int, int, str, str]] = []
+        self._by_id: dict[str, TimelineRow] = {}
+        # One row per page or chat post: its outcome events by escalation or post id (kept
+        # even before the request's row is loaded), and the request's row.
+        self._outcomes: dict[str, dict[str, Event]] = {}
+        self._page_rows: dict[str, TimelineRow] = {}
+        self.incident_id: str | None = None
+        self.seq = 0  # the journal position this model reflects
+        self.utc = False
+        self._authors: list[str] | None = None  # cached; dropped when rows arrive
+        self._bold = QFont()
+        self._bold.setBold(True)
+        self.identities: Identities = {}  # the catalog's other names of each person
+
+    # ------------------------------------------------------------ feeding
+
+    def clear(self) -> None:
+        """Show no incident."""
+        self.beginResetModel()
+        self._rows, self._keys, self._by_id = [], [], {}
+        self._outcomes, self._page_rows = {}, {}
+        self.incident_id, self.seq = None, 0
+        self._authors = None
+        self.endResetModel()
+
+    def load(self, incident_id: str, snapshot: IncidentSnapshot) -> None:
+        """Show another incident from its whole journal (the one time the model resets)."""
+        self.load_latest(incident_id, snapshot.events, [])
+        self.seq = snapshot.seq
+
+    def load_latest(self, incident_id: str, latest: list[Event], effects: list[Event]) -> None:
+        """Show another incident from its latest entries (and all its corrections and pins):
+        enough to paint at once; :meth:`complete` adds the rest."""
+        self.beginResetModel()
+        self.incident_id, self.seq = incident_id, 0
+        self._authors = None
+        self._outcomes, self._page_rows = {}, {}
+        for event in latest:
+            self._page_outcome(event, notify=False)
+        with paused_gc():
+            rows = [self._make_row(e) for e in latest if _shown(e)]
+            rows.sort(key=_row_key)
+            self._rows = rows
+            self._keys = [r.sort_key for r in rows]
+            self._by_id = {r.event.id: r for r in rows}
+        hidden = [e for e in latest if e.kind in EFFECT_KINDS]
+        for event in sorted([*effects, *hidden], key=_event_key):
+            self._apply_effect(event, notify=False)
+        self.endResetModel()
+
+    def complete(self, snapshot: IncidentSnapshot) -> None:
+        """Add everything :meth:`load_latest` left out: older rows as one block at the top,
+        anything newer in place. No reset, so scroll position and selection stay."""
+        for event in snapshot.events:
+            self._page_outcome(event, notify=True)
+        with paused_gc():
+            older = [
+                self._make_row(e) for e in snapshot.events if _shown(e) and e.id not in self._by_id
+            ]
+            older.sort(key=_row_key)
+        first_kept = self._keys[0] if self._keys else None
+        cut = (
+            len(older)
+            if first_kept is None
+            else bisect.bisect_left([r.sort_key for r in older], first_kept)
+        )
+        block, rest = older[:cut], older[cut:]
+        if block:
+            self.beginInsertRows(QModelIndex(), 0, len(block) - 1)
+            self._rows[0:0] = block
+            self._keys[0:0] = [r.sort_key for r in block]
+            self._by_id.update((r.event.id, r) for r in block)
+            self.endInsertRows()
+            self._authors = None
+        for row in rest:
+            self._insert(row)
+        targets = {r.event.id for r in older}
+        effects = [
+            e for e in snapshot.events if e.kind in EFFECT_KINDS and effect_target(e) in targets
+        ]
+        for event in sorted(effects, key=_event_key):
+            self._apply_effect(event, notify=True)
+        self.seq = max(self.seq, snapshot.seq)
+
+    def apply(self, snapshot: IncidentSnapshot) -> None:
+        """Add the events that arrived since the model's position, row by row."""
+        fresh = [e for e in snapshot.events if e.id not in self._by_id]
+        for event in fresh:
+            self._page_outcome(event, notify=True)
+        rows = [self._make_row(e) for e in fresh if _shown(e)]
+        rows.sort(key=_row_key)
+        if rows and (not self._keys or rows[0].sort_key > self._keys[-1]):
+            # The common case, including a burst from another process: one block at the end.
+            first = len(self._rows)
+            self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
+            self._rows.extend(rows)
+            self._keys.extend(r.sort_key for r in rows)
+            self._by_id.update((r.event.id, r) for r in rows)
+            self.endInsertRows()
+            for row in rows:
+                self._new_author(row.event.author)
+        else:
+            for row in rows:  # back-dated entries go where they belong
+                self._insert(row)
+        for event in sorted((e for e in fresh if e.kind in EFFECT_KINDS), key=_event_key):
+            self._apply_effect(event, notify=True)
+        self.seq = max(self.seq, snapshot.seq)
+
+    def _new_author(self, author: str) -> None:
+        if self._authors is not None and author not in self._authors:
+            self._authors = None
+
+    def _insert(self, row: TimelineRow) -> None:
+        position = bisect.bisect_left(self._keys, row.sort_key)
+        self.beginInsertRows(QModelIndex(), position, position)
+        self._rows.insert(position, row)
+        self._keys.insert(position, row.sort_key)
+        self._by_id[row.event.id] = row
+        self.endInsertRows()
+        self._new_author(row.event.author)
+
+    def set_utc(self, utc: bool) -> None:
+        """Show times in UTC (True) or local time."""
+        if utc != self.utc:
+            self.utc = utc
+            self._changed_column(TIME)
+            self.headerDataChanged.emit(Qt.Orientation.Horizontal, TIME, TIME)
+
+    def set_identities(self, known: Identities) -> None:
+        """The catalog's other names of each person (a login that is one of the author's
+        own names is not shown as a different recorder)."""
+        self.identities = known
+        for row in self._rows:
+            row.recorder = shown_recorder(row.event, known)
+        self._changed_column(AUTHOR)
+
+    def _make_row(self, event: Event) -> TimelineRow:
+        pinned = bool(event.kind == "note.added" and event.payload.get("pinned"))
+        row = TimelineRow(
+            event,
+            filter_kind(event),
+            describe(event),
+            _sort_key(event),
+            pinned=pinned,
+            recorder=shown_recorder(event, self.identities) if event.recorded_by else None,
+        )
+        page_id = delivery_id(event)
+        if page_id is not None:
+            self._page_rows[page_id] = row
+            self._describe_page(row, page_id)
+        return row
+
+    def _page_outcome(self, event: Event, notify: bool) -> None:
+        """Fold a page's (or chat post's) attempt or answer into its row, in place."""
+        if event.kind not in PAGE_OUTCOME_KINDS:
+            return
+        page_id = str(delivery_id(event))
+        outcomes = self._outcomes.setdefault(page_id, {})
+        if event.id in outcomes:
+            return
+        outcomes[event.id] = event
+        row = self._page_rows.get(page_id)
+        if row is None:
+            return  # its request is not loaded yet: the row is made with this outcome
+        self._describe_page(row, page_id)
+        if notify:
+            position = bisect.bisect_left(self._keys, row.sort_key)
+            if position < len(self._rows) and self._rows[position] is row:
+                self.dataChanged.emit(self.index(position, 0), self.index(position, TEXT))
+
+    def _describe_page(self, row: TimelineRow, page_id: str) -> None:
+        try:
+            row.text, row.details = page_row(row.event, self._outcomes.get(page_id, {}).values())
+        except (KeyError, TypeError, ValueError):  # a payload this version cannot read
+            row.details = None
+
+    def _apply_effect(self, event: Event, notify: bool) -> None:
+        target = self._by_id.get(str(effect_target(event)))
+        if target is None:
+            return
+        if event.kind == "action_item.saved":
+            target.item_id = str(event.payload["item"])
+        elif event.kind == "note.corrected":
+            if target.original_text is None:
+                target.original_text = target.text
+            target.text = str(event.payload["text"])
+        else:
+            target.pinned = bool(event.payload["pinned"])
+        if notify:
+            row = bisect.bisect_left(self._keys, target.sort_key)
+            self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+
+    def _changed_column(self, column: int) -> None:
+        if self._rows:
+            last = len(self._rows) - 1
+            self.dataChanged.emit(self.index(0, column), self.index(last, column))
+
+    # ------------------------------------------------------------ reading
+
+    def row_at(self, row: int) -> TimelineRow:
+        """The entry shown in a row."""
+        return self._rows[row]
+
+    def row_of(self, event_id: str) -> int | None:
+        """The row showing an event, if it is shown."""
+        entry = self._by_id.get(event_id)
+        return None if entry is None else bisect.bisect_left(self._keys, entry.sort_key)
+
+    def authors(self) -> list[str]:
+        """Everyone who wrote in this timeline."""
+        if self._authors is None:
+            self._authors = sorted({r.event.author for r in self._rows}, key=str.casefold)
+        return self._authors
+
+    # ------------------------------------------------------------ Qt model API
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if section == TIME:
+            return "Time (UTC)" if self.utc else "Time"
+        return COLUMNS[section]
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        # A repaint asks each visible cell for a dozen roles; most have nothing here.
+        if role not in _ANSWERED_ROLES or not 0 <= index.row() < len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(row, column)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(row, column)
+        if role == Qt.ItemDataRole.DecorationRole:
+            if column == KIND:
+                return icon(row.kind)
+            if column == TEXT and row.pinned:
+                return icon("pin")
+            return None
+        if role == Qt.ItemDataRole.FontRole and row.pinned and column == TEXT:
+            return self._bold
+        if role == EventIdRole:
+            return row.event.id
+        if role == KindRole:
+            return row.kind
+        if role == AuthorRole:
+            return row.event.author
+        if role == PinnedRole:
+            return row.pinned
+        if role == RecorderRole:
+            return row.recorder
+        if role == SearchTextRole:
+            return _search_text(row)
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            by = f" (recorded by {reveal(row.recorder)})" if row.recorder else ""
+            return f"{self._display(row, TIME)} {reveal(row.event.author)}{by}: {reveal(row.text)}"
+        return None
+
+    def _display(self, row: TimelineRow, column: int) -> str:
+        if column == TIME:
+            if row.clock is None or row.clock[0] != self.utc:
+                row.clock = (self.utc, _clock(row.event.occurred_at, self.utc))
+            return row.clock[1]
+        if column == KIND:
+            return ITEM_LABEL if row.item_id else KIND_LABELS.get(row.kind, row.kind)
+        # Shown with hidden characters revealed (core.text.reveal): a right-to-left override
+        # cannot reorder what a line says. The text itself is kept as typed.
+        if column == AUTHOR:
+            # The delegate paints the recorder part muted; this text is what copies and
+            # screen readers get.
+            shown = reveal(row.event.author)
+            return shown + (f" · {reveal(row.recorder)}" if row.recorder else "")
+        first, _, rest = row.text.partition("\n")
+        shown = reveal(first) + (" …" if rest else "")
+        return shown + (" (corrected)" if row.original_text else "")
+
+    def _tooltip(self, row: TimelineRow, column: int) -> str | None:
+        moment = row.event.occurred_at
+        if column == TIME:
+            local = moment.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
+            return f"{format_utc(moment)} UTC\n{local} local"
+        if column == AUTHOR:
+            return _provenance_tip(row)
+        if column == TEXT:
+            parts = [reveal(row.text)]
+            if row.details:
+                parts.append(f"\n{reveal(row.details)}")
+            if row.original_text is not None:
+                parts.append(f"\nCorrected. The original said:\n{reveal(row.original_text)}")
+            if row.item_id:
+                parts.append("\nTracked as an action item: double-click to open it.")
+            return "\n".join(parts)
+        return None
+
+
+def _search_text(row: TimelineRow) -> str:
+    # What the search box looks in: the entry, what it said before a correction, its author
+    # and, where shown, who recorded it.
+    return f"{row.text}\n{row.original_text or ''}\n{row.event.author}\n{row.recorder or ''}"
+
+
+def _provenance_tip(row: TimelineRow) -> str:
+    event = row.event
+    if event.recorded_by is None:
+        return f"{event.author}\nNot on the shared server yet: written on this workstation."
+    received = "" if event.received_at is None else f" at {format_utc(event.received_at)} UTC"
+    if row.recorder is None:
+        return f"{event.author}\nRecorded by {event.recorded_by} on the shared server{received}."
+    return (
+        f"Written for {event.author}\nRecorded by {event.recorded_by} on the shared server"
+        f"{received} (the login that sent it; the author is what its workstation said)."
+    )
+
+
+def _row_key(row: TimelineRow) -> tuple[int, int, str, str]:
+    return row.sort_key
+
+
+def _event_key(event: Event) -> tuple[int, str, str]:
+    return event.key
+
+
+def _clock(moment: datetime, utc: bool) -> str:
+    shown = moment.astimezone(UTC) if utc else moment.astimezone()
+    today = datetime.now(shown.tzinfo).date()
+    return shown.strftime("%H:%M:%S" if shown.date() == today else "%b %d %H:%M")
+
+
+class TimelineFilter(QSortFilterProxyModel):
+    """Filters by kind, author, pinned and text; rows keep the timeline's order."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.kinds: frozenset[str] = frozenset()  # empty: every kind
+        self.author: str | None = None
+        self.pinned_only = False
+        self.needle = ""
+
+    @property
+    def active(self) -> bool:
+        """Whether any filter is set."""
+        return bool(self.kinds or self.author or self.pinned_only or self.needle)
+
+    def set_filters(
+        self,
+        kinds: frozenset[str] | None = None,
+        author: str | bool | None = False,
+        pinned_only: bool | None = None,
+        text: str | None = None,
+    ) -> None:
+        """Change some filters (arguments left out keep their value)."""
+        self.beginFilterChange()
+        if kinds is not None:
+            self.kinds = kinds
+        if author is not False:
+            self.author = author or None  # type: ignore[assignment]
+        if pinned_only is not None:
+            self.pinned_only = pinned_only
+        if text is not None:
+            self.needle = text.strip().casefold()
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
+        if not self.active:
+            return True
+        model = self.sourceModel()
+        assert isinstance(model, TimelineModel)
+        row = model.row_at(source_row)
+        if self.kinds and row.kind not in self.kinds:
+            return False
+        if self.author and row.event.author != self.author:
+            return False
+        if self.pinned_only and not row.pinned:
+            return False
+        if self.needle:
+            return self.needle in _search_text(row).casefold()
+        return True

@@ -1,0 +1,242 @@
+"""The command view: everything about the selected incident on one screen.
+
+It owns the one fetch per change: when the feed says the open incident has new events, it
+asks the Desk (on the worker) for a snapshot after the timeline's position and hands the
+state to the header, role board and reminders, and the new events to the timeline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
+
+from incidentdesk.core.journal.events import Event
+from incidentdesk.core.journal.fold import IncidentState
+from incidentdesk.ui.command.header import IncidentHeader
+from incidentdesk.ui.command.page_banner import PageFailureBanner
+from incidentdesk.ui.command.quick_entry import QuickEntry
+from incidentdesk.ui.command.reminders import ReminderBanner
+from incidentdesk.ui.command.role_board import RoleBoard
+from incidentdesk.ui.command.stakeholder_update import StakeholderUpdateDialog
+from incidentdesk.ui.command.timeline_panel import TimelinePanel
+from incidentdesk.ui.common.client import DeskClient
+from incidentdesk.ui.escalation.panel import EscalationPanel
+
+if TYPE_CHECKING:  # the Desk module loads SQLAlchemy; views only name its types
+    from incidentdesk.app.desk import IncidentSnapshot
+
+RECENT_FOR_UPDATE = 5  # decisions and actions offered to the stakeholder update
+LATEST_FIRST = 300  # timeline entries shown before the whole journal is read
+
+
+class CommandView(QWidget):
+    """Header, reminders, role board, live timeline and quick entry for one incident.
+
+    Signals:
+        message(str): something for the status bar.
+        loaded(str): an incident finished loading (its id).
+    """
+
+    message = Signal(str)
+    loaded = Signal(str)
+
+    def __init__(self, client: DeskClient, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("CommandView")
+        self.client = client
+        self.incident_id: str | None = None
+        self.state: IncidentState | None = None
+        self._fetching = False
+        self._refetch = False
+        self._people: list[str] = []
+
+        self.header = IncidentHeader(self)
+        self.banner = ReminderBanner(self)
+        self.unpaged = PageFailureBanner(self)  # "Payments was NOT paged"
+        self.role_board = RoleBoard(client, self)
+        self.escalation = EscalationPanel(client, self)
+        self.timeline = TimelinePanel(client, self)
+        self.quick_entry = QuickEntry(client, self.timeline.selected_event_id, self)
+
+        self.splitter = QSplitter(Qt.Orientation.Vertical, self)
+        self.splitter.setObjectName("CommandSplitter")
+        self.splitter.addWidget(self.role_board)
+        self.splitter.addWidget(self.escalation)
+        self.splitter.addWidget(self.timeline)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 0)
+        self.splitter.setStretchFactor(2, 1)
+        self.splitter.setChildrenCollapsible(False)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 0, 6, 6)
+        layout.addWidget(self.header)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.unpaged)
+        layout.addWidget(self.splitter, 1)
+        layout.addWidget(self.quick_entry)
+
+        for widget in (
+            self.header,
+            self.role_board,
+            self.escalation,
+            self.timeline,
+            self.quick_entry,
+        ):
+            widget.message.connect(self.message)
+        # A change made here is most likely to the open incident: fetch it at once rather
+        # than after the change feed's look (one round trip to the worker fewer).
+        client.command_saved.connect(self.refresh)
+        self.banner.update_requested.connect(self.open_update_composer)
+        self.banner.assign_requested.connect(self._focus_role)
+        self.unpaged.fix_requested.connect(self.escalation.fix)
+        self.show_incident(None)
+
+    # ------------------------------------------------------------ loading
+
+    def show_incident(self, incident_id: str | None) -> None:
+        """Load and show an incident (None: show nothing)."""
+        self.incident_id = incident_id
+        self.role_board.set_incident(incident_id)
+        self.escalation.set_incident(incident_id)
+        self.quick_entry.set_incident(incident_id)
+        if incident_id is None:
+            self._show_state(None)
+            self.timeline.show_incident(None, None)
+            return
+        self._fetching = True
+        # Two steps: the latest entries paint at once, then the whole journal is read and
+        # folded (long incidents take a moment) and fills in the rest.
+        self.client.call(
+            lambda d: d.latest_entries(incident_id, LATEST_FIRST),
+            lambda result: self._latest(incident_id, *result),
+            lambda error: self._failed(incident_id, error),
+        )
+        self.client.call(
+            lambda d: (d.snapshot(incident_id), d.people()),
+            lambda result: self._loaded(incident_id, *result),
+            lambda error: self._failed(incident_id, error),
+        )
+
+    def _latest(self, incident_id: str, latest: list[Event], effects: list[Event]) -> None:
+        if incident_id == self.incident_id:
+            self.timeline.show_latest(incident_id, latest, effects)
+
+    def _loaded(self, incident_id: str, snapshot: IncidentSnapshot, people: list[str]) -> None:
+        self._fetching = False
+        if incident_id != self.incident_id:
+            return  # the user moved on while it loaded
+        if self.timeline.model.incident_id == incident_id:
+            self.timeline.complete(snapshot)
+        else:
+            self.timeline.show_incident(incident_id, snapshot)
+        self._show_state(snapshot.state)
+        self._set_people(people)
+        self.loaded.emit(incident_id)
+        self._maybe_refetch()
+
+    def _failed(self, incident_id: str, error: BaseException) -> None:
+        self._fetching = False
+        if incident_id == self.incident_id:
+            self.message.emit(str(error))
+
+    def on_incidents_changed(self, incident_ids: list[str]) -> None:
+        """The feed says these incidents have new events."""
+        if self.incident_id is not None and self.incident_id in incident_ids:
+            self.refresh()
+
+    def refresh(self) -> None:
+        """Fetch what arrived since the timeline's position (one fetch at a time)."""
+        incident_id = self.incident_id
+        if incident_id is None:
+            return
+        if self._fetching:
+            self._refetch = True
+            return
+        self._fetching = True
+        after = self.timeline.model.seq
+        self.client.call(
+            lambda d: d.snapshot(incident_id, after),
+            lambda snapshot: self._refreshed(incident_id, snapshot),
+            lambda error: self._failed(incident_id, error),
+        )
+
+    def _refreshed(self, incident_id: str, snapshot: IncidentSnapshot) -> None:
+        self._fetching = False
+        if incident_id == self.incident_id and self.timeline.model.incident_id == incident_id:
+            self.timeline.apply(snapshot)
+            self._show_state(snapshot.state)
+            if any(
+                e.kind == "role.assigned" or e.author not in self._people for e in snapshot.events
+            ):
+                self.client.call(lambda d: d.people(), self._set_people)
+        self._maybe_refetch()
+
+    def _maybe_refetch(self) -> None:
+        if self._refetch:
+            self._refetch = False
+            self.refresh()
+
+    def _show_state(self, state: IncidentState | None) -> None:
+        before = self.state
+        self.state = state
+        self.header.set_state(state)
+        if state is not None and (
+            before is None or before.id != state.id or before.services != state.services
+        ):
+            self._fetch_service_links(state.id)
+        self.banner.set_state(state)
+        self.unpaged.set_state(state)
+        self.role_board.set_state(state)
+        self.escalation.set_state(state)
+
+    def _fetch_service_links(self, incident_id: str) -> None:
+        """The runbooks and dashboards of the incident's services, for the header's menu."""
+        self.client.call(
+            lambda d: d.service_links(incident_id),
+            lambda links: self.header.set_service_links(incident_id, links),
+            lambda error: self._failed(incident_id, error),
+        )
+
+    def _set_people(self, people: list[str]) -> None:
+        self._people = people
+        self.role_board.set_people(people)
+        self.timeline.set_people(people)
+        self.escalation.set_people(people)
+        self.quick_entry.set_people(people)
+
+    # ------------------------------------------------------------ actions
+
+    def open_update_composer(self) -> None:
+        """Open the stakeholder update composer (CAN) for the open incident."""
+        if self.incident_id is None or self.state is None:
+            self.message.emit("Select an incident first.")
+            return
+        model = self.timeline.model
+        recent = [
+            model.row_at(row).text
+            for row in range(model.rowCount() - 1, -1, -1)
+            if model.row_at(row).kind in ("decision", "action")
+        ][:RECENT_FOR_UPDATE]
+        dialog = StakeholderUpdateDialog(
+            self.client, self.incident_id, self.state, self, recent_entries=recent[::-1]
+        )
+        dialog.posted.connect(lambda _id: self.message.emit("Stakeholder update posted."))
+        dialog.open()
+
+    def _focus_role(self, role_key: str) -> None:
+        card = self.role_board.cards.get(role_key)
+        if card is not None:
+            card.person.setFocus()
+
+    def focus_quick_entry(self) -> None:
+        """Put the cursor in the quick entry."""
+        self.quick_entry.focus_entry()
+
+    def set_reminder_intervals(self, intervals: Mapping[str, timedelta]) -> None:
+        """Status update intervals per severity (from the settings)."""
+        self.banner.set_intervals(intervals)

@@ -1,0 +1,1 @@
+"""What every view uses: the client to the Desk worker, tasks, style, resources."""

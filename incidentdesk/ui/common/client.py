@@ -1,0 +1,184 @@
+"""The UI's handle on the Desk, and the one change feed every view listens to."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from incidentdesk.ui.common.tasks import StoreWorker, user_message
+
+if TYPE_CHECKING:  # the Desk module loads SQLAlchemy; views only name its types
+    from incidentdesk.app.desk import Desk
+
+T = TypeVar("T")
+POLL_MS = 200  # well inside the half second in which other writers' entries must show
+
+
+class DeskClient(QObject):
+    """Runs Desk calls on the store worker and announces which incidents changed.
+
+    Every change, made here or by another process writing the same file (an alerting script
+    calling ``incidentdesk note``), reaches views the same way: ``incidents_changed`` names
+    the incidents with new events, and each view fetches just what arrived after its own
+    position. Noticing is cheap: one index lookup of the newest ``seq`` per poll.
+
+    Signals:
+        incidents_changed(list): ids of incidents with new events.
+        error(str): a call without its own error handler failed; the message is for the user.
+        busy_changed(bool): the worker started or finished a burst of work.
+        command_saved(): a local change was saved (sync sends it up at once).
+        deliveries_queued(): a command queued pages or chat posts (the courier sends them).
+        stopping(): :meth:`stop` was called (background services stop with the client).
+    """
+
+    incidents_changed = Signal(list)
+    error = Signal(str)
+    busy_changed = Signal(bool)
+    command_saved = Signal()
+    deliveries_queued = Signal()
+    stopping = Signal()
+
+    def __init__(
+        self,
+        desk: Desk | None = None,
+        parent: QObject | None = None,
+        poll_ms: int = POLL_MS,
+        author: str = "",
+    ) -> None:
+        super().__init__(parent)
+        self._desk = desk
+        self._author = desk.author if desk is not None else author
+        self.worker = StoreWorker(self)
+        self.worker.failed.connect(self.error)
+        self.worker.busy_changed.connect(self.busy_changed)
+        self._cursor: int | None = None
+        self._polling = False
+        self._repoll = False
+        self._timer = QTimer(self)
+        self._timer.setInterval(poll_ms)
+        self._timer.timeout.connect(self.poke)
+
+    @property
+    def author(self) -> str:
+        """Who this workstation records as (a plain attribute: no I/O)."""
+        return self._author
+
+    def set_author(self, name: str) -> None:
+        """Record as someone else from now on (a name changed in Settings)."""
+        from incidentdesk.core.text import clean_name
+
+        self._author = clean_name(name, "author name")
+
+        def change(desk: Desk) -> None:
+            desk.author = self._author
+
+        self.call(change)
+
+    def open(
+        self,
+        factory: Callable[[], Desk],
+        on_done: Callable[[Desk], None] | None = None,
+        on_error: Callable[[BaseException], None] | None = None,
+    ) -> None:
+        """Open the Desk on the worker (opening reads and may upgrade the database)."""
+
+        def opening() -> Desk:
+            self._desk = factory()
+            self._author = self._desk.author
+            return self._desk
+
+        self.worker.submit(opening, on_done, on_error)
+
+    def call(
+        self,
+        job: Callable[[Desk], T],
+        on_done: Callable[[T], None] | None = None,
+        on_error: Callable[[BaseException], None] | None = None,
+    ) -> None:
+        """Run ``job(desk)`` on the worker; callbacks run on the GUI thread."""
+        self.worker.submit(lambda: job(self._opened()), on_done, on_error)
+
+    def _opened(self) -> Desk:
+        # Runs on the worker, after any queued open(): jobs run in submission order.
+        if self._desk is None:
+            raise RuntimeError("The Desk is not open.")
+        return self._desk
+
+    def command(
+        self,
+        job: Callable[[Desk], T],
+        on_done: Callable[[T], None] | None = None,
+        on_error: Callable[[BaseException], None] | None = None,
+    ) -> None:
+        """Like :meth:`call` for a change: views hear of it as soon as it is saved."""
+        from incidentdesk.app.escalations import deliveries_queued
+
+        def run(desk: Desk) -> tuple[T, bool]:
+            before = deliveries_queued()
+            result = job(desk)
+            return result, deliveries_queued() != before
+
+        def done(outcome: tuple[T, bool]) -> None:
+            result, queued = outcome
+            self.command_saved.emit()
+            if queued:
+                self.deliveries_queued.emit()
+            self.poke()
+            if on_done is not None:
+                on_done(result)
+
+        self.call(run, done, on_error)
+
+    def start_feed(self, cursor: int | None = None) -> None:
+        """Start noticing changes.
+
+        Args:
+            cursor: the journal position the views' first load started from; changes after
+                it are announced. None: the first look only records where the journal is.
+        """
+        if cursor is not None and self._cursor is None:
+            self._cursor = cursor
+        self._timer.start()
+        self.poke()
+
+    def stop(self) -> None:
+        """Stop the feed, finish queued work and close the Desk."""
+        self.stopping.emit()
+        self._timer.stop()
+        desk = self._desk
+        if desk is not None:
+            self.worker.submit(desk.close)
+        self.worker.shutdown()
+
+    def poke(self) -> None:
+        """Look for new events now (one look at a time; a poke during a look repeats it)."""
+        if self._polling:
+            self._repoll = True
+            return
+        self._polling = True
+        cursor = self._cursor
+        self.call(
+            lambda desk: desk.changes_since(cursor or 0),
+            lambda result: self._polled(cursor, result),
+            self._poll_failed,
+        )
+
+    def _polled(self, asked: int | None, result: tuple[int, list[str]]) -> None:
+        newest, changed = result
+        self._cursor = newest
+        self._polling = False
+        if asked is not None and changed:
+            self.incidents_changed.emit(changed)
+        if self._repoll:
+            self._repoll = False
+            self.poke()
+
+    def _poll_failed(self, error: BaseException) -> None:
+        self._polling = False
+        self.error.emit(user_message(error))
+
+    def describe(self) -> dict[str, Any]:
+        """Facts for diagnostics (no I/O)."""
+        return {"author": self._author, "cursor": self._cursor}

@@ -1,0 +1,1 @@
+"""The escalation panel: pages and their states."""

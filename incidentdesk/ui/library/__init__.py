@@ -1,0 +1,1 @@
+"""The library of past incidents and the read-only review."""

@@ -1,0 +1,1 @@
+"""The metrics tab and its charts."""

@@ -1,0 +1,1 @@
+"""The post-mortem editor and its parts."""

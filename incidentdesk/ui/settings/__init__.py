@@ -1,0 +1,1 @@
+"""Settings, secrets, the shared-database connection and sync status."""

@@ -1,0 +1,1 @@
+"""Shared widgets: inline notes, table models, dialogs."""
