@@ -50,6 +50,7 @@ class PgCluster:
         self.data = self.root / "data"
         self.port = free_port()
         self.run_as: str | None = None
+        self.started_once = False
         if os.geteuid() == 0:
             self.run_as = "postgres" if _user_exists("postgres") else "nobody"
             owner = pwd.getpwnam(self.run_as)
@@ -106,8 +107,37 @@ class PgCluster:
             conf.write("ssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\n")
 
     def start(self) -> None:
-        self._run(
-            "pg_ctl", "-D", str(self.data), "-l", str(self.root / "log"), "-w", "-t", "60", "start"
+        # The port was free when picked, but another process (a second test worker, another
+        # checkout's suite) may have taken it since: then move to a new free port and retry.
+        # Only at the first start: a restart keeps its port, which clients already hold.
+        for _attempt in range(1 if self.started_once else 5):
+            log = self.root / "log"
+            offset = log.stat().st_size if log.exists() else 0
+            done = self._run(
+                "pg_ctl",
+                "-D",
+                str(self.data),
+                "-l",
+                str(log),
+                "-w",
+                "-t",
+                "60",
+                "start",
+                check=False,
+            )
+            if done.returncode == 0:
+                self.started_once = True
+                return
+            with log.open("rb") as text:
+                text.seek(offset)
+                tail = text.read().decode(errors="replace")
+            if "could not bind" not in tail and "already in use" not in tail:
+                break
+            self.port = free_port()
+            with (self.data / "postgresql.conf").open("a") as conf:
+                conf.write(f"port = {self.port}\n")  # the last setting wins
+        raise subprocess.CalledProcessError(
+            done.returncode, "pg_ctl start", done.stdout, done.stderr
         )
 
     def stop(self, mode: str = "fast") -> None:

@@ -42,9 +42,16 @@ def name_of(widget: QWidget) -> str:
     return ""
 
 
-def tab_stops(window: MainWindow, start: QWidget, limit: int = 200) -> list[QWidget]:
+def focus_moved(qtbot: QtBot, away_from: QWidget | None) -> QWidget | None:
+    """The focus widget once it is another than ``away_from`` (focus follows the window's
+    activation, which arrives as an event: wait for it rather than for one event-loop turn)."""
+    qtbot.waitUntil(lambda: QApplication.focusWidget() not in (None, away_from), timeout=5000)
+    return QApplication.focusWidget()
+
+
+def tab_stops(qtbot: QtBot, window: MainWindow, start: QWidget, limit: int = 200) -> list[QWidget]:
     start.setFocus()
-    QApplication.processEvents()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is start, timeout=5000)
     stops: list[QWidget] = []
     for _ in range(limit):
         widget = QApplication.focusWidget()
@@ -53,15 +60,15 @@ def tab_stops(window: MainWindow, start: QWidget, limit: int = 200) -> list[QWid
             break
         stops.append(widget)
         window.focusNextChild()
-        QApplication.processEvents()
+        focus_moved(qtbot, widget)
     return stops
 
 
 def test_tab_reaches_every_panel_in_reading_order_and_every_stop_has_a_name(
-    window: MainWindow,
+    qtbot: QtBot, window: MainWindow
 ) -> None:
     view = window.command_view
-    stops = tab_stops(window, window.incident_list.view)
+    stops = tab_stops(qtbot, window, window.incident_list.view)
     for widget in stops:
         assert widget.isVisible() and widget.isEnabled()
     unnamed = [f"{type(w).__name__}({w.objectName()})" for w in stops if not name_of(w)]
@@ -90,14 +97,14 @@ def test_every_tab_stop_of_the_post_mortem_editor_has_a_name(qtbot: QtBot, data_
     qtbot.addWidget(editor)
     stops: list[QWidget] = []
     editor.navigator.setFocus()
-    QApplication.processEvents()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is editor.navigator, timeout=5000)
     for _ in range(100):
         widget = QApplication.focusWidget()
         if widget is None or (stops and widget is stops[0]):
             break
         stops.append(widget)
         editor.focusNextChild()
-        QApplication.processEvents()
+        focus_moved(qtbot, widget)
     assert editor.edit in stops
     unnamed = [f"{type(w).__name__}({w.objectName()})" for w in stops if not name_of(w)]
     assert unnamed == []

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import QModelIndex, Qt, QTimer
 from PySide6.QtWidgets import QWidget
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
@@ -52,7 +52,11 @@ def click(qtbot: QtBot, button: object) -> None:
 
 def press_enter(qtbot: QtBot, widget: QWidget, settle: Settle) -> None:
     qtbot.keyClick(widget, Qt.Key.Key_Return)
-    qtbot.wait(1)  # the board acts on the next turn of the event loop, after the completer
+    # The board acts on a later turn of the event loop, after the completer (a zero timer):
+    # a zero timer started now fires after it, and then its Desk call is queued or done.
+    turned: list[bool] = []
+    QTimer.singleShot(0, lambda: turned.append(True))
+    qtbot.waitUntil(lambda: bool(turned), timeout=5000)
     settle()
 
 

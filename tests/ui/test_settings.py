@@ -56,7 +56,7 @@ def store(qtbot: QtBot, dialog: SettingsDialog, name: str, value: str) -> None:
     row = dialog.rows[name]
 
     qtbot.mouseClick(row.set_button, Qt.MouseButton.LeftButton)
-    assert row.editor.isVisible() and row.value_edit.hasFocus()
+    qtbot.waitUntil(lambda: row.editor.isVisible() and row.value_edit.hasFocus(), timeout=5000)
     assert row.value_edit.echoMode() == QLineEdit.EchoMode.Password
     qtbot.keyClicks(row.value_edit, value)
     with qtbot.waitSignal(dialog.finished_step, timeout=5000):
