@@ -38,6 +38,11 @@ def test_never_collected():
 """
 
 
+# The rules under test; the made-up suite runs in this process, without workers of its own
+# (nor pytest-benchmark, where a machine has it: it refuses to run inside an xdist worker).
+INNER = ("-p", "suiterules", "-p", "no:cacheprovider", "-p", "no:xdist", "-p", "no:benchmark")
+
+
 @pytest.fixture
 def made_up(pytester: pytest.Pytester) -> pytest.Pytester:
     pytester.makepyfile(test_skips=SKIPS, test_module_skip=MODULE_SKIP)
@@ -48,9 +53,7 @@ def test_under_ci_every_skip_is_a_failure_with_its_reason(
     made_up: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("CI", "true")
-    result = made_up.runpytest(
-        "-p", "suiterules", "-p", "no:cacheprovider", "-n", "0", "--continue-on-collection-errors"
-    )
+    result = made_up.runpytest(*INNER, "--continue-on-collection-errors")
     # A mark skips at setup (an error); a skip in the body fails the test itself.
     result.assert_outcomes(passed=1, failed=1, errors=3, xfailed=1)
     output = result.stdout.str()
@@ -63,7 +66,7 @@ def test_outside_ci_a_skip_stays_a_skip(
     made_up: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("CI", raising=False)
-    result = made_up.runpytest("-p", "suiterules", "-p", "no:cacheprovider", "-n", "0")
+    result = made_up.runpytest(*INNER)
     result.assert_outcomes(passed=1, skipped=4, xfailed=1)
 
 

@@ -73,7 +73,10 @@ def test_an_archive_line_reads_the_same() -> None:
 
 @pytest.mark.parametrize("field", ["id", "incident_id"])
 @pytest.mark.parametrize(
-    "value", ["", "not-a-uuid", NOTE.upper(), NOTE + "0", None, 7, NOTE.replace("-", "")]
+    "value",
+    ["", "not-a-uuid", NOTE.upper(), NOTE + "0", None, 7, NOTE.replace("-", "")],
+    # Named, not shown: NOTE is new each run, and every xdist worker must collect the same ids.
+    ids=["empty", "not-a-uuid", "upper-case", "too-long", "none", "int", "no-dashes"],
 )
 def test_ids_must_be_lowercase_uuids(field: str, value: Any) -> None:
     assert reason(row(**{field: value})) == f"{field} is not a lowercase UUID"

@@ -98,6 +98,11 @@ def test_cjk_emoji_and_rtl_do_not_break_it(qtbot: QtBot, pdf_path: Path) -> None
     assert "page 5 of" in flat(text)
 
 
+# A known defect, not the test's: the PDF writer (infra/export/pdf.py) lays its document out
+# on a Python thread, which has no Qt event dispatcher, so the layout's deferred-relayout timer
+# cannot start and Qt says so. The layout is forced at once (pageCount, drawContents), and the
+# PDF is complete (read back here). To go when the writer runs on a QThread or without it.
+@pytest.mark.qt_log_ignore(r"^QBasicTimer::start: current thread's event dispatcher has already")
 def test_from_a_worker_thread_while_the_app_runs(
     qtbot: QtBot, document: PostmortemDocument, pdf_path: Path
 ) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 START_AND_WARN = """
 import sys
+import time
 from PySide6.QtCore import qWarning
 from incidentdesk.ui.shell.app import build_window, ensure_app
 
@@ -16,8 +17,12 @@ app = ensure_app()
 window = build_window(__import__("pathlib").Path(sys.argv[1]), "Alice")
 window.resize(1280, 720)
 window.show()
-for _ in range(20):
+# Until the window has shown its first rows (not a fixed number of event-loop turns).
+deadline = time.monotonic() + 60
+while not window.rows_loaded and time.monotonic() < deadline:
     app.processEvents()
+    time.sleep(0.01)
+assert window.rows_loaded, "the window never showed its rows"
 qWarning("a warning that must still be seen")
 window.client.stop()
 """

@@ -63,11 +63,17 @@ def test_model_passes_qt_model_checks(qtmodeltester, desk: Desk) -> None:  # typ
 def test_rows_show_time_kind_author_text_and_back_dated_rows_sort_into_place(
     qtbot: QtBot, client: DeskClient, desk: Desk
 ) -> None:
-    start = datetime.now(UTC) - timedelta(hours=1)
+    # An hour ago, or less just after midnight: a row of another day shows its date, not
+    # the time this test reads (it failed between 00:00 and 01:00, local or UTC).
+    now = datetime.now(UTC)
+    midnight = now.astimezone().replace(hour=0, minute=0, second=0, microsecond=0)
+    since = min(now - midnight, now - now.replace(hour=0, minute=0, second=0, microsecond=0))
+    back = min(timedelta(hours=1), since / 2)
+    start = now - back
     incident = desk.declare("Checkout errors", "SEV2", at=start)
     desk.with_author("Bob").add_note(incident, "saw 5xx spike", "observation")
     panel = panel_on(client, desk, incident, qtbot)
-    desk.add_note(incident, "typed late", at=start + timedelta(minutes=1))
+    desk.add_note(incident, "typed late", at=start + min(timedelta(minutes=1), back / 2))
     inserted: list[int] = []
     panel.model.rowsInserted.connect(lambda _p, first, _last: inserted.append(first))
     catch_up(panel, desk)
