@@ -106,7 +106,7 @@ def test_remote_entries_appear_live_and_offline_writing_goes_up_later(
         write_note(qtbot, window, "failing over to the DR gateway")
         qtbot.waitUntil(lambda: label.text() == "offline — 1 change waiting", timeout=LIVE_MS)
         banner = window.offline_banner
-        assert banner.isVisible()
+        qtbot.waitUntil(banner.isVisible, timeout=5000)
         assert banner.headline.text().startswith("Offline — 1 change waiting. Writing goes on")
         # The server's own words (which depend on the moment: refused, shutting down).
         where = f"127.0.0.1:{pg_cluster.port}"
