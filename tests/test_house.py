@@ -53,8 +53,6 @@ EXCEPTIONS: dict[str, str] = {
     "incidentdesk/ui/library/review.py::IncidentReview.__init__": "to go (issue 14)",
     "incidentdesk/ui/metrics/panel.py::MetricsPanel.__init__": "to go (issue 14)",
     "incidentdesk/ui/postmortem/conflict.py::ConflictDialog.__init__": "to go (issue 14)",
-    "incidentdesk/ui/postmortem/editor.py": "to go (issue 14)",
-    "incidentdesk/ui/postmortem/editor.py::PostmortemEditor._build": "to go (issue 14)",
     "incidentdesk/ui/settings/connection_dialog.py::ConnectionDialog.__init__": "to go (issue 14)",
     "incidentdesk/ui/settings/dialog.py": "to go (issue 14)",
     "incidentdesk/ui/settings/dialog.py::SettingsDialog.__init__": "to go (issue 14)",

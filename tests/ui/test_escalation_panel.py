@@ -19,9 +19,9 @@ from pytest_httpserver import HTTPServer
 from pytestqt.qtbot import QtBot
 from werkzeug import Request, Response
 
+from incidentdesk.app.catalog_files import import_catalog_file
 from incidentdesk.app.desk import Desk
 from incidentdesk.core.timefmt import utc_now
-from incidentdesk.ui.catalog.browser import import_catalog_file
 from incidentdesk.ui.command.stakeholder_update import StakeholderUpdateDialog
 from incidentdesk.ui.command.view import CommandView
 from incidentdesk.ui.common.client import DeskClient

@@ -8,7 +8,7 @@ the competing saves stay in the journal.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection
 from difflib import SequenceMatcher
 
 from PySide6.QtCore import Signal
@@ -24,7 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from incidentdesk.core.postmortem.model import SectionConflict, SectionSave
+from incidentdesk.core.postmortem.model import SectionConflict
+from incidentdesk.ui.postmortem.save_chain import pick_mine
 from incidentdesk.ui.widgets.inline_note import InlineError
 
 
@@ -68,16 +69,6 @@ def merge3(base: str, mine: str, theirs: str) -> tuple[str, bool]:
         last = (start, end, lines, side)
     merged.extend(base_lines[position:])
     return "\n".join(merged), True
-
-
-def pick_mine(heads: Sequence[SectionSave], mine_ids: Collection[str], me: str) -> SectionSave:
-    """This workstation's side of a conflict: a head it saved, else the last head by ``me``,
-    else the first head."""
-    for head in heads:
-        if head.id in mine_ids:
-            return head
-    by_me = [h for h in heads if h.author == me]
-    return by_me[-1] if by_me else heads[0]
 
 
 def _pane(title: str, text: str, parent: QWidget) -> tuple[QLabel, QPlainTextEdit]:
