@@ -46,9 +46,6 @@ EXCEPTIONS: dict[str, str] = {
         "to go (issue 14)"
     ),
     "incidentdesk/ui/command/timeline_model.py": "to go (issue 14)",
-    "incidentdesk/ui/escalation/panel.py": "to go (issue 14)",
-    "incidentdesk/ui/escalation/panel.py::EscalationPanel.__init__": "to go (issue 14)",
-    "incidentdesk/ui/escalation/parts.py": "to go (issue 14)",
     "incidentdesk/ui/library/panel.py::LibraryPanel.__init__": "to go (issue 14)",
     "incidentdesk/ui/library/review.py::IncidentReview.__init__": "to go (issue 14)",
     "incidentdesk/ui/metrics/panel.py::MetricsPanel.__init__": "to go (issue 14)",

@@ -26,7 +26,8 @@ from incidentdesk.ui.command.stakeholder_update import StakeholderUpdateDialog
 from incidentdesk.ui.command.view import CommandView
 from incidentdesk.ui.common.client import DeskClient
 from incidentdesk.ui.common.style import ERROR_COLOR
-from incidentdesk.ui.escalation.panel import EscalationPanel, EscalationRow
+from incidentdesk.ui.escalation.panel import EscalationPanel
+from incidentdesk.ui.escalation.row import EscalationRow
 from incidentdesk.ui.settings.sync_status import WorkstationCourier, default_courier
 from incidentdesk.ui.shell.app import freeze_heap
 
