@@ -38,7 +38,6 @@ EXCEPTIONS: dict[str, str] = {
     "incidentdesk/infra/export/pdf.py::_write": "to go (issue 14)",
     "incidentdesk/infra/paging/base.py::post": "to go (issue 14)",
     "incidentdesk/infra/store/local.py": "to go (issue 14)",
-    "incidentdesk/ui/catalog/browser.py::CatalogBrowser.__init__": "to go (issue 14)",
     "incidentdesk/ui/command/declare_dialog.py::DeclareDialog.__init__": "to go (issue 14)",
     "incidentdesk/ui/command/header.py::IncidentHeader.__init__": "to go (issue 14)",
     "incidentdesk/ui/command/quick_entry.py::QuickEntry.__init__": "to go (issue 14)",
@@ -46,10 +45,6 @@ EXCEPTIONS: dict[str, str] = {
         "to go (issue 14)"
     ),
     "incidentdesk/ui/command/timeline_model.py": "to go (issue 14)",
-    "incidentdesk/ui/library/panel.py::LibraryPanel.__init__": "to go (issue 14)",
-    "incidentdesk/ui/library/review.py::IncidentReview.__init__": "to go (issue 14)",
-    "incidentdesk/ui/metrics/panel.py::MetricsPanel.__init__": "to go (issue 14)",
-    "incidentdesk/ui/postmortem/conflict.py::ConflictDialog.__init__": "to go (issue 14)",
     "incidentdesk/ui/settings/connection_dialog.py::ConnectionDialog.__init__": "to go (issue 14)",
     "incidentdesk/ui/settings/dialog.py": "to go (issue 14)",
     "incidentdesk/ui/settings/dialog.py::SettingsDialog.__init__": "to go (issue 14)",

@@ -139,6 +139,22 @@ class CatalogBrowser(QWidget):
         self.skipped.setMaximumHeight(110)
         self.skipped.hide()
 
+        self._build_lists()
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.addLayout(top)
+        layout.addWidget(self.source)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.error)
+        layout.addWidget(self.skipped)
+        layout.addWidget(self.empty)
+        layout.addWidget(self.splitter, 1)
+        QShortcut(QKeySequence.StandardKey.Find, self, self.focus_search)
+        client.incidents_changed.connect(self._changed)
+        self._show(None)
+
+    def _build_lists(self) -> None:
         self.services = QTreeWidget()
         self.services.setAccessibleName("Services")
         self.services.setHeaderLabels(["Service", "Details"])
@@ -156,19 +172,6 @@ class CatalogBrowser(QWidget):
         self.splitter.addWidget(_titled("People", self.people))
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
-
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(8, 8, 8, 8)
-        layout.addLayout(top)
-        layout.addWidget(self.source)
-        layout.addWidget(self.summary)
-        layout.addWidget(self.error)
-        layout.addWidget(self.skipped)
-        layout.addWidget(self.empty)
-        layout.addWidget(self.splitter, 1)
-        QShortcut(QKeySequence.StandardKey.Find, self, self.focus_search)
-        client.incidents_changed.connect(self._changed)
-        self._show(None)
 
     # ------------------------------------------------------------ loading
 

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from incidentdesk.core.postmortem.model import SectionConflict
+from incidentdesk.core.postmortem.model import SectionConflict, SectionSave
 from incidentdesk.ui.postmortem.save_chain import pick_mine
 from incidentdesk.ui.widgets.inline_note import InlineError
 
@@ -122,6 +122,38 @@ class ConflictDialog(QDialog):
         if len(others) > 1:
             clean = False
             merged = self.mine_text
+        intro, grid = self._build_panes(title, conflict, mine, others, mine_text)
+
+        merged_label = QLabel(
+            "Merged text" + ("" if clean else " — the edits overlap: edit this to combine them"),
+            self,
+        )
+        font = QFont(merged_label.font())
+        font.setBold(True)
+        merged_label.setFont(font)
+        self.merged_clean = clean
+        self.merged_edit = QPlainTextEdit(self)
+        self.merged_edit.setPlainText(merged)
+        self.error = InlineError(self)
+
+        buttons = self._build_buttons()
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(grid, 2)
+        layout.addWidget(merged_label)
+        layout.addWidget(self.merged_edit, 1)
+        layout.addWidget(self.error)
+        layout.addLayout(buttons)
+
+    def _build_panes(
+        self,
+        title: str,
+        conflict: SectionConflict,
+        mine: SectionSave,
+        others: list[SectionSave],
+        mine_text: str | None,
+    ) -> tuple[QLabel, QGridLayout]:
         intro = QLabel(
             f"“{title}” was changed here and on another workstation from the same version. "
             "Both texts are kept in the journal; choose or write the text that replaces them.",
@@ -142,19 +174,9 @@ class ConflictDialog(QDialog):
             grid.addWidget(edit, 1, column)
         grid.addWidget(theirs_label, 0, 2)
         grid.addWidget(self.theirs_edit, 1, 2)
+        return intro, grid
 
-        merged_label = QLabel(
-            "Merged text" + ("" if clean else " — the edits overlap: edit this to combine them"),
-            self,
-        )
-        font = QFont(merged_label.font())
-        font.setBold(True)
-        merged_label.setFont(font)
-        self.merged_clean = clean
-        self.merged_edit = QPlainTextEdit(self)
-        self.merged_edit.setPlainText(merged)
-        self.error = InlineError(self)
-
+    def _build_buttons(self) -> QHBoxLayout:
         self.keep_mine_button = QPushButton("Keep &mine", self)
         self.keep_theirs_button = QPushButton("Keep &theirs", self)
         self.merge_button = QPushButton("&Merge", self)
@@ -170,14 +192,7 @@ class ConflictDialog(QDialog):
         buttons.addStretch(1)
         for button in (self.keep_mine_button, self.keep_theirs_button, self.merge_button):
             buttons.addWidget(button)
-
-        layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addLayout(grid, 2)
-        layout.addWidget(merged_label)
-        layout.addWidget(self.merged_edit, 1)
-        layout.addWidget(self.error)
-        layout.addLayout(buttons)
+        return buttons
 
     def _finish(self, text: str) -> None:
         self.resolved.emit(text)
