@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from incidentdesk.ui.postmortem.actions import ActionItemsPanel
 from incidentdesk.ui.postmortem.editor_commands import EXPORT_FORMATS
-from incidentdesk.ui.postmortem.panes import SectionPane, SidePane, StartPage, _bold, _column
+from incidentdesk.ui.postmortem.panes import SectionPane, SidePane, StartPage, bold, flush_column
 from incidentdesk.ui.postmortem.review import ReviewBar
 from incidentdesk.ui.postmortem.sections import CompletenessMeter, SectionRow, SectionsModel
 from incidentdesk.ui.widgets.inline_note import InlineError, SuccessNote
@@ -63,7 +63,7 @@ class EditorView(QWidget):
         self.tabs.addTab(self.splitter, "Sections")
         self.tabs.addTab(self.actions_panel, "Action items")
         self.editor_page = QWidget(self)
-        editor_layout = _column(self.editor_page)
+        editor_layout = flush_column(self.editor_page)
         editor_layout.addWidget(self.review_bar)
         editor_layout.addWidget(self.tabs, 1)
         self.loading_label = QLabel("Loading the post-mortem…", self)
@@ -87,7 +87,7 @@ class EditorView(QWidget):
         self.title_label = QLabel(self)
         self.title_label.setObjectName("PostmortemTitle")
         self.title_label.setTextFormat(Qt.TextFormat.PlainText)
-        _bold(self.title_label, 1.25)
+        bold(self.title_label, 1.25)
         self.title_label.setWordWrap(True)
         self.subtitle_label = QLabel(self)
         self.subtitle_label.setTextFormat(Qt.TextFormat.PlainText)
@@ -116,7 +116,7 @@ class EditorView(QWidget):
         self.navigator.setMinimumWidth(230)
         self.meter = CompletenessMeter(self)
         nav_box = QWidget(self)
-        nav_layout = _column(nav_box)
+        nav_layout = flush_column(nav_box)
         nav_layout.addWidget(QLabel("Sections", nav_box))
         nav_layout.addWidget(self.navigator, 1)
         nav_layout.addWidget(self.meter)

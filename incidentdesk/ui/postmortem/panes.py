@@ -48,7 +48,8 @@ PREFILL_LABELS = {
 }
 
 
-def _bold(label: QLabel, scale: float = 1.0) -> None:
+def bold(label: QLabel, scale: float = 1.0) -> None:
+    """Make a label's font bold (and ``scale`` times its size)."""
     font = label.font()
     if scale != 1.0:
         font.setPointSizeF(font.pointSizeF() * scale)
@@ -56,13 +57,14 @@ def _bold(label: QLabel, scale: float = 1.0) -> None:
     label.setFont(font)
 
 
-def _column(parent: QWidget) -> QVBoxLayout:
+def flush_column(parent: QWidget) -> QVBoxLayout:
+    """A vertical layout on ``parent`` with no margins."""
     layout = QVBoxLayout(parent)
     layout.setContentsMargins(0, 0, 0, 0)
     return layout
 
 
-def _row(*items: QWidget | int, stretch_first: int = 0) -> QHBoxLayout:
+def button_row(*items: QWidget | int, stretch_first: int = 0) -> QHBoxLayout:
     """A row of widgets; an int is a stretch of that factor."""
     row = QHBoxLayout()
     for index, item in enumerate(items):
@@ -107,7 +109,7 @@ class StartPage(QWidget):
         start_layout.addWidget(intro)
         start_layout.addWidget(self.template_list, 1)
         start_layout.addWidget(self.template_errors)
-        start_layout.addLayout(_row(1, self.start_button))
+        start_layout.addLayout(button_row(1, self.start_button))
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(choose, "Start post-mortem")
@@ -162,7 +164,7 @@ class SectionPane(QWidget):
         super().__init__(parent)
         self.section_title = QLabel(self)
         self.section_title.setTextFormat(Qt.TextFormat.PlainText)
-        _bold(self.section_title)
+        bold(self.section_title)
         self.required_label = QLabel(self)
         self.conflict_note = InlineError(self)
         self.merge_button = QPushButton("Merge…", self)
@@ -187,11 +189,11 @@ class SectionPane(QWidget):
         self.save_state.setObjectName("SaveState")
         self.save_state.setTextFormat(Qt.TextFormat.PlainText)
         self.save_state.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        layout = _column(self)
-        layout.addLayout(_row(self.section_title, self.required_label, 1, self.save_state))
-        layout.addLayout(_row(self.conflict_note, self.merge_button, stretch_first=1))
+        layout = flush_column(self)
+        layout.addLayout(button_row(self.section_title, self.required_label, 1, self.save_state))
+        layout.addLayout(button_row(self.conflict_note, self.merge_button, stretch_first=1))
         layout.addWidget(self.edit, 1)
-        layout.addLayout(_row(self.insert_button, 1))
+        layout.addLayout(button_row(self.insert_button, 1))
 
     def show_section(self, section: SectionView) -> None:
         """The title, whether it is required, and what "Insert from journal" inserts."""
@@ -333,15 +335,15 @@ class SidePane(QSplitter):
         guidance_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         self._build_findings()
         guidance_box = QWidget(self)
-        guidance_layout = _column(guidance_box)
+        guidance_layout = flush_column(guidance_box)
         guidance_layout.addWidget(QLabel("Guidance", guidance_box))
         guidance_layout.addWidget(guidance_scroll, 1)
         findings_box = QWidget(self)
-        findings_layout = _column(findings_box)
+        findings_layout = flush_column(findings_box)
         findings_layout.addWidget(self.findings_label)
         findings_layout.addWidget(self.findings_view, 1)
         findings_layout.addWidget(self.finding_detail)
-        findings_layout.addLayout(_row(1, self.accept_button))
+        findings_layout.addLayout(button_row(1, self.accept_button))
         self.addWidget(guidance_box)
         self.addWidget(findings_box)
         self.setChildrenCollapsible(False)
