@@ -213,7 +213,7 @@ class EscalationPanel(EscalationView):
     def _show_channel(self, data: PanelData | None) -> None:
         targets = data.chat_targets if data is not None else []
         current = self.state.escalation.channel if self.state is not None else None
-        self._show_channels(targets, current)
+        self._show_channel_choice(targets, current)
 
     def _channel_chosen(self, index: int) -> None:
         incident_id = self.incident_id

@@ -41,6 +41,7 @@ class EscalationView(QWidget):
     catalog_requested = Signal()
 
     def _build(self) -> None:
+        """Make and lay out the widgets (the panel connects them)."""
         top = self._build_top()
         self._build_no_catalog()
         self.grid = QGridLayout()
@@ -88,7 +89,6 @@ class EscalationView(QWidget):
         top.addWidget(self.summary, 1)
         top.addWidget(self.channel_box)
         top.addWidget(self.other_button)
-
         return top
 
     def _build_no_catalog(self) -> None:
@@ -107,7 +107,7 @@ class EscalationView(QWidget):
         no_catalog.addWidget(self.import_button)
         self.no_catalog.hide()
 
-    def _show_channels(self, targets: list[str], current: str | None) -> None:
+    def _show_channel_choice(self, targets: list[str], current: str | None) -> None:
         """The chat channel choice (hidden when the catalog names no chat target)."""
         choices = [NO_CHANNEL, *(f"Status changes are posted to {t}" for t in targets)]
         if [self.channel_box.itemText(i) for i in range(self.channel_box.count())] != choices:
