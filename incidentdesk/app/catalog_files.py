@@ -63,8 +63,8 @@ def import_catalog_file(desk: Desk, path: Path) -> ImportSummary:
     session: list[str] = []
     for name, value in result.secrets.items():
         (stored if set_secret(name, value) else session).append(name)
-    before = desk.catalog_version()
-    event_id = desk.import_catalog(result.catalog, path.name)
+    before = desk.catalog.version()
+    event_id = desk.catalog.import_catalog(result.catalog, path.name)
     unchanged = before is not None and before.event_id == event_id
     return ImportSummary(
         path.name, result.catalog.counts(), unchanged, list(result.skipped), stored, session

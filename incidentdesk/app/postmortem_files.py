@@ -26,7 +26,7 @@ def blameless_checker(desk: Desk, incident_id: str) -> tuple[Checker, list[str]]
     names (offered for owners and reviewers)."""
     from incidentdesk.infra import rules
 
-    known = desk.checker_people(desk.incident(incident_id))
+    known = desk.postmortems.checker_people(desk.incidents.get(incident_id))
     return rules.default_checker(known), known
 
 
@@ -42,7 +42,7 @@ def export_postmortem(desk: Desk, incident_id: str, fmt: str, path: Path) -> Non
     ``pdf``), atomically: the file is the finished document or untouched."""
     from incidentdesk.infra.export import export
 
-    export(desk.postmortem_document(incident_id), fmt, path)
+    export(desk.postmortems.document(incident_id), fmt, path)
 
 
 def editor_setup(desk: Desk, incident_id: str) -> EditorSetup:
@@ -50,13 +50,13 @@ def editor_setup(desk: Desk, incident_id: str) -> EditorSetup:
     and the catalog's people), the templates, the template files' errors and the names
     offered for owners and reviewers."""
     checker, known = blameless_checker(desk, incident_id)
-    people = sorted({*desk.people(), *known}, key=str.casefold)
-    return checker, desk.templates(), desk.template_errors(), people
+    people = sorted({*desk.incidents.people(), *known}, key=str.casefold)
+    return checker, desk.postmortems.templates(), desk.postmortems.template_errors(), people
 
 
 def fetch_postmortem(
     desk: Desk, incident_id: str, checker: Checker | None
 ) -> tuple[PostmortemView, tuple[Acceptance, ...]]:
     """The post-mortem of an incident as the editor shows it, and the findings accepted."""
-    view = desk.postmortem(incident_id, checker)
-    return view, tuple(desk.incident(incident_id).postmortem.accepted)
+    view = desk.postmortems.view(incident_id, checker)
+    return view, tuple(desk.incidents.get(incident_id).postmortem.accepted)

@@ -23,12 +23,12 @@ KEY = "overview"
 @pytest.fixture
 def incident(desk: Desk) -> str:
     incident = seed_demo(desk)
-    desk.start_postmortem(incident, "standard")
+    desk.postmortems.start(incident, "standard")
     return incident
 
 
 def section(desk: Desk, incident: str, key: str = KEY) -> SectionView:
-    return desk.postmortem(incident).section(key)
+    return desk.postmortems.view(incident).section(key)
 
 
 def opened(desk: Desk, incident: str) -> SaveChain:
@@ -73,7 +73,7 @@ def test_another_workstations_save_is_followed_when_nothing_here_is_unsaved(
 ) -> None:
     chain = opened(desk, incident)
     old = section(desk, incident)
-    desk.save_section(incident, KEY, "From elsewhere.", old.base)
+    desk.postmortems.save_section(incident, KEY, "From elsewhere.", old.base)
     newer = section(desk, incident)
     assert chain.follow(newer, old.text) == "From elsewhere."
     assert chain.bases[KEY] == newer.base and not chain.is_dirty(KEY, "From elsewhere.")
@@ -85,7 +85,7 @@ def test_unsaved_words_stay_and_their_save_is_a_conflict_to_merge(
 ) -> None:
     chain = opened(desk, incident)
     old = section(desk, incident)
-    desk.save_section(incident, KEY, "From elsewhere.", old.base)
+    desk.postmortems.save_section(incident, KEY, "From elsewhere.", old.base)
     assert chain.follow(section(desk, incident), "Typed here.") is None  # the words stay
     chain.save(KEY, "Typed here.")(desk)  # on the old base
     chain.saved(KEY)

@@ -1,7 +1,7 @@
 """The service catalog browser: services → owners → escalation policy, people and their time
 zones, searchable; and "Import catalog…" (TOML or Backstage YAML).
 
-The catalog is read on the store worker (``Desk.catalog_version``); an import reads the file,
+The catalog is read on the store worker (``Desk.catalog.version``); an import reads the file,
 stores any secret the file carried in the keyring and records the catalog, all on the worker,
 then shows what was imported and what was skipped, and why.
 """
@@ -177,7 +177,7 @@ class CatalogBrowser(QWidget):
 
     def load(self) -> None:
         """Fetch the current catalog (on the worker)."""
-        self._client.call(lambda d: d.catalog_version(), self._show, self._load_failed)
+        self._client.call(lambda d: d.catalog.version(), self._show, self._load_failed)
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)

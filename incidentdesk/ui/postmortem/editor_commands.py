@@ -100,7 +100,7 @@ class EditorCommands:
             self.failed(error)
 
         self.client.command(
-            lambda d: d.start_postmortem(incident_id, template_key, local_tz=local_tz()),
+            lambda d: d.postmortems.start(incident_id, template_key, local_tz=local_tz()),
             started,
             refused,
         )
@@ -112,7 +112,7 @@ class EditorCommands:
         self.save_first()
         incident_id, names = self.incident_id, list(reviewers)
         self.client.command(
-            lambda d: d.set_review_state(incident_id, state, names, checker=checker),
+            lambda d: d.postmortems.set_review_state(incident_id, state, names, checker=checker),
             lambda _id: self.done(f"The post-mortem is now {state.replace('_', ' ')}."),
             self.failed,
         )
@@ -121,7 +121,7 @@ class EditorCommands:
         """Make a published post-mortem a draft again, as its next revision."""
         incident_id = self.incident_id
         self.client.command(
-            lambda d: d.start_revision(incident_id),
+            lambda d: d.postmortems.start_revision(incident_id),
             lambda _id: self.done("A new revision is open for editing."),
             self.failed,
         )
@@ -135,7 +135,7 @@ class EditorCommands:
             self.done("Action item added.")
 
         self.client.command(
-            lambda d: d.save_action_item(
+            lambda d: d.action_items.save(
                 incident_id, None, description=description, owner=owner, type=kind
             ),
             recorded,
@@ -146,7 +146,7 @@ class EditorCommands:
         """Change one field of an action item."""
         incident_id = self.incident_id
         self.client.command(
-            lambda d: d.save_action_item(incident_id, item_id, **{field: value}),
+            lambda d: d.action_items.save(incident_id, item_id, **{field: value}),
             lambda _id: self.done(""),
             self.failed,
         )
@@ -156,7 +156,7 @@ class EditorCommands:
         self.save_first()
         incident_id, finding = self.incident_id, checked.finding
         self.client.command(
-            lambda d: d.accept_finding(
+            lambda d: d.postmortems.accept_finding(
                 incident_id, key, finding.rule_id, finding.text, finding.start, reason
             ),
             lambda _id: self.done("Finding accepted; the reason is recorded."),
@@ -167,7 +167,7 @@ class EditorCommands:
         """Fetch what the journal knows of ``kind``; ``arrived(text)`` ("" when nothing)."""
         incident_id = self.incident_id
         self.client.call(
-            lambda d: d.postmortem_prefill(incident_id, local_tz()).texts.get(kind, ""),
+            lambda d: d.postmortems.prefill(incident_id, local_tz()).texts.get(kind, ""),
             arrived,
             self.failed,
         )

@@ -134,7 +134,7 @@ class SaveChain:
         incident_id, bases, mine = self.incident_id, self.bases, self.mine
 
         def job(desk: Desk) -> str:
-            new = desk.save_section(incident_id, key, text, bases.get(key))
+            new = desk.postmortems.save_section(incident_id, key, text, bases.get(key))
             bases[key] = new
             mine.add(new)
             return new
@@ -147,7 +147,7 @@ class SaveChain:
         incident_id, bases, mine, superseded = self.incident_id, self.bases, self.mine, [*heads]
 
         def job(desk: Desk) -> str:
-            new = desk.resolve_conflict(incident_id, key, text, superseded)
+            new = desk.postmortems.resolve_conflict(incident_id, key, text, superseded)
             bases[key] = new
             mine.add(new)
             return new
