@@ -30,8 +30,6 @@ EXCEPTIONS: dict[str, str] = {
     "incidentdesk/app/postmortems.py::PostmortemCommands.save_action_item": "to go (issue 14)",
     "incidentdesk/cli/main.py": "to go (issue 14)",
     "incidentdesk/cli/main.py::build_parser": "to go (issue 14)",
-    "incidentdesk/core/catalog/model.py": "to go (issue 14)",
-    "incidentdesk/core/catalog/model.py::_cross_check": "to go (issue 14)",
     "incidentdesk/core/incident/quick.py": "to go (issue 14)",
     "incidentdesk/core/incident/quick.py::_parse": "to go (issue 14)",
     "incidentdesk/core/library/metrics.py": "to go (issue 14)",

@@ -155,7 +155,7 @@ def _pinned(p: Mapping[str, Any]) -> Payload:
 
 def _catalog_imported(p: Mapping[str, Any]) -> Payload:
     # The catalog's rules load when a catalog event is checked, not with every event kind.
-    from incidentdesk.core.catalog.model import PAYLOADS
+    from incidentdesk.core.catalog.payload import PAYLOADS
 
     return PAYLOADS["catalog.imported"](p)
 
