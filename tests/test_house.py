@@ -32,8 +32,6 @@ EXCEPTIONS: dict[str, str] = {
     "incidentdesk/cli/main.py::build_parser": "to go (issue 14)",
     "incidentdesk/core/incident/quick.py": "to go (issue 14)",
     "incidentdesk/core/incident/quick.py::_parse": "to go (issue 14)",
-    "incidentdesk/core/library/metrics.py": "to go (issue 14)",
-    "incidentdesk/core/library/metrics.py::compute_metrics": "to go (issue 14)",
     "incidentdesk/core/postmortem/blameless.py": "to go (issue 14)",
     "incidentdesk/core/postmortem/model.py": "to go (issue 14)",
     "incidentdesk/infra/store/local.py": "to go (issue 14)",
