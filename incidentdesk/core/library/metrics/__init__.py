@@ -113,7 +113,6 @@ def compute_metrics(
         DomainError: an unknown grouping, ``team`` without a catalog, a time without a
             timezone, or ``since`` not before ``until``.
     """
-    _check_grouping(by)
     teams = _check_arguments(by, since, until, service_teams)
     counts = _Counts()
     counted: list[Measured] = []
@@ -152,6 +151,7 @@ def _check_arguments(
     by: str, since: datetime | None, until: datetime | None, service_teams: Mapping[str, str] | None
 ) -> dict[str, str]:
     """The owning team by casefolded service name, once the arguments are checked."""
+    _check_grouping(by)
     if by == "team" and not service_teams:
         raise DomainError(
             "Metrics by team need the service catalog (which team owns which service); "
