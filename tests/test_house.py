@@ -30,8 +30,6 @@ EXCEPTIONS: dict[str, str] = {
     "incidentdesk/app/postmortems.py::PostmortemCommands.save_action_item": "to go (issue 14)",
     "incidentdesk/cli/main.py": "to go (issue 14)",
     "incidentdesk/cli/main.py::build_parser": "to go (issue 14)",
-    "incidentdesk/core/incident/quick.py": "to go (issue 14)",
-    "incidentdesk/core/incident/quick.py::_parse": "to go (issue 14)",
     "incidentdesk/ui/catalog/browser.py::CatalogBrowser.__init__": "to go (issue 14)",
     "incidentdesk/ui/command/declare_dialog.py::DeclareDialog.__init__": "to go (issue 14)",
     "incidentdesk/ui/command/header.py::IncidentHeader.__init__": "to go (issue 14)",
