@@ -115,13 +115,7 @@ def compute_metrics(
     """
     teams = _check_arguments(by, since, until, service_teams)
     counts = _Counts()
-    counted: list[Measured] = []
-    counted_ids: set[str] = set()
-    for row in rows:
-        if counts.left_out(row, since, until, include_drills):
-            continue
-        counted.append(measure(row, teams))
-        counted_ids.add(str(row.get("id")))
+    counted, counted_ids = counts.select(rows, teams, since, until, include_drills)
     total = group(ALL, counted)
     months = per_month(counted, since, until)
     return MetricsReport(
@@ -172,30 +166,40 @@ def _check_arguments(
 class _Counts:
     """The rows given, and why those not counted were left out."""
 
-    def __init__(self) -> None:
-        self.considered = self.drills = self.outside = self.undated = self.out_of_range = 0
+    considered = drills = outside = undated = out_of_range = 0
 
-    def left_out(
+    def select(
         self,
-        row: Mapping[str, Any],
+        rows: Iterable[Mapping[str, Any]],
+        teams: Mapping[str, str],
         since: datetime | None,
         until: datetime | None,
         include_drills: bool,
-    ) -> bool:
-        """Whether ``row`` is left out of the figures (and counted as such)."""
-        self.considered += 1
-        if row.get("drill") and not include_drills:
-            self.drills += 1
-            return True
-        if out_of_range(row):
-            self.out_of_range += 1
-            return True
-        started = row.get("started_at")
-        if started is None:
-            if since is not None or until is not None:
-                self.undated += 1
-                return True
-        elif (since is not None and started < since) or (until is not None and started >= until):
-            self.outside += 1
-            return True
-        return False
+    ) -> tuple[list[Measured], set[str]]:
+        """The incidents counted (measured) and their ids; the others counted by reason."""
+        considered = drills = outside = undated = far_dated = 0  # locals: the hot loop
+        counted: list[Measured] = []
+        counted_ids: set[str] = set()
+        for row in rows:
+            considered += 1
+            if row.get("drill") and not include_drills:
+                drills += 1
+                continue
+            if out_of_range(row):
+                far_dated += 1
+                continue
+            started = row.get("started_at")
+            if started is None:
+                if since is not None or until is not None:
+                    undated += 1
+                    continue
+            elif (since is not None and started < since) or (
+                until is not None and started >= until
+            ):
+                outside += 1
+                continue
+            counted.append(measure(row, teams))
+            counted_ids.add(str(row.get("id")))
+        self.considered, self.drills, self.outside = considered, drills, outside
+        self.undated, self.out_of_range = undated, far_dated
+        return counted, counted_ids
