@@ -7,9 +7,10 @@ import json
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TextIO
 
+from incidentdesk.cli.common import iso
 from incidentdesk.core.errors import UserError
 from incidentdesk.core.escalation.page_status import page_words
-from incidentdesk.core.timefmt import format_utc, utc_now
+from incidentdesk.core.timefmt import utc_now
 
 if TYPE_CHECKING:
     from incidentdesk.app.desk import Desk
@@ -118,10 +119,6 @@ def run_escalations(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
 
 def page_json(page: Page, now: datetime) -> dict[str, Any]:
     """A page as plain JSON (for ``--json`` and scripts)."""
-
-    def iso(moment: datetime | None) -> str | None:
-        return None if moment is None else format_utc(moment)
-
     return {
         "id": page.id,
         "service": page.service,

@@ -155,9 +155,7 @@ def show_json(state: IncidentState) -> dict[str, Any]:
     }
 
 
-def timeline_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("id")
-    json_flag(p)
+timeline_arguments = show_arguments  # the incident's id, and --json
 
 
 def run_timeline(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
