@@ -17,6 +17,7 @@ from incidentdesk.core.incident.quick import parse_quick
 
 NOW = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
 INCIDENT = "0195a1b2"
+Call = tuple[str, tuple[Any, ...], dict[str, Any]]
 
 PAIRS = [
     ("plain words", ["note", INCIDENT, "plain words"]),
@@ -33,19 +34,21 @@ PAIRS = [
 
 
 class RecordingDesk:
-    """Stands in for the Desk: remembers each call, answers with an event id."""
+    """Stands in for the Desk (and its services): remembers each call by its dotted name,
+    answers with an event id."""
 
-    def __init__(self) -> None:
-        self.calls: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = []
+    def __init__(self, calls: list[Call] | None = None, path: str = "") -> None:
+        self.calls: list[Call] = [] if calls is None else calls
+        self._path = path
 
-    def __getattr__(self, name: str) -> Any:
-        def call(*args: Any, **kwargs: Any) -> Any:
-            self.calls.append((name, args, kwargs))
-            if name == "add_action":
-                return SimpleNamespace(note_id="NOTE", parsed=SimpleNamespace(notice=""))
-            return "EVENT"
+    def __getattr__(self, name: str) -> RecordingDesk:
+        return RecordingDesk(self.calls, f"{self._path}.{name}" if self._path else name)
 
-        return call
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        self.calls.append((self._path, args, kwargs))
+        if self._path.endswith("add_action"):
+            return SimpleNamespace(note_id="NOTE", parsed=SimpleNamespace(notice=""))
+        return "EVENT"
 
 
 @pytest.mark.parametrize(("line", "argv"), PAIRS, ids=[line for line, _ in PAIRS])
