@@ -192,7 +192,7 @@ class QuickEntry(QWidget):
             self._remember(typed)
             self.line_edit.clear()
             return
-        operation = self._job(incident_id, command)
+        operation = self._operation(incident_id, command)
         if operation is None:
             return
         done = describe(command, now=now, local_tz=self._local_tz)
@@ -205,7 +205,8 @@ class QuickEntry(QWidget):
 
     # ------------------------------------------------------------ running commands
 
-    def _job(self, incident_id: str, command: QuickCommand) -> Operation | None:
+    def _operation(self, incident_id: str, command: QuickCommand) -> Operation | None:
+        """What the line asks the Desk to do; None (with the reason shown) when it cannot."""
         entry = None
         if command.action == "pin_selected":
             entry = self._selected_entry()
