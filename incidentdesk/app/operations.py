@@ -45,7 +45,7 @@ class AddNote(Operation):
     pinned: bool = False
 
     def run(self, desk: Desk) -> str:
-        return desk.add_note(self.incident_id, self.text, self.kind, self.at, self.pinned)
+        return desk.incidents.add_note(self.incident_id, self.text, self.kind, self.at, self.pinned)
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,7 @@ class AddAction(Operation):
     local_tz: tzinfo | None = None
 
     def run(self, desk: Desk) -> ActionAdded:
-        return desk.add_action(
+        return desk.action_items.add_action(
             self.incident_id,
             self.text,
             owner=self.owner,
@@ -82,7 +82,7 @@ class SetSeverity(Operation):
     at: datetime | None = None
 
     def run(self, desk: Desk) -> str:
-        return desk.set_severity(self.incident_id, self.severity, self.at)
+        return desk.incidents.set_severity(self.incident_id, self.severity, self.at)
 
 
 @dataclass(frozen=True)
@@ -94,7 +94,7 @@ class SetStatus(Operation):
     at: datetime | None = None
 
     def run(self, desk: Desk) -> str:
-        return desk.set_status(self.incident_id, self.status, self.at)
+        return desk.incidents.set_status(self.incident_id, self.status, self.at)
 
 
 @dataclass(frozen=True)
@@ -106,7 +106,7 @@ class SetMilestone(Operation):
     at: datetime | None = None
 
     def run(self, desk: Desk) -> str:
-        return desk.set_milestone(self.incident_id, self.milestone, self.at)
+        return desk.incidents.set_milestone(self.incident_id, self.milestone, self.at)
 
 
 @dataclass(frozen=True)
@@ -120,7 +120,7 @@ class AssignRole(Operation):
     at: datetime | None = None
 
     def run(self, desk: Desk) -> str:
-        return desk.assign_role(
+        return desk.incidents.assign_role(
             self.incident_id, self.role, self.person, shadow=self.shadow, at=self.at
         )
 
@@ -135,7 +135,9 @@ class ReleaseRole(Operation):
     shadow: bool = False
 
     def run(self, desk: Desk) -> str:
-        return desk.release_role(self.incident_id, self.role, self.person, shadow=self.shadow)
+        return desk.incidents.release_role(
+            self.incident_id, self.role, self.person, shadow=self.shadow
+        )
 
 
 @dataclass(frozen=True)
@@ -147,7 +149,7 @@ class CorrectNote(Operation):
     text: str
 
     def run(self, desk: Desk) -> str:
-        return desk.correct_note(self.incident_id, self.entry, self.text)
+        return desk.incidents.correct_note(self.incident_id, self.entry, self.text)
 
 
 @dataclass(frozen=True)
@@ -159,7 +161,7 @@ class Pin(Operation):
     pinned: bool = True
 
     def run(self, desk: Desk) -> str:
-        return desk.pin(self.incident_id, self.entry, pinned=self.pinned)
+        return desk.incidents.pin(self.incident_id, self.entry, pinned=self.pinned)
 
 
 @dataclass(frozen=True)
@@ -170,7 +172,7 @@ class SetDrill(Operation):
     drill: bool = True
 
     def run(self, desk: Desk) -> str:
-        return desk.set_drill(self.incident_id, drill=self.drill)
+        return desk.incidents.set_drill(self.incident_id, drill=self.drill)
 
 
 @dataclass(frozen=True)
@@ -181,7 +183,7 @@ class SetBridge(Operation):
     link: str
 
     def run(self, desk: Desk) -> str:
-        return desk.set_bridge(self.incident_id, self.link)
+        return desk.links.set_bridge(self.incident_id, self.link)
 
 
 @dataclass(frozen=True)
@@ -192,7 +194,7 @@ class SetImpact(Operation):
     text: str
 
     def run(self, desk: Desk) -> str:
-        return desk.set_impact(self.incident_id, self.text)
+        return desk.links.set_impact(self.incident_id, self.text)
 
 
 def from_quick(

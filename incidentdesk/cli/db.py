@@ -49,7 +49,7 @@ def _check(desk: Desk, out: TextIO) -> int:
     if result != ["ok"]:
         print(f"{store.path} failed its integrity check: {'; '.join(result[:5])}", file=sys.stderr)
         return EXIT_REFUSED
-    kept = desk.quarantined_count()
+    kept = desk.exchange.quarantined_count()
     aside = (
         f"; {kept} event(s) that could not be read are kept aside, never applied "
         "(incidentdesk sync --quarantined)"

@@ -42,7 +42,7 @@ def declare_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run_declare(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
-    incident_id = desk.declare(
+    incident_id = desk.incidents.declare(
         args.title, args.severity, args.service, when(args.at), args.bridge, args.impact
     )
     print(incident_id, file=out)
@@ -55,7 +55,7 @@ def incidents_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run_incidents(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
-    rows = desk.incidents(include_closed=args.all)
+    rows = desk.incidents.rows(include_closed=args.all)
     now = utc_now()
     if args.json:
         dump([incident_json(r, now) for r in rows], out)
@@ -102,7 +102,7 @@ def show_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run_show(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
-    state = desk.incident(args.id)
+    state = desk.incidents.get(args.id)
     if args.json:
         dump(show_json(state), out)
         return 0
@@ -159,11 +159,11 @@ timeline_arguments = show_arguments  # the incident's id, and --json
 
 
 def run_timeline(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
-    entries = desk.timeline(args.id)
+    entries = desk.incidents.timeline(args.id)
     if args.json:
         dump([timeline_json(e) for e in entries], out)
         return 0
-    known = desk.identities()
+    known = desk.catalog.identities()
     for entry in entries:
         e = entry.event
         pin = "*" if entry.pinned else " "

@@ -94,7 +94,7 @@ def _run(args: argparse.Namespace, location: ProfileLocation, out: TextIO) -> in
     from incidentdesk.app.desk import Desk
 
     desk = Desk.open(profile.data_dir, getattr(args, "author", None) or profile.author())
-    desk.action_item_due_days = profile.due_days
+    desk.action_items.due_days = profile.due_days
     try:
         return handler(args, desk, out)
     finally:

@@ -78,7 +78,7 @@ def secret_rows(desk: Desk) -> list[dict[str, Any]]:
     if Profile.load(data_dir).shared_url:
         move_old_shared_secret(data_dir)
         wanted[shared_secret_name(data_dir)] = ["the shared database"]
-    catalog = desk.catalog()
+    catalog = desk.catalog.current()
     if catalog is not None:
         for name, targets in catalog.secret_names().items():
             wanted.setdefault(name, []).extend(f"target {t}" for t in targets)
