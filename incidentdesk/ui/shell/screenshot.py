@@ -135,7 +135,7 @@ def take_screenshot(
         _settle(app, window)
     target = panel_widgets(window).get(panel)
     if panel == "postmortem":
-        from incidentdesk.ui.postmortem.editor import render_postmortem_for_screenshot
+        from incidentdesk.ui.postmortem.screenshot import render_postmortem_for_screenshot
 
         if window.command_view.incident_id is None:
             window.client.stop()
