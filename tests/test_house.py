@@ -56,7 +56,6 @@ EXCEPTIONS: dict[str, str] = {
     "incidentdesk/ui/postmortem/editor.py": "to go (issue 14)",
     "incidentdesk/ui/postmortem/editor.py::PostmortemEditor._build": "to go (issue 14)",
     "incidentdesk/ui/settings/connection_dialog.py::ConnectionDialog.__init__": "to go (issue 14)",
-    "incidentdesk/ui/settings/dialog.py": "to go (issue 14)",
     "incidentdesk/ui/settings/dialog.py::SettingsDialog.__init__": "to go (issue 14)",
     "incidentdesk/ui/shell/main_window.py": "to go (issue 14)",
     "incidentdesk/ui/shell/main_window.py::MainWindow.__init__": "to go (issue 14)",

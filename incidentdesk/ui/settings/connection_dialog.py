@@ -32,22 +32,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from incidentdesk.infra.config import SHARED_SECRET, known_shared_secret_name
-from incidentdesk.infra.secrets import (
-    env_name,
-)
-
-# ui/ never imports store/ (an import-linter contract): these come through sync, which does
-# not list them in __all__ yet, hence the ignore.
-from incidentdesk.runtime.sync import SharedConfig, SharedError
-from incidentdesk.ui.settings.connection_steps import (
+from incidentdesk.app.connection import (
     Outcome,
     Setup,
+    SharedConfig,
+    SharedError,
     check_connection,
     forget_connection,
     load_setup,
     save_connection,
+    stored_secret_name,
 )
+from incidentdesk.app.profile import SHARED_SECRET, env_name
 from incidentdesk.ui.widgets.fitting_dialog import FittingDialog
 from incidentdesk.ui.widgets.inline_note import InlineError, SuccessNote
 
@@ -258,9 +254,7 @@ class ConnectionDialog(FittingDialog):
         self._set_busy(True, self.test_button, "Testing…")
         data_dir = self.data_dir
         self._steps.run(
-            lambda: check_connection(
-                config, password, use_stored, known_shared_secret_name(data_dir)
-            ),
+            lambda: check_connection(config, password, use_stored, stored_secret_name(data_dir)),
             self._tested,
         )
 

@@ -2,19 +2,16 @@
 database, and which secrets are set.
 
 Secrets are shown by name and state only — their values are never read into the dialog —
-and set, replaced or removed through ``secrets.py``. The dialog reads and writes the keyring
-and ``config.toml`` on a side thread (:class:`~incidentdesk.ui.widgets.diagnostics.SideWorker`): a
-keyring unlock prompt never freezes the window. ``config.toml`` gets the name only; a secret
-typed here goes to the keyring (or this session's memory, and the dialog says so).
+and set, replaced or removed through :mod:`incidentdesk.app.profile`, on a side thread
+(:class:`~incidentdesk.ui.widgets.diagnostics.SideWorker`): a keyring unlock prompt never
+freezes the window. ``config.toml`` gets the name only; a secret typed here goes to the
+keyring (or this session's memory, and the dialog says so).
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import timedelta
-from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -34,24 +31,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from incidentdesk.app.profile import (
+    ProfileLocation,
+    SecretState,
+    SettingsFacts,
+    default_author,
+    read_facts,
+    remove_secret,
+    save_name,
+    store_secret,
+)
 from incidentdesk.core.errors import UserError
 from incidentdesk.core.incident.severity import SEVERITIES
 from incidentdesk.core.text import clean_name
-from incidentdesk.infra import logs
-from incidentdesk.infra.config import ConfigError, Profile, ProfileLocation, shared_secret_name
-from incidentdesk.infra.secrets import (
-    KeyringStatus,
-    SecretError,
-    delete_secret,
-    env_name,
-    keyring_status,
-    secret_is_set,
-    set_secret,
-)
-from incidentdesk.runtime.sync import move_old_shared_secret
 from incidentdesk.ui.common.style import WARNING_COLOR
+from incidentdesk.ui.settings.secret_row import SecretRow
 from incidentdesk.ui.shell.theme import THEMES
-from incidentdesk.ui.shell.welcome_dialog import save_name, stacked_field
+from incidentdesk.ui.shell.welcome_dialog import stacked_field
 from incidentdesk.ui.widgets.diagnostics import SideWorker
 from incidentdesk.ui.widgets.fitting_dialog import FittingDialog
 from incidentdesk.ui.widgets.inline_note import InlineError, InlineNote, SuccessNote
@@ -61,200 +57,6 @@ class WarningNote(InlineNote):
     """Something to know that is not an error (secrets that will not survive a restart)."""
 
     color = WARNING_COLOR
-
-
-# ---------------------------------------------------------------- background steps
-
-
-@dataclass(frozen=True)
-class SecretState:
-    """Whether a named secret is set, and where from (never its value)."""
-
-    name: str
-    label: str
-    is_set: bool
-    from_environment: bool = False
-    problem: str | None = None
-
-
-@dataclass(frozen=True)
-class SettingsFacts:
-    """What the dialog shows that lives outside Qt (read off the GUI thread)."""
-
-    name: str | None = None
-    shared_url: str | None = None
-    shared_sslmode: str = "prefer"
-    keyring: KeyringStatus | None = None
-    secrets: list[SecretState] = field(default_factory=list)
-    problem: str | None = None
-
-
-def known_secrets(data_dir: Path) -> list[tuple[str, str]]:
-    """The named secrets this profile uses, each with what it is for."""
-    move_old_shared_secret(data_dir)  # keyring: this runs off the GUI thread
-    return [(shared_secret_name(data_dir), "Shared database password")]
-
-
-def secret_state(name: str, label: str) -> SecretState:
-    """Whether ``name`` is set (keyring call: off the GUI thread)."""
-    try:
-        is_set = secret_is_set(name)
-    except SecretError as exc:
-        return SecretState(name, label, False, problem=str(exc))
-    return SecretState(name, label, is_set, bool(os.environ.get(env_name(name))))
-
-
-def read_facts(data_dir: Path) -> SettingsFacts:
-    """The profile and the keyring's state."""
-    problem = None
-    try:
-        profile = Profile.load(data_dir)
-    except ConfigError as exc:
-        profile, problem = Profile(data_dir), str(exc)
-    try:
-        rows = [secret_state(name, label) for name, label in known_secrets(data_dir)]
-    except (ConfigError, SecretError) as exc:
-        rows, problem = [], str(exc)
-    return SettingsFacts(
-        profile.name,
-        profile.shared_url,
-        profile.shared_sslmode,
-        keyring_status(),
-        rows,
-        problem,
-    )
-
-
-def store_secret(name: str, label: str, value: str) -> tuple[SecretState, str]:
-    """Keep a secret; returns its new state and where it went."""
-    logs.redact_value(value)  # before anything could log it
-    persistent = set_secret(name, value)
-    where = (
-        "stored in the system keyring"
-        if persistent
-        else "kept for this session only (no usable keyring)"
-    )
-    return secret_state(name, label), f"{label}: {where}."
-
-
-def remove_secret(name: str, label: str) -> tuple[SecretState, str]:
-    """Forget a secret (the environment is left alone)."""
-    delete_secret(name)
-    return secret_state(name, label), f"{label}: removed."
-
-
-# ---------------------------------------------------------------- one secret's row
-
-
-class SecretRow(QWidget):
-    """A named secret: its state, Set/Replace and Remove, and a password field to type it.
-
-    Signals:
-        store_requested(str, str): the name and the typed value.
-        remove_requested(str): the name.
-    """
-
-    store_requested = Signal(str, str)
-    remove_requested = Signal(str)
-
-    def __init__(self, state: SecretState, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.state = state
-        self.title = QLabel(state.label)
-        self.name_label = QLabel(
-            f"Secret “{state.name}”, or {env_name(state.name)} in the environment"
-        )
-        self.name_label.setProperty("muted", True)
-        self.name_label.setWordWrap(True)
-        self.state_label = QLabel()
-        self.state_label.setWordWrap(True)
-        self.set_button = QPushButton()
-        self.set_button.setAutoDefault(False)
-        self.set_button.clicked.connect(self.start_editing)
-        self.remove_button = QPushButton("Remove")
-        self.remove_button.setAutoDefault(False)
-        self.remove_button.setAccessibleName(f"Remove {state.label}")
-        self.remove_button.clicked.connect(lambda: self.remove_requested.emit(self.state.name))
-
-        self.value_edit = QLineEdit()
-        self.value_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.value_edit.setAccessibleName(f"New value of {state.label}")
-        self.value_edit.setPlaceholderText("The new value (hidden as you type)")
-        self.value_edit.returnPressed.connect(self._store)
-        self.store_button = QPushButton("Store")
-        self.store_button.setAutoDefault(False)
-        self.store_button.clicked.connect(self._store)
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setAutoDefault(False)
-        self.cancel_button.clicked.connect(self.stop_editing)
-        self.editor = QWidget()
-        editor_row = QHBoxLayout(self.editor)
-        editor_row.setContentsMargins(0, 0, 0, 0)
-        editor_row.addWidget(self.value_edit, 1)
-        editor_row.addWidget(self.store_button)
-        editor_row.addWidget(self.cancel_button)
-        self.editor.hide()
-        self.error = InlineError()
-
-        font = self.title.font()
-        font.setBold(True)
-        self.title.setFont(font)
-        top = QHBoxLayout()
-        top.setContentsMargins(0, 0, 0, 0)
-        top.setSpacing(8)
-        top.addWidget(self.title)
-        top.addWidget(self.state_label, 1)
-        top.addWidget(self.set_button)
-        top.addWidget(self.remove_button)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(2)
-        layout.addLayout(top)
-        layout.addWidget(self.name_label)
-        layout.addWidget(self.editor)
-        layout.addWidget(self.error)
-        self.set_state(state)
-
-    def set_state(self, state: SecretState) -> None:
-        """Show a new state."""
-        self.state = state
-        if state.problem:
-            text = "unknown: the keyring did not answer"
-        elif state.from_environment:
-            text = f"set in the environment ({env_name(state.name)}), which is used first"
-        else:
-            text = "set" if state.is_set else "not set"
-        self.state_label.setText(f"— {text}")
-        self.error.show_message(state.problem or "")
-        verb = "Replace…" if state.is_set else "Set…"
-        self.set_button.setText(verb)
-        self.set_button.setAccessibleName(f"{verb.rstrip('…')} {state.label}")
-        # Hidden rather than disabled: only a stored secret can be removed from here.
-        self.remove_button.setVisible(state.is_set and not state.from_environment)
-
-    def start_editing(self) -> None:
-        """Show the password field, focused."""
-        self.error.clear_message()
-        self.editor.show()
-        self.value_edit.setFocus()
-
-    def stop_editing(self) -> None:
-        """Hide the password field and forget what was typed."""
-        self.value_edit.clear()
-        self.editor.hide()
-
-    def set_busy(self, busy: bool) -> None:
-        """Disable the buttons while the keyring works."""
-        for button in (self.set_button, self.store_button, self.cancel_button):
-            button.setEnabled(not busy)
-        self.remove_button.setEnabled(not busy)
-
-    def _store(self) -> None:
-        value = self.value_edit.text()
-        if not value:
-            self.error.show_message("Type the secret first; an empty one is not stored.")
-            return
-        self.store_requested.emit(self.state.name, value)
 
 
 # ---------------------------------------------------------------- the dialog
@@ -312,7 +114,7 @@ class SettingsDialog(FittingDialog):
         # You
         self.name_edit = QLineEdit()
         self.name_edit.setAccessibleName("Your name")
-        self.name_edit.setPlaceholderText(Profile(location.data_dir).author())
+        self.name_edit.setPlaceholderText(default_author(location.data_dir))
         self.name_edit.setEnabled(False)  # until the profile is read
         override = f" This session records as {author_override} (--as)." if author_override else ""
         self.name_note = QLabel(

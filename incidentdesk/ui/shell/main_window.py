@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
 )
 
 from incidentdesk import __version__
+from incidentdesk.app.profile import ProfileLocation, default_author
 from incidentdesk.core.journal.sync_state import SyncStatus
-from incidentdesk.infra.config import Profile, ProfileLocation
 from incidentdesk.ui.catalog.browser import CatalogBrowser
 from incidentdesk.ui.command.declare_dialog import DeclareDialog
 from incidentdesk.ui.command.incident_list import IncidentList
@@ -38,14 +38,10 @@ from incidentdesk.ui.common.client import DeskClient
 from incidentdesk.ui.common.resources import icon
 from incidentdesk.ui.library.panel import LibraryPanel
 from incidentdesk.ui.metrics.panel import MetricsPanel
-from incidentdesk.ui.settings.sync_status import (
-    OfflineBanner,
-    SyncStatusLabel,
-    WorkstationCourier,
-    WorkstationSync,
-)
+from incidentdesk.ui.settings.sync_status import OfflineBanner, SyncStatusLabel
 from incidentdesk.ui.shell.shortcuts import ShortcutsDialog
 from incidentdesk.ui.shell.theme import THEMES, apply_theme
+from incidentdesk.ui.shell.workstation import WorkstationCourier, WorkstationSync
 
 if TYPE_CHECKING:
     from incidentdesk.app.desk import Desk
@@ -410,7 +406,7 @@ class MainWindow(QMainWindow):
         location = self.location or (ProfileLocation(self.sync.data_dir) if self.sync else None)
         if location is None:
             return
-        author = name or Profile(location.data_dir).author()
+        author = name or default_author(location.data_dir)
         self.client.set_author(author)
         self.show_message(f"You now record as {author}.")
 

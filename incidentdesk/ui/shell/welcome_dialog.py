@@ -31,15 +31,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from incidentdesk.core.errors import UserError
-from incidentdesk.core.text import clean_name
-from incidentdesk.infra.config import (
+from incidentdesk.app.profile import (
     DEFAULT_PROFILE,
     ConfigError,
-    Profile,
     ProfileLocation,
     check_profile_name,
+    save_name,
 )
+from incidentdesk.core.errors import UserError
+from incidentdesk.core.text import clean_name
 from incidentdesk.ui.widgets.diagnostics import SideWorker
 from incidentdesk.ui.widgets.inline_note import InlineError
 
@@ -56,16 +56,6 @@ def stacked_field(focus: QWidget, *below: QWidget) -> QWidget:
     for widget in (focus, *below):
         layout.addWidget(widget)
     return box
-
-
-def save_name(data_dir: Path, name: str | None) -> None:
-    """Keep ``name`` as the profile's author name (None: the computer's user name).
-
-    Reads the profile first, so what another step saved (the shared database) stays.
-    """
-    profile = Profile.load(data_dir)
-    profile.name = name
-    profile.save()
 
 
 class WelcomeDialog(QDialog):
