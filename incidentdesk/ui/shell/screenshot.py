@@ -5,9 +5,14 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from incidentdesk.core.errors import DomainError
+
+if TYPE_CHECKING:  # the command line imports this module: Qt loads only for a screenshot
+    from PySide6.QtWidgets import QWidget
+
+    from incidentdesk.ui.shell.main_window import MainWindow
 
 PANELS = (
     "window",
@@ -82,7 +87,6 @@ def take_screenshot(
     from PySide6.QtWidgets import QDialog
 
     from incidentdesk.ui.shell.app import build_window, ensure_app
-    from incidentdesk.ui.shell.main_window import panel_widgets
     from incidentdesk.ui.shell.theme import apply_theme
 
     app = ensure_app()
@@ -173,3 +177,22 @@ def _settle(app: Any, window: Any, timeout_s: float = 10.0) -> None:
         time.sleep(0.005)
     for _ in range(5):
         app.processEvents()
+
+
+def panel_widgets(window: MainWindow) -> dict[str, QWidget]:
+    """The named panels (for screenshots and tests)."""
+    view = window.command_view
+    return {
+        "window": window,
+        "incidents": window.incident_list,
+        "command": view,
+        "header": view.header,
+        "roles": view.role_board,
+        "escalation": view.escalation,
+        "timeline": view.timeline,
+        "quick-entry": view.quick_entry,
+        "library": window.library,
+        "review": window.library.review,
+        "metrics": window.metrics,
+        "catalog": window.catalog,
+    }

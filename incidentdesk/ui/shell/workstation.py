@@ -32,6 +32,7 @@ from incidentdesk.runtime.workstation import (
 if TYPE_CHECKING:
     from incidentdesk.runtime.courier import CourierService
     from incidentdesk.runtime.sync import SyncService
+    from incidentdesk.ui.common.client import DeskClient
 
 __all__ = [
     "CourierFactory",
@@ -100,6 +101,16 @@ class WorkstationCourier(QObject):
             self._emit_safely(lambda: self._changed_from_thread.emit(changed))
 
         self._service = start_courier(self._data_dir, self._author, on_changed, self._factory)
+
+    def follow(self, client: DeskClient) -> None:
+        """Send what the window queues at once, and stop with the client.
+
+        A page, acknowledgement or chat post queued here goes out at once; outcomes come
+        back through the change feed like any other event.
+        """
+        client.deliveries_queued.connect(self.wake)
+        self.changed.connect(lambda _ids: client.poke())
+        client.stopping.connect(self.stop)
 
     def wake(self) -> None:
         """Something was queued: send it now (cheap; safe to call often)."""
@@ -191,6 +202,17 @@ class WorkstationSync(QObject):
             self._restart_timer.start()
         else:
             self._launch()
+
+    def follow(self, client: DeskClient) -> None:
+        """Sync what the window's client saves at once, and stop with it.
+
+        Remote entries poke the client's feed (it then fetches them like any change); local
+        changes go up at once, saved here or by another program on this file.
+        """
+        self.remote_changed.connect(lambda _ids: client.poke())
+        client.command_saved.connect(self.wake)
+        client.incidents_changed.connect(lambda _ids: self.wake())
+        client.stopping.connect(self.stop)
 
     def wake(self) -> None:
         """Local changes are waiting: send them up now (cheap; safe to call often)."""
