@@ -39,13 +39,7 @@ EXCEPTIONS: dict[str, str] = {
     "incidentdesk/infra/paging/base.py::post": "to go (issue 14)",
     "incidentdesk/infra/store/local.py": "to go (issue 14)",
     "incidentdesk/ui/catalog/browser.py::CatalogBrowser.__init__": "to go (issue 14)",
-    "incidentdesk/ui/command/declare_dialog.py::DeclareDialog.__init__": "to go (issue 14)",
-    "incidentdesk/ui/command/header.py::IncidentHeader.__init__": "to go (issue 14)",
     "incidentdesk/ui/command/quick_entry.py::QuickEntry.__init__": "to go (issue 14)",
-    "incidentdesk/ui/command/stakeholder_update.py::StakeholderUpdateDialog.__init__": (
-        "to go (issue 14)"
-    ),
-    "incidentdesk/ui/command/timeline_model.py": "to go (issue 14)",
     "incidentdesk/ui/escalation/panel.py": "to go (issue 14)",
     "incidentdesk/ui/escalation/panel.py::EscalationPanel.__init__": "to go (issue 14)",
     "incidentdesk/ui/escalation/parts.py": "to go (issue 14)",
@@ -55,10 +49,6 @@ EXCEPTIONS: dict[str, str] = {
     "incidentdesk/ui/postmortem/conflict.py::ConflictDialog.__init__": "to go (issue 14)",
     "incidentdesk/ui/postmortem/editor.py": "to go (issue 14)",
     "incidentdesk/ui/postmortem/editor.py::PostmortemEditor._build": "to go (issue 14)",
-    "incidentdesk/ui/settings/connection_dialog.py::ConnectionDialog.__init__": "to go (issue 14)",
-    "incidentdesk/ui/settings/dialog.py::SettingsDialog.__init__": "to go (issue 14)",
-    "incidentdesk/ui/shell/screenshot.py::take_screenshot": "to go (issue 14)",
-    "incidentdesk/ui/shell/welcome_dialog.py::WelcomeDialog.__init__": "to go (issue 14)",
 }
 
 

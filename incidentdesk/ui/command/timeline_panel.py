@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from incidentdesk.core.journal.events import Event
 from incidentdesk.ui.command.recorder_delegate import RecorderDelegate
+from incidentdesk.ui.command.timeline_filter import TimelineFilter
 from incidentdesk.ui.command.timeline_model import (
     AUTHOR,
     KIND,
@@ -31,7 +32,6 @@ from incidentdesk.ui.command.timeline_model import (
     TEXT,
     TIME,
     EventIdRole,
-    TimelineFilter,
     TimelineModel,
 )
 from incidentdesk.ui.common.client import DeskClient

@@ -110,8 +110,34 @@ class SettingsDialog(FittingDialog):
         title = "Settings" if location.is_default else f"Settings — profile {location.name}"
         self.setWindowTitle(title)
         self.setMinimumWidth(640)
+        boxes = (
+            self._you_box(location, author_override),
+            self._display_box(theme, utc),
+            self._reminders_box(intervals),
+            self._shared_box(shared_database_available),
+            self._secrets_box(),
+        )
+        self.problem = InlineError()
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.save_button.setEnabled(False)  # until the profile is read
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
 
-        # You
+        layout = QVBoxLayout(self)
+        for box in boxes:
+            layout.addWidget(box)
+        layout.addWidget(self.problem)
+        layout.addStretch(1)
+        layout.addWidget(self.buttons)
+
+        data_dir = location.data_dir
+        self._side.run(lambda: read_facts(data_dir), self._loaded, self._failed)
+
+    def _you_box(self, location: ProfileLocation, author_override: str | None) -> QGroupBox:
+        """You: the name entries are recorded under."""
         self.name_edit = QLineEdit()
         self.name_edit.setAccessibleName("Your name")
         self.name_edit.setPlaceholderText(default_author(location.data_dir))
@@ -129,8 +155,10 @@ class SettingsDialog(FittingDialog):
         you_form.addRow(
             "Your &name", stacked_field(self.name_edit, self.name_note, self.name_error)
         )
+        return you
 
-        # Display
+    def _display_box(self, theme: str, utc: bool) -> QGroupBox:
+        """Display: the theme and how times show."""
         self.theme_combo = QComboBox()
         self.theme_combo.setAccessibleName("Theme")
         for name in THEMES:
@@ -152,8 +180,10 @@ class SettingsDialog(FittingDialog):
         display_form = QFormLayout(display)
         display_form.addRow("&Theme", self.theme_combo)
         display_form.addRow("Times", times)
+        return display
 
-        # Reminders: the same storage as View → Status update reminders…
+    def _reminders_box(self, intervals: Mapping[str, timedelta]) -> QGroupBox:
+        """Reminders: the same storage as View → Status update reminders…"""
         reminders = QGroupBox("Status update reminders")
         grid = QGridLayout(reminders)
         intro = QLabel("How often the commander is reminded to post a status update.")
@@ -176,21 +206,25 @@ class SettingsDialog(FittingDialog):
             grid.addWidget(label, 1, column)
             grid.addWidget(spin, 2, column)
             self.spins[sev.code] = spin
+        return reminders
 
-        # Shared database
+    def _shared_box(self, available: bool) -> QGroupBox:
+        """The shared database this profile syncs with, and the button to its dialog."""
         self.shared_label = QLabel("Reading the profile…")
         self.shared_label.setWordWrap(True)
         self.shared_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.shared_button = QPushButton("Shared &database…")
         self.shared_button.setAutoDefault(False)
-        self.shared_button.setEnabled(shared_database_available)
+        self.shared_button.setEnabled(available)
         self.shared_button.clicked.connect(self.shared_database_requested)
         shared = QGroupBox("Shared database")
         shared_row = QHBoxLayout(shared)
         shared_row.addWidget(self.shared_label, 1)
         shared_row.addWidget(self.shared_button)
+        return shared
 
-        # Secrets
+    def _secrets_box(self) -> QGroupBox:
+        """Which secrets are set (their rows arrive with the profile's facts)."""
         self.keyring_label = QLabel("Checking the system keyring…")
         self.keyring_label.setWordWrap(True)
         self.keyring_label.setProperty("muted", True)
@@ -204,25 +238,7 @@ class SettingsDialog(FittingDialog):
         secrets_layout.addWidget(self.keyring_warning)
         secrets_layout.addLayout(self.secret_rows)
         secrets_layout.addWidget(self.secret_done)
-
-        self.problem = InlineError()
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
-        self.save_button.setEnabled(False)  # until the profile is read
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
-
-        layout = QVBoxLayout(self)
-        for box in (you, display, reminders, shared, secrets_box):
-            layout.addWidget(box)
-        layout.addWidget(self.problem)
-        layout.addStretch(1)
-        layout.addWidget(self.buttons)
-
-        data_dir = location.data_dir
-        self._side.run(lambda: read_facts(data_dir), self._loaded, self._failed)
+        return secrets_box
 
     # ------------------------------------------------------------ results
 

@@ -84,13 +84,34 @@ def take_screenshot(
     if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-    from PySide6.QtWidgets import QDialog
-
-    from incidentdesk.ui.shell.app import build_window, ensure_app
+    from incidentdesk.ui.shell.app import ensure_app
     from incidentdesk.ui.shell.theme import apply_theme
 
     app = ensure_app()
     apply_theme(app, theme)
+    window = _loaded_window(app, data_dir, incident, size, timeout_s)
+    try:
+        target = _panel(app, window, panel, size)
+        if target is None:
+            raise DomainError("There is no incident to show in that panel.")
+        for _ in range(20):
+            app.processEvents()
+            time.sleep(0.005)
+        image = target.grab()
+    finally:
+        window.client.stop()
+    window.close()
+    if not image.save(str(out)):
+        raise DomainError(f"Cannot write {out}.")
+    return out
+
+
+def _loaded_window(
+    app: Any, data_dir: Path, incident: str | None, size: tuple[int, int], timeout_s: float
+) -> MainWindow:
+    """The window on ``data_dir``, shown, with its data (and ``incident``) loaded."""
+    from incidentdesk.ui.shell.app import build_window
+
     errors: list[BaseException] = []
     window = build_window(
         data_dir,
@@ -128,6 +149,12 @@ def take_screenshot(
         raise DomainError(str(errors[0]))
     for _ in range(3):
         app.processEvents()
+    return window
+
+
+def _panel(app: Any, window: MainWindow, panel: str, size: tuple[int, int]) -> QWidget | None:
+    """The widget to render (a dialog opened for it, for ``declare`` and ``update``)."""
+    from PySide6.QtWidgets import QDialog
 
     from incidentdesk.ui.shell.main_window import CATALOG, COMMAND, LIBRARY, METRICS
 
@@ -137,13 +164,12 @@ def take_screenshot(
     if window.views.currentIndex() != wanted:
         window.show_view(wanted)
         _settle(app, window)
-    target = panel_widgets(window).get(panel)
+    target: QWidget | None = panel_widgets(window).get(panel)
     if panel == "postmortem":
         from incidentdesk.ui.postmortem.editor import render_postmortem_for_screenshot
 
         if window.command_view.incident_id is None:
-            window.client.stop()
-            raise DomainError("There is no incident to show in that panel.")
+            return None
         target = render_postmortem_for_screenshot(
             window.client, window.command_view.incident_id, size
         )
@@ -153,18 +179,7 @@ def take_screenshot(
         window.command_view.open_update_composer()
         dialogs = window.findChildren(QDialog)
         target = dialogs[-1] if dialogs else None
-    if target is None:
-        window.client.stop()
-        raise DomainError("There is no incident to show in that panel.")
-    for _ in range(20):
-        app.processEvents()
-        time.sleep(0.005)
-    image = target.grab()
-    window.client.stop()
-    window.close()
-    if not image.save(str(out)):
-        raise DomainError(f"Cannot write {out}.")
-    return out
+    return target
 
 
 def _settle(app: Any, window: Any, timeout_s: float = 10.0) -> None:
