@@ -101,7 +101,7 @@ class CommandView(QWidget):
         # than after the change feed's look (one round trip to the worker fewer).
         client.command_saved.connect(self.refresh)
         self.banner.update_requested.connect(self.open_update_composer)
-        self.banner.assign_requested.connect(self._focus_role)
+        self.banner.assign_requested.connect(self.role_board.focus_role)
         self.unpaged.fix_requested.connect(self.escalation.fix)
         self.timeline.utc_toggled.connect(self.utc_toggled)
         self.timeline.action_item_requested.connect(self.action_item_requested)
@@ -240,11 +240,6 @@ class CommandView(QWidget):
         )
         dialog.posted.connect(lambda _id: self.message.emit("Stakeholder update posted."))
         dialog.open()
-
-    def _focus_role(self, role_key: str) -> None:
-        card = self.role_board.cards.get(role_key)
-        if card is not None:
-            card.person.setFocus()
 
     def focus_quick_entry(self) -> None:
         """Put the cursor in the quick entry."""
