@@ -37,7 +37,7 @@ def clock() -> Clock:
 def desk(tmp_path: Path, httpserver: HTTPServer, clock: Clock) -> Iterator[Desk]:
     d = Desk.open(tmp_path, "Ana")
     d.clock = clock
-    d.import_catalog(parse_toml(catalog_text(httpserver.url_for("").rstrip("/"))))
+    d.catalog.import_catalog(parse_toml(catalog_text(httpserver.url_for("").rstrip("/"))))
     set_secret("pagerduty/payments", ROUTING_KEY)
     set_secret("opsgenie/payments", GENIE_KEY)
     set_secret("slack/incidents", "https://hooks.slack.com/services/T000/B000/XXXXSECRET")
@@ -47,7 +47,7 @@ def desk(tmp_path: Path, httpserver: HTTPServer, clock: Clock) -> Iterator[Desk]
 
 @pytest.fixture
 def incident(desk: Desk) -> str:
-    return desk.declare("Checkout fails for EU cards", "SEV1", ["checkout"])
+    return desk.incidents.declare("Checkout fails for EU cards", "SEV1", ["checkout"])
 
 
 def enqueue_bodies(httpserver: HTTPServer) -> list[dict]:
@@ -64,8 +64,8 @@ def test_a_page_is_delivered_once_and_the_timeline_says_so(
     httpserver.expect_request("/v2/enqueue", method="POST").respond_with_json(
         {"status": "success", "dedup_key": "x"}, status=202
     )
-    escalation = desk.escalate(incident, "checkout")
-    [page] = desk.escalations(incident)
+    escalation = desk.escalations.escalate(incident, "checkout")
+    [page] = desk.escalations.pages(incident)
     assert (page.id, page.status, page.level, page.team) == (escalation, "requested", 1, "payments")
 
     Courier(desk).run_due()
@@ -76,10 +76,10 @@ def test_a_page_is_delivered_once_and_the_timeline_says_so(
     assert body["dedup_key"] == page.dedup_key
     assert body["payload"]["component"] == "checkout"
     assert body["payload"]["severity"] == "critical"
-    [page] = desk.escalations(incident)
+    [page] = desk.escalations.pages(incident)
     assert page.status == "sent"
     assert page.ack_deadline == page.sent_at + timedelta(minutes=5)
-    texts = [e.text for e in desk.timeline(incident)]
+    texts = [e.text for e in desk.incidents.timeline(incident)]
     assert any(t.startswith("Paging payments for checkout (level 1") for t in texts)
     assert "Page delivered to pd-payments (attempt 1)" in texts
     assert Courier(desk).run_due() == []  # nothing left to send: no second request
@@ -87,11 +87,11 @@ def test_a_page_is_delivered_once_and_the_timeline_says_so(
 
 
 def test_a_second_click_does_not_page_twice(desk: Desk, incident: str) -> None:
-    desk.escalate(incident, "checkout")
+    desk.escalations.escalate(incident, "checkout")
     with pytest.raises(DomainError, match="waiting for an answer"):
-        desk.escalate(incident, "checkout", level=1)
-    assert len(desk.escalations(incident)) == 1
-    assert len(desk.pending_deliveries()) == 1
+        desk.escalations.escalate(incident, "checkout", level=1)
+    assert len(desk.escalations.pages(incident)) == 1
+    assert len(desk.deliveries.pending()) == 1
 
 
 def test_429_with_retry_after_then_202_is_one_alert_with_one_dedup_key(
@@ -105,10 +105,10 @@ def test_429_with_retry_after_then_202_is_one_alert_with_one_dedup_key(
     httpserver.expect_ordered_request("/v2/enqueue").respond_with_json(
         {"status": "success"}, status=202
     )
-    desk.escalate(incident, "checkout")
+    desk.escalations.escalate(incident, "checkout")
     courier = Courier(desk)
     courier.run_due()
-    [page] = desk.escalations(incident)
+    [page] = desk.escalations.pages(incident)
     [target] = page.targets.values()
     assert page.status == "requested"
     assert target.retry_at is not None and target.retry_at >= clock.now + timedelta(seconds=7)
@@ -117,9 +117,9 @@ def test_429_with_retry_after_then_202_is_one_alert_with_one_dedup_key(
     courier.run_due()
     first, second = enqueue_bodies(httpserver)
     assert first["dedup_key"] == second["dedup_key"]
-    [page] = desk.escalations(incident)
+    [page] = desk.escalations.pages(incident)
     assert page.status == "sent"
-    texts = [e.text for e in desk.timeline(incident)]
+    texts = [e.text for e in desk.incidents.timeline(incident)]
     assert any("failed (attempt 1, will retry)" in t for t in texts)
 
 
@@ -129,13 +129,13 @@ def test_three_500s_then_202_is_delivered(
     for _ in range(3):
         httpserver.expect_ordered_request("/v2/enqueue").respond_with_data("oops", status=500)
     httpserver.expect_ordered_request("/v2/enqueue").respond_with_json({}, status=202)
-    desk.escalate(incident, "checkout")
+    desk.escalations.escalate(incident, "checkout")
     courier = Courier(desk)
     for _ in range(4):
         clock.advance(minutes=1)  # past any backoff delay of the first attempts
         courier.run_due()
     assert len(enqueue_bodies(httpserver)) == 4
-    [page] = desk.escalations(incident)
+    [page] = desk.escalations.pages(incident)
     assert page.status == "sent"
     assert page.targets["pd-payments"].attempts == 4
 
@@ -147,12 +147,12 @@ def test_400_fails_for_good_with_a_reason_and_no_secret(
         {"status": "invalid event", "message": "Event object is invalid", "errors": ["bad"]},
         status=400,
     )
-    desk.escalate(incident, "checkout")
+    desk.escalations.escalate(incident, "checkout")
     Courier(desk).run_due()
     clock.advance(minutes=5)
     Courier(desk).run_due()
     assert len(enqueue_bodies(httpserver)) == 1  # not retried
-    [page] = desk.escalations(incident)
+    [page] = desk.escalations.pages(incident)
     assert page.status == "failed"
     assert "400" in page.reason and "PagerDuty" in page.reason
     assert ROUTING_KEY not in page.reason
@@ -162,8 +162,8 @@ def test_400_fails_for_good_with_a_reason_and_no_secret(
 
 
 def test_a_failed_level_offers_the_next_level(desk: Desk, incident: str) -> None:
-    desk.escalate(incident, "checkout")
-    [option] = desk.escalation_options(incident)
+    desk.escalations.escalate(incident, "checkout")
+    [option] = desk.escalations.options(incident)
     assert (option.service, option.team, option.policy, option.levels) == (
         "checkout",
         "payments",
@@ -171,44 +171,46 @@ def test_a_failed_level_offers_the_next_level(desk: Desk, incident: str) -> None
         2,
     )
     assert option.next_level == 2  # level 1 is waiting: the button offers the next one
-    second = desk.escalate(incident, "checkout")
-    assert [p.level for p in desk.escalations(incident)] == [1, 2]
-    assert desk.escalations(incident)[1].id == second
+    second = desk.escalations.escalate(incident, "checkout")
+    assert [p.level for p in desk.escalations.pages(incident)] == [1, 2]
+    assert desk.escalations.pages(incident)[1].id == second
     with pytest.raises(DomainError, match="levels 1 to 2"):
-        desk.escalate(incident, "checkout", level=3)
+        desk.escalations.escalate(incident, "checkout", level=3)
 
 
 def test_acknowledge_stops_retries_and_tells_pagerduty(
     desk: Desk, incident: str, httpserver: HTTPServer, clock: Clock
 ) -> None:
     httpserver.expect_request("/v2/enqueue").respond_with_json({}, status=202)
-    escalation = desk.escalate(incident, "checkout")
+    escalation = desk.escalations.escalate(incident, "checkout")
     Courier(desk).run_due()
-    desk.acknowledge(incident, escalation[:8], by="Priya Raman")
-    [page] = desk.escalations(incident)
+    desk.escalations.acknowledge(incident, escalation[:8], by="Priya Raman")
+    [page] = desk.escalations.pages(incident)
     assert (page.status, page.acknowledged_by) == ("acknowledged", "Priya Raman")
     Courier(desk).run_due()
     actions = [b["event_action"] for b in enqueue_bodies(httpserver)]
     assert actions == ["trigger", "acknowledge"]
     assert len({b["dedup_key"] for b in enqueue_bodies(httpserver)}) == 1
     with pytest.raises(DomainError, match="already acknowledged"):
-        desk.acknowledge(incident, escalation)
+        desk.escalations.acknowledge(incident, escalation)
 
 
 def test_resolving_pages_sends_resolve_and_cancels_unsent_triggers(
     desk: Desk, incident: str, httpserver: HTTPServer
 ) -> None:
     httpserver.expect_request("/v2/enqueue").respond_with_json({}, status=202)
-    first = desk.escalate(incident, "checkout")
+    first = desk.escalations.escalate(incident, "checkout")
     Courier(desk).run_due()
-    desk.escalate(incident, "checkout")  # level 2 (Opsgenie), never sent
-    assert sorted(desk.resolve_pages(incident)) == sorted([first, desk.escalations(incident)[1].id])
+    desk.escalations.escalate(incident, "checkout")  # level 2 (Opsgenie), never sent
+    assert sorted(desk.escalations.resolve_pages(incident)) == sorted(
+        [first, desk.escalations.pages(incident)[1].id]
+    )
     Courier(desk).run_due()
     actions = [b["event_action"] for b in enqueue_bodies(httpserver)]
     assert actions == ["trigger", "resolve"]
     assert not [r for r in httpserver.log if r[0].path.startswith("/v2/alerts")]
-    assert {p.status for p in desk.escalations(incident)} == {"resolved"}
-    assert desk.pending_deliveries() == []
+    assert {p.status for p in desk.escalations.pages(incident)} == {"resolved"}
+    assert desk.deliveries.pending() == []
 
 
 def test_a_page_requested_offline_survives_a_restart(
@@ -217,11 +219,11 @@ def test_a_page_requested_offline_survives_a_restart(
     url = httpserver.url_for("").rstrip("/")
     desk = Desk.open(tmp_path, "Ana")
     desk.clock = clock
-    desk.import_catalog(parse_toml(catalog_text(url)))
+    desk.catalog.import_catalog(parse_toml(catalog_text(url)))
     set_secret("pagerduty/payments", ROUTING_KEY)
-    incident = desk.declare("Checkout down", "SEV2", ["checkout"])
+    incident = desk.incidents.declare("Checkout down", "SEV2", ["checkout"])
     httpserver.expect_ordered_request("/v2/enqueue").respond_with_data("", status=503)
-    desk.escalate(incident, "checkout")
+    desk.escalations.escalate(incident, "checkout")
     Courier(desk).run_due()  # the service is down: retry later
     desk.close()
 
@@ -230,7 +232,7 @@ def test_a_page_requested_offline_survives_a_restart(
     reopened.clock = clock
     clock.advance(minutes=2)
     Courier(reopened).run_due()
-    [page] = reopened.escalations(incident)
+    [page] = reopened.escalations.pages(incident)
     assert page.status == "sent"
     bodies = enqueue_bodies(httpserver)
     assert len(bodies) == 2 and bodies[0]["dedup_key"] == bodies[1]["dedup_key"]
@@ -241,15 +243,15 @@ def test_a_trigger_too_old_to_be_useful_is_given_up(
     desk: Desk, incident: str, httpserver: HTTPServer, clock: Clock
 ) -> None:
     httpserver.expect_request("/v2/enqueue").respond_with_data("busy", status=503)
-    desk.escalate(incident, "checkout")
+    desk.escalations.escalate(incident, "checkout")
     courier = Courier(desk)
     for _ in range(40):
         clock.advance(minutes=2)
         courier.run_due()
-    [page] = desk.escalations(incident)
+    [page] = desk.escalations.pages(incident)
     assert page.status == "failed"
     assert "Gave up" in page.reason or "Not sent" in page.reason
-    assert desk.pending_deliveries() == []
+    assert desk.deliveries.pending() == []
 
 
 def test_a_hanging_endpoint_times_out_and_is_retried(
@@ -263,17 +265,17 @@ def test_a_hanging_endpoint_times_out_and_is_retried(
 
     httpserver.expect_ordered_request("/v2/enqueue").respond_with_handler(hang)
     httpserver.expect_ordered_request("/v2/enqueue").respond_with_json({}, status=202)
-    desk.escalate(incident, "checkout")
+    desk.escalations.escalate(incident, "checkout")
     started = time.monotonic()
     Courier(desk, timeout=0.5).run_due()
     assert time.monotonic() - started < 3
     release.set()
-    [page] = desk.escalations(incident)
+    [page] = desk.escalations.pages(incident)
     assert page.status == "requested"
     assert "did not answer within 0.5 seconds" in page.targets["pd-payments"].reason
     clock.advance(minutes=1)
     Courier(desk, timeout=2).run_due()
-    assert desk.escalations(incident)[0].status == "sent"
+    assert desk.escalations.pages(incident)[0].status == "sent"
 
 
 def test_a_missing_secret_says_how_to_set_it(
@@ -282,27 +284,27 @@ def test_a_missing_secret_says_how_to_set_it(
     from incidentdesk.infra.secrets import delete_secret
 
     delete_secret("pagerduty/payments")
-    desk.escalate(incident, "checkout")
+    desk.escalations.escalate(incident, "checkout")
     Courier(desk).run_due()
-    [page] = desk.escalations(incident)
+    [page] = desk.escalations.pages(incident)
     assert "incidentdesk secret set pagerduty/payments" in page.targets["pd-payments"].reason
     assert httpserver.log == []
 
 
 def test_escalate_needs_a_known_service_and_an_active_incident(desk: Desk, incident: str) -> None:
     with pytest.raises(NotFound, match="nope"):
-        desk.escalate(incident, "nope")
-    desk.set_status(incident, "resolved")
+        desk.escalations.escalate(incident, "nope")
+    desk.incidents.set_status(incident, "resolved")
     with pytest.raises(DomainError, match="nobody is paged"):
-        desk.escalate(incident, "checkout")
+        desk.escalations.escalate(incident, "checkout")
 
 
 def test_escalate_without_a_catalog_says_how_to_get_one(tmp_path: Path) -> None:
     desk = Desk.open(tmp_path, "Ana")
-    incident = desk.declare("Down", "SEV2", ["checkout"])
+    incident = desk.incidents.declare("Down", "SEV2", ["checkout"])
     with pytest.raises(DomainError, match="catalog import"):
-        desk.escalate(incident, "checkout")
-    [option] = desk.escalation_options(incident)
+        desk.escalations.escalate(incident, "checkout")
+    [option] = desk.escalations.options(incident)
     assert option.problem == "No service catalog imported."
     desk.close()
 
@@ -313,16 +315,18 @@ def test_posting_an_update_to_slack_is_recorded(
     httpserver.expect_request("/services/T000/B000/XXXXSECRET", method="POST").respond_with_data(
         "ok"
     )
-    assert desk.chat_targets() == ["slack-incidents"]
-    desk.post_to_chat(incident, "slack-incidents", "Conditions: EU card payments fail.")
-    rows = deliver_until_settled(desk, desk.chat_posts(incident)[0].id, wait=5)
+    assert desk.escalations.chat_targets() == ["slack-incidents"]
+    desk.escalations.post_to_chat(incident, "slack-incidents", "Conditions: EU card payments fail.")
+    rows = deliver_until_settled(desk, desk.escalations.chat_posts(incident)[0].id, wait=5)
     assert [r.state for r in rows] == ["done"]
     [request] = [r for r, _ in httpserver.log]
     body = json.loads(request.get_data())
     assert "Conditions: EU card payments fail." in json.dumps(body, ensure_ascii=False)
-    [post] = desk.chat_posts(incident)
+    [post] = desk.escalations.chat_posts(incident)
     assert post.status == "sent"
-    assert "Posted to slack-incidents (attempt 1)" in [e.text for e in desk.timeline(incident)]
+    assert "Posted to slack-incidents (attempt 1)" in [
+        e.text for e in desk.incidents.timeline(incident)
+    ]
 
 
 def test_the_courier_thread_delivers_without_being_asked(
@@ -333,7 +337,7 @@ def test_the_courier_thread_delivers_without_being_asked(
     service = CourierService(lambda: Desk.open(tmp_path, "courier"), changed.append, idle=0.1)
     service.start()
     try:
-        desk.escalate(incident, "checkout")
+        desk.escalations.escalate(incident, "checkout")
         service.wake()
         wait_for(lambda: bool(changed))
     finally:
@@ -353,26 +357,26 @@ def test_status_changes_go_to_the_incident_channel_once_set(
     desk: Desk, incident: str, httpserver: HTTPServer
 ) -> None:
     httpserver.expect_request("/services/T000/B000/XXXXSECRET").respond_with_data("ok")
-    desk.set_status(incident, "identified")  # no channel yet: nothing posted
-    assert desk.chat_posts(incident) == []
-    desk.set_chat_channel(incident, "slack-incidents")
+    desk.incidents.set_status(incident, "identified")  # no channel yet: nothing posted
+    assert desk.escalations.chat_posts(incident) == []
+    desk.escalations.set_chat_channel(incident, "slack-incidents")
     with pytest.raises(DomainError, match="already posted"):
-        desk.set_chat_channel(incident, "slack-incidents")
+        desk.escalations.set_chat_channel(incident, "slack-incidents")
     with pytest.raises(DomainError, match="not a chat channel"):
-        desk.set_chat_channel(incident, "pd-payments")
-    desk.set_status(incident, "mitigated")
-    desk.set_severity(incident, "SEV2")
+        desk.escalations.set_chat_channel(incident, "pd-payments")
+    desk.incidents.set_status(incident, "mitigated")
+    desk.incidents.set_severity(incident, "SEV2")
     Courier(desk).run_due()
-    posts = desk.chat_posts(incident)
+    posts = desk.escalations.chat_posts(incident)
     assert [(p.text, p.status) for p in posts] == [
         ("Status changed to Mitigated (monitoring)", "sent"),
         ("Severity changed to SEV2", "sent"),
     ]
-    texts = [e.text for e in desk.timeline(incident)]
+    texts = [e.text for e in desk.incidents.timeline(incident)]
     assert "Status changes will be posted to slack-incidents" in texts
-    desk.set_chat_channel(incident, None)
-    desk.set_status(incident, "resolved")
-    assert len(desk.chat_posts(incident)) == 2
+    desk.escalations.set_chat_channel(incident, None)
+    desk.incidents.set_status(incident, "resolved")
+    assert len(desk.escalations.chat_posts(incident)) == 2
 
 
 # ----------------------------------------------------------------- races and bad input
@@ -383,8 +387,8 @@ def exchange(source: Desk, target: Desk) -> None:
     from incidentdesk.core.journal.events import Event
 
     events: list[Event] = []
-    source.read_journal(lambda _n: None, events.extend)
-    target.receive(events)
+    source.exchange.read_journal(lambda _n: None, events.extend)
+    target.exchange.receive(events)
 
 
 def test_a_trigger_in_flight_when_the_page_is_resolved_is_not_sent_again(
@@ -392,14 +396,14 @@ def test_a_trigger_in_flight_when_the_page_is_resolved_is_not_sent_again(
 ) -> None:
     from incidentdesk.app.escalations import AttemptOutcome
 
-    escalation = desk.escalate(incident, "checkout")
-    [claimed] = desk.claim_due()  # the courier took it and is waiting for PagerDuty...
-    desk.resolve_page(incident, escalation)  # ...when the commander resolves the page
-    desk.record_attempt(claimed, AttemptOutcome(False, False, "PagerDuty answered 503."))
+    escalation = desk.escalations.escalate(incident, "checkout")
+    [claimed] = desk.deliveries.claim_due()  # the courier took it and is waiting for PagerDuty...
+    desk.escalations.resolve_page(incident, escalation)  # ...when the commander resolves the page
+    desk.deliveries.record_attempt(claimed, AttemptOutcome(False, False, "PagerDuty answered 503."))
     clock.advance(minutes=5)
     Courier(desk).run_due()
     assert enqueue_bodies(httpserver) == []  # never sent again after the resolve
-    assert desk.pending_deliveries() == []
+    assert desk.deliveries.pending() == []
 
 
 def test_a_trigger_delivered_after_the_page_was_resolved_is_resolved_too(
@@ -408,14 +412,16 @@ def test_a_trigger_delivered_after_the_page_was_resolved_is_resolved_too(
     from incidentdesk.app.escalations import AttemptOutcome
 
     httpserver.expect_request("/v2/enqueue").respond_with_json({}, status=202)
-    escalation = desk.escalate(incident, "checkout")
-    [claimed] = desk.claim_due()
-    desk.resolve_page(incident, escalation)  # nothing to resolve yet: not sent
-    desk.record_attempt(claimed, AttemptOutcome(True, False, "Delivered to PagerDuty (202)."))
+    escalation = desk.escalations.escalate(incident, "checkout")
+    [claimed] = desk.deliveries.claim_due()
+    desk.escalations.resolve_page(incident, escalation)  # nothing to resolve yet: not sent
+    desk.deliveries.record_attempt(
+        claimed, AttemptOutcome(True, False, "Delivered to PagerDuty (202).")
+    )
     Courier(desk).run_due()
     [body] = enqueue_bodies(httpserver)
     assert body["event_action"] == "resolve"  # the alert the trigger opened is closed
-    assert body["dedup_key"] == desk.escalations(incident)[0].dedup_key
+    assert body["dedup_key"] == desk.escalations.pages(incident)[0].dedup_key
 
 
 def test_a_page_resolved_on_another_workstation_is_not_sent_by_the_requester(
@@ -424,13 +430,13 @@ def test_a_page_resolved_on_another_workstation_is_not_sent_by_the_requester(
     other_dir = tmp_path / "b"
     other_dir.mkdir()
     other = Desk.open(other_dir, "Bo")
-    escalation = desk.escalate(incident, "checkout")
+    escalation = desk.escalations.escalate(incident, "checkout")
     exchange(desk, other)
-    other.resolve_page(incident, escalation)
+    other.escalations.resolve_page(incident, escalation)
     exchange(other, desk)
     Courier(desk).run_due()
     assert enqueue_bodies(httpserver) == []
-    [page] = desk.escalations(incident)
+    [page] = desk.escalations.pages(incident)
     assert page.status == "resolved"
     assert "resolved before it went out" in page.targets["pd-payments"].reason
     other.close()
@@ -443,10 +449,10 @@ def test_two_workstations_paging_at_once_share_one_dedup_key(
     other_dir.mkdir()
     other = Desk.open(other_dir, "Bo")
     exchange(desk, other)  # the catalog and the incident
-    desk.escalate(incident, "checkout")
-    other.escalate(incident, "checkout")  # before either hears of the other's page
+    desk.escalations.escalate(incident, "checkout")
+    other.escalations.escalate(incident, "checkout")  # before either hears of the other's page
     exchange(other, desk)
-    keys = {p.dedup_key for p in desk.escalations(incident)}
+    keys = {p.dedup_key for p in desk.escalations.pages(incident)}
     assert len(keys) == 1  # PagerDuty merges them into one alert
     other.close()
 
@@ -457,12 +463,12 @@ def test_an_absurd_retry_after_gives_up_instead_of_looping(
     httpserver.expect_request("/v2/enqueue").respond_with_data(
         "slow down", status=429, headers={"Retry-After": "1000000000000"}
     )
-    desk.escalate(incident, "checkout")
+    desk.escalations.escalate(incident, "checkout")
     courier = Courier(desk)
     courier.run_due()
     courier.run_due()
     assert len(enqueue_bodies(httpserver)) == 1
-    [page] = desk.escalations(incident)
+    [page] = desk.escalations.pages(incident)
     assert page.status == "failed" and "Gave up" in page.reason
 
 
@@ -473,16 +479,18 @@ def test_a_secret_an_http_header_cannot_carry_fails_that_target_only(
         "ok"
     )
     set_secret("opsgenie/payments", "genie…key\u200b")  # pasted with an ellipsis
-    desk.escalate(incident, "checkout", level=2)  # Opsgenie
-    desk.post_to_chat(incident, "slack-incidents", "Mitigated.")
+    desk.escalations.escalate(incident, "checkout", level=2)  # Opsgenie
+    desk.escalations.post_to_chat(incident, "slack-incidents", "Mitigated.")
     Courier(desk).run_due()
-    [page] = desk.escalations(incident)
+    [page] = desk.escalations.pages(incident)
     assert page.status == "failed"
     assert "cannot carry" in page.reason and "genie…key" not in page.reason
-    assert [p.status for p in desk.chat_posts(incident)] == ["sent"]  # the rest still goes
+    assert [p.status for p in desk.escalations.chat_posts(incident)] == [
+        "sent"
+    ]  # the rest still goes
 
 
 def test_a_claimed_delivery_is_not_sent_by_a_second_courier(desk: Desk, incident: str) -> None:
-    desk.escalate(incident, "checkout")
-    assert len(desk.claim_due()) == 1  # the app's courier took it
-    assert desk.claim_due() == []  # `escalate --wait` in a terminal does not send it too
+    desk.escalations.escalate(incident, "checkout")
+    assert len(desk.deliveries.claim_due()) == 1  # the app's courier took it
+    assert desk.deliveries.claim_due() == []  # `escalate --wait` in a terminal does not send it too

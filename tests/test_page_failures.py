@@ -24,7 +24,7 @@ ROUTING_KEY = "R0UT1NGKEYsecretvalue00000000000"
 def open_desk(path: Path, base_url: str, clock: Clock) -> Desk:
     desk = Desk.open(path, "Ana")
     desk.clock = clock
-    desk.import_catalog(parse_toml(catalog_text(base_url)))
+    desk.catalog.import_catalog(parse_toml(catalog_text(base_url)))
     return desk
 
 
@@ -43,7 +43,7 @@ def desk(tmp_path: Path, httpserver: HTTPServer, clock: Clock) -> Iterator[Desk]
 
 @pytest.fixture
 def incident(desk: Desk) -> str:
-    return desk.declare("Checkout fails for EU cards", "SEV1", ["checkout"])
+    return desk.incidents.declare("Checkout fails for EU cards", "SEV1", ["checkout"])
 
 
 def requests_made(httpserver: HTTPServer) -> int:
@@ -54,11 +54,11 @@ def test_a_missing_secret_fails_the_page_at_once_and_names_the_secret_to_set(
     desk: Desk, incident: str, httpserver: HTTPServer, clock: Clock
 ) -> None:
     delete_secret("pagerduty/payments")
-    desk.escalate(incident, "checkout")
+    desk.escalations.escalate(incident, "checkout")
     Courier(desk).run_due()
     clock.advance(minutes=10)
     assert Courier(desk).run_due() == []  # nothing left to retry
-    [page] = desk.escalations(incident)
+    [page] = desk.escalations.pages(incident)
     assert page.status == "failed"
     words = page_words(page, clock.now)
     assert (words.state, words.tone, words.fix, words.secret_name) == (
@@ -69,7 +69,7 @@ def test_a_missing_secret_fails_the_page_at_once_and_names_the_secret_to_set(
     )
     assert words.text.startswith("NOT paged: The secret 'pagerduty/payments' is not set")
     assert httpserver.log == []
-    assert desk.pending_deliveries() == []
+    assert desk.deliveries.pending() == []
 
 
 @pytest.mark.parametrize(
@@ -87,12 +87,12 @@ def test_a_refusal_by_pagerduty_is_permanent(
     httpserver.expect_request("/v2/enqueue").respond_with_json(
         {"status": "nope", "message": "Refused"}, status=status
     )
-    desk.escalate(incident, "checkout")
+    desk.escalations.escalate(incident, "checkout")
     Courier(desk).run_due()
     clock.advance(minutes=5)
     Courier(desk).run_due()
     assert requests_made(httpserver) == 1  # never retried
-    [page] = desk.escalations(incident)
+    [page] = desk.escalations.pages(incident)
     words = page_words(page, clock.now)
     assert words.state == "failed" and str(status) in words.text
     assert words.fix == fix
@@ -109,9 +109,9 @@ def test_a_transient_failure_retries_and_the_row_counts_the_attempts(
     httpserver.expect_ordered_request("/v2/enqueue").respond_with_json(
         {"status": "success"}, status=202
     )
-    desk.escalate(incident, "checkout")
+    desk.escalations.escalate(incident, "checkout")
     Courier(desk).run_due()
-    [page] = desk.escalations(incident)
+    [page] = desk.escalations.pages(incident)
     words = page_words(page, clock.now)
     assert (words.state, words.tone) == ("retrying", "info")
     assert words.text.startswith("Retrying — attempt 2, next in ")
@@ -119,10 +119,10 @@ def test_a_transient_failure_retries_and_the_row_counts_the_attempts(
     assert 12 <= seconds <= 13  # Retry-After is honoured
     clock.advance(seconds=13)
     Courier(desk).run_due()
-    [page] = desk.escalations(incident)
+    [page] = desk.escalations.pages(incident)
     assert page_words(page, clock.now).state == "sent"
     assert requests_made(httpserver) == 2
-    kinds = [e.event.kind for e in desk.timeline(incident)]
+    kinds = [e.event.kind for e in desk.incidents.timeline(incident)]
     assert kinds.count("escalation.failed") == 1 and kinds.count("escalation.sent") == 1
 
 
@@ -135,21 +135,23 @@ def test_after_three_minutes_of_retrying_the_row_says_it_reached_nobody(
     desk = open_desk(tmp_path, f"http://127.0.0.1:{port}", clock)
     try:
         set_secret("pagerduty/payments", ROUTING_KEY)
-        incident = desk.declare("Checkout down", "SEV1", ["checkout"])
-        desk.escalate(incident, "checkout")
+        incident = desk.incidents.declare("Checkout down", "SEV1", ["checkout"])
+        desk.escalations.escalate(incident, "checkout")
         attempts = 0
-        while clock.now - desk.escalations(incident)[0].requested_at < NOT_REACHED_AFTER:
+        while clock.now - desk.escalations.pages(incident)[0].requested_at < NOT_REACHED_AFTER:
             Courier(desk, timeout=2.0).run_due()
             attempts += 1
             clock.advance(seconds=20)
-        [page] = desk.escalations(incident)
+        [page] = desk.escalations.pages(incident)
         words = page_words(page, clock.now)
         assert page.status == "requested"  # still retrying: a refused connection may pass
         assert words.state == "not_reached" and words.tone == "warning"
         assert words.text.startswith("Has not reached anyone yet — retrying (attempt ")
         assert "Could not reach PagerDuty" in words.reason
         # The journal keeps every attempt.
-        failed = [e for e in desk.timeline(incident) if e.event.kind == "escalation.failed"]
+        failed = [
+            e for e in desk.incidents.timeline(incident) if e.event.kind == "escalation.failed"
+        ]
         assert len(failed) == page.targets["pd-payments"].attempts >= 2
     finally:
         desk.close()
@@ -162,12 +164,12 @@ def test_the_timeline_text_of_a_page_includes_every_attempt(
 
     httpserver.expect_ordered_request("/v2/enqueue").respond_with_json({}, status=503)
     httpserver.expect_ordered_request("/v2/enqueue").respond_with_json({}, status=202)
-    desk.escalate(incident, "checkout")
+    desk.escalations.escalate(incident, "checkout")
     Courier(desk).run_due()
     clock.advance(minutes=1)
     Courier(desk).run_due()
-    state = desk.incident(incident)
-    entries = timeline(desk.snapshot(incident).events, state)
+    state = desk.incidents.get(incident)
+    entries = timeline(desk.incidents.snapshot(incident).events, state)
     [requested] = [e.event for e in entries if e.event.kind == "escalation.requested"]
     outcomes = [e.event for e in entries if e.event.kind.startswith("escalation.")][1:]
     text, details = page_row(requested, outcomes)

@@ -89,8 +89,8 @@ def test_a_malformed_team_template_is_located_and_the_others_still_load(data_dir
 
     desk = Desk.open(data_dir, "Alice")
     try:
-        assert [t.key for t in desk.templates()][-1] == "db"
-        assert desk.template_errors() == messages
+        assert [t.key for t in desk.postmortems.templates()][-1] == "db"
+        assert desk.postmortems.template_errors() == messages
     finally:
         desk.close()
 

@@ -93,7 +93,7 @@ def export_archive(desk: Desk, path: Path) -> int:
     temp = Path(handle.name)
     try:
         with handle:
-            total = desk.read_journal(
+            total = desk.exchange.read_journal(
                 lambda count: _write_header(handle, desk.clock(), count),
                 lambda batch: _write_events(handle, batch),
             )
@@ -167,7 +167,7 @@ def import_archive(desk: Desk, path: Path) -> ImportResult:
     path = Path(path)
     notes: list[str] = []
     lines = _read_lines(path, notes)
-    received = desk.receive_rows(lines, "archive", precheck=_archive_rules, restore=True)
+    received = desk.exchange.receive_rows(lines, "archive", precheck=_archive_rules, restore=True)
     problems = [f"line {ref.rsplit(':', 1)[1]}: {reason}" for ref, reason in received.problems]
     problems.extend(notes)
     problems.sort(key=_line_number)

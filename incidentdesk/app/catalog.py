@@ -1,4 +1,4 @@
-"""The Desk's catalog commands and queries (a mixin of Desk).
+"""The service catalog (``desk.catalog``): its imports, the current one and its history.
 
 The catalog lives in the journal: each import is one ``catalog.imported`` event under the
 reserved id :data:`~incidentdesk.core.catalog.model.CATALOG_ID` (never declared, so it is never an
@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from incidentdesk.core.catalog.backstage import BackstageImport, parse_backstage
 from incidentdesk.core.catalog.model import (
@@ -23,17 +23,13 @@ from incidentdesk.core.catalog.model import (
     parse_toml,
 )
 from incidentdesk.core.errors import DomainError
-from incidentdesk.core.journal.boundary import hlc_ceiling
-from incidentdesk.core.journal.events import Event, validate_payload
-from incidentdesk.core.journal.ids import hlc_next, new_event_id
+from incidentdesk.core.journal.events import Event
 from incidentdesk.core.journal.provenance import identities
-from incidentdesk.core.timefmt import to_micros
 from incidentdesk.infra.files import MIB, FileRefused, read_bounded
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
-    from incidentdesk.infra.store.local import LocalStore
+    from incidentdesk.app.recorder import Recorder
+    from incidentdesk.infra.store.local import StoreTxn
 
 CATALOG_KIND = "catalog.imported"
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -50,58 +46,51 @@ class CatalogVersion:
     catalog: Catalog
 
 
-class CatalogCommands:
-    """Catalog commands; mixed into :class:`incidentdesk.app.desk.Desk`."""
+class CatalogService:
+    """The service catalog in the journal (``desk.catalog``).
 
-    if TYPE_CHECKING:
-        store: LocalStore
-        author: str
-        clock: Callable[[], datetime]
+    Args:
+        recorder: records an import (and holds the store).
+    """
+
+    def __init__(self, recorder: Recorder) -> None:
+        self._recorder = recorder
+        self.store = recorder.store
+        self._teams: tuple[int, dict[str, str]] = (0, {})  # (catalog's last seq, teams)
 
     def import_catalog(self, catalog: Catalog, source: str = "") -> str:
         """Record ``catalog`` as the current one; returns the id of its event.
 
         A catalog equal to the current one is not recorded again (CI may import the same
         file on every merge): the current event's id is returned, so a caller can tell
-        "unchanged" by comparing it with :meth:`catalog_version`'s.
+        "unchanged" by comparing it with :meth:`version`'s.
         """
-        payload = validate_payload(
-            CATALOG_KIND, {"source": source, "catalog": catalog_to_dict(catalog)}
-        )
-        with self.store.writing() as tx:
+
+        def unchanged(tx: StoreTxn, clean: dict[str, Any]) -> Event | None:
             events = tx.events_of_kinds(CATALOG_ID, (CATALOG_KIND,))
             if events:
                 latest = max(events, key=lambda e: e.key)
-                if latest.payload["catalog"] == payload["catalog"]:
-                    return latest.id
-            now = self.clock()
-            event = Event(
-                id=new_event_id(),
-                incident_id=CATALOG_ID,
-                kind=CATALOG_KIND,
-                payload=payload,
-                occurred_at=now,
-                hlc=hlc_next(tx.max_hlc(below=hlc_ceiling(now)), to_micros(now) // 1000),
-                author=self.author,
-                device=self.store.device_id,
-            )
-            tx.append(event)
-        return event.id
+                if latest.payload["catalog"] == clean["catalog"]:
+                    return latest
+            return None
 
-    def catalog(self) -> Catalog | None:
+        payload = {"source": source, "catalog": catalog_to_dict(catalog)}
+        return self._recorder.append(CATALOG_ID, CATALOG_KIND, payload, unless=unchanged).id
+
+    def current(self) -> Catalog | None:
         """The current catalog, or None when none was ever imported."""
-        version = self.catalog_version()
+        version = self.version()
         return None if version is None else version.catalog
 
     def identities(self) -> dict[str, frozenset[str]]:
         """Each catalog person's other names (handle, e-mail login), by name and handle:
         what :func:`incidentdesk.core.journal.provenance.shown_recorder` compares a recorder to."""
-        catalog = self.catalog()
+        catalog = self.current()
         if catalog is None:
             return {}
         return identities((p.name, p.handle, p.email) for p in catalog.people)
 
-    def catalog_version(self) -> CatalogVersion | None:
+    def version(self) -> CatalogVersion | None:
         """The current catalog with when, by whom and from where it was imported."""
         with self.store.reading() as tx:
             events = tx.events_of_kinds(CATALOG_ID, (CATALOG_KIND,))
@@ -109,11 +98,21 @@ class CatalogCommands:
             return None
         return _version(max(events, key=lambda e: e.key))
 
-    def catalog_history(self) -> list[CatalogVersion]:
+    def history(self) -> list[CatalogVersion]:
         """Every catalog imported, oldest first (fold order)."""
         with self.store.reading() as tx:
             events = tx.events_of_kinds(CATALOG_ID, (CATALOG_KIND,))
         return [_version(e) for e in sorted(events, key=lambda e: e.key)]
+
+    def service_teams(self) -> dict[str, str]:
+        """The owning team of each service in the catalog (empty without a catalog)."""
+        with self.store.reading() as tx:
+            marker = tx.last_seq_of(CATALOG_ID)
+        if marker != self._teams[0]:
+            catalog = self.current()
+            teams = {} if catalog is None else {s.name: s.team for s in catalog.services}
+            self._teams = (marker, teams)
+        return dict(self._teams[1])
 
 
 def _version(event: Event) -> CatalogVersion:

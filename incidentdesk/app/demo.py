@@ -81,13 +81,13 @@ def _script() -> list[tuple[int, str, str, list[str]]]:
 
 def seed_demo_catalog(desk: Desk) -> bool:
     """Import the demo incident's service catalog when the profile has none yet."""
-    if desk.catalog() is not None:
+    if desk.catalog.current() is not None:
         return False
     from incidentdesk.app.catalog import read_catalog_file
     from incidentdesk.infra.shipped import resource_path
 
     path = resource_path("catalog", "demo.toml")
-    desk.import_catalog(read_catalog_file(path).catalog, source=path.name)
+    desk.catalog.import_catalog(read_catalog_file(path).catalog, source=path.name)
     return True
 
 
@@ -95,9 +95,9 @@ def seed_demo_drill(desk: Desk) -> str:
     """The demo as people open it (the welcome dialog, ``incidentdesk demo``): the demo
     incident marked as a drill, so practice stays out of the metrics; returns its id."""
     incident = seed_demo(desk)
-    declared = desk.incident(incident).milestones["started_at"]
+    declared = desk.incidents.get(incident).milestones["started_at"]
     # Marked by whoever declared it, as it was declared: a drill from its first minute.
-    desk.with_author("Maya Chen").set_drill(incident, drill=True, at=declared)
+    desk.with_author("Maya Chen").incidents.set_drill(incident, drill=True, at=declared)
     return incident
 
 
@@ -106,7 +106,7 @@ def seed_demo(desk: Desk) -> str:
     start = desk.clock().replace(second=0, microsecond=0) - timedelta(hours=3)
     steps = _script()
     desk_as = {name: desk.with_author(name) for name in {a for _m, a, _k, _x in steps}}
-    incident = desk.with_author("Maya Chen").declare(
+    incident = desk.with_author("Maya Chen").incidents.declare(
         "EU checkout failing: payments-api 5xx from ledger-service timeouts",
         "SEV2",
         ["payments-api", "ledger-service"],
@@ -122,19 +122,19 @@ def seed_demo(desk: Desk) -> str:
         if verb == "note":
             pin = kind == "decision" and first_pin
             first_pin = first_pin and not pin
-            d.add_note(incident, args[0], kind, at=at, pinned=pin)
+            d.incidents.add_note(incident, args[0], kind, at=at, pinned=pin)
         elif verb == "role" and kind == "shadow":
-            d.assign_role(incident, args[0], args[1], shadow=True, at=at)
+            d.incidents.assign_role(incident, args[0], args[1], shadow=True, at=at)
         elif verb == "role" and kind == "release":
-            d.release_role(incident, args[0], at=at)
+            d.incidents.release_role(incident, args[0], at=at)
         elif verb == "role":
-            d.assign_role(incident, args[0], args[1], at=at)
+            d.incidents.assign_role(incident, args[0], args[1], at=at)
         elif verb == "milestone":
-            d.set_milestone(incident, args[0], at=at)
+            d.incidents.set_milestone(incident, args[0], at=at)
         elif verb == "status":
-            d.set_status(incident, args[0], at=at)
+            d.incidents.set_status(incident, args[0], at=at)
         elif verb == "severity":
-            d.add_note(
+            d.incidents.add_note(
                 incident, "Severity confirmed as SEV2 after impact review", "decision", at=at
             )
     return incident

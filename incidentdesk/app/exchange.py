@@ -1,7 +1,6 @@
-"""The Desk's exchange of journal rows with the outside: events received from the shared
-server or restored from an archive, the outbox of events waiting to go up, and sync
-bookkeeping. A mixin of :class:`incidentdesk.app.desk.Desk` (kept apart so each file stays one
-thing)."""
+"""The exchange of journal rows with the outside (``desk.exchange``): events received from
+the shared server or restored from an archive, the outbox of events waiting to go up, and
+sync bookkeeping."""
 
 from __future__ import annotations
 
@@ -12,30 +11,21 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from incidentdesk.app.projection import index_event
 from incidentdesk.core.errors import DomainError, NotFound
 from incidentdesk.core.journal.boundary import Rejected, canonical_raw, check_row, rejection
 from incidentdesk.core.journal.events import KINDS, Event, validate_payload
-from incidentdesk.core.journal.fold import IncidentState, state_summary
+from incidentdesk.core.journal.fold import state_summary
 from incidentdesk.core.timefmt import to_micros
 from incidentdesk.infra.store.local import StoreTxn, event_row
 from incidentdesk.infra.store.quarantine import QuarantinedRow, QuarantineEntry
 
 if TYPE_CHECKING:
-    from incidentdesk.infra.store.local import LocalStore
+    from incidentdesk.app.recorder import Recorder
 
 log = logging.getLogger("incidentdesk.app.desk")
 # Meta keys of local events the shared server refused (not retried; the reason is kept).
 REFUSED_PREFIX = "push_refused:"
-
-
-@dataclass
-class _Folded:
-    """One incident's events and state as of ``seq`` (this process's cache)."""
-
-    seq: int = 0
-    events: list[Event] = field(default_factory=list)
-    seqs: list[int] = field(default_factory=list)  # each event's seq, in arrival order
-    state: IncidentState | None = None
 
 
 SAME_ID = "same id as an existing event, different content"
@@ -62,45 +52,17 @@ class Received:
     problems: list[tuple[str, str]] = field(default_factory=list)  # (source_ref, reason)
 
 
-SEARCHABLE = {"incident.declared": "title", "note.added": "text", "note.corrected": "text"}
+class Exchange:
+    """Receiving, restoring, reading out and sending journal rows (see the module doc).
 
-
-def index_event(tx: StoreTxn, event: Event) -> None:
-    """Keep the search index with the journal, in the same transaction.
-
-    A post-mortem section save replaces the text of the save(s) it was based on (two saves
-    on one base, a conflict, both stay findable); an action item's save replaces its last.
+    Args:
+        recorder: its store, folds and clock.
     """
-    p = event.payload
-    field = SEARCHABLE.get(event.kind)
-    if field is not None:
-        target = p.get("target") if event.kind == "note.corrected" else None
-        tx.index_text(event.incident_id, str(target or event.id), str(p[field]))
-    elif event.kind == "postmortem.section_saved":
-        rank = fold_rank(event)
-        tx.unindex([str(k) for k in (p.get("base"), *p.get("merges", ())) if k], rank)
-        if p["text"].strip():
-            tx.index_replaceable(event.id, event.incident_id, event.id, p["text"], rank)
-    elif event.kind == "action_item.saved":
-        tx.index_replaceable(
-            p["item"], event.incident_id, event.id, p["description"], fold_rank(event)
-        )
 
-
-def fold_rank(event: Event) -> str:
-    """The event's place in fold order as text that sorts the same way."""
-    return f"{event.hlc:020d}|{event.device}|{event.id}"
-
-
-class JournalExchange:
-    """Receiving, restoring, reading out and sending journal rows (see the module doc)."""
-
-    if TYPE_CHECKING:
-        store: LocalStore
-        _cache: dict[str, _Folded]
-        clock: Callable[[], datetime]
-
-        def _catch_up(self, tx: StoreTxn, incident_id: str) -> _Folded: ...
+    def __init__(self, recorder: Recorder) -> None:
+        self._recorder = recorder
+        self._folds = recorder.folds
+        self.store = recorder.store
 
     def receive(self, batch: Iterable[Event]) -> list[str]:
         """Add events that came from the shared server; returns the incidents that changed.
@@ -154,19 +116,14 @@ class JournalExchange:
         """
         result = Received()
         changed: set[str] = set()
-        cached = set(self._cache)
-        now = self.clock()
+        cached = set(self._folds.cache)
+        now = self._recorder.clock()
         now_us = to_micros(now)
         aside: list[QuarantineEntry] = []
         try:
             with self.store.writing() as tx:
                 for ref, row in rows:
-                    reason = precheck(row) if precheck is not None else None
-                    checked = (
-                        rejection(row, reason)
-                        if reason is not None
-                        else check_row(row, now, keep_extra=restore)
-                    )
+                    checked = _checked(row, precheck, now, restore)
                     if not isinstance(checked, Rejected):
                         if tx.receive(checked, from_server=source == "server"):
                             result.added.append(checked.id)
@@ -181,26 +138,14 @@ class JournalExchange:
                     raw, fingerprint = canonical_raw(row)
                     aside.append(QuarantineEntry(checked, raw, fingerprint, source, ref, now_us))
                 result.quarantined = tx.quarantine(aside)
-                for key, value in (facts or {}).items():
-                    tx.meta_set(f"sync:{key}", value)
-                if restore:
-                    tx.queue_for_push(result.added)
+                _keep_facts(tx, facts or {}, result.added if restore else [])
                 self._refold(tx, changed, cached if restore else None)
         except BaseException:
             for incident_id in changed:  # the cache may hold events that were rolled back
-                self._cache.pop(incident_id, None)
+                self._folds.cache.pop(incident_id, None)
             raise
         if result.quarantined:
-            first = aside[0]
-            log.warning(
-                "kept aside %d row(s) from %s that could not be read (sync --quarantined "
-                "lists them); the first, %s (id %s): %s",
-                result.quarantined,
-                source,
-                first.source_ref,
-                first.rejected.event_id,
-                first.rejected.reason,
-            )
+            _log_aside(result.quarantined, source, aside[0])
         result.changed = sorted(changed)
         return result
 
@@ -209,13 +154,13 @@ class JournalExchange:
         cache keeps only those incidents (a whole restored library would not fit in it)."""
         for incident_id in sorted(changed):
             try:
-                folded = self._catch_up(tx, incident_id)
+                folded = self._folds.catch_up(tx, incident_id)
             except NotFound:
                 continue  # its declaration has not arrived yet (or a partial backup)
             assert folded.state is not None
             tx.put_summary(state_summary(folded.state), folded.seq)
             if keep is not None and incident_id not in keep:
-                del self._cache[incident_id]
+                del self._folds.cache[incident_id]
 
     def quarantined_count(self) -> int:
         """How many rows from outside could not be read (kept aside, never applied)."""
@@ -242,7 +187,7 @@ class JournalExchange:
         added: list[str] = []
         skipped = 0
         changed: set[str] = set()
-        cached = set(self._cache)
+        cached = set(self._folds.cache)
         try:
             with self.store.writing() as tx:
                 for event in batch:
@@ -257,16 +202,16 @@ class JournalExchange:
                 tx.queue_for_push(added)
                 for incident_id in sorted(changed):
                     try:
-                        folded = self._catch_up(tx, incident_id)
+                        folded = self._folds.catch_up(tx, incident_id)
                     except NotFound:
                         continue  # no declaration in the journal (a partial backup)
                     assert folded.state is not None
                     tx.put_summary(state_summary(folded.state), folded.seq)
                     if incident_id not in cached:  # a whole library would not fit in memory
-                        del self._cache[incident_id]
+                        del self._folds.cache[incident_id]
         except BaseException:
             for incident_id in changed:  # the cache may hold events that were rolled back
-                self._cache.pop(incident_id, None)
+                self._folds.cache.pop(incident_id, None)
             raise
         return len(added), skipped, sorted(changed)
 
@@ -344,6 +289,36 @@ class JournalExchange:
         """Keep a sync bookkeeping value in the local store."""
         with self.store.writing() as tx:
             tx.meta_set(f"sync:{key}", value)
+
+
+def _checked(
+    row: RawRow, precheck: Callable[[RawRow], str | None] | None, now: datetime, restore: bool
+) -> Event | Rejected:
+    """The row as an event, or why it cannot be one (the source's rules first)."""
+    reason = precheck(row) if precheck is not None else None
+    if reason is not None:
+        return rejection(row, reason)
+    return check_row(row, now, keep_extra=restore)
+
+
+def _keep_facts(tx: StoreTxn, facts: Mapping[str, str], to_push: list[str]) -> None:
+    """Sync bookkeeping, and restored events into the outbox, in the rows' transaction."""
+    for key, value in facts.items():
+        tx.meta_set(f"sync:{key}", value)
+    if to_push:
+        tx.queue_for_push(to_push)
+
+
+def _log_aside(count: int, source: str, first: QuarantineEntry) -> None:
+    log.warning(
+        "kept aside %d row(s) from %s that could not be read (sync --quarantined "
+        "lists them); the first, %s (id %s): %s",
+        count,
+        source,
+        first.source_ref,
+        first.rejected.event_id,
+        first.rejected.reason,
+    )
 
 
 def _same_content(tx: StoreTxn, event: Event) -> bool:

@@ -1,11 +1,9 @@
-"""The Desk's bridge and customer-impact commands, and the affected services' links
-(a mixin of Desk)."""
+"""An incident's bridge and customer impact, and its services' links (``desk.links``)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from incidentdesk.app.parts import DeskParts
 from incidentdesk.core.errors import DomainError
 from incidentdesk.core.incident.links import (
     ServiceLinks,
@@ -16,11 +14,22 @@ from incidentdesk.core.incident.links import (
 )
 
 if TYPE_CHECKING:
+    from incidentdesk.app.catalog import CatalogService
+    from incidentdesk.app.recorder import Recorder
     from incidentdesk.core.journal.fold import IncidentState
 
 
-class LinkCommands(DeskParts):
-    """Bridge and impact commands; mixed into :class:`incidentdesk.app.desk.Desk`."""
+class Links:
+    """Bridge and impact commands, and the runbook and dashboard links.
+
+    Args:
+        recorder: records the events.
+        catalog: the service catalog (the services' links).
+    """
+
+    def __init__(self, recorder: Recorder, catalog: CatalogService) -> None:
+        self._recorder = recorder
+        self._catalog = catalog
 
     def set_bridge(self, incident_ref: str, link: str) -> str:
         """Set the incident's bridge (a meeting link or ``tel:`` number); ``none`` or an
@@ -34,7 +43,7 @@ class LinkCommands(DeskParts):
                 )
 
         payload = {"bridge": bridge}
-        return self._record(incident_ref, "incident.bridge_set", payload, None, check).id
+        return self._recorder.record(incident_ref, "incident.bridge_set", payload, None, check).id
 
     def set_impact(self, incident_ref: str, text: str) -> str:
         """Set the one-line customer impact; ``none`` or empty text removes it. Returns the
@@ -50,8 +59,10 @@ class LinkCommands(DeskParts):
                 )
 
         payload = {"impact": impact}
-        return self._record(incident_ref, "incident.impact_set", payload, None, check).id
+        return self._recorder.record(incident_ref, "incident.impact_set", payload, None, check).id
 
     def service_links(self, incident_ref: str) -> list[ServiceLinks]:
         """The runbook and dashboard links of the incident's services (from the catalog)."""
-        return service_links(self.catalog(), self.incident(incident_ref).services)
+        return service_links(
+            self._catalog.current(), self._recorder.folds.state(incident_ref).services
+        )

@@ -1,21 +1,20 @@
-"""The Desk's post-mortem commands and queries (a mixin of :class:`incidentdesk.app.desk.Desk`).
+"""Post-mortems (``desk.postmortems``): their commands and the editor's and exports' views.
 
 Commands (each records one journal event and returns its id, unless said otherwise):
 
-- :meth:`~PostmortemCommands.start_postmortem` — from a template, prefilled from the journal.
-- :meth:`~PostmortemCommands.save_section` — one save of a section, naming its base; a stale
+- :meth:`~Postmortems.start` — from a template, prefilled from the journal.
+- :meth:`~Postmortems.save_section` — one save of a section, naming its base; a stale
   base is recorded all the same and shows as a conflict.
-- :meth:`~PostmortemCommands.resolve_conflict` — the merged text, superseding the heads.
-- :meth:`~PostmortemCommands.save_action_item` — add or edit an action item.
-- :meth:`~PostmortemCommands.set_review_state` — the review workflow (approval runs the
+- :meth:`~Postmortems.resolve_conflict` — the merged text, superseding the heads.
+- :meth:`~Postmortems.set_review_state` — the review workflow (approval runs the
   blameless check).
-- :meth:`~PostmortemCommands.start_revision` — a published post-mortem becomes a new draft.
-- :meth:`~PostmortemCommands.accept_finding` — keep a blameless finding, with a reason.
+- :meth:`~Postmortems.start_revision` — a published post-mortem becomes a new draft.
+- :meth:`~Postmortems.accept_finding` — keep a blameless finding, with a reason.
 
-Queries: :meth:`~PostmortemCommands.postmortem` (the editor's view),
-:meth:`~PostmortemCommands.postmortem_prefill`, :meth:`~PostmortemCommands.my_action_items`,
-:meth:`~PostmortemCommands.postmortem_document` (for the exports),
-:meth:`~PostmortemCommands.templates` and :meth:`~PostmortemCommands.template_errors`.
+Queries: :meth:`~Postmortems.view` (the editor's view), :meth:`~Postmortems.prefill`,
+:meth:`~Postmortems.document` (for the exports), :meth:`~Postmortems.templates` and
+:meth:`~Postmortems.template_errors`. Action items are
+:class:`incidentdesk.app.action_items.ActionItems`.
 
 Sections are read-only while the post-mortem is approved or published; action items stay
 editable after publishing, because they are tracked work that goes on after the document.
@@ -23,27 +22,17 @@ editable after publishing, because they are tracked work that goes on after the 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, tzinfo
 from typing import TYPE_CHECKING, Any
 
-from incidentdesk.app.parts import DeskParts
+from incidentdesk.app.postmortem_document import build_document, items_in_order
 from incidentdesk.core.errors import DomainError
-from incidentdesk.core.incident.lifecycle import STATUS_LABELS
-from incidentdesk.core.incident.links import shareable_link
-from incidentdesk.core.journal.ids import new_event_id
 from incidentdesk.core.postmortem.document import (
-    DocActionItem,
-    DocSection,
-    DocTimelineRow,
     PostmortemDocument,
 )
 from incidentdesk.core.postmortem.model import (
-    ACTION_TYPES,
-    DEFAULT_DUE_DAYS,
-    ITEM_STATUS_LABELS,
-    PRIORITIES,
     REVIEW_LABELS,
     REVIEW_STATES,
     ActionItem,
@@ -51,9 +40,7 @@ from incidentdesk.core.postmortem.model import (
     ReviewChange,
     SectionConflict,
     clean_section_text,
-    default_due,
     parse_choice,
-    parse_due,
 )
 from incidentdesk.core.postmortem.prefill import Prefill, prefill
 from incidentdesk.core.postmortem.review import (
@@ -69,20 +56,12 @@ from incidentdesk.core.postmortem.template import Template, TemplateSection
 from incidentdesk.infra.templates import TemplateSet, load_templates
 
 if TYPE_CHECKING:
-    from incidentdesk.core.incident.timeline import TimelineEntry
+    from incidentdesk.app.catalog import CatalogService
+    from incidentdesk.app.incidents import Incidents
+    from incidentdesk.app.recorder import Recorder
     from incidentdesk.core.journal.fold import IncidentState
 
     Check = Callable[[IncidentState, dict[str, Any]], None]
-
-
-class _Unset:
-    """Marks an argument left out (so ``None`` can mean "no due date")."""
-
-    def __repr__(self) -> str:
-        return "UNSET"
-
-
-UNSET: Any = _Unset()
 
 
 @dataclass(frozen=True)
@@ -171,30 +150,21 @@ class PostmortemView:
         return [i for i in self.action_items if i.overdue(self.today)]
 
 
-@dataclass(frozen=True)
-class OwnedActionItem:
-    """An action item with its incident, for "my action items"."""
+class Postmortems:
+    """Post-mortem commands and queries (``desk.postmortems``).
 
-    incident_id: str
-    incident_title: str
-    severity: str
-    item: ActionItem
-    overdue: bool
-
-
-class PostmortemCommands(DeskParts):
-    """Post-mortem commands; mixed into :class:`incidentdesk.app.desk.Desk`, using its ``_record``.
-
-    ``action_item_due_days`` (severity → days) sets the default due date of new action
-    items; the Desk's owner may set it from the profile's settings.
+    Args:
+        recorder: records the events (and holds the store and the folds).
+        incidents: the incidents (their timelines fill a post-mortem in).
+        catalog: the service catalog (its people are known to the blameless check).
     """
 
-    action_item_due_days: Mapping[str, int] = DEFAULT_DUE_DAYS
-
-    if TYPE_CHECKING:
-
-        def timeline(self, incident_ref: str) -> list[TimelineEntry]: ...
-        def resolve_incident(self, ref: str) -> str: ...
+    def __init__(self, recorder: Recorder, incidents: Incidents, catalog: CatalogService) -> None:
+        self._recorder = recorder
+        self._folds = recorder.folds
+        self.store = recorder.store
+        self._incidents = incidents
+        self._catalog = catalog
 
     # ----------------------------------------------------------------- templates
 
@@ -212,7 +182,7 @@ class PostmortemCommands(DeskParts):
 
     # ----------------------------------------------------------------- commands
 
-    def start_postmortem(
+    def start(
         self,
         incident_ref: str,
         template_key: str,
@@ -245,9 +215,11 @@ class PostmortemCommands(DeskParts):
             "template_name": template.name,
             "sections": [s.to_payload() for s in template.sections],
         }
-        event = self._record(incident_ref, "postmortem.started", payload, None, check=check)
+        event = self._recorder.record(
+            incident_ref, "postmortem.started", payload, None, check=check
+        )
         if fill:
-            texts = self.postmortem_prefill(event.incident_id, local_tz).texts
+            texts = self.prefill(event.incident_id, local_tz).texts
             for spec in template.sections:
                 if spec.prefill is not None and texts.get(spec.prefill):
                     self._save_prefill(event.incident_id, spec.key, texts[spec.prefill])
@@ -257,7 +229,7 @@ class PostmortemCommands(DeskParts):
         """The journal's text for a section, marked as such (the exports leave a section out
         while it only repeats what they show as a table)."""
         payload = {"section": section_key, "text": text, "base": None, "prefilled": True}
-        self._record(incident_id, "postmortem.section_saved", payload, None)
+        self._recorder.record(incident_id, "postmortem.section_saved", payload, None)
 
     def save_section(
         self,
@@ -290,12 +262,14 @@ class PostmortemCommands(DeskParts):
                 if ref is not None and ref not in saves:
                     raise DomainError(f"'{ref}' is not a save of the section '{section_key}'.")
 
-        state = self.incident(incident_ref)
+        state = self._folds.state(incident_ref)
         saves = state.postmortem.section(section_key).saves
         if not merged and base is not None and base in saves and saves[base].text == clean:
             return base
         payload = {"section": section_key, "text": clean, "base": base, "merges": merged}
-        return self._record(incident_ref, "postmortem.section_saved", payload, None, check=check).id
+        return self._recorder.record(
+            incident_ref, "postmortem.section_saved", payload, None, check=check
+        ).id
 
     def resolve_conflict(
         self, incident_ref: str, section_key: str, text: str, heads: Sequence[str]
@@ -308,85 +282,6 @@ class PostmortemCommands(DeskParts):
         if not heads:
             raise DomainError("Name the conflicting saves this text merges.")
         return self.save_section(incident_ref, section_key, text, heads[0], heads[1:])
-
-    def save_action_item(
-        self,
-        incident_ref: str,
-        item_id: str | None = None,
-        *,
-        description: str | None = None,
-        type: str | None = None,
-        owner: str | None = None,
-        due: date | str | None = UNSET,
-        priority: str | None = None,
-        status: str | None = None,
-        tracker_url: str | None = UNSET,
-        note: str | None = None,
-    ) -> str:
-        """Add an action item (``item_id`` None) or change one; returns the item id.
-
-        A new item needs ``description``; its ``owner`` may be left empty (nobody yet) and
-        ``note`` names the timeline note it was made from; ``type`` defaults to ``prevent``,
-        ``priority`` to ``P3``, ``status`` to ``open`` and ``due`` to today plus the days for
-        the incident's severity (``action_item_due_days``); ``due=None`` means no date. When
-        changing an item, arguments left out keep their value. Items stay editable after the
-        post-mortem is published.
-
-        Raises:
-            DomainError: unknown item, a missing field for a new one, or a bad value.
-        """
-        new = item_id is None
-        the_id = new_event_id() if item_id is None else str(item_id)
-        today = self.clock().astimezone().date()
-        given: dict[str, Any] = {
-            "description": description,
-            "type": None if type is None else parse_choice(type, ACTION_TYPES, "action type"),
-            "owner": owner,
-            "priority": None
-            if priority is None
-            else parse_choice(priority, PRIORITIES, "priority"),
-            "status": None
-            if status is None
-            else parse_choice(status, tuple(ITEM_STATUS_LABELS), "status"),
-        }
-        if due is not UNSET:
-            parsed = parse_due(due)
-            given["due"] = None if parsed is None else parsed.isoformat()
-        if tracker_url is not UNSET:
-            given["tracker_url"] = tracker_url
-        due_days = self.action_item_due_days
-
-        def check(state: IncidentState, payload: dict[str, Any]) -> None:
-            old = state.postmortem.action_items.get(the_id)
-            if new:
-                if not given.get("description"):
-                    raise DomainError("A new action item needs a description.")
-                current: dict[str, Any] = {
-                    "owner": "",
-                    "note": note,
-                    "type": "prevent",
-                    "priority": "P3",
-                    "status": "open",
-                    "due": default_due(state.severity, today, due_days).isoformat(),
-                    "tracker_url": None,
-                }
-            elif old is None:
-                raise DomainError(f"The incident has no action item {the_id}.")
-            else:
-                current = {
-                    "description": old.description,
-                    "type": old.type,
-                    "owner": old.owner,
-                    "due": None if old.due is None else old.due.isoformat(),
-                    "priority": old.priority,
-                    "status": old.status,
-                    "tracker_url": old.tracker_url,
-                }
-            current.update({k: v for k, v in given.items() if v is not None or k in _NULLABLE})
-            payload.update(current)
-
-        self._record(incident_ref, "action_item.saved", {"item": the_id}, None, check=check)
-        return the_id
 
     def set_review_state(
         self,
@@ -411,7 +306,7 @@ class PostmortemCommands(DeskParts):
         names = list(dict.fromkeys(str(r).strip() for r in reviewers if str(r).strip()))
         active = checker
         if new == "approved" and active is None:
-            active = self._default_checker(self.incident(incident_ref))
+            active = self._default_checker(self._folds.state(incident_ref))
             if active is None:
                 raise DomainError(
                     "The blameless language check is not available, so the post-mortem "
@@ -421,13 +316,15 @@ class PostmortemCommands(DeskParts):
         def check(incident: IncidentState, payload: dict[str, Any]) -> None:
             pm = incident.postmortem
             findings = _findings(pm, active) if active is not None else None
-            check_review_step(pm, new, self.author, names, findings)
+            check_review_step(pm, new, self._recorder.author, names, findings)
             payload["revision"] = pm.revision
             if new == "in_review":
                 payload["reviewers"] = names or list(pm.reviewers)
 
         payload: dict[str, Any] = {"state": new, "reviewers": names, "reason": reason}
-        return self._record(incident_ref, "review.state_changed", payload, None, check=check).id
+        return self._recorder.record(
+            incident_ref, "review.state_changed", payload, None, check=check
+        ).id
 
     def start_revision(self, incident_ref: str, reason: str | None = None) -> str:
         """Start the next revision of a published post-mortem (a draft again); returns the
@@ -443,7 +340,7 @@ class PostmortemCommands(DeskParts):
             payload["revision"] = pm.revision + 1
 
         payload: dict[str, Any] = {"revision": 1, "reason": reason}
-        return self._record(
+        return self._recorder.record(
             incident_ref, "postmortem.revision_started", payload, None, check=check
         ).id
 
@@ -473,20 +370,20 @@ class PostmortemCommands(DeskParts):
             "start": start,
             "reason": reason,
         }
-        return self._record(
+        return self._recorder.record(
             incident_ref, "postmortem.finding_accepted", payload, None, check=check
         ).id
 
     # ----------------------------------------------------------------- queries
 
-    def postmortem(self, incident_ref: str, checker: Checker | None = None) -> PostmortemView:
+    def view(self, incident_ref: str, checker: Checker | None = None) -> PostmortemView:
         """The post-mortem as the editor shows it: sections with text, completeness, conflict
         and blameless findings; action items; review state and what blocks approval.
 
         ``checker`` defaults to the app's blameless check; without one, ``checked`` is
         False and no findings are listed.
         """
-        state = self.incident(incident_ref)
+        state = self._folds.state(incident_ref)
         pm = state.postmortem
         active = checker if checker is not None else self._default_checker(state)
         findings = _findings(pm, active) if active is not None else {}
@@ -518,120 +415,32 @@ class PostmortemCommands(DeskParts):
             read_only=pm.review_state in ("approved", "published"),
             sections=sections,
             completeness=overall(pm.section_specs, texts),
-            action_items=tuple(_items_in_order(pm)),
+            action_items=tuple(items_in_order(pm)),
             history=tuple(pm.review_history),
             blockers=tuple(approval_blockers(pm, findings)) if pm.started else (),
             checked=active is not None,
-            today=self.clock().astimezone().date(),
+            today=self._recorder.clock().astimezone().date(),
         )
 
-    def postmortem_prefill(self, incident_ref: str, local_tz: tzinfo | None = None) -> Prefill:
+    def prefill(self, incident_ref: str, local_tz: tzinfo | None = None) -> Prefill:
         """What the journal fills in (durations, responders, key moments, escalations) and
         the Markdown for each prefill kind; times in UTC with ``local_tz`` beside them."""
-        return prefill(self.incident(incident_ref), self.timeline(incident_ref), local_tz)
-
-    def my_action_items(self, owner: str, include_closed: bool = False) -> list[OwnedActionItem]:
-        """``owner``'s action items across every incident (case does not matter): overdue
-        first, then by due date (no date last), then priority. Done and won't-do items only
-        with ``include_closed``."""
-        from incidentdesk.core.journal.fold import fold
-
-        who = str(owner).strip().casefold()
-        today = self.clock().astimezone().date()
-        found: list[OwnedActionItem] = []
-        kinds = ("incident.declared", "severity.changed", "action_item.saved")
-        with self.store.reading() as tx:
-            for incident_id in tx.incident_ids():
-                events = tx.events_of_kinds(incident_id, kinds)
-                if not any(e.kind == "action_item.saved" for e in events):
-                    continue
-                state = fold(incident_id, events)
-                for item in state.postmortem.action_items.values():
-                    if item.owner.casefold() != who or not (include_closed or item.open):
-                        continue
-                    found.append(
-                        OwnedActionItem(
-                            incident_id, state.title, state.severity, item, item.overdue(today)
-                        )
-                    )
-        found.sort(
-            key=lambda o: (
-                not o.overdue,
-                o.item.due is None,
-                o.item.due or today,
-                o.item.priority,
-                o.incident_id,
-                o.item.id,
-            )
+        return prefill(
+            self._folds.state(incident_ref), self._incidents.timeline(incident_ref), local_tz
         )
-        return found
 
-    def postmortem_document(self, incident_ref: str) -> PostmortemDocument:
+    def document(self, incident_ref: str) -> PostmortemDocument:
         """The post-mortem as a finished document for the exports: the same journal always
         gives the same document. A published post-mortem shows its texts as published."""
-        state = self.incident(incident_ref)
-        pm = state.postmortem
-        filled = prefill(state, self.timeline(incident_ref), UTC)
-        published = pm.review_state == "published"
-
-        def text_of(key: str) -> str:
-            return pm.published_text.get(key, "") if published else pm.section(key).text
-
-        def repeats_a_table(spec: TemplateSection) -> bool:
-            # The document shows the responders, the timeline and the action items as tables:
-            # a section of that kind nobody wrote in (empty, or still the journal's text) would
-            # only say the same thing twice.
-            if spec.prefill not in TABLE_PREFILLS:
-                return False
-            section = pm.section(spec.key)
-            heads = [section.saves[h] for h in section.heads if h in section.saves]
-            untouched = all(h.prefilled and h.text == text_of(spec.key) for h in heads)
-            return not text_of(spec.key).strip() or (bool(heads) and untouched)
-
-        sections = tuple(
-            DocSection(spec.key, spec.title, text_of(spec.key), spec.required)
-            for spec in pm.section_specs
-            if not repeats_a_table(spec)
-        )
-        return PostmortemDocument(
-            incident_id=state.id,
-            title=state.title,
-            severity=state.severity,
-            status=STATUS_LABELS[state.status],
-            template=pm.template_name,
-            review_state=REVIEW_LABELS[pm.review_state],
-            revision=pm.revision,
-            reviewers=pm.reviewers,
-            approved_by=pm.approved_by,
-            started_at=state.milestones.get("started_at"),
-            resolved_at=state.milestones.get("resolved_at"),
-            durations=filled.durations,
-            responders=filled.responders,
-            sections=sections,
-            timeline=tuple(DocTimelineRow(m.at, m.kind, m.author, m.text) for m in filled.timeline),
-            action_items=tuple(
-                DocActionItem(
-                    i.description,
-                    i.type,
-                    i.owner,
-                    None if i.due is None else i.due.isoformat(),
-                    i.priority,
-                    ITEM_STATUS_LABELS[i.status],
-                    i.tracker_url,
-                )
-                for i in _items_in_order(pm)
-            ),
-            services=tuple(state.services),
-            impact=state.impact,
-            bridge=shareable_link(state.bridge),
-        )
+        state = self._folds.state(incident_ref)
+        return build_document(state, prefill(state, self._incidents.timeline(incident_ref), UTC))
 
     # ----------------------------------------------------------------- internals
 
     def checker_people(self, state: IncidentState) -> list[str]:
         """The names the blameless check knows for an incident: its role history and the
         service catalog's people (the editor and approval use the same list)."""
-        catalog = self.catalog()
+        catalog = self._catalog.current()
         names = [p.name for p in catalog.people] if catalog is not None else []
         return list(dict.fromkeys([*state.people(), *names]))
 
@@ -644,10 +453,6 @@ class PostmortemCommands(DeskParts):
             return None
         checker: Checker = factory(self.checker_people(state))
         return checker
-
-
-_NULLABLE = frozenset({"due", "tracker_url"})
-TABLE_PREFILLS = frozenset({"responders", "timeline", "action_items"})
 
 
 def _check_section(pm: PostmortemState, key: str) -> None:
@@ -675,7 +480,3 @@ def _findings(pm: PostmortemState, checker: Checker) -> dict[str, list[CheckedFi
         spec.key: match_findings(spec.key, checker.check(pm.section(spec.key).text), pm.accepted)
         for spec in pm.section_specs
     }
-
-
-def _items_in_order(pm: PostmortemState) -> list[ActionItem]:
-    return sorted(pm.action_items.values(), key=lambda i: (i.created_at, i.id))

@@ -83,8 +83,8 @@ def _import(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
     for name, value in result.secrets.items():
         if not set_secret(name, value):
             kept_for_session.append(name)
-    before = desk.catalog_version()
-    event_id = desk.import_catalog(result.catalog, path.name)
+    before = desk.catalog.version()
+    event_id = desk.catalog.import_catalog(result.catalog, path.name)
     summary = describe_counts(result.catalog.counts())
     log.info(
         "catalog %s from %s (%s); %d skipped; secrets stored: %s",
@@ -116,7 +116,7 @@ def _import(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
 
 
 def _current(desk: Desk) -> Catalog:
-    catalog = desk.catalog()
+    catalog = desk.catalog.current()
     if catalog is None:
         raise DomainError(
             "No catalog has been imported yet; run `incidentdesk catalog import FILE`."
@@ -141,7 +141,7 @@ def _export(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
 
 
 def _show(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
-    version = desk.catalog_version()
+    version = desk.catalog.version()
     if version is None:
         if args.json:
             json.dump(None, out)
@@ -241,7 +241,7 @@ def secret_rows(desk: Desk) -> list[dict[str, Any]]:
     if Profile.load(data_dir).shared_url:
         move_old_shared_secret(data_dir)
         wanted[shared_secret_name(data_dir)] = ["the shared database"]
-    catalog = desk.catalog()
+    catalog = desk.catalog.current()
     if catalog is not None:
         for name, targets in catalog.secret_names().items():
             wanted.setdefault(name, []).extend(f"target {t}" for t in targets)

@@ -110,7 +110,7 @@ def sync(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
     if shared is None:
         raise DomainError("This profile has no shared database; use 'incidentdesk connect'.")
     if getattr(args, "retry_refused", False):
-        print(f"Sending {desk.retry_refused()} refused event(s) again.", file=out)
+        print(f"Sending {desk.exchange.retry_refused()} refused event(s) again.", file=out)
     try:
         report = Sync(desk, shared).sync_once()
     finally:
@@ -135,7 +135,7 @@ def sync(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
 
 def quarantined(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
     """``incidentdesk sync --quarantined [--json]``: the rows that could not be read."""
-    rows = desk.quarantined()
+    rows = desk.exchange.quarantined()
     if args.json:
         json.dump([r.as_json() for r in rows], out, ensure_ascii=False, indent=2)
         out.write("\n")

@@ -73,7 +73,7 @@ def add_parsers(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
 
 
 def _escalate(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
-    escalation_id = desk.escalate(args.incident, args.service, args.level)
+    escalation_id = desk.escalations.escalate(args.incident, args.service, args.level)
     page = _page(desk, args.incident, escalation_id)
     names = ", ".join(page.targets)
     print(
@@ -107,7 +107,7 @@ def _wait(desk: Desk, incident: str, ref_id: str, wait: float, out: TextIO) -> i
 
 
 def _escalations(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
-    pages = desk.escalations(args.incident)
+    pages = desk.escalations.pages(args.incident)
     now = utc_now()
     if args.json:
         json.dump([page_json(p, now) for p in pages], out, ensure_ascii=False, indent=2)
@@ -168,14 +168,14 @@ def page_json(page: Page, now: datetime) -> dict[str, Any]:
 
 
 def _ack(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
-    escalation_id = desk.acknowledge(args.incident, args.escalation, args.by)
+    escalation_id = desk.escalations.acknowledge(args.incident, args.escalation, args.by)
     page = _page(desk, args.incident, escalation_id)
     print(f"{page.service} level {page.level} acknowledged by {page.acknowledged_by}", file=out)
     return 0
 
 
 def _post(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
-    post_id = desk.post_to_chat(args.incident, args.to, args.text)
+    post_id = desk.escalations.post_to_chat(args.incident, args.to, args.text)
     print(post_id, file=out)
     if args.wait is None:
         return 0
@@ -186,10 +186,10 @@ def _channel(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
     if args.none and args.target:
         raise UserError("Give a target or --none, not both.")
     if not args.none and not args.target:
-        channel = desk.incident(args.incident).escalation.channel
+        channel = desk.incidents.get(args.incident).escalation.channel
         print(channel or "Status changes are not posted to chat.", file=out)
         return 0
-    desk.set_chat_channel(args.incident, None if args.none else args.target)
+    desk.escalations.set_chat_channel(args.incident, None if args.none else args.target)
     if args.none:
         print("Status changes are no longer posted to chat.", file=out)
     else:
@@ -198,7 +198,7 @@ def _channel(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
 
 
 def _page(desk: Desk, incident: str, escalation_id: str) -> Page:
-    for page in desk.escalations(incident):
+    for page in desk.escalations.pages(incident):
         if page.id == escalation_id:
             return page
     raise UserError("The page was recorded but cannot be read back.")

@@ -50,7 +50,7 @@ def add_library_parsers(
 
 def run_search(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
     """``incidentdesk search QUERY``: one line per hit, best first."""
-    hits = desk.search(" ".join(args.query), limit=max(args.limit, 0))
+    hits = desk.incidents.search(" ".join(args.query), limit=max(args.limit, 0))
     if args.json:
         json.dump([search_json(h) for h in hits], out, ensure_ascii=False, indent=2)
         out.write("\n")

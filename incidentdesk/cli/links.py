@@ -37,13 +37,13 @@ def add_parsers(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
 
 def run_bridge(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
     """``incidentdesk bridge ID URL``."""
-    print(desk.set_bridge(args.id, args.url), file=out)
+    print(desk.links.set_bridge(args.id, args.url), file=out)
     return 0
 
 
 def run_impact(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
     """``incidentdesk impact ID TEXT``."""
-    print(desk.set_impact(args.id, args.text), file=out)
+    print(desk.links.set_impact(args.id, args.text), file=out)
     return 0
 
 

@@ -297,7 +297,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         from incidentdesk.app.desk import Desk
 
         desk = Desk.open(data_dir, getattr(args, "author", None) or profile.author())
-        desk.action_item_due_days = profile.due_days
+        desk.action_items.due_days = profile.due_days
         try:
             return HANDLERS[args.command](args, desk, out)
         finally:
@@ -402,7 +402,7 @@ def _config(args: argparse.Namespace, profile: Profile, out: TextIO) -> int:
 
 
 def _declare(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
-    incident_id = desk.declare(
+    incident_id = desk.incidents.declare(
         args.title, args.severity, args.service, _when(args.at), args.bridge, args.impact
     )
     print(incident_id, file=out)
@@ -410,7 +410,7 @@ def _declare(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
 
 
 def _incidents(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
-    rows = desk.incidents(include_closed=args.all)
+    rows = desk.incidents.rows(include_closed=args.all)
     now = utc_now()
     if args.json:
         _dump([_incident_json(r, now) for r in rows], out)
@@ -460,7 +460,7 @@ def _incident_json(row: dict[str, Any], now: datetime) -> dict[str, Any]:
 
 
 def _show(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
-    state = desk.incident(args.id)
+    state = desk.incidents.get(args.id)
     data = show_json(state)
     if args.json:
         _dump(data, out)
@@ -518,9 +518,12 @@ def _note(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
     if args.kind != "action":
         if args.owner is not None or args.due is not None:
             raise DomainError("--owner and --due are for an action item: add --kind action.")
-        print(desk.add_note(args.id, args.text, args.kind, _when(args.at), args.pin), file=out)
+        print(
+            desk.incidents.add_note(args.id, args.text, args.kind, _when(args.at), args.pin),
+            file=out,
+        )
         return 0
-    added = desk.add_action(
+    added = desk.action_items.add_action(
         args.id,
         args.text,
         owner=args.owner or "",
@@ -536,51 +539,51 @@ def _note(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
 
 def _role(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
     if args.release:
-        event_id = desk.release_role(args.id, args.role, args.person, shadow=args.shadow)
+        event_id = desk.incidents.release_role(args.id, args.role, args.person, shadow=args.shadow)
     elif args.person is None:
         raise DomainError("Name the person to assign, or use --release.")
     else:
-        event_id = desk.assign_role(args.id, args.role, args.person, shadow=args.shadow)
+        event_id = desk.incidents.assign_role(args.id, args.role, args.person, shadow=args.shadow)
     print(event_id, file=out)
     return 0
 
 
 def _severity(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
-    print(desk.set_severity(args.id, args.severity), file=out)
+    print(desk.incidents.set_severity(args.id, args.severity), file=out)
     return 0
 
 
 def _status(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
-    print(desk.set_status(args.id, args.status, _when(args.at)), file=out)
+    print(desk.incidents.set_status(args.id, args.status, _when(args.at)), file=out)
     return 0
 
 
 def _milestone(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
-    print(desk.set_milestone(args.id, args.milestone, _when(args.at)), file=out)
+    print(desk.incidents.set_milestone(args.id, args.milestone, _when(args.at)), file=out)
     return 0
 
 
 def _correct(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
-    print(desk.correct_note(args.id, args.entry, args.text), file=out)
+    print(desk.incidents.correct_note(args.id, args.entry, args.text), file=out)
     return 0
 
 
 def _pin(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
-    print(desk.pin(args.id, args.entry, pinned=args.command == "pin"), file=out)
+    print(desk.incidents.pin(args.id, args.entry, pinned=args.command == "pin"), file=out)
     return 0
 
 
 def _drill(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
-    print(desk.set_drill(args.id, drill=not args.off), file=out)
+    print(desk.incidents.set_drill(args.id, drill=not args.off), file=out)
     return 0
 
 
 def _timeline(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
-    entries = desk.timeline(args.id)
+    entries = desk.incidents.timeline(args.id)
     if args.json:
         _dump([timeline_json(e) for e in entries], out)
         return 0
-    known = desk.identities()
+    known = desk.catalog.identities()
     for entry in entries:
         e = entry.event
         pin = "*" if entry.pinned else " "
@@ -639,7 +642,7 @@ def _db(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
                 f"{store.path} failed its integrity check: {'; '.join(result[:5])}", file=sys.stderr
             )
             return EXIT_REFUSED
-        kept = desk.quarantined_count()
+        kept = desk.exchange.quarantined_count()
         aside = (
             f"; {kept} event(s) that could not be read are kept aside, never applied "
             "(incidentdesk sync --quarantined)"

@@ -86,13 +86,13 @@ def run_metrics(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
             f"--since {args.since} is not before --until {args.until}; no incident can match."
         )
     report = compute_metrics(
-        desk.incidents(include_closed=True),
+        desk.incidents.rows(include_closed=True),
         by=args.by,
         since=since,
         until=until,
         include_drills=args.include_drills,
-        service_teams=desk.service_teams() if args.by == "team" else None,
-        action_items=desk.action_items(),
+        service_teams=desk.catalog.service_teams() if args.by == "team" else None,
+        action_items=desk.action_items.rows(),
     )
     if args.json:
         json.dump(report.as_json(), out, ensure_ascii=False, indent=2)

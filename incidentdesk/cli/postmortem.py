@@ -75,7 +75,7 @@ def _export(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
         raise DomainError(
             f"Cannot tell the format of {path} from its name; add --format md, html or pdf."
         )
-    export(desk.postmortem_document(args.id), fmt, path)
+    export(desk.postmortems.document(args.id), fmt, path)
     print(path, file=out)
     return 0
 

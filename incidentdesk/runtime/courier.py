@@ -2,7 +2,7 @@
 
 It takes due deliveries from the local store, reads each target's secret (keyring or
 environment), makes one HTTP attempt through ``incidentdesk.infra.paging`` and records the outcome
-in the journal (``Desk.record_attempt``), which schedules a retry with backoff when the
+in the journal (``Desk.deliveries.record_attempt``), which schedules a retry with backoff when the
 failure is worth retrying. It runs in its own thread in the app (:class:`CourierService`)
 and inline for ``incidentdesk escalate --wait``. Never on the GUI thread: it blocks on the
 network and the keyring.
@@ -49,7 +49,7 @@ class Courier:
         """Attempt every delivery due now (of one escalation or post, given ``ref_id``);
         returns the incidents that got new events."""
         changed: list[str] = []
-        for delivery in self.desk.claim_due(ref_id=ref_id):
+        for delivery in self.desk.deliveries.claim_due(ref_id=ref_id):
             try:
                 outcome = self.attempt(delivery)
             except Exception as exc:  # a bug: the row is tried again, not lost nor hammered
@@ -58,7 +58,7 @@ class Courier:
                     False, False, f"IncidentDesk failed to send it ({type(exc).__name__})."
                 )
             try:
-                self.desk.record_attempt(delivery, outcome)
+                self.desk.deliveries.record_attempt(delivery, outcome)
             except Exception:  # a full disk, a bug: the claim's lease keeps it from a re-send
                 log.exception("could not record the outcome of delivery %s", delivery.id)
                 continue
@@ -68,7 +68,7 @@ class Courier:
 
     def attempt(self, delivery: Delivery) -> AttemptOutcome:
         """One attempt at one delivery (never raises for network or keyring trouble)."""
-        unwanted = self.desk.delivery_unwanted(delivery)
+        unwanted = self.desk.deliveries.unwanted(delivery)
         if unwanted is not None:  # answered or resolved meanwhile, maybe on another desk
             return AttemptOutcome(False, True, unwanted)
         requested = from_micros(delivery.created_at_us)
@@ -218,7 +218,7 @@ class CourierService(threading.Thread):
                 self._wake.clear()
                 try:
                     changed = courier.run_due()
-                    next_at = desk.next_delivery_at()
+                    next_at = desk.deliveries.next_at()
                 except Exception:
                     log.exception("the courier could not read the outbox")
                     changed, next_at = [], None

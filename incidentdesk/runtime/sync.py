@@ -121,22 +121,22 @@ class Sync:
         """Send every waiting local event up; returns how many the server did not have."""
         sent = 0
         while True:
-            batch = self.desk.outbox(PUSH_BATCH)
+            batch = self.desk.exchange.outbox(PUSH_BATCH)
             if not batch:
                 if sent:
-                    self.desk.set_sync_fact("last_sync", format_utc(utc_now()))
+                    self.desk.exchange.set_sync_fact("last_sync", format_utc(utc_now()))
                 return sent
             outcome = self.shared.send(batch)
             sent += outcome.new
             if outcome.refused:
                 # Never retried: the server would refuse them again and hold up the rest.
-                self.desk.mark_refused(outcome.refused, format_utc(utc_now()))
+                self.desk.exchange.mark_refused(outcome.refused, format_utc(utc_now()))
                 self.refused.update(outcome.refused)
                 for event_id, reason in outcome.refused.items():
                     log.warning("the shared database refused event %s: %s", event_id, reason)
             accepted = [e.id for e in batch if e.id not in outcome.refused]
             # Only after the server committed.
-            self.desk.mark_pushed(accepted, outcome.stamped)
+            self.desk.exchange.mark_pushed(accepted, outcome.stamped)
             handled = set(outcome.inserted) | set(outcome.refused)
             if len(handled) < len(batch):
                 self._check_held(batch, handled)
@@ -145,7 +145,7 @@ class Sync:
         """The server already held some of these ids: a replayed push says the same; a copy
         with other content (a peer that wrote our id first) is kept aside and reported."""
         held = self.shared.rows_by_id([e.id for e in batch if e.id not in inserted])
-        received = self.desk.receive_rows(((str(s), r) for s, r in held), "server")
+        received = self.desk.exchange.receive_rows(((str(s), r) for s, r in held), "server")
         self.quarantined += received.quarantined
 
     def pull(self) -> tuple[int, list[str]]:
@@ -154,7 +154,7 @@ class Sync:
         Each row is checked at the boundary: one that cannot be read is quarantined (see
         :attr:`quarantined`) and the cursor moves past it like any other.
         """
-        cursor = int(self.desk.sync_fact(self._cursor_key) or 0)
+        cursor = int(self.desk.exchange.sync_fact(self._cursor_key) or 0)
         pulled = 0
         changed: set[str] = set()
         while True:
@@ -170,7 +170,9 @@ class Sync:
             if last:
                 facts["last_sync"] = format_utc(utc_now())
                 self._synced_at_pull = True
-            received = self.desk.receive_rows(((str(s), r) for s, r in rows), "server", facts=facts)
+            received = self.desk.exchange.receive_rows(
+                ((str(s), r) for s, r in rows), "server", facts=facts
+            )
             changed.update(received.changed)
             self.quarantined += received.quarantined
             pulled += len(rows)
@@ -188,19 +190,19 @@ class Sync:
         pushed = self.push()
         pulled, changed = self.pull()
         if not self._synced_at_pull:  # else saved with the last rows pulled
-            self.desk.set_sync_fact("last_sync", format_utc(utc_now()))
+            self.desk.exchange.set_sync_fact("last_sync", format_utc(utc_now()))
         refused = {k: v for k, v in self.refused.items() if k not in refused_before}
         return SyncReport(pushed, pulled, changed, self.quarantined, refused)
 
     def last_sync(self) -> datetime | None:
         """When the last round succeeded."""
-        value = self.desk.sync_fact("last_sync")
+        value = self.desk.exchange.sync_fact("last_sync")
         return datetime.fromisoformat(value) if value else None
 
 
 def status_once(desk: Desk, profile: Profile) -> SyncStatus:
     """Sync state for ``incidentdesk sync --status``: tries the server briefly."""
-    quarantined = desk.quarantined_count()
+    quarantined = desk.exchange.quarantined_count()
     shared = None
     try:
         shared = open_shared(profile)
@@ -208,7 +210,7 @@ def status_once(desk: Desk, profile: Profile) -> SyncStatus:
             # Nothing waits when there is nowhere to send it (the outbox still keeps every
             # change, for the day this profile connects).
             return SyncStatus(LOCAL_ONLY, 0, quarantined=quarantined)
-        waiting = desk.waiting()
+        waiting = desk.exchange.waiting()
         sync = Sync(desk, shared)
         last = sync.last_sync()
         try:
@@ -270,9 +272,9 @@ class SyncService(threading.Thread):
         self, state: str, desk: Desk, sync: Sync | None, message: str | None = None
     ) -> None:
         try:
-            waiting = 0 if state == LOCAL_ONLY else desk.waiting()
+            waiting = 0 if state == LOCAL_ONLY else desk.exchange.waiting()
             last = sync.last_sync() if sync else None
-            quarantined = desk.quarantined_count()
+            quarantined = desk.exchange.quarantined_count()
         except Exception:
             waiting, last, quarantined = 0, None, 0
         status = SyncStatus(state, waiting, last, message, quarantined)

@@ -1,7 +1,7 @@
 """Paging figures: from a click on "Page" to the request landing at a local PagerDuty.
 
 A real HTTP server (the standard library's, on localhost) answers like PagerDuty's Events API
-(202). For each page: ``Desk.escalate`` (the journal event and the outbox row in one
+(202). For each page: ``Desk.escalations.escalate`` (the journal event and the outbox row in one
 transaction), then the courier's attempt (keyring read, HTTP POST, outcome recorded). Figures
 are the escalate step (what the GUI worker spends before the panel shows "requested"), the
 whole path to "sent", and the courier's part alone.
@@ -77,19 +77,19 @@ def bench_escalation(sizes: Any) -> list[dict[str, Any]]:
     try:
         with tempfile.TemporaryDirectory(prefix="incidentdesk-bench-") as tmp:
             desk = Desk.open(Path(tmp), "bench")
-            desk.import_catalog(parse_toml(CATALOG.format(url=url)))
+            desk.catalog.import_catalog(parse_toml(CATALOG.format(url=url)))
             # From the environment: a benchmark never writes to the person's keyring.
             os.environ["INCIDENTDESK_SECRET_PAGERDUTY_BENCH"] = "bench-routing-key-000000000000"
             courier = Courier(desk, timeout=5)
             try:
                 for i in range(pages):
-                    incident = desk.declare(f"Checkout down {i}", "SEV1", ["checkout"])
+                    incident = desk.incidents.declare(f"Checkout down {i}", "SEV1", ["checkout"])
                     t0 = time.perf_counter()
-                    desk.escalate(incident, "checkout")
+                    desk.escalations.escalate(incident, "checkout")
                     t1 = time.perf_counter()
                     courier.run_due()
                     t2 = time.perf_counter()
-                    assert desk.escalations(incident)[0].status == "sent"
+                    assert desk.escalations.pages(incident)[0].status == "sent"
                     escalate_ms.append((t1 - t0) * 1000)
                     courier_ms.append((t2 - t1) * 1000)
                     total_ms.append((t2 - t0) * 1000)

@@ -27,7 +27,7 @@ GOAL_MS = 500.0
 
 
 def synthetic_rows(n_incidents: int, seed: int = 1) -> list[dict[str, Any]]:
-    """Incident-list rows as ``Desk.incidents(include_closed=True)`` gives them: starts
+    """Incident-list rows as ``Desk.incidents.rows(include_closed=True)`` gives them: starts
     spread over two years, one to three services, milestones minutes to days apart, about
     15% still open, 10% never acknowledged, 5% drills and 1% with a negative duration."""
     rnd = random.Random(seed)

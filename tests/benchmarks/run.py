@@ -165,15 +165,17 @@ def bench_append_notes(sizes: Sizes) -> list[Figure]:
                     int(pragma("PRAGMA synchronous").scalar() or 0), "?"
                 )
                 journal_mode = str(pragma("PRAGMA journal_mode").scalar())
-            incident_id = desk.declare("Benchmark: checkout latency", "SEV3", ["checkout"])
+            incident_id = desk.incidents.declare(
+                "Benchmark: checkout latency", "SEV3", ["checkout"]
+            )
             clock = time.perf_counter
             started = clock()
             for i in range(n):
                 t0 = clock()
-                desk.add_note(incident_id, f"note {i}")
+                desk.incidents.add_note(incident_id, f"note {i}")
                 latencies.append(clock() - t0)
             total = clock() - started
-            notes = desk.incident(incident_id).note_count
+            notes = desk.incidents.get(incident_id).note_count
         finally:
             desk.close()
     if notes != n:

@@ -316,7 +316,9 @@ def propagation(root: Path, notes: int, pings: int, profile: str | None = None) 
                 commits: dict[str, float] = {}
                 pushes: list[float] = []
                 for i in range(notes):
-                    event_id = sync_a.desk.add_note(incident, f"A's note {i}: p99 at {i % 97}ms")
+                    event_id = sync_a.desk.incidents.add_note(
+                        incident, f"A's note {i}: p99 at {i % 97}ms"
+                    )
                     started = time.monotonic()
                     if sync_a.push() != 1:
                         raise RuntimeError(f"note {i} did not go up")
@@ -375,11 +377,11 @@ STAGES = (
     "notify",  # A's commit → B's sync thread starts a round (the notification woke it)
     "round",  # that round: sync_once, of which:
     "round.server_pull",  # SharedStore.pull (query and decoding)
-    "round.receive",  # Desk.receive (SQLite insert, fold, incident-list row; commit)
+    "round.receive",  # Desk.exchange.receive (SQLite insert, fold, incident-list row; commit)
     "round.other",  # push of an empty outbox, cursor and last-sync bookkeeping
     "to_gui",  # round done → remote_changed delivered on the GUI thread
-    "feed",  # → the worker starts Desk.snapshot (the feed's look, incident-list query)
-    "snapshot",  # Desk.snapshot on the store worker
+    "feed",  # → the worker starts Desk.incidents.snapshot (the feed's look, incident-list query)
+    "snapshot",  # Desk.incidents.snapshot on the store worker
     "apply",  # → the row in the timeline model (rowsInserted)
 )
 
@@ -469,9 +471,9 @@ def catch_up(
             part = max(1, -(-len(made) // parts))
             for left in range(parts, 0, -1):
                 sent = 0
-                while sent < part and (batch := sync_a.desk.outbox(min(500, part - sent))):
+                while sent < part and (batch := sync_a.desk.exchange.outbox(min(500, part - sent))):
                     pushed += sync_a.shared.push(batch)
-                    sync_a.desk.mark_pushed([e.id for e in batch])
+                    sync_a.desk.exchange.mark_pushed([e.id for e in batch])
                     sent += len(batch)
                 chunk = len(bad) // left
                 insert_raw(cluster, url, bad[:chunk])
@@ -606,7 +608,8 @@ def window(data_dir: str, notes: str, author: str, profile: str | None = None) -
     then ``done`` with the spans recorded."""
     import ui_bench
 
-    from incidentdesk.app.desk import Desk
+    from incidentdesk.app.exchange import Exchange
+    from incidentdesk.app.incidents import Incidents
     from incidentdesk.infra.store.shared import SharedStore
     from incidentdesk.runtime.sync import ONLINE, Sync
     from incidentdesk.ui.shell.app import build_window
@@ -617,8 +620,8 @@ def window(data_dir: str, notes: str, author: str, profile: str | None = None) -
     recorder = Spans()
     recorder.wrap(Sync, "sync_once", "sync_once", lambda report: report.pulled)
     recorder.wrap(SharedStore, "pull", "server_pull")
-    recorder.wrap(Desk, "receive_rows", "receive")
-    recorder.wrap(Desk, "snapshot", "snapshot")
+    recorder.wrap(Exchange, "receive_rows", "receive")
+    recorder.wrap(Incidents, "snapshot", "snapshot")
     delivered: list[float] = []
     recorder.spans["delivered"] = delivered
     service_class, sync_profiler = _profiled_service(profile)
@@ -681,6 +684,7 @@ def catch_up_child(
     from sqlalchemy import func, select
 
     from incidentdesk.app.desk import Desk
+    from incidentdesk.app.exchange import Exchange
     from incidentdesk.infra.config import Profile
     from incidentdesk.infra.store.local import LocalStore
     from incidentdesk.infra.store.schema import events as events_table
@@ -705,8 +709,8 @@ def catch_up_child(
     recorder.wrap(SharedStore, "check_schema", "check_schema")
     recorder.wrap(Sync, "push", "push")
     recorder.wrap(SharedStore, "pull", "server_pull", len)
-    recorder.wrap(Desk, "receive_rows", "receive")
-    recorder.wrap(Desk, "set_sync_fact", "bookkeeping")
+    recorder.wrap(Exchange, "receive_rows", "receive")
+    recorder.wrap(Exchange, "set_sync_fact", "bookkeeping")
     marks: dict[str, float] = {}
     offline: list[str] = []
     settled = threading.Event()
@@ -742,7 +746,7 @@ def catch_up_child(
         raise RuntimeError(f"B's journal gained {arrived} events, expected {events}")
     desk = Desk.open(folder, AUTHOR_B)
     try:
-        quarantined = desk.quarantined_count()
+        quarantined = desk.exchange.quarantined_count()
     finally:
         desk.close()
     if quarantined != int(hostile):

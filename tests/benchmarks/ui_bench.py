@@ -40,7 +40,7 @@ data_dir, incident, n = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
 desk = Desk.open(data_dir, 'alerting')
 first = time.time()
 for i in range(n):
-    desk.add_note(incident, f'alerting: check {i} fired (p99 over budget)', 'observation')
+    desk.incidents.add_note(incident, f'alerting: check {i} fired (p99 over budget)', 'observation')
 last = time.time()
 desk.close()
 print(first, last)
@@ -265,6 +265,7 @@ def timeline_open_100k(data_dir: str, profile: str | None = None) -> dict[str, o
     from pathlib import Path
 
     from incidentdesk.app.desk import Desk
+    from incidentdesk.app.incidents import Incidents
     from incidentdesk.ui.command.timeline_model import TimelineModel
     from incidentdesk.ui.shell.app import build_window
 
@@ -274,9 +275,9 @@ def timeline_open_100k(data_dir: str, profile: str | None = None) -> dict[str, o
 
     # Where the time goes, part one: the Desk's load alone, on a Desk of its own.
     desk = Desk.open(Path(data_dir), "bench")
-    incident_id = desk.incidents(include_closed=True)[0]["id"]
+    incident_id = desk.incidents.rows(include_closed=True)[0]["id"]
     t0 = time.perf_counter()
-    snapshot = desk.snapshot(incident_id)
+    snapshot = desk.incidents.snapshot(incident_id)
     desk_snapshot = time.perf_counter() - t0
     events = len(snapshot.events)
     del snapshot
@@ -289,8 +290,8 @@ def timeline_open_100k(data_dir: str, profile: str | None = None) -> dict[str, o
     snapshots: list[float] = []
     people: list[float] = []
     loads: list[float] = []
-    _timed_method(Desk, "snapshot", snapshots)
-    _timed_method(Desk, "people", people)
+    _timed_method(Incidents, "snapshot", snapshots)
+    _timed_method(Incidents, "people", people)
     _timed_method(TimelineModel, "load", loads)
 
     waiter = _Waiter()
@@ -624,7 +625,7 @@ def library_open(data_dir: str) -> dict[str, object]:
     times = []
     for _ in range(3):
         t0 = time.perf_counter()
-        report = compute_metrics(desk.incidents(include_closed=True), by="service")
+        report = compute_metrics(desk.incidents.rows(include_closed=True), by="service")
         times.append(time.perf_counter() - t0)
     desk.close()
     del guard

@@ -361,7 +361,7 @@ def test_note_kind_action_with_owner_and_due_is_a_tracked_item(cli: Cli) -> None
 
     desk = Desk.open(cli.data_dir, "Reader")
     try:
-        items = {i.note: i for i in desk.incident(incident).postmortem.action_items.values()}
+        items = {i.note: i for i in desk.incidents.get(incident).postmortem.action_items.values()}
     finally:
         desk.close()
     assert set(items) == {given, typed, unknown}  # a decision is not an action item

@@ -68,8 +68,8 @@ def restored(tmp_path: Path) -> Iterator[LibraryCli]:
 def test_search_prints_one_line_per_hit_with_the_matches_in_bold(
     cli: LibraryCli, desk: Desk
 ) -> None:
-    incident = desk.declare("Checkout 5xx in EU", "SEV2")
-    desk.add_note(incident, "Rolled back the deploy;\nconnection pool saturated")
+    incident = desk.incidents.declare("Checkout 5xx in EU", "SEV2")
+    desk.incidents.add_note(incident, "Rolled back the deploy;\nconnection pool saturated")
     lines = cli.out("search", "pool", "deploy*").splitlines()
     assert lines == [
         f"{incident[:8]}  SEV2  Checkout 5xx in EU — Rolled back the **deploy**; "
@@ -80,21 +80,21 @@ def test_search_prints_one_line_per_hit_with_the_matches_in_bold(
 
 
 def test_search_takes_a_quoted_phrase(cli: LibraryCli, desk: Desk) -> None:
-    incident = desk.declare("Pool exhausted", "SEV3")
-    desk.add_note(incident, "connection pool at 200/200")
+    incident = desk.incidents.declare("Pool exhausted", "SEV3")
+    desk.incidents.add_note(incident, "connection pool at 200/200")
     out = cli.out("search", '"connection pool"')
     assert "**connection pool**" in out
 
 
 def test_search_says_when_nothing_matches(cli: LibraryCli, desk: Desk) -> None:
-    desk.declare("Checkout 5xx in EU", "SEV2")
+    desk.incidents.declare("Checkout 5xx in EU", "SEV2")
     assert cli.out("search", "elephant") == "No matches.\n"
     assert cli.out("search", "🔥") == "No matches.\n"
     assert cli.out("search", '"unbalanced', "NEAR(", "^x:y") == "No matches.\n"
 
 
 def test_search_json(cli: LibraryCli, desk: Desk) -> None:
-    incident = desk.declare("Ledger timeouts in Zürich", "SEV3")
+    incident = desk.incidents.declare("Ledger timeouts in Zürich", "SEV3")
     (hit,) = json.loads(cli.out("search", "zurich", "--json"))
     assert hit == {
         "incident_id": incident,
@@ -112,15 +112,15 @@ def test_search_json(cli: LibraryCli, desk: Desk) -> None:
 
 def test_search_limit(cli: LibraryCli, desk: Desk) -> None:
     for i in range(4):
-        desk.declare(f"Outage {i}", "SEV3")
+        desk.incidents.declare(f"Outage {i}", "SEV3")
     assert len(cli.out("search", "outage", "--limit", "2").splitlines()) == 2
 
 
 def test_archive_export_then_import(
     cli: LibraryCli, restored: LibraryCli, desk: Desk, tmp_path: Path
 ) -> None:
-    incident = desk.declare("Checkout 5xx in EU", "SEV2")
-    desk.add_note(incident, "Rolled back")
+    incident = desk.incidents.declare("Checkout 5xx in EU", "SEV2")
+    desk.incidents.add_note(incident, "Rolled back")
     path = tmp_path / "library.jsonl"
     assert cli.out("archive", "export", str(path)) == f"Exported 2 events to {path}.\n"
     assert restored.out("archive", "import", str(path)) == (
@@ -129,14 +129,14 @@ def test_archive_export_then_import(
     assert restored.out("archive", "import", str(path)) == (
         f"Nothing new in {path}: its 2 events were already here.\n"
     )
-    assert restored.desk.timeline(incident) == desk.timeline(incident)
+    assert restored.desk.incidents.timeline(incident) == desk.incidents.timeline(incident)
 
 
 def test_a_bad_line_is_named_kept_aside_and_the_rest_imported(
     cli: LibraryCli, restored: LibraryCli, desk: Desk, tmp_path: Path
 ) -> None:
-    incident = desk.declare("Checkout 5xx in EU", "SEV2")
-    desk.add_note(incident, "Rolled back")
+    incident = desk.incidents.declare("Checkout 5xx in EU", "SEV2")
+    desk.incidents.add_note(incident, "Rolled back")
     path = tmp_path / "library.jsonl"
     cli.out("archive", "export", str(path))
     lines = path.read_text(encoding="utf-8").splitlines()
@@ -145,8 +145,8 @@ def test_a_bad_line_is_named_kept_aside_and_the_rest_imported(
     assert f"{path}: line 3: not valid JSON" in out and "the file may be cut short" in out
     assert "1 line(s) could not be read: kept aside, never applied" in out
     assert "Imported 1 event into 1 incident" in out
-    assert [r["id"] for r in restored.desk.incidents(include_closed=True)] == [incident]
-    assert restored.desk.quarantined_count() == 1
+    assert [r["id"] for r in restored.desk.incidents.rows(include_closed=True)] == [incident]
+    assert restored.desk.exchange.quarantined_count() == 1
 
 
 def test_a_file_that_is_not_an_archive_is_one_sentence(

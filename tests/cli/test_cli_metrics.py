@@ -37,15 +37,15 @@ def record(
 ) -> str:
     """Declare a back-dated incident (declaring records started = detected), then set its
     milestones as a commander would."""
-    incident = desk.declare(title, severity, services, at(detected or started))
+    incident = desk.incidents.declare(title, severity, services, at(detected or started))
     if detected and detected != started:
-        desk.set_milestone(incident, "started", at(started))
+        desk.incidents.set_milestone(incident, "started", at(started))
     if acknowledged:
-        desk.set_milestone(incident, "acknowledged", at(acknowledged))
+        desk.incidents.set_milestone(incident, "acknowledged", at(acknowledged))
     if mitigated:
-        desk.set_status(incident, "mitigated", at(mitigated))
+        desk.incidents.set_status(incident, "mitigated", at(mitigated))
     if resolved:
-        desk.set_status(incident, "resolved", at(resolved))
+        desk.incidents.set_status(incident, "resolved", at(resolved))
     return incident
 
 
@@ -88,7 +88,7 @@ def library(desk: Desk) -> Desk:
         "2026-04-02T09:30",
         resolved="2026-04-02T13:00",
     )
-    desk.set_drill(drill)
+    desk.incidents.set_drill(drill)
     return desk
 
 
@@ -251,7 +251,7 @@ tier = 1
 def test_by_team_follows_the_catalog(library: Desk) -> None:
     from incidentdesk.core.catalog.model import parse_toml
 
-    library.import_catalog(parse_toml(CATALOG))
+    library.catalog.import_catalog(parse_toml(CATALOG))
     report = as_json(library, "--by", "team")
     counts = {g["key"]: g["incidents"] for g in report["groups"]}
     # I1 (checkout + payments) counts for both teams; I2 payments; I3 search has no team;
@@ -300,9 +300,9 @@ def test_parse_bound_reads_dates_in_the_given_zone() -> None:
 
 def test_never_recorded_detection_says_not_recorded(desk: Desk) -> None:
     # Declared, acknowledged and resolved; nobody recorded when it started or was detected.
-    incident = desk.declare("Queue backlog", "SEV2", ["queue"], at("2026-05-04T10:00"))
-    desk.set_milestone(incident, "acknowledged", at("2026-05-04T10:03"))
-    desk.set_status(incident, "resolved", at("2026-05-04T11:00"))
+    incident = desk.incidents.declare("Queue backlog", "SEV2", ["queue"], at("2026-05-04T10:00"))
+    desk.incidents.set_milestone(incident, "acknowledged", at("2026-05-04T10:03"))
+    desk.incidents.set_status(incident, "resolved", at("2026-05-04T11:00"))
     text = metrics(desk)
     detect = text.split("Time to detect")[1].split("\n\n")[0].splitlines()
     assert detect[2].split() == ["SEV2", "1", "0", "not", "recorded", "0"]
@@ -328,18 +328,22 @@ def test_month_trend_of_mtta_and_mttr(library: Desk) -> None:
 def test_a_year_one_incident_does_not_break_any_grouping(
     library: Desk, by: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from incidentdesk.app import desk as desk_module
+    from incidentdesk.app import recorder as desk_module
     from incidentdesk.core.catalog.model import parse_toml
 
-    library.import_catalog(parse_toml(CATALOG))
+    library.catalog.import_catalog(parse_toml(CATALOG))
     # An older version accepted `declare --at 0001-01-01T00:00:01Z` (it did not check event
     # times, as this one does); its journal keeps what it wrote.
     monkeypatch.setattr(desk_module, "check_event_time", lambda moment, now: moment)
-    library.declare("Back-dated by mistake", "SEV3", ["checkout"], at("0001-01-01T00:00:01"))
+    library.incidents.declare(
+        "Back-dated by mistake", "SEV3", ["checkout"], at("0001-01-01T00:00:01")
+    )
     # …and a workstation whose clock was centuries off resolved another in year 2500.
     far_off = Desk(library.store, "Old client", clock=lambda: at("2500-06-01T12:00"))
-    far = far_off.declare("Resolved far ahead", "SEV3", ["checkout"], at("2026-03-11T10:00"))
-    far_off.set_status(far, "resolved", at("2500-06-01T00:00"))
+    far = far_off.incidents.declare(
+        "Resolved far ahead", "SEV3", ["checkout"], at("2026-03-11T10:00")
+    )
+    far_off.incidents.set_status(far, "resolved", at("2500-06-01T00:00"))
     monkeypatch.undo()
     table = metrics(library, "--by", by)
     assert "2 incidents have a date outside 1970–2200 and are left out." in table
@@ -353,9 +357,9 @@ def test_a_year_one_incident_does_not_break_any_grouping(
 
 def test_mtta_counts_an_incident_with_a_commander_and_no_page(desk: Desk) -> None:
     # Declare, take command four minutes later, resolve: nobody paged, no milestone typed.
-    incident = desk.declare("Checkout down", "SEV2", ["checkout"], at("2026-05-04T10:00"))
-    desk.assign_role(incident, "commander", "Alice", at=at("2026-05-04T10:04"))
-    desk.set_status(incident, "resolved", at("2026-05-04T10:30"))
+    incident = desk.incidents.declare("Checkout down", "SEV2", ["checkout"], at("2026-05-04T10:00"))
+    desk.incidents.assign_role(incident, "commander", "Alice", at=at("2026-05-04T10:04"))
+    desk.incidents.set_status(incident, "resolved", at("2026-05-04T10:30"))
     ack = as_json(desk)["groups"][0]["metrics"]["time_to_acknowledge"]
     assert (ack["measured"], ack["missing"]) == (1, 0)
     assert ack["median_seconds"] == 240.0

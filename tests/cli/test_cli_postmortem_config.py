@@ -34,10 +34,10 @@ def test_due_days_are_a_profile_setting_used_for_new_action_items(
     from incidentdesk.app.desk import Desk
 
     desk = Desk.open(data_dir, "Ana")
-    desk.action_item_due_days = Profile.load(data_dir).due_days
-    desk.start_postmortem(incident, "lightweight", fill=False)
-    desk.save_action_item(incident, description="Add a canary", owner="Ana")
-    [item] = desk.action_items()
+    desk.action_items.due_days = Profile.load(data_dir).due_days
+    desk.postmortems.start(incident, "lightweight", fill=False)
+    desk.action_items.save(incident, description="Add a canary", owner="Ana")
+    [item] = desk.action_items.rows()
     assert item["due"] == (date.today() + timedelta(days=3)).isoformat()
     desk.close()
 

@@ -101,8 +101,10 @@ def server_row(cluster: PgCluster, url: str, event_id: str) -> Row:
 
 def state_of(desk: Desk) -> tuple[list[dict[str, Any]], dict[str, list[tuple[str, Any]]]]:
     """What a user sees: the incident list and each incident's timeline."""
-    listed = [{k: v for k, v in r.items() if k != "last_seq"} for r in desk.incidents(True)]
-    timelines = {r["id"]: [(e.event.id, e.text) for e in desk.timeline(r["id"])] for r in listed}
+    listed = [{k: v for k, v in r.items() if k != "last_seq"} for r in desk.incidents.rows(True)]
+    timelines = {
+        r["id"]: [(e.event.id, e.text) for e in desk.incidents.timeline(r["id"])] for r in listed
+    }
     return listed, timelines
 
 
@@ -128,8 +130,8 @@ def test_a_hostile_row_stops_no_workstation(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     a, b = workstations
-    incident = a.desk.declare("Payments down", "SEV1", ["payments"])
-    note = a.desk.add_note(incident, "gateway 502s")
+    incident = a.desk.incidents.declare("Payments down", "SEV1", ["payments"])
+    note = a.desk.incidents.add_note(incident, "gateway 502s")
     sync_both(a, b)
     make, reason = HOSTILE[case]
     bad = make(incident, server_row(pg_cluster, shared_schema, note))
@@ -137,33 +139,33 @@ def test_a_hostile_row_stops_no_workstation(
 
     sync_both(a, b)  # neither raises
     # Both keep writing, and what each writes reaches the other.
-    a.desk.add_note(incident, "still writing on A")
-    b.desk.add_note(incident, "still writing on B")
-    other = b.desk.declare("Search slow", "SEV3")
+    a.desk.incidents.add_note(incident, "still writing on A")
+    b.desk.incidents.add_note(incident, "still writing on B")
+    other = b.desk.incidents.declare("Search slow", "SEV3")
     sync_both(a, b)
     assert state_of(a.desk) == state_of(b.desk)
     texts = [text for _id, text in state_of(a.desk)[1][incident]]
     assert "still writing on A" in texts and "still writing on B" in texts
-    assert a.desk.incident(other).title == "Search slow"
+    assert a.desk.incidents.get(other).title == "Search slow"
     if reason is not None:
         assert "I never said that" not in texts and "from a peer" not in texts
-    assert a.desk.waiting() == b.desk.waiting() == 0
+    assert a.desk.exchange.waiting() == b.desk.exchange.waiting() == 0
 
     kept = 0 if reason is None else 1
     for ws in (a, b):
-        assert ws.desk.quarantined_count() == kept
+        assert ws.desk.exchange.quarantined_count() == kept
         if reason is not None:
-            (row,) = ws.desk.quarantined()
+            (row,) = ws.desk.exchange.quarantined()
             assert row.event_id == bad["id"] and reason in row.reason
             assert (row.source, row.author, row.device) == ("server", bad["author"], bad["device"])
         # The clock moved only with accepted events: the next note is ordered sanely.
-        newest = max(e.event.hlc for e in ws.desk.timeline(incident))
+        newest = max(e.event.hlc for e in ws.desk.incidents.timeline(incident))
         assert newest < hlc_pack(to_micros(utc_now()) // 1000 + 60_000, 0)
 
     # Pulling everything again (a lost cursor) keeps each row once.
-    b.desk.set_sync_fact(b.sync._cursor_key, "0")
+    b.desk.exchange.set_sync_fact(b.sync._cursor_key, "0")
     b.sync.sync_once()
-    assert b.desk.quarantined_count() == kept
+    assert b.desk.exchange.quarantined_count() == kept
     assert state_of(a.desk) == state_of(b.desk)
 
     code, out = cli(b.data_dir, capsys, "sync", "--status", "--json")
@@ -186,16 +188,16 @@ def test_every_hostile_row_at_once_and_a_new_workstation_still_catches_up(
     tmp_path: Path,
 ) -> None:
     a, b = workstations
-    incident = a.desk.declare("Payments down", "SEV1", ["payments"])
-    note = a.desk.add_note(incident, "gateway 502s")
+    incident = a.desk.incidents.declare("Payments down", "SEV1", ["payments"])
+    note = a.desk.incidents.add_note(incident, "gateway 502s")
     sync_both(a, b)
     for make, _reason in HOSTILE.values():
         bad = make(incident, server_row(pg_cluster, shared_schema, note))
         insert_behind_the_servers_back(pg_cluster, shared_schema, bad, replace=bad["id"] == note)
-    a.desk.add_note(incident, "after the flood")
+    a.desk.incidents.add_note(incident, "after the flood")
     sync_both(a, b)
     quarantined = sum(1 for _make, reason in HOSTILE.values() if reason is not None)
-    assert a.desk.quarantined_count() == b.desk.quarantined_count() == quarantined
+    assert a.desk.exchange.quarantined_count() == b.desk.exchange.quarantined_count() == quarantined
     assert state_of(a.desk) == state_of(b.desk)
 
     # A workstation set up now: its first catch-up reads past every bad row. The forged
@@ -204,12 +206,12 @@ def test_every_hostile_row_at_once_and_a_new_workstation_still_catches_up(
     c = Workstation(tmp_path, "C", shared_schema)
     try:
         c.sync.sync_once()
-        assert c.desk.quarantined_count() == quarantined - 1
+        assert c.desk.exchange.quarantined_count() == quarantined - 1
         listed_a, timelines_a = state_of(a.desk)
         listed_c, timelines_c = state_of(c.desk)
         assert listed_c == listed_a
         assert [i for i, _t in timelines_c[incident]] == [i for i, _t in timelines_a[incident]]
-        c.desk.add_note(incident, "C writes too")
+        c.desk.incidents.add_note(incident, "C writes too")
         c.sync.sync_once()
         sync_both(a, b)
         assert "C writes too" in [t for _i, t in state_of(b.desk)[1][incident]]
@@ -229,11 +231,11 @@ def test_a_client_of_this_version_syncs_with_a_0005_server(
         conn.execute("ALTER TABLE events DROP COLUMN received_at_us")
         conn.execute("UPDATE alembic_version SET version_num = '0005_actions'")
     a, b = workstations
-    incident = a.desk.declare("Payments down", "SEV1")
-    a.desk.add_note(incident, "gateway 502s")
+    incident = a.desk.incidents.declare("Payments down", "SEV1")
+    a.desk.incidents.add_note(incident, "gateway 502s")
     sync_both(a, b)
     assert state_of(a.desk) == state_of(b.desk)
-    assert [e.event.recorded_by for e in b.desk.timeline(incident)] == [None, None]
+    assert [e.event.recorded_by for e in b.desk.incidents.timeline(incident)] == [None, None]
 
 
 def test_a_peer_that_writes_our_id_first_is_noticed_by_the_writer(
@@ -243,10 +245,10 @@ def test_a_peer_that_writes_our_id_first_is_noticed_by_the_writer(
     # other words on the server. A's push is a no-op for it (the id is taken): A keeps its
     # own note, keeps the server's copy aside and reports it.
     a, b = workstations
-    incident = a.desk.declare("Payments down", "SEV1")
+    incident = a.desk.incidents.declare("Payments down", "SEV1")
     sync_both(a, b)
-    mine = a.desk.add_note(incident, "roll back the deploy")
-    written = next(e for e in a.desk.outbox() if e.id == mine)
+    mine = a.desk.incidents.add_note(incident, "roll back the deploy")
+    written = next(e for e in a.desk.exchange.outbox() if e.id == mine)
     insert_behind_the_servers_back(
         pg_cluster,
         shared_schema,
@@ -255,10 +257,10 @@ def test_a_peer_that_writes_our_id_first_is_noticed_by_the_writer(
     )
     report = a.sync.sync_once()
     assert report.quarantined == 1
-    assert a.desk.waiting() == 0
-    (row,) = a.desk.quarantined()
+    assert a.desk.exchange.waiting() == 0
+    (row,) = a.desk.exchange.quarantined()
     assert row.event_id == mine and row.reason == "same id as an existing event, different content"
     texts = [text for _id, text in state_of(a.desk)[1][incident]]
     assert "roll back the deploy" in texts and "do not roll back" not in texts
     a.sync.sync_once()
-    assert a.desk.quarantined_count() == 1, "kept once"
+    assert a.desk.exchange.quarantined_count() == 1, "kept once"

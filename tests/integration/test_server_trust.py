@@ -186,20 +186,20 @@ def test_a_note_written_as_priya_shows_priya_as_recorder_on_another_workstation(
     people: tuple[Workstation, Workstation],
 ) -> None:
     a, b = people
-    incident = a.desk.declare("Checkout errors", "SEV2", ["checkout"])
-    note = a.desk.add_note(incident, "rolled back 4.2.1")
-    mine = {e.event.id: e.event for e in a.desk.timeline(incident)}[note]
+    incident = a.desk.incidents.declare("Checkout errors", "SEV2", ["checkout"])
+    note = a.desk.incidents.add_note(incident, "rolled back 4.2.1")
+    mine = {e.event.id: e.event for e in a.desk.incidents.timeline(incident)}[note]
     assert (mine.recorded_by, mine.received_at) == (None, None), "not on the server yet"
 
     a.sync.sync_once()
     b.sync.sync_once()
-    theirs = {e.event.id: e.event for e in b.desk.timeline(incident)}[note]
+    theirs = {e.event.id: e.event for e in b.desk.incidents.timeline(incident)}[note]
     assert theirs.author == "Priya Patel" and theirs.recorded_by == "priya"
     assert theirs.received_at is not None
     assert abs((theirs.received_at - datetime.now(UTC)).total_seconds()) < 60
 
     # A scribe writes for the commander: the author is a claim, the recorder a fact.
-    scribed = b.desk.add_note(incident, "Commander: freeze deploys")
+    scribed = b.desk.incidents.add_note(incident, "Commander: freeze deploys")
     b.sync.sync_once()
     a.sync.sync_once()
     on_a = {e.id: e for e in _journal(a)}
@@ -209,7 +209,7 @@ def test_a_note_written_as_priya_shows_priya_as_recorder_on_another_workstation(
     assert on_a[note].recorded_by == "priya"
     assert on_a[note].received_at == theirs.received_at
     assert on_a[note]._replace(recorded_by=None, received_at=None) == mine
-    assert a.desk.incident(incident) == b.desk.incident(incident)
+    assert a.desk.incidents.get(incident) == b.desk.incidents.get(incident)
 
 
 def test_one_refused_local_event_does_not_hold_up_the_others(
@@ -218,7 +218,7 @@ def test_one_refused_local_event_does_not_hold_up_the_others(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     a, b = people
-    incident = a.desk.declare("Queue backlog", "SEV3")
+    incident = a.desk.incidents.declare("Queue backlog", "SEV3")
     # What an older release let through: a note dated in the year 1.
     bad = new_event_id()
     with a.desk.store.writing() as tx:
@@ -234,14 +234,14 @@ def test_one_refused_local_event_does_not_hold_up_the_others(
                 a.desk.store.device_id,
             )
         )
-    good = a.desk.add_note(incident, "consumers scaled to 12")
+    good = a.desk.incidents.add_note(incident, "consumers scaled to 12")
 
     report = a.sync.sync_once()
     assert report.pushed == 2
     assert list(report.refused) == [bad]
     assert "outside the years 1970 to 2200" in report.refused[bad]
-    assert a.desk.waiting() == 0, "the refused event is not retried forever"
-    assert a.desk.push_refusals()[bad]["reason"] == report.refused[bad]
+    assert a.desk.exchange.waiting() == 0, "the refused event is not retried forever"
+    assert a.desk.exchange.push_refusals()[bad]["reason"] == report.refused[bad]
 
     again = a.sync.sync_once()
     assert (again.pushed, again.refused) == (0, {})
@@ -251,9 +251,9 @@ def test_one_refused_local_event_does_not_hold_up_the_others(
     said = capsys.readouterr().out
     assert said.startswith("Sending 1 refused event(s) again.\n")
     assert f"The shared database refused event {bad} (kept here, not sent again): its time" in said
-    assert a.desk.waiting() == 0 and list(a.desk.push_refusals()) == [bad]
+    assert a.desk.exchange.waiting() == 0 and list(a.desk.exchange.push_refusals()) == [bad]
     b.sync.sync_once()
-    assert good in {e.event.id for e in b.desk.timeline(incident)}
+    assert good in {e.event.id for e in b.desk.incidents.timeline(incident)}
     assert bad not in {e.id for e in _journal(b)}
     assert bad in {e.id for e in _journal(a)}, "kept locally: nothing is lost"
 
@@ -274,8 +274,8 @@ def test_an_upgraded_workstation_still_pushes_to_a_server_at_the_previous_schema
         assert not store.has_provenance()
         a = Workstation(tmp_path, "Priya Patel", shared_url)
         try:
-            incident = a.desk.declare("Old server", "SEV4")
-            outcome = store.send(a.desk.outbox())
+            incident = a.desk.incidents.declare("Old server", "SEV4")
+            outcome = store.send(a.desk.exchange.outbox())
             assert (outcome.new, outcome.stamped, outcome.refused) == (1, {}, {})
         finally:
             a.close()

@@ -88,17 +88,17 @@ def waiting_for_append_lock(admin: psycopg.Connection[Any], database: str) -> in
 
 def cursor_of(ws: Workstation) -> int:
     """The workstation's pull cursor (kept in its local store)."""
-    return int(ws.desk.sync_fact(ws.sync._cursor_key) or 0)
+    return int(ws.desk.exchange.sync_fact(ws.sync._cursor_key) or 0)
 
 
 def two_unpushed_notes(a: Workstation, b: Workstation) -> tuple[str, Event, Event]:
     """An incident on both workstations, and two notes A wrote but has not pushed."""
-    incident = a.desk.declare("Search latency", "SEV3", ["search"])
+    incident = a.desk.incidents.declare("Search latency", "SEV3", ["search"])
     a.sync.sync_once()
     b.sync.sync_once()
-    a.desk.add_note(incident, "T1: takes its seq first, commits last")
-    a.desk.add_note(incident, "T2: takes its seq second, commits first")
-    first, second = a.desk.outbox()
+    a.desk.incidents.add_note(incident, "T1: takes its seq first, commits last")
+    a.desk.incidents.add_note(incident, "T2: takes its seq second, commits first")
+    first, second = a.desk.exchange.outbox()
     return incident, first, second
 
 
@@ -177,32 +177,32 @@ def test_pushing_again_or_replaying_pulls_changes_nothing(
     workstations: tuple[Workstation, Workstation], pg_cluster: PgCluster, shared_schema: str
 ) -> None:
     a, b = workstations
-    incident = a.desk.declare("Disk full", "SEV3", ["storage"])
-    a.desk.assign_role(incident, "commander", "Alice")
-    a.desk.add_note(incident, "cleaning /var/log")
-    batch = a.desk.outbox()
+    incident = a.desk.incidents.declare("Disk full", "SEV3", ["storage"])
+    a.desk.incidents.assign_role(incident, "commander", "Alice")
+    a.desk.incidents.add_note(incident, "cleaning /var/log")
+    batch = a.desk.exchange.outbox()
     # The server commits but A crashes before marking the batch pushed: it goes up again.
     assert a.shared.push(batch) == 3
-    assert a.desk.waiting() == 3
+    assert a.desk.exchange.waiting() == 3
     assert a.sync.sync_once().pushed == 0
-    assert a.desk.waiting() == 0
+    assert a.desk.exchange.waiting() == 0
     assert a.shared.push(batch) == 0
     assert len(server_ids(pg_cluster, shared_schema)) == 3
 
     b.sync.sync_once()
     # B writes more before anything else happens; these wait in B's outbox.
-    b_note = b.desk.add_note(incident, "B: rotated the logs")
-    b.desk.assign_role(incident, "scribe", "Bea")
-    state_b = b.desk.incident(incident)
+    b_note = b.desk.incidents.add_note(incident, "B: rotated the logs")
+    b.desk.incidents.assign_role(incident, "scribe", "Bea")
+    state_b = b.desk.incidents.get(incident)
     ids_b = journal_ids(b.desk)
-    assert b.desk.waiting() == 2
+    assert b.desk.exchange.waiting() == 2
 
     # Replay every pull from the start (a crash before the cursor was saved).
-    b.desk.set_sync_fact(b.sync._cursor_key, "0")
+    b.desk.exchange.set_sync_fact(b.sync._cursor_key, "0")
     assert b.sync.pull() == (3, [])
-    assert b.desk.incident(incident) == state_b
+    assert b.desk.incidents.get(incident) == state_b
     assert journal_ids(b.desk) == ids_b
-    assert b.desk.waiting() == 2, "B's own writes are still waiting, untouched"
+    assert b.desk.exchange.waiting() == 2, "B's own writes are still waiting, untouched"
     assert len(server_ids(pg_cluster, shared_schema)) == 3
 
     assert b.sync.sync_once().pushed == 2
@@ -210,13 +210,13 @@ def test_pushing_again_or_replaying_pulls_changes_nothing(
     assert b.shared.push(journal_events(b.desk)) == 0
     assert a.shared.push(journal_events(a.desk)) == 0
     assert a.sync.sync_once().pulled == 2
-    a.desk.set_sync_fact(a.sync._cursor_key, "0")
+    a.desk.exchange.set_sync_fact(a.sync._cursor_key, "0")
     assert a.sync.pull() == (5, [])
 
     on_server = server_ids(pg_cluster, shared_schema)
     assert len(on_server) == len(set(on_server)) == 5
     assert set(on_server) == set(journal_ids(a.desk)) == set(journal_ids(b.desk))
-    assert a.desk.incident(incident) == b.desk.incident(incident) == state_b
+    assert a.desk.incidents.get(incident) == b.desk.incidents.get(incident) == state_b
     assert b_note in on_server
 
 
@@ -233,13 +233,13 @@ def sync_in_order(first: Sync, second: Sync) -> None:
 def commander_history(desk: Desk, incident: str) -> list[tuple[str, str, str | None]]:
     return [
         (c.person, c.change, c.previous)
-        for c in desk.incident(incident).role_history
+        for c in desk.incidents.get(incident).role_history
         if c.role == "commander"
     ]
 
 
 def assert_timeline_in_occurred_order(a: Desk, b: Desk, incident: str) -> None:
-    entries_a, entries_b = a.timeline(incident), b.timeline(incident)
+    entries_a, entries_b = a.incidents.timeline(incident), b.incidents.timeline(incident)
     times = [e.event.occurred_at for e in entries_a]
     assert times == sorted(times)
     assert [e.event.id for e in entries_b] == [e.event.id for e in entries_a]
@@ -257,17 +257,17 @@ def test_role_race_with_a_clock_two_hours_ahead_converges(
     a, b = workstations
     ahead = Desk(a.desk.store, "A", clock=lambda: utc_now() + timedelta(hours=2))
     a_sync, b_sync = Sync(ahead, a.shared), b.sync
-    incident = b.desk.declare("DNS failures", "SEV2", ["dns"])
+    incident = b.desk.incidents.declare("DNS failures", "SEV2", ["dns"])
     b_sync.sync_once()
     a_sync.sync_once()
 
-    alice = ahead.assign_role(incident, "commander", "Alice")  # neither has synced since
+    alice = ahead.incidents.assign_role(incident, "commander", "Alice")  # neither has synced since
     time.sleep(0.01)
-    bob = b.desk.assign_role(incident, "commander", "Bob")
+    bob = b.desk.incidents.assign_role(incident, "commander", "Bob")
     order = (a_sync, b_sync) if first == "A" else (b_sync, a_sync)
     sync_in_order(*order)
 
-    state_a, state_b = ahead.incident(incident), b.desk.incident(incident)
+    state_a, state_b = ahead.incidents.get(incident), b.desk.incidents.get(incident)
     assert state_a == state_b
     assert state_a.holders("commander") == ["Alice"]
     assert commander_history(ahead, incident) == [
@@ -276,18 +276,18 @@ def test_role_race_with_a_clock_two_hours_ahead_converges(
     ]
     assert [c.event_id for c in state_b.role_history] == [bob, alice]
     assert_timeline_in_occurred_order(ahead, b.desk, incident)
-    assert ahead.timeline(incident)[-1].event.id == alice  # two hours "later"
+    assert ahead.incidents.timeline(incident)[-1].event.id == alice  # two hours "later"
 
-    carol = b.desk.assign_role(incident, "commander", "Carol")
+    carol = b.desk.incidents.assign_role(incident, "commander", "Carol")
     sync_in_order(b_sync, a_sync)
     events = {e.id: e for e in journal_events(b.desk)}
     assert events[carol].hlc > events[alice].hlc > events[bob].hlc
-    assert ahead.incident(incident).holders("commander") == ["Carol"]
-    assert b.desk.incident(incident) == ahead.incident(incident)
+    assert ahead.incidents.get(incident).holders("commander") == ["Carol"]
+    assert b.desk.incidents.get(incident) == ahead.incidents.get(incident)
     # Fold order (HLC) and the timeline (occurred_at) disagree under skew: Carol's
     # handover is listed before Alice's assignment, which B's clock places in the future.
     assert_timeline_in_occurred_order(ahead, b.desk, incident)
-    assert [e.event.id for e in b.desk.timeline(incident)][-2:] == [carol, alice]
+    assert [e.event.id for e in b.desk.incidents.timeline(incident)][-2:] == [carol, alice]
 
 
 @pytest.mark.parametrize("first", ["A", "B"])
@@ -301,12 +301,12 @@ def test_role_race_at_the_same_moment_converges(
     desk_a = Desk(a.desk.store, "A", clock=lambda: moment)
     desk_b = Desk(b.desk.store, "B", clock=lambda: moment)
     sync_a, sync_b = Sync(desk_a, a.shared), Sync(desk_b, b.shared)
-    incident = desk_a.declare("Cache stampede", "SEV2")
+    incident = desk_a.incidents.declare("Cache stampede", "SEV2")
     sync_a.sync_once()
     sync_b.sync_once()
 
-    alice = desk_a.assign_role(incident, "commander", "Alice")
-    bob = desk_b.assign_role(incident, "commander", "Bob")
+    alice = desk_a.incidents.assign_role(incident, "commander", "Alice")
+    bob = desk_b.incidents.assign_role(incident, "commander", "Bob")
     order = (sync_a, sync_b) if first == "A" else (sync_b, sync_a)
     sync_in_order(*order)
 
@@ -316,7 +316,7 @@ def test_role_race_at_the_same_moment_converges(
     ranked = sorted([(events[alice], "Alice"), (events[bob], "Bob")], key=lambda p: p[0].key)
     (_loser_event, loser), (winner_event, winner) = ranked
     assert winner_event.device == max(a.desk.store.device_id, b.desk.store.device_id)
-    state_a, state_b = desk_a.incident(incident), desk_b.incident(incident)
+    state_a, state_b = desk_a.incidents.get(incident), desk_b.incidents.get(incident)
     assert state_a == state_b
     assert state_a.holders("commander") == [winner]
     assert commander_history(desk_b, incident) == [

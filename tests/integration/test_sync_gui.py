@@ -75,7 +75,7 @@ def test_remote_entries_appear_live_and_offline_writing_goes_up_later(
     assert "Last sync:" in label.toolTip()
 
     # Bob declares; the incident reaches Alice's list without a reload.
-    incident = other.desk.declare("Payments down", "SEV1", ["payments"])
+    incident = other.desk.incidents.declare("Payments down", "SEV1", ["payments"])
     other.sync.sync_once()
     qtbot.waitUntil(lambda: window.incident_list.model.rowCount() == 1, timeout=LIVE_MS)
     assert window.incident_list.select(incident)
@@ -86,7 +86,7 @@ def test_remote_entries_appear_live_and_offline_writing_goes_up_later(
     before = timeline.model.rowCount()
 
     # Bob writes a note: it appears in Alice's timeline at once, as a new row.
-    other.desk.add_note(incident, "gateway returns 502 for EU cards")
+    other.desk.incidents.add_note(incident, "gateway returns 502 for EU cards")
     other.sync.sync_once()
     qtbot.waitUntil(lambda: timeline.model.rowCount() == before + 1, timeout=LIVE_MS)
     assert timeline_texts(window)[-1] == "gateway returns 502 for EU cards"
@@ -154,7 +154,7 @@ def test_test_connection_with_a_wrong_password_says_so(
 def test_saving_the_connection_in_the_dialog_starts_syncing(
     qtbot: QtBot, tmp_path: Path, shared_schema: str, other: Workstation
 ) -> None:
-    incident = other.desk.declare("Search results empty", "SEV3")
+    incident = other.desk.incidents.declare("Search results empty", "SEV3")
     other.sync.sync_once()
     data_dir = tmp_path / "dave"
     data_dir.mkdir()
@@ -198,9 +198,9 @@ def test_past_incidents_are_listed_searched_and_reviewed_with_the_server_stopped
     from incidentdesk.ui.shell.main_window import LIBRARY
 
     qtbot.waitUntil(lambda: window.sync_label.text() == "online", timeout=15_000)
-    incident = other.desk.declare("Cache stampede on login", "SEV2", ["auth"])
-    other.desk.add_note(incident, "thundering herd after the cache flush")
-    other.desk.set_status(incident, "resolved")
+    incident = other.desk.incidents.declare("Cache stampede on login", "SEV2", ["auth"])
+    other.desk.incidents.add_note(incident, "thundering herd after the cache flush")
+    other.desk.incidents.set_status(incident, "resolved")
     other.sync.sync_once()
     library = window.library
     qtbot.waitUntil(lambda: library.model.row_by_id(incident) is not None, timeout=LIVE_MS)

@@ -14,38 +14,38 @@ def test_a_catalog_and_a_page_made_on_a_are_known_on_b_which_never_sends_it(
     workstations: tuple[Workstation, Workstation],
 ) -> None:
     a, b = workstations
-    a.desk.import_catalog(parse_toml(CATALOG), source="catalog.toml")
-    incident = a.desk.declare("Checkout down", "SEV1", ["checkout"])
-    page = a.desk.escalate(incident, "checkout")
+    a.desk.catalog.import_catalog(parse_toml(CATALOG), source="catalog.toml")
+    incident = a.desk.incidents.declare("Checkout down", "SEV1", ["checkout"])
+    page = a.desk.escalations.escalate(incident, "checkout")
     a.sync.sync_once()
     b.sync.sync_once()
-    catalog = b.desk.catalog()
+    catalog = b.desk.catalog.current()
     assert catalog is not None and [s.name for s in catalog.services] == ["checkout"]
-    assert [p.id for p in b.desk.escalations(incident)] == [page]
-    assert b.desk.pending_deliveries() == []  # only the workstation that asked sends it
-    assert len(a.desk.pending_deliveries()) == 1
-    assert b.desk.incidents()[0]["id"] == incident  # the catalog is no incident
+    assert [p.id for p in b.desk.escalations.pages(incident)] == [page]
+    assert b.desk.deliveries.pending() == []  # only the workstation that asked sends it
+    assert len(a.desk.deliveries.pending()) == 1
+    assert b.desk.incidents.rows()[0]["id"] == incident  # the catalog is no incident
 
 
 def test_two_workstations_saving_one_section_see_the_same_conflict_and_its_merge(
     workstations: tuple[Workstation, Workstation],
 ) -> None:
     a, b = workstations
-    incident = a.desk.declare("Checkout down", "SEV2", ["checkout"])
-    a.desk.start_postmortem(incident, "lightweight", fill=False)
-    key = a.desk.postmortem(incident).sections[0].spec.key
-    base = a.desk.save_section(incident, key, "The pool ran dry.", None)
+    incident = a.desk.incidents.declare("Checkout down", "SEV2", ["checkout"])
+    a.desk.postmortems.start(incident, "lightweight", fill=False)
+    key = a.desk.postmortems.view(incident).sections[0].spec.key
+    base = a.desk.postmortems.save_section(incident, key, "The pool ran dry.", None)
     a.sync.sync_once()
     b.sync.sync_once()
 
-    a.desk.save_section(incident, key, "The connection pool ran dry at 14:02.", base)
-    b.desk.save_section(incident, key, "The pool ran dry after the deploy.", base)
+    a.desk.postmortems.save_section(incident, key, "The connection pool ran dry at 14:02.", base)
+    b.desk.postmortems.save_section(incident, key, "The pool ran dry after the deploy.", base)
     a.sync.sync_once()
     b.sync.sync_once()
     a.sync.sync_once()
 
-    on_a = a.desk.postmortem(incident).section(key)
-    on_b = b.desk.postmortem(incident).section(key)
+    on_a = a.desk.postmortems.view(incident).section(key)
+    on_b = b.desk.postmortems.view(incident).section(key)
     assert on_a.conflict is not None and on_b.conflict is not None
     assert on_a.conflict == on_b.conflict  # the same on every replica
     assert {h.text for h in on_a.conflict.heads} == {
@@ -53,11 +53,11 @@ def test_two_workstations_saving_one_section_see_the_same_conflict_and_its_merge
         "The pool ran dry after the deploy.",
     }
     merged = "The connection pool ran dry at 14:02, after the deploy."
-    b.desk.resolve_conflict(incident, key, merged, [h.id for h in on_b.conflict.heads])
+    b.desk.postmortems.resolve_conflict(incident, key, merged, [h.id for h in on_b.conflict.heads])
     b.sync.sync_once()
     a.sync.sync_once()
     for desk in (a.desk, b.desk):
-        section = desk.postmortem(incident).section(key)
+        section = desk.postmortems.view(incident).section(key)
         assert (section.text, section.conflict) == (merged, None)
 
 

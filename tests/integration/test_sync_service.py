@@ -33,7 +33,7 @@ def test_a_note_from_a_reaches_b_by_notification_without_polling(
     workstations: tuple[Workstation, Workstation], pg_cluster: PgCluster, shared_schema: str
 ) -> None:
     a, b = workstations
-    incident = a.desk.declare("Payments down", "SEV1", ["payments"])
+    incident = a.desk.incidents.declare("Payments down", "SEV1", ["payments"])
     a.sync.sync_once()
     with running_service(b.data_dir, "B", shared_schema, check_every=NEVER, max_backoff=1.0) as (
         _service,
@@ -42,14 +42,14 @@ def test_a_note_from_a_reaches_b_by_notification_without_polling(
         wait_for(lambda: rec.is_(ONLINE), what="B online")
         assert incident in journal_ids(b.desk), "the catch-up after LISTEN brought the incident"
 
-        note = a.desk.add_note(incident, "gateway 502s")
+        note = a.desk.incidents.add_note(incident, "gateway 502s")
         assert a.sync.push() == 1
         pushed_at = time.monotonic()
         wait_for(lambda: rec.changes_after(pushed_at), timeout=2.0, what="B's on_changed")
         [(changed_at, changed)] = rec.changes_after(pushed_at)
         assert changed == [incident]
         assert note in journal_ids(b.desk)
-        assert [e.event.id for e in b.desk.timeline(incident)][-1] == note
+        assert [e.event.id for e in b.desk.incidents.timeline(incident)][-1] == note
         assert changed_at - pushed_at < 1.0, f"took {changed_at - pushed_at:.3f} s"
 
         # No polling: a row that reaches the server without a notification is not fetched,
@@ -57,7 +57,7 @@ def test_a_note_from_a_reaches_b_by_notification_without_polling(
         with pg_cluster.admin(database_name(shared_schema)) as admin:
             admin.execute("ALTER TABLE events DISABLE TRIGGER events_notify")
             try:
-                silent = a.desk.add_note(incident, "written without a notification")
+                silent = a.desk.incidents.add_note(incident, "written without a notification")
                 assert a.sync.push() == 1
             finally:
                 admin.execute("ALTER TABLE events ENABLE TRIGGER events_notify")
@@ -73,8 +73,8 @@ def test_writing_through_an_outage_loses_and_duplicates_nothing(
     workstations: tuple[Workstation, Workstation], pg_cluster: PgCluster, shared_schema: str
 ) -> None:
     a, b = workstations
-    incident = a.desk.declare("Checkout errors", "SEV2", ["checkout"])
-    a.desk.assign_role(incident, "commander", "Alice")
+    incident = a.desk.incidents.declare("Checkout errors", "SEV2", ["checkout"])
+    a.desk.incidents.assign_role(incident, "commander", "Alice")
     a.sync.sync_once()
     b.sync.sync_once()
     try:
@@ -95,16 +95,16 @@ def test_writing_through_an_outage_loses_and_duplicates_nothing(
             for i in range(1000):
                 started = time.perf_counter()
                 if i == 500:
-                    a.desk.set_severity(incident, "SEV1")
+                    a.desk.incidents.set_severity(incident, "SEV1")
                 elif i % 100 == 50:
-                    a.desk.assign_role(incident, "scribe", f"Scribe {i}")
+                    a.desk.incidents.assign_role(incident, "scribe", f"Scribe {i}")
                 elif i == 900:
-                    a.desk.set_status(incident, "mitigated")
+                    a.desk.incidents.set_status(incident, "mitigated")
                 else:
-                    a.desk.add_note(incident, f"note {i}")
+                    a.desk.incidents.add_note(incident, f"note {i}")
                 slowest = max(slowest, time.perf_counter() - started)
                 service.wake()  # as the GUI does after every command
-            assert a.desk.waiting() == 1000
+            assert a.desk.exchange.waiting() == 1000
             assert slowest < 1.0, f"a local write took {slowest:.3f} s during the outage"
 
             wait_for(lambda: rec.is_(OFFLINE, waiting=1000), what="offline, 1000 waiting")
@@ -126,20 +126,20 @@ def test_writing_through_an_outage_loses_and_duplicates_nothing(
     assert len(on_server) == len(set(on_server)) == 1002  # declared, commander, 1000 more
     assert len(on_a) == len(on_b) == 1002
     assert set(on_a) == set(on_b) == set(on_server)
-    assert a.desk.waiting() == b.desk.waiting() == 0
-    state_a, state_b = a.desk.incident(incident), b.desk.incident(incident)
+    assert a.desk.exchange.waiting() == b.desk.exchange.waiting() == 0
+    state_a, state_b = a.desk.incidents.get(incident), b.desk.incidents.get(incident)
     assert state_b == state_a
     assert (state_b.severity, state_b.status, state_b.event_count) == ("SEV1", "mitigated", 1002)
     assert state_b.holders("scribe") == ["Scribe 950"]
-    ids_a = [e.event.id for e in a.desk.timeline(incident)]
-    assert [e.event.id for e in b.desk.timeline(incident)] == ids_a
+    ids_a = [e.event.id for e in a.desk.incidents.timeline(incident)]
+    assert [e.event.id for e in b.desk.incidents.timeline(incident)] == ids_a
 
 
 def test_a_server_restart_is_noticed_and_live_delivery_resumes(
     workstations: tuple[Workstation, Workstation], pg_cluster: PgCluster, shared_schema: str
 ) -> None:
     a, b = workstations
-    incident = a.desk.declare("Queue backlog", "SEV3")
+    incident = a.desk.incidents.declare("Queue backlog", "SEV3")
     a.sync.sync_once()
     try:
         with running_service(b.data_dir, "B", shared_schema, check_every=0.5, max_backoff=1.0) as (
@@ -151,7 +151,7 @@ def test_a_server_restart_is_noticed_and_live_delivery_resumes(
             wait_for(lambda: OFFLINE in [s.state for s in rec.all_statuses()], what="B offline")
             wait_for(lambda: rec.is_(ONLINE), timeout=10, what="B online again")
             # B listens again: a new note arrives by notification alone (no polling).
-            note = a.desk.add_note(incident, "after the restart")
+            note = a.desk.incidents.add_note(incident, "after the restart")
             assert a.sync.push() == 1
             wait_for(lambda: note in journal_ids(b.desk), timeout=2.0, what="the note on B")
     finally:
@@ -163,7 +163,7 @@ def test_events_written_while_the_listener_is_dead_arrive_by_catch_up(
 ) -> None:
     a, b = workstations
     database = database_name(shared_schema)
-    incident = a.desk.declare("Login failures", "SEV2")
+    incident = a.desk.incidents.declare("Login failures", "SEV2")
     a.sync.sync_once()
     # check_every=NEVER: B does not poll, and its listener keeps "LISTEN …" as its last query.
     with (
@@ -182,7 +182,7 @@ def test_events_written_while_the_listener_is_dead_arrive_by_catch_up(
             wait_for(lambda: rec.is_(OFFLINE), what="B to notice its listener died")
             # A pushes through the superuser (desk_app may not log in for now). The trigger
             # sends NOTIFY for these rows, but nobody is listening: B will never get one.
-            notes = [a.desk.add_note(incident, f"while B was away {i}") for i in range(3)]
+            notes = [a.desk.incidents.add_note(incident, f"while B was away {i}") for i in range(3)]
             superuser = SharedStore(
                 SharedConfig.parse(
                     f"postgresql://{SUPERUSER}@127.0.0.1:{pg_cluster.port}/{database}"

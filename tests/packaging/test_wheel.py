@@ -242,8 +242,8 @@ def test_installed_blameless_check_and_post_mortem_export(installed: Installed) 
     probe = (
         "import sys\nfrom pathlib import Path\nfrom incidentdesk.app.desk import Desk\n"
         "d = Desk.open(Path(sys.argv[1]), 'Ana')\n"
-        "print(d.start_postmortem(sys.argv[2], 'google-sre'))\n"
-        "print(len(d.templates()))\n"
+        "print(d.postmortems.start(sys.argv[2], 'google-sre'))\n"
+        "print(len(d.postmortems.templates()))\n"
     )
     out = _run(
         [installed.python, "-c", probe, data, incident], cwd=installed.workdir, env=env

@@ -21,26 +21,28 @@ Lines = list[str]
 def build_journal(desk: Desk) -> list[str]:
     """Two incidents with every kind of event, back-dated entries and varied text."""
     now = utc_now()
-    first = desk.declare(
+    first = desk.incidents.declare(
         "Checkout 5xx in EU — São Paulo too",
         "SEV2",
         ["payments-api", "ledger"],
         at=now - timedelta(hours=1),
     )
-    desk.assign_role(first, "commander", "Maya Chen")
-    desk.assign_role(first, "commander", "Sam Okafor")
-    desk.assign_role(first, "comms", "Ana Ruiz", shadow=True)
-    note = desk.add_note(first, "Disk full on db-01\nsecond line: 数据库 שלום 🔥", "observation")
-    desk.add_note(first, "Back-dated finding", at=now - timedelta(minutes=30))
-    desk.correct_note(first, note, "Disk nearly full on db-01")
-    desk.pin(first, note)
-    desk.set_severity(first, "SEV1")
-    desk.set_status(first, "identified")
-    desk.set_milestone(first, "acknowledged", now - timedelta(minutes=20))
-    desk.release_role(first, "comms", shadow=True)
-    second = desk.declare("Game day: failover drill", "SEV4")
-    desk.set_drill(second)
-    desk.add_note(second, "Failover finished", "update", pinned=True)
+    desk.incidents.assign_role(first, "commander", "Maya Chen")
+    desk.incidents.assign_role(first, "commander", "Sam Okafor")
+    desk.incidents.assign_role(first, "comms", "Ana Ruiz", shadow=True)
+    note = desk.incidents.add_note(
+        first, "Disk full on db-01\nsecond line: 数据库 שלום 🔥", "observation"
+    )
+    desk.incidents.add_note(first, "Back-dated finding", at=now - timedelta(minutes=30))
+    desk.incidents.correct_note(first, note, "Disk nearly full on db-01")
+    desk.incidents.pin(first, note)
+    desk.incidents.set_severity(first, "SEV1")
+    desk.incidents.set_status(first, "identified")
+    desk.incidents.set_milestone(first, "acknowledged", now - timedelta(minutes=20))
+    desk.incidents.release_role(first, "comms", shadow=True)
+    second = desk.incidents.declare("Game day: failover drill", "SEV4")
+    desk.incidents.set_drill(second)
+    desk.incidents.add_note(second, "Failover finished", "update", pinned=True)
     return [first, second]
 
 
@@ -57,7 +59,7 @@ def write_lines(path: Path, lines: Lines, end: str = "\n") -> Path:
 
 def listed(desk: Desk) -> list[dict[str, Any]]:
     """The incident list without this store's own positions."""
-    return [{k: v for k, v in row.items() if k != "last_seq"} for row in desk.incidents(True)]
+    return [{k: v for k, v in row.items() if k != "last_seq"} for row in desk.incidents.rows(True)]
 
 
 @pytest.fixture
@@ -79,10 +81,10 @@ def exported(desk: Desk, tmp_path: Path) -> tuple[list[str], Path]:
 
 
 def assert_empty(desk: Desk) -> None:
-    assert desk.incidents(include_closed=True) == []
-    assert desk.waiting() == 0
-    assert desk.search("disk") == []
-    assert desk.read_journal(lambda _n: None, lambda _b: None) == 0
+    assert desk.incidents.rows(include_closed=True) == []
+    assert desk.exchange.waiting() == 0
+    assert desk.incidents.search("disk") == []
+    assert desk.exchange.read_journal(lambda _n: None, lambda _b: None) == 0
 
 
 # ------------------------------------------------------------------------ round trip
@@ -97,19 +99,19 @@ def test_a_round_trip_restores_the_same_incidents(
     assert (result.added, result.skipped) == (count, 0)
     assert sorted(result.incidents) == sorted(incidents)
     for incident in incidents:
-        assert fresh.timeline(incident) == desk.timeline(incident)
-        assert fresh.incident(incident) == desk.incident(incident)
+        assert fresh.incidents.timeline(incident) == desk.incidents.timeline(incident)
+        assert fresh.incidents.get(incident) == desk.incidents.get(incident)
     assert listed(fresh) == listed(desk)
-    assert fresh.search("nearly full") == desk.search("nearly full") != []
-    assert fresh.search("数据库") == desk.search("数据库") != []
+    assert fresh.incidents.search("nearly full") == desk.incidents.search("nearly full") != []
+    assert fresh.incidents.search("数据库") == desk.incidents.search("数据库") != []
     # Restored events wait to go up to the shared database, as if written here.
-    assert fresh.waiting() == count
+    assert fresh.exchange.waiting() == count
 
 
 def test_the_export_is_the_journal_and_nothing_else(
     desk: Desk, exported: tuple[list[str], Path]
 ) -> None:
-    desk.set_sync_fact("cursor", "secret-looking-cursor-4242")
+    desk.exchange.set_sync_fact("cursor", "secret-looking-cursor-4242")
     _incidents, path = exported
     lines = read_lines(path)
     header = json.loads(lines[0])
@@ -118,7 +120,7 @@ def test_the_export_is_the_journal_and_nothing_else(
     assert datetime.fromisoformat(header["exported_at"]).utcoffset() == timedelta(0)
     assert header["events"] == len(lines) - 1
     journal: list[Any] = []
-    desk.read_journal(lambda _n: None, journal.extend)
+    desk.exchange.read_journal(lambda _n: None, journal.extend)
     for line, event in zip(lines[1:], journal, strict=True):  # in arrival order
         data = json.loads(line)
         assert tuple(data) == FIELDS
@@ -136,20 +138,28 @@ def test_the_export_is_the_journal_and_nothing_else(
 def test_importing_twice_changes_nothing(fresh: Desk, exported: tuple[list[str], Path]) -> None:
     incidents, path = exported
     first = import_archive(fresh, path)
-    before = (listed(fresh), [fresh.timeline(i) for i in incidents], fresh.waiting())
+    before = (
+        listed(fresh),
+        [fresh.incidents.timeline(i) for i in incidents],
+        fresh.exchange.waiting(),
+    )
     again = import_archive(fresh, path)
     assert (again.added, again.skipped, again.incidents) == (0, first.added, ())
-    assert (listed(fresh), [fresh.timeline(i) for i in incidents], fresh.waiting()) == before
+    assert (
+        listed(fresh),
+        [fresh.incidents.timeline(i) for i in incidents],
+        fresh.exchange.waiting(),
+    ) == before
 
 
 def test_importing_into_the_source_skips_everything(
     desk: Desk, exported: tuple[list[str], Path]
 ) -> None:
     _incidents, path = exported
-    waiting = desk.waiting()
+    waiting = desk.exchange.waiting()
     result = import_archive(desk, path)
     assert result.added == 0 and result.skipped == len(read_lines(path)) - 1
-    assert desk.waiting() == waiting
+    assert desk.exchange.waiting() == waiting
 
 
 def test_a_newer_archive_adds_only_what_is_new(
@@ -157,17 +167,17 @@ def test_a_newer_archive_adds_only_what_is_new(
 ) -> None:
     incidents, path = exported
     import_archive(fresh, path)
-    fresh.timeline(incidents[0])  # the restored desk has this incident's fold cached
-    desk.add_note(incidents[0], "Later finding about the ledger")
-    third = desk.declare("Another incident", "SEV3")
+    fresh.incidents.timeline(incidents[0])  # the restored desk has this incident's fold cached
+    desk.incidents.add_note(incidents[0], "Later finding about the ledger")
+    third = desk.incidents.declare("Another incident", "SEV3")
     newer = tmp_path / "newer.jsonl"
     export_archive(desk, newer)
     result = import_archive(fresh, newer)
     assert result.added == 2
     assert sorted(result.incidents) == sorted([incidents[0], third])
-    assert fresh.timeline(incidents[0]) == desk.timeline(incidents[0])
+    assert fresh.incidents.timeline(incidents[0]) == desk.incidents.timeline(incidents[0])
     assert listed(fresh) == listed(desk)
-    assert [h.event_id for h in fresh.search("ledger later")] != []
+    assert [h.event_id for h in fresh.incidents.search("ledger later")] != []
 
 
 def test_restored_incidents_take_new_commands(
@@ -175,9 +185,9 @@ def test_restored_incidents_take_new_commands(
 ) -> None:
     incidents, path = exported
     import_archive(fresh, path)
-    fresh.add_note(incidents[0], "Written after the restore")
-    fresh.set_status(incidents[0], "mitigated")
-    assert fresh.incident(incidents[0]).status == "mitigated"
+    fresh.incidents.add_note(incidents[0], "Written after the restore")
+    fresh.incidents.set_status(incidents[0], "mitigated")
+    assert fresh.incidents.get(incidents[0]).status == "mitigated"
 
 
 def test_a_payload_without_its_defaults_gets_them_written_in(
@@ -190,7 +200,7 @@ def test_a_payload_without_its_defaults_gets_them_written_in(
     del data["payload"]["pinned"], data["payload"]["note_kind"]
     lines[number] = json.dumps(data)
     import_archive(fresh, write_lines(path, lines))
-    entry = next(e for e in fresh.timeline(incidents[0]) if e.event.id == data["id"])
+    entry = next(e for e in fresh.incidents.timeline(incidents[0]) if e.event.id == data["id"])
     assert entry.event.payload["note_kind"] == "note" and entry.event.payload["pinned"] is False
 
 
@@ -309,14 +319,14 @@ def test_a_bad_line_is_named_and_kept_aside_and_the_rest_imported(
     named = [p for p in result.problems if p.startswith(f"line {number}: ")]
     assert named and expected in named[0], result.problems
     assert all("\n" not in p for p in result.problems)
-    assert result.quarantined == kept == fresh.quarantined_count()
+    assert result.quarantined == kept == fresh.exchange.quarantined_count()
     lost = 1 if line == -1 and change is not _truncate_last else kept
     if change is _forge:
         lost = 0  # the forged copy is the extra line; the original is imported
     assert result.added == good - lost
-    assert incidents[1] in [r["id"] for r in fresh.incidents(True)]
+    assert incidents[1] in [r["id"] for r in fresh.incidents.rows(True)]
     if kept:
-        row = fresh.quarantined()[0]
+        row = fresh.exchange.quarantined()[0]
         assert row.source == "archive" and row.source_ref == f"{path}:{number}"
         assert expected in row.reason
 
@@ -329,7 +339,7 @@ def test_an_exact_repeat_of_a_line_is_skipped(
     _repeat(lines)
     result = import_archive(fresh, write_lines(path, lines))
     assert (result.added, result.skipped, result.problems) == (len(lines) - 2, 1, ())
-    assert fresh.quarantined_count() == 0
+    assert fresh.exchange.quarantined_count() == 0
 
 
 @pytest.mark.parametrize(
@@ -352,7 +362,7 @@ def test_a_file_that_is_not_an_archive_is_refused_whole(
     message = str(raised.value)
     assert "line 1: " in message and expected in message and "nothing was imported" in message
     assert_empty(fresh)
-    assert fresh.quarantined_count() == 0
+    assert fresh.exchange.quarantined_count() == 0
 
 
 @pytest.mark.parametrize(
@@ -398,7 +408,7 @@ def test_every_line_is_checked_and_named(fresh: Desk, exported: tuple[list[str],
     assert result.quarantined == 8 and result.added == total - 8
     again = import_archive(fresh, path)
     assert again.quarantined == 0 and len(again.problems) == 8, "kept once, named each time"
-    assert fresh.quarantined_count() == 8
+    assert fresh.exchange.quarantined_count() == 8
 
 
 def test_not_utf8_is_named(fresh: Desk, exported: tuple[list[str], Path]) -> None:
@@ -408,7 +418,7 @@ def test_not_utf8_is_named(fresh: Desk, exported: tuple[list[str], Path]) -> Non
     path.write_bytes(b"\n".join(data))
     result = import_archive(fresh, path)
     assert result.problems[0].startswith("line 4: not UTF-8 text")
-    assert fresh.quarantined_count() == 1
+    assert fresh.exchange.quarantined_count() == 1
 
 
 def test_an_empty_file_is_not_an_archive(fresh: Desk, tmp_path: Path) -> None:
@@ -444,7 +454,7 @@ def test_an_archive_with_unknown_kinds_imports_and_round_trips(
     write_lines(path, lines)
     result = import_archive(fresh, path)
     assert result.problems == () and result.added == len(lines) - 1
-    assert fresh.incident(incidents[0]).title.startswith("Checkout 5xx")
+    assert fresh.incidents.get(incidents[0]).title.startswith("Checkout 5xx")
     again = tmp_path / "again.jsonl"
     export_archive(fresh, again)
     assert read_lines(again)[1:] == read_lines(path)[1:]
@@ -475,7 +485,7 @@ def test_a_failed_export_leaves_the_previous_file(
         on_count(10)
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(desk, "read_journal", fail_midway)
+    monkeypatch.setattr(desk.exchange, "read_journal", fail_midway)
     with pytest.raises(ArchiveError, match="No space left on device"):
         export_archive(desk, path)
     assert path.read_text(encoding="utf-8") == "the previous backup\n"
@@ -490,13 +500,13 @@ def test_export_to_a_missing_folder_or_a_folder_is_refused(desk: Desk, tmp_path:
 
 
 def test_a_large_journal_is_read_in_batches(desk: Desk, tmp_path: Path, fresh: Desk) -> None:
-    incident = desk.declare("Busy", "SEV3")
+    incident = desk.incidents.declare("Busy", "SEV3")
     for i in range(25):
-        desk.add_note(incident, f"note {i}")
+        desk.incidents.add_note(incident, f"note {i}")
     batches: list[int] = []
-    total = desk.read_journal(lambda _n: None, lambda b: batches.append(len(b)), batch=10)
+    total = desk.exchange.read_journal(lambda _n: None, lambda b: batches.append(len(b)), batch=10)
     assert (total, batches) == (26, [10, 10, 6])
     path = tmp_path / "busy.jsonl"
     export_archive(desk, path)
     assert import_archive(fresh, path).added == 26
-    assert fresh.timeline(incident) == desk.timeline(incident)
+    assert fresh.incidents.timeline(incident) == desk.incidents.timeline(incident)

@@ -18,16 +18,18 @@ T0 = datetime(2026, 11, 26, 14, 0, tzinfo=UTC)
 def test_back_dating_and_recorded_milestones(tmp_path: Path) -> None:
     desk = Desk.open(tmp_path, "Ana")
     try:
-        incident = desk.declare("Checkout down", "SEV1", ["checkout"], at=T0)
-        desk.assign_role(incident, "commander", "Ana", at=T0 + timedelta(minutes=7))
-        assert desk.incident(incident).milestones["acknowledged_at"] == T0 + timedelta(minutes=7)
+        incident = desk.incidents.declare("Checkout down", "SEV1", ["checkout"], at=T0)
+        desk.incidents.assign_role(incident, "commander", "Ana", at=T0 + timedelta(minutes=7))
+        assert desk.incidents.get(incident).milestones["acknowledged_at"] == T0 + timedelta(
+            minutes=7
+        )
         # A mitigation back-dated before the commander arrived is not refused.
-        desk.set_status(incident, "mitigated", at=T0 + timedelta(minutes=5))
-        state = desk.incident(incident)
+        desk.incidents.set_status(incident, "mitigated", at=T0 + timedelta(minutes=5))
+        state = desk.incidents.get(incident)
         assert state.milestones["acknowledged_at"] == T0 + timedelta(minutes=5)
         assert "acknowledged_at" not in recorded_milestones(state)
-        desk.set_milestone(incident, "acknowledged", at=T0 + timedelta(minutes=2))
-        state = desk.incident(incident)
+        desk.incidents.set_milestone(incident, "acknowledged", at=T0 + timedelta(minutes=2))
+        state = desk.incidents.get(incident)
         assert state.milestones["acknowledged_at"] == T0 + timedelta(minutes=2)
         assert recorded_milestones(state)["acknowledged_at"] == T0 + timedelta(minutes=2)
     finally:
@@ -37,10 +39,10 @@ def test_back_dating_and_recorded_milestones(tmp_path: Path) -> None:
 def test_mtta_exists_for_an_incident_with_a_commander_and_no_page(tmp_path: Path) -> None:
     desk = Desk.open(tmp_path, "Ana")
     try:
-        incident = desk.declare("Checkout down", "SEV1", ["checkout"], at=T0)
-        desk.assign_role(incident, "commander", "Ana", at=T0 + timedelta(minutes=4))
-        desk.set_status(incident, "resolved", at=T0 + timedelta(minutes=40))
-        report = compute_metrics(desk.incidents(include_closed=True))
+        incident = desk.incidents.declare("Checkout down", "SEV1", ["checkout"], at=T0)
+        desk.incidents.assign_role(incident, "commander", "Ana", at=T0 + timedelta(minutes=4))
+        desk.incidents.set_status(incident, "resolved", at=T0 + timedelta(minutes=40))
+        report = compute_metrics(desk.incidents.rows(include_closed=True))
     finally:
         desk.close()
     mtta = report.total.metric("time_to_acknowledge")
@@ -50,8 +52,8 @@ def test_mtta_exists_for_an_incident_with_a_commander_and_no_page(tmp_path: Path
 
 def test_a_store_folded_by_an_older_version_gets_acknowledged_on_open(tmp_path: Path) -> None:
     desk = Desk.open(tmp_path, "Ana")
-    incident = desk.declare("Checkout down", "SEV1", ["checkout"], at=T0)
-    desk.assign_role(incident, "commander", "Ana", at=T0 + timedelta(minutes=4))
+    incident = desk.incidents.declare("Checkout down", "SEV1", ["checkout"], at=T0)
+    desk.incidents.assign_role(incident, "commander", "Ana", at=T0 + timedelta(minutes=4))
     path = desk.store.path
     desk.close()
     with sqlite3.connect(path) as db:  # as an older release left it
@@ -60,7 +62,7 @@ def test_a_store_folded_by_an_older_version_gets_acknowledged_on_open(tmp_path: 
     db.close()
     desk = Desk.open(tmp_path, "Ana")
     try:
-        [row] = desk.incidents()
+        [row] = desk.incidents.rows()
         assert row["acknowledged_at"] == T0 + timedelta(minutes=4)
     finally:
         desk.close()

@@ -26,7 +26,7 @@ def smaller(catalog: Catalog) -> Catalog:
 
 def journal(desk: Desk) -> list[Event]:
     events: list[Event] = []
-    desk.read_journal(lambda _n: None, events.extend)
+    desk.exchange.read_journal(lambda _n: None, events.extend)
     return events
 
 
@@ -40,69 +40,71 @@ def other(tmp_path: Path) -> Iterator[Desk]:
 
 
 def test_no_catalog_until_one_is_imported(desk: Desk) -> None:
-    assert desk.catalog() is None
-    assert desk.catalog_version() is None
-    assert desk.catalog_history() == []
+    assert desk.catalog.current() is None
+    assert desk.catalog.version() is None
+    assert desk.catalog.history() == []
 
 
 def test_import_then_replace_keeps_history(desk: Desk, example: Catalog) -> None:
-    first = desk.import_catalog(example, "example.toml")
-    version = desk.catalog_version()
+    first = desk.catalog.import_catalog(example, "example.toml")
+    version = desk.catalog.version()
     assert version is not None
     assert (version.event_id, version.author, version.source) == (first, "Alice", "example.toml")
-    assert desk.catalog() == example
-    second = desk.import_catalog(smaller(example), "smaller.toml")
+    assert desk.catalog.current() == example
+    second = desk.catalog.import_catalog(smaller(example), "smaller.toml")
     assert second != first
-    assert desk.catalog() == smaller(example)
-    assert [v.event_id for v in desk.catalog_history()] == [first, second]
+    assert desk.catalog.current() == smaller(example)
+    assert [v.event_id for v in desk.catalog.history()] == [first, second]
 
 
 def test_an_identical_catalog_is_not_recorded_again(desk: Desk, example: Catalog) -> None:
-    first = desk.import_catalog(example, "example.toml")
+    first = desk.catalog.import_catalog(example, "example.toml")
     count = len(journal(desk))
-    assert desk.import_catalog(example, "renamed.toml") == first
+    assert desk.catalog.import_catalog(example, "renamed.toml") == first
     assert len(journal(desk)) == count
-    assert desk.waiting() == 1  # the one catalog event waits in the outbox for the server
+    assert desk.exchange.waiting() == 1  # the one catalog event waits in the outbox for the server
 
 
 def test_the_catalog_never_shows_as_an_incident(desk: Desk, example: Catalog) -> None:
-    incident = desk.declare("Checkout errors", "SEV2", ["checkout"])
-    desk.import_catalog(example, "example.toml")
-    assert [r["id"] for r in desk.incidents(include_closed=True)] == [incident]
+    incident = desk.incidents.declare("Checkout errors", "SEV2", ["checkout"])
+    desk.catalog.import_catalog(example, "example.toml")
+    assert [r["id"] for r in desk.incidents.rows(include_closed=True)] == [incident]
     assert desk.rebuild() >= 1
-    assert [r["id"] for r in desk.incidents(include_closed=True)] == [incident]
-    assert [h.incident_id for h in desk.search("checkout")] == [incident]
-    assert desk.search("payments") == []  # the catalog's words are not incident text
-    assert desk.catalog() == example  # and the rebuild left it alone
+    assert [r["id"] for r in desk.incidents.rows(include_closed=True)] == [incident]
+    assert [h.incident_id for h in desk.incidents.search("checkout")] == [incident]
+    assert desk.incidents.search("payments") == []  # the catalog's words are not incident text
+    assert desk.catalog.current() == example  # and the rebuild left it alone
 
 
 def test_the_catalog_syncs_between_workstations(desk: Desk, other: Desk, example: Catalog) -> None:
-    incident = desk.declare("Checkout errors", "SEV2", ["checkout"])
-    desk.import_catalog(example, "example.toml")
-    changed = other.receive(journal(desk))
+    incident = desk.incidents.declare("Checkout errors", "SEV2", ["checkout"])
+    desk.catalog.import_catalog(example, "example.toml")
+    changed = other.exchange.receive(journal(desk))
     assert incident in changed
-    assert [r["id"] for r in other.incidents()] == [incident]
-    assert other.catalog() == example
+    assert [r["id"] for r in other.incidents.rows()] == [incident]
+    assert other.catalog.current() == example
     # Bob replaces it there; Alice receives his catalog and both agree on the newest
-    bobs = other.import_catalog(smaller(example), "smaller.toml")
-    desk.receive(journal(other))
+    bobs = other.catalog.import_catalog(smaller(example), "smaller.toml")
+    desk.exchange.receive(journal(other))
     for workstation in (desk, other):
-        version = workstation.catalog_version()
+        version = workstation.catalog.version()
         assert version is not None and version.event_id == bobs
-        assert workstation.catalog() == smaller(example)
-        assert [r["id"] for r in workstation.incidents()] == [incident]
-    assert other.receive(journal(desk)) == []  # nothing new either way
+        assert workstation.catalog.current() == smaller(example)
+        assert [r["id"] for r in workstation.incidents.rows()] == [incident]
+    assert other.exchange.receive(journal(desk)) == []  # nothing new either way
 
 
 def test_a_received_catalog_that_breaks_the_rules_is_ignored(
     desk: Desk, other: Desk, example: Catalog
 ) -> None:
-    desk.import_catalog(example, "example.toml")
+    desk.catalog.import_catalog(example, "example.toml")
     (event,) = [e for e in journal(desk) if e.incident_id == CATALOG_ID]
     broken = dict(event.payload)
     broken["catalog"] = {**event.payload["catalog"], "services": [{"name": "x"}]}
-    other.receive([event._replace(id=event.id[:-4] + "ffff", payload=broken, hlc=event.hlc + 1)])
-    assert other.catalog() is None
+    other.exchange.receive(
+        [event._replace(id=event.id[:-4] + "ffff", payload=broken, hlc=event.hlc + 1)]
+    )
+    assert other.catalog.current() is None
 
 
 def test_a_catalog_file_is_read_by_extension_else_by_content(tmp_path: Path) -> None:

@@ -15,37 +15,37 @@ from incidentdesk.infra.export.markdown import to_markdown
 
 
 def test_declare_with_links_then_change_and_clear_them(desk: Desk) -> None:
-    incident = desk.declare(
+    incident = desk.incidents.declare(
         "Checkout down",
         "SEV1",
         ["payments-api"],
         bridge="https://zoom.us/j/1?pwd=p4ss",
         impact="EU cannot pay",
     )
-    assert (desk.incident(incident).bridge, desk.incident(incident).impact) == (
+    assert (desk.incidents.get(incident).bridge, desk.incidents.get(incident).impact) == (
         "https://zoom.us/j/1?pwd=p4ss",
         "EU cannot pay",
     )
     with pytest.raises(DomainError, match="already"):
-        desk.set_bridge(incident, "https://zoom.us/j/1?pwd=p4ss")
-    desk.set_impact(incident, "EU and UK cannot pay")
-    desk.set_bridge(incident, "none")
-    state = desk.incident(incident)
+        desk.links.set_bridge(incident, "https://zoom.us/j/1?pwd=p4ss")
+    desk.links.set_impact(incident, "EU and UK cannot pay")
+    desk.links.set_bridge(incident, "none")
+    state = desk.incidents.get(incident)
     assert (state.bridge, state.impact) == ("", "EU and UK cannot pay")
     with pytest.raises(DomainError, match="There is no bridge link"):
-        desk.set_bridge(incident, "")
-    texts = [entry.text for entry in desk.timeline(incident)]
+        desk.links.set_bridge(incident, "")
+    texts = [entry.text for entry in desk.incidents.timeline(incident)]
     assert texts[-2:] == ["Customer impact: EU and UK cannot pay", "Bridge link removed"]
 
 
 def test_the_post_mortem_shows_the_impact_and_the_bridge_without_its_passcode(
     desk: Desk,
 ) -> None:
-    incident = desk.declare(
+    incident = desk.incidents.declare(
         "Checkout down", "SEV2", [], bridge="https://zoom.us/j/1?pwd=p4ss", impact="EU cannot pay"
     )
-    desk.start_postmortem(incident, "standard")
-    document = desk.postmortem_document(incident)
+    desk.postmortems.start(incident, "standard")
+    document = desk.postmortems.document(incident)
     markdown = to_markdown(document)
     assert "| Customer impact | EU cannot pay |" in markdown
     assert "| Bridge | https://zoom.us/j/1 |" in markdown
@@ -55,8 +55,8 @@ def test_the_post_mortem_shows_the_impact_and_the_bridge_without_its_passcode(
 
 def test_service_links_of_the_incident(desk: Desk) -> None:
     seed_demo_catalog(desk)
-    incident = desk.declare("Checkout down", "SEV2", ["payments-api", "billing"])
-    [links] = desk.service_links(incident)
+    incident = desk.incidents.declare("Checkout down", "SEV2", ["payments-api", "billing"])
+    [links] = desk.links.service_links(incident)
     assert links.service == "payments-api"
     assert links.runbook_url == "https://runbooks.example.com/payments/payments-api"
 

@@ -46,13 +46,13 @@ def demo(data_dir: Path) -> Iterator[tuple[Desk, str]]:
 
 def _journal(desk: Desk) -> list[Event]:
     events: list[Event] = []
-    desk.read_journal(lambda _n: None, events.extend)
+    desk.exchange.read_journal(lambda _n: None, events.extend)
     return events
 
 
 def test_prefill_from_the_demo_incident(demo: tuple[Desk, str]) -> None:
     desk, incident = demo
-    filled = desk.postmortem_prefill(incident, CET)
+    filled = desk.postmortems.prefill(incident, CET)
     assert filled.durations == (
         ("Time to detect", "0s"),
         ("Time to acknowledge", "4m 00s"),
@@ -81,8 +81,8 @@ def test_prefill_from_the_demo_incident(demo: tuple[Desk, str]) -> None:
 
 def test_starting_fills_the_sections_the_journal_knows(demo: tuple[Desk, str]) -> None:
     desk, incident = demo
-    desk.start_postmortem(incident, "standard", local_tz=CET)
-    view = desk.postmortem(incident)
+    desk.postmortems.start(incident, "standard", local_tz=CET)
+    view = desk.postmortems.view(incident)
     assert view.started and view.template_name == "Standard" and view.review_label == "draft"
     by_key = {s.key: s for s in view.sections}
     assert by_key["impact"].text.startswith("- Impact window:")
@@ -92,31 +92,34 @@ def test_starting_fills_the_sections_the_journal_knows(demo: tuple[Desk, str]) -
     assert 0 < view.completeness < 1
     assert any("Overview" in b for b in view.blockers)
     with pytest.raises(DomainError, match="already has a post-mortem"):
-        desk.start_postmortem(incident, "lightweight")
+        desk.postmortems.start(incident, "lightweight")
     with pytest.raises(DomainError, match="no template 'nope'; use one of standard"):
-        desk.start_postmortem(incident, "nope")
+        desk.postmortems.start(incident, "nope")
 
 
 def test_autosave_chains_its_bases_and_the_same_text_records_nothing(
     demo: tuple[Desk, str],
 ) -> None:
     desk, incident = demo
-    desk.start_postmortem(incident, "lightweight")
+    desk.postmortems.start(incident, "lightweight")
     base = None
     for text in ("A migration", "A migration dropped", "A migration dropped an index."):
-        base = desk.save_section(incident, "contributors", text, base)
+        base = desk.postmortems.save_section(incident, "contributors", text, base)
     before = len(_journal(desk))
     assert (
-        desk.save_section(incident, "contributors", "A migration dropped an index.", base) == base
+        desk.postmortems.save_section(
+            incident, "contributors", "A migration dropped an index.", base
+        )
+        == base
     )
     assert len(_journal(desk)) == before
-    section = desk.postmortem(incident).section("contributors")
+    section = desk.postmortems.view(incident).section("contributors")
     assert section.conflict is None and section.heads == (base,)
     assert section.text == "A migration dropped an index."
     with pytest.raises(DomainError, match="no section 'summary'; its sections are contributors"):
-        desk.save_section(incident, "summary", "x", None)
+        desk.postmortems.save_section(incident, "summary", "x", None)
     with pytest.raises(DomainError, match="is not a save of the section 'mitigators'"):
-        desk.save_section(incident, "mitigators", "x", base)
+        desk.postmortems.save_section(incident, "mitigators", "x", base)
 
 
 def test_two_workstations_conflict_identically_and_merge(tmp_path: Path) -> None:
@@ -126,21 +129,23 @@ def test_two_workstations_conflict_identically_and_merge(tmp_path: Path) -> None
     ana = Desk(Desk.open(tmp_path / "a", "Ana").store, "Ana", clock=clock)
     bo = Desk(Desk.open(tmp_path / "b", "Bo").store, "Bo", clock=clock)
     try:
-        incident = ana.declare("Checkout down", "SEV2")
-        ana.start_postmortem(incident, "lightweight")
-        first = ana.save_section(incident, "contributors", "A migration dropped an index.", None)
-        bo.receive(_journal(ana))
+        incident = ana.incidents.declare("Checkout down", "SEV2")
+        ana.postmortems.start(incident, "lightweight")
+        first = ana.postmortems.save_section(
+            incident, "contributors", "A migration dropped an index.", None
+        )
+        bo.exchange.receive(_journal(ana))
         # Both edit the same version while apart.
-        mine = ana.save_section(
+        mine = ana.postmortems.save_section(
             incident, "contributors", "A migration dropped an index on the primary.", first
         )
         clock.now += timedelta(seconds=5)
-        theirs = bo.save_section(
+        theirs = bo.postmortems.save_section(
             incident, "contributors", "A migration dropped an index; the linter missed it.", first
         )
-        ana.receive(_journal(bo))
-        bo.receive(_journal(ana))
-        views = [d.postmortem(incident).section("contributors") for d in (ana, bo)]
+        ana.exchange.receive(_journal(bo))
+        bo.exchange.receive(_journal(ana))
+        views = [d.postmortems.view(incident).section("contributors") for d in (ana, bo)]
         assert views[0].conflict == views[1].conflict
         conflict = views[0].conflict
         assert conflict is not None
@@ -149,18 +154,18 @@ def test_two_workstations_conflict_identically_and_merge(tmp_path: Path) -> None
         assert {(h.id, h.author) for h in conflict.heads} == {(mine, "Ana"), (theirs, "Bo")}
         assert views[0].text == views[1].text == "A migration dropped an index."
         assert any(
-            "conflicting edits (Contributors)" in b for b in ana.postmortem(incident).blockers
+            "conflicting edits (Contributors)" in b for b in ana.postmortems.view(incident).blockers
         )
 
-        merged = ana.resolve_conflict(
+        merged = ana.postmortems.resolve_conflict(
             incident,
             "contributors",
             "A migration dropped an index on the primary; the linter missed it.",
             [h.id for h in conflict.heads],
         )
-        bo.receive(_journal(ana))
+        bo.exchange.receive(_journal(ana))
         for desk in (ana, bo):
-            section = desk.postmortem(incident).section("contributors")
+            section = desk.postmortems.view(incident).section("contributors")
             assert section.conflict is None
             assert section.heads == (merged,)
             assert section.text.endswith("the linter missed it.")
@@ -170,13 +175,13 @@ def test_two_workstations_conflict_identically_and_merge(tmp_path: Path) -> None
 
 
 def _fill_lightweight(desk: Desk, incident: str) -> None:
-    desk.start_postmortem(incident, "lightweight")
+    desk.postmortems.start(incident, "lightweight")
     for key, text in {
         "contributors": "A migration dropped an index, and someone should have tested it.",
         "mitigators": "Recreating the index concurrently kept traffic flowing.",
         "follow_ups": "The migration linter will compare indexes before and after.",
     }.items():
-        desk.save_section(incident, key, text, None)
+        desk.postmortems.save_section(incident, key, text, None)
 
 
 def test_approval_needs_findings_fixed_or_accepted_and_a_named_reviewer(
@@ -185,25 +190,25 @@ def test_approval_needs_findings_fixed_or_accepted_and_a_named_reviewer(
     desk, incident = demo
     _fill_lightweight(desk, incident)
     with pytest.raises(DomainError, match="cannot become approved"):
-        desk.set_review_state(incident, "approved")
+        desk.postmortems.set_review_state(incident, "approved")
     with pytest.raises(DomainError, match="Name at least one reviewer"):
-        desk.set_review_state(incident, "in review")
-    desk.set_review_state(incident, "in review", reviewers=["Priya Raman"])
+        desk.postmortems.set_review_state(incident, "in review")
+    desk.postmortems.set_review_state(incident, "in review", reviewers=["Priya Raman"])
     with pytest.raises(DomainError, match=r"Only a named reviewer \(Priya Raman\) can approve"):
-        desk.set_review_state(incident, "approved")
+        desk.postmortems.set_review_state(incident, "approved")
     priya = desk.with_author("Priya Raman")
     with pytest.raises(DomainError, match="1 blameless finding must be reworded or accepted"):
-        priya.set_review_state(incident, "approved")
+        priya.postmortems.set_review_state(incident, "approved")
 
-    view = priya.postmortem(incident)
+    view = priya.postmortems.view(incident)
     assert view.checked
     finding = view.section("contributors").findings[0]
     assert finding.open and finding.finding.text == "should have"
     with pytest.raises(DomainError, match="A reason is needed"):
-        desk.accept_finding(
+        desk.postmortems.accept_finding(
             incident, "contributors", finding.finding.rule_id, "should have", 42, " "
         )
-    desk.accept_finding(
+    desk.postmortems.accept_finding(
         incident,
         "contributors",
         finding.finding.rule_id,
@@ -211,9 +216,9 @@ def test_approval_needs_findings_fixed_or_accepted_and_a_named_reviewer(
         finding.finding.start,
         "Quoting the migration checklist, which says so.",
     )
-    assert priya.postmortem(incident).blockers == ()
-    priya.set_review_state(incident, "approved")
-    view = priya.postmortem(incident)
+    assert priya.postmortems.view(incident).blockers == ()
+    priya.postmortems.set_review_state(incident, "approved")
+    view = priya.postmortems.view(incident)
     assert (view.review_state, view.approved_by, view.read_only) == (
         "approved",
         ("Priya Raman",),
@@ -226,52 +231,56 @@ def test_rewording_a_finding_fixes_it_and_an_incomplete_section_blocks(
 ) -> None:
     desk, incident = demo
     _fill_lightweight(desk, incident)
-    view = desk.postmortem(incident)
+    view = desk.postmortems.view(incident)
     section = view.section("contributors")
-    desk.save_section(
+    desk.postmortems.save_section(
         incident, "contributors", "A migration dropped an index; nothing checked it.", section.base
     )
-    follow = desk.postmortem(incident).section("follow_ups")
-    desk.save_section(incident, "follow_ups", "TODO", follow.base)
-    desk.set_review_state(incident, "in review", reviewers=["Lena Novak"])
+    follow = desk.postmortems.view(incident).section("follow_ups")
+    desk.postmortems.save_section(incident, "follow_ups", "TODO", follow.base)
+    desk.postmortems.set_review_state(incident, "in review", reviewers=["Lena Novak"])
     with pytest.raises(DomainError, match=r"required sections are not complete \(Follow-ups\)"):
-        desk.set_review_state(incident, "approved")
-    desk.save_section(incident, "follow_ups", "Linter compares indexes (Lena, P2).", None)
-    view = desk.postmortem(incident)
+        desk.postmortems.set_review_state(incident, "approved")
+    desk.postmortems.save_section(
+        incident, "follow_ups", "Linter compares indexes (Lena, P2).", None
+    )
+    view = desk.postmortems.view(incident)
     assert view.section("follow_ups").conflict is not None  # a save on a stale base
     with pytest.raises(DomainError, match=r"unmerged conflicting edits \(Follow-ups\)"):
-        desk.set_review_state(incident, "approved")
-    desk.resolve_conflict(
+        desk.postmortems.set_review_state(incident, "approved")
+    desk.postmortems.resolve_conflict(
         incident,
         "follow_ups",
         "Linter compares indexes (Lena, P2).",
         view.section("follow_ups").heads,
     )
-    desk.set_review_state(incident, "approved")
-    assert desk.postmortem(incident).review_state == "approved"
+    desk.postmortems.set_review_state(incident, "approved")
+    assert desk.postmortems.view(incident).review_state == "approved"
 
 
 def test_published_is_read_only_until_a_new_revision(demo: tuple[Desk, str]) -> None:
     desk, incident = demo
     _fill_lightweight(desk, incident)
-    section = desk.postmortem(incident).section("contributors")
-    desk.save_section(incident, "contributors", "A migration dropped an index.", section.base)
-    desk.set_review_state(incident, "in review", reviewers=["Lena Novak"])
-    desk.set_review_state(incident, "approved")
+    section = desk.postmortems.view(incident).section("contributors")
+    desk.postmortems.save_section(
+        incident, "contributors", "A migration dropped an index.", section.base
+    )
+    desk.postmortems.set_review_state(incident, "in review", reviewers=["Lena Novak"])
+    desk.postmortems.set_review_state(incident, "approved")
     with pytest.raises(DomainError, match="approved; move it back to draft"):
-        desk.save_section(incident, "risks", "More migrations queued.", None)
-    desk.set_review_state(incident, "published")
-    item = desk.save_action_item(incident, description="Index linter", owner="Lena Novak")
+        desk.postmortems.save_section(incident, "risks", "More migrations queued.", None)
+    desk.postmortems.set_review_state(incident, "published")
+    item = desk.action_items.save(incident, description="Index linter", owner="Lena Novak")
     with pytest.raises(DomainError, match=r"published \(revision 1\) and read-only; start a new"):
-        desk.save_section(incident, "risks", "More migrations queued.", None)
+        desk.postmortems.save_section(incident, "risks", "More migrations queued.", None)
     with pytest.raises(DomainError, match="start a new revision"):
-        desk.set_review_state(incident, "draft")
-    desk.save_action_item(incident, item, status="done")  # tracked work goes on
-    published = desk.postmortem_document(incident)
+        desk.postmortems.set_review_state(incident, "draft")
+    desk.action_items.save(incident, item, status="done")  # tracked work goes on
+    published = desk.postmortems.document(incident)
     assert published.review_state == "published" and published.revision == 1
 
-    desk.start_revision(incident, "Add the customer numbers")
-    view = desk.postmortem(incident)
+    desk.postmortems.start_revision(incident, "Add the customer numbers")
+    view = desk.postmortems.view(incident)
     assert (view.review_state, view.revision, view.approved_by) == ("draft", 2, ())
     steps = [(h.state, h.revision, h.reason) for h in view.history]
     assert steps == [
@@ -280,58 +289,58 @@ def test_published_is_read_only_until_a_new_revision(demo: tuple[Desk, str]) -> 
         ("published", 1, None),
         ("draft", 2, "Add the customer numbers"),
     ]
-    desk.save_section(incident, "risks", "More migrations queued.", None)
-    assert desk.postmortem(incident).section("risks").text == "More migrations queued."
-    assert desk.postmortem(incident).section("risks").published_text is None
+    desk.postmortems.save_section(incident, "risks", "More migrations queued.", None)
+    assert desk.postmortems.view(incident).section("risks").text == "More migrations queued."
+    assert desk.postmortems.view(incident).section("risks").published_text is None
     with pytest.raises(DomainError, match="Only a published post-mortem starts a new revision"):
-        desk.start_revision(incident)
+        desk.postmortems.start_revision(incident)
 
 
 def test_action_items_defaults_overdue_and_my_items(data_dir: Path) -> None:
     clock = Clock(NOW)
     desk = Desk(Desk.open(data_dir, "Ana").store, "Ana", clock=clock)
     try:
-        sev1 = desk.declare("Payments down", "SEV1")
-        sev3 = desk.declare("Slow search", "SEV3")
-        first = desk.save_action_item(sev1, description="Pool alert", owner="Bo", type="detect")
-        item = desk.incident(sev1).postmortem.action_items[first]
+        sev1 = desk.incidents.declare("Payments down", "SEV1")
+        sev3 = desk.incidents.declare("Slow search", "SEV3")
+        first = desk.action_items.save(sev1, description="Pool alert", owner="Bo", type="detect")
+        item = desk.incidents.get(sev1).postmortem.action_items[first]
         assert (item.type, item.priority, item.status) == ("detect", "P3", "open")
         assert item.due == date(2026, 12, 3)  # SEV1: 7 days
-        later = desk.save_action_item(sev3, description="Cache warmup", owner="bo")
-        assert desk.incident(sev3).postmortem.action_items[later].due == date(2026, 12, 26)
-        undated = desk.save_action_item(sev3, description="Runbook", owner="Bo", due=None)
-        desk.save_action_item(sev3, description="Not mine", owner="Cy")
-        desk.action_item_due_days = {"SEV1": 2}
-        short = desk.save_action_item(sev1, description="Hotfix", owner="Bo", priority="p1")
-        assert desk.incident(sev1).postmortem.action_items[short].due == date(2026, 11, 28)
+        later = desk.action_items.save(sev3, description="Cache warmup", owner="bo")
+        assert desk.incidents.get(sev3).postmortem.action_items[later].due == date(2026, 12, 26)
+        undated = desk.action_items.save(sev3, description="Runbook", owner="Bo", due=None)
+        desk.action_items.save(sev3, description="Not mine", owner="Cy")
+        desk.action_items.due_days = {"SEV1": 2}
+        short = desk.action_items.save(sev1, description="Hotfix", owner="Bo", priority="p1")
+        assert desk.incidents.get(sev1).postmortem.action_items[short].due == date(2026, 11, 28)
 
         clock.now = NOW + timedelta(days=10)
-        mine = desk.my_action_items("BO")
+        mine = desk.action_items.owned_by("BO")
         assert [o.item.id for o in mine] == [short, first, later, undated]
         assert [o.overdue for o in mine] == [True, True, False, False]
         assert mine[0].incident_title == "Payments down"
 
-        desk.save_action_item(sev1, short, status="won't do")
-        desk.save_action_item(sev1, first, due="2026-12-20", tracker_url="https://t.example/1")
-        edited = desk.incident(sev1).postmortem.action_items[first]
+        desk.action_items.save(sev1, short, status="won't do")
+        desk.action_items.save(sev1, first, due="2026-12-20", tracker_url="https://t.example/1")
+        edited = desk.incidents.get(sev1).postmortem.action_items[first]
         assert (edited.description, edited.owner, edited.due) == (
             "Pool alert",
             "Bo",
             date(2026, 12, 20),
         )
-        assert [o.item.id for o in desk.my_action_items("Bo")] == [first, later, undated]
-        assert len(desk.my_action_items("Bo", include_closed=True)) == 4
+        assert [o.item.id for o in desk.action_items.owned_by("Bo")] == [first, later, undated]
+        assert len(desk.action_items.owned_by("Bo", include_closed=True)) == 4
 
         with pytest.raises(DomainError, match="must start with http:// or https://"):
-            desk.save_action_item(sev1, first, tracker_url="ftp://t.example/1")
-        nobodys = desk.save_action_item(sev1, description="Nobody's yet", due=None)
-        assert desk.incident(sev1).postmortem.action_items[nobodys].owner == ""
+            desk.action_items.save(sev1, first, tracker_url="ftp://t.example/1")
+        nobodys = desk.action_items.save(sev1, description="Nobody's yet", due=None)
+        assert desk.incidents.get(sev1).postmortem.action_items[nobodys].owner == ""
         with pytest.raises(DomainError, match="A new action item needs a description"):
-            desk.save_action_item(sev1, owner="Bo")
+            desk.action_items.save(sev1, owner="Bo")
         with pytest.raises(DomainError, match="no action item"):
-            desk.save_action_item(sev1, "0192f3a0-0000-7000-8000-00000000dead", status="done")
+            desk.action_items.save(sev1, "0192f3a0-0000-7000-8000-00000000dead", status="done")
         with pytest.raises(DomainError, match="not a valid priority"):
-            desk.save_action_item(sev1, first, priority="urgent")
+            desk.action_items.save(sev1, first, priority="urgent")
     finally:
         desk.close()
 
@@ -340,13 +349,13 @@ def test_the_document_is_the_same_for_the_same_journal(
     demo: tuple[Desk, str], tmp_path: Path
 ) -> None:
     desk, incident = demo
-    desk.start_postmortem(incident, "standard", local_tz=CET)
+    desk.postmortems.start(incident, "standard", local_tz=CET)
     for key, text in GOOD_TEXT.items():
-        desk.save_section(incident, key, text, None)
-    desk.save_action_item(
+        desk.postmortems.save_section(incident, key, text, None)
+    desk.action_items.save(
         incident, description="Index linter", owner="Lena Novak", type="prevent", priority="P2"
     )
-    doc = desk.postmortem_document(incident)
+    doc = desk.postmortems.document(incident)
     assert doc.template == "Standard" and doc.review_state == "draft" and doc.revision == 1
     assert [s.key for s in doc.sections][:2] == ["overview", "what_happened"]
     assert doc.sections[0].text == GOOD_TEXT["overview"] and doc.sections[0].required
@@ -362,7 +371,7 @@ def test_the_document_is_the_same_for_the_same_journal(
         Desk.open(copy_dir, "Someone").store, "Someone", clock=Clock(NOW + timedelta(days=3))
     )
     try:
-        other.receive(reversed(_journal(desk)))
-        assert other.postmortem_document(incident) == doc
+        other.exchange.receive(reversed(_journal(desk)))
+        assert other.postmortems.document(incident) == doc
     finally:
         other.close()

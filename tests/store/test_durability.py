@@ -24,7 +24,7 @@ WRITER = textwrap.dedent(
     incident = sys.argv[2]
     i = 0
     while True:
-        event_id = desk.add_note(incident, f"note {i} from the alerting script")
+        event_id = desk.incidents.add_note(incident, f"note {i} from the alerting script")
         print(event_id, flush=True)  # printed only once add_note has returned
         i += 1
     """
@@ -35,7 +35,7 @@ WRITER = textwrap.dedent(
 @pytest.mark.parametrize("round_no", range(5))
 def test_every_acknowledged_note_survives_sigkill(data_dir: Path, round_no: int) -> None:
     setup = Desk.open(data_dir, "Alice")
-    incident = setup.declare("Durability drill", "SEV3")
+    incident = setup.incidents.declare("Durability drill", "SEV3")
     setup.close()
 
     child = subprocess.Popen(
@@ -60,9 +60,9 @@ def test_every_acknowledged_note_survives_sigkill(data_dir: Path, round_no: int)
 
     reopened = Desk.open(data_dir, "Alice")
     assert reopened.store.integrity_check() == ["ok"]
-    saved = {entry.event.id for entry in reopened.timeline(incident)}
+    saved = {entry.event.id for entry in reopened.incidents.timeline(incident)}
     missing = [event_id for event_id in acknowledged if event_id not in saved]
     assert not missing, f"{len(missing)} acknowledged notes were lost"
     # The store still takes writes after the crash.
-    reopened.add_note(incident, "after the crash")
+    reopened.incidents.add_note(incident, "after the crash")
     reopened.close()

@@ -58,7 +58,7 @@ def test_new_file_is_at_the_newest_schema_known_to_alembic(data_dir: Path) -> No
 
 def test_file_from_a_newer_release_is_refused_and_left_untouched(data_dir: Path) -> None:
     desk = Desk.open(data_dir, "Alice")
-    incident = desk.declare("Disk full on db-1", "SEV3")
+    incident = desk.incidents.declare("Disk full on db-1", "SEV3")
     desk.close()
     db = data_dir / DB_NAME
     with sqlite3.connect(db) as conn:
@@ -115,9 +115,9 @@ def test_an_older_file_is_copied_aside_before_upgrading(data_dir: Path) -> None:
         side.unlink()
     store.backup_path.rename(data_dir / DB_NAME)
     desk = Desk.open(data_dir, "Alice")
-    assert desk.incident("01a00000").title == "Queue backlog"
-    assert [r["title"] for r in desk.incidents()] == ["Queue backlog"]
-    assert [h.incident_id for h in desk.search("backlog")] == [
+    assert desk.incidents.get("01a00000").title == "Queue backlog"
+    assert [r["title"] for r in desk.incidents.rows()] == ["Queue backlog"]
+    assert [h.incident_id for h in desk.incidents.search("backlog")] == [
         "01a00000-0000-7000-8000-000000000001"
     ]
     desk.close()
@@ -143,7 +143,7 @@ def test_a_foreign_sqlite_database_is_refused(data_dir: Path) -> None:
 
 def test_a_read_only_file_is_refused_with_a_clear_message(data_dir: Path) -> None:
     desk = Desk.open(data_dir, "Alice")
-    desk.declare("Certificate expired", "SEV2")
+    desk.incidents.declare("Certificate expired", "SEV2")
     desk.close()
     db = data_dir / DB_NAME
     db.chmod(0o444)
@@ -160,27 +160,27 @@ def test_a_missing_data_dir_is_refused(tmp_path: Path) -> None:
 
 
 def test_rebuild_recomputes_the_incident_list_from_the_journal(desk: Desk) -> None:
-    first = desk.declare("Login errors", "SEV2", ["auth"])
-    desk.set_status(first, "mitigated")
-    second = desk.declare("Slow search", "SEV4")
-    before = desk.incidents()
+    first = desk.incidents.declare("Login errors", "SEV2", ["auth"])
+    desk.incidents.set_status(first, "mitigated")
+    second = desk.incidents.declare("Slow search", "SEV4")
+    before = desk.incidents.rows()
     with desk.store.writing() as tx:
         tx.conn.execute(text("DELETE FROM incidents"))
-    assert desk.incidents() == []
+    assert desk.incidents.rows() == []
 
     assert desk.rebuild() == 2
-    assert desk.incidents() == before
+    assert desk.incidents.rows() == before
     assert {r["id"] for r in before} == {first, second}
 
 
 def test_two_workstations_on_one_file_see_each_others_events(data_dir: Path) -> None:
     alice = Desk.open(data_dir, "Alice")
     bob = Desk.open(data_dir, "Bob")
-    incident = alice.declare("Payments down", "SEV1")
-    bob.add_note(incident, "Bob here, looking at the gateway")
-    alice.assign_role(incident, "scribe", "Bob")
-    texts = [e.text for e in alice.timeline(incident)]
+    incident = alice.incidents.declare("Payments down", "SEV1")
+    bob.incidents.add_note(incident, "Bob here, looking at the gateway")
+    alice.incidents.assign_role(incident, "scribe", "Bob")
+    texts = [e.text for e in alice.incidents.timeline(incident)]
     assert texts[1:] == ["Bob here, looking at the gateway", "Bob is Scribe"]
-    assert bob.incident(incident).holders("scribe") == ["Bob"]
+    assert bob.incidents.get(incident).holders("scribe") == ["Bob"]
     alice.close()
     bob.close()

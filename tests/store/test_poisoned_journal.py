@@ -32,21 +32,21 @@ def let_in_as_an_older_version_did(desk: Desk, incident: str, hlc: int) -> str:
 
 
 def test_a_row_with_hlc_2_63_minus_1_does_not_stop_writing(desk: Desk) -> None:
-    incident = desk.declare("Checkout errors", "SEV2")
+    incident = desk.incidents.declare("Checkout errors", "SEV2")
     let_in_as_an_older_version_did(desk, incident, (1 << 63) - 1)
-    note = desk.add_note(incident, "still writing")
-    mine = next(e for e in desk.timeline(incident) if e.event.id == note).event
+    note = desk.incidents.add_note(incident, "still writing")
+    mine = next(e for e in desk.incidents.timeline(incident) if e.event.id == note).event
     physical_ms, _counter = hlc_unpack(mine.hlc)
     assert abs(physical_ms - to_micros(utc_now()) // 1000) < 60_000  # today's clock
-    assert desk.declare("Another", "SEV3")  # and a new incident
+    assert desk.incidents.declare("Another", "SEV3")  # and a new incident
 
 
 def test_a_row_a_year_ahead_does_not_drag_the_clock_along(desk: Desk) -> None:
-    incident = desk.declare("Checkout errors", "SEV2")
+    incident = desk.incidents.declare("Checkout errors", "SEV2")
     ahead_ms = to_micros(utc_now() + timedelta(days=365)) // 1000
     let_in_as_an_older_version_did(desk, incident, hlc_pack(ahead_ms, 0))
-    note = desk.add_note(incident, "still writing")
-    mine = next(e for e in desk.timeline(incident) if e.event.id == note).event
+    note = desk.incidents.add_note(incident, "still writing")
+    mine = next(e for e in desk.incidents.timeline(incident) if e.event.id == note).event
     assert hlc_unpack(mine.hlc)[0] < ahead_ms - 300 * 86_400_000
 
 
@@ -55,7 +55,7 @@ def test_the_cli_keeps_writing_on_a_poisoned_journal(
 ) -> None:
     desk = Desk.open(data_dir, "Alice")
     try:
-        incident = desk.declare("Checkout errors", "SEV2")
+        incident = desk.incidents.declare("Checkout errors", "SEV2")
         let_in_as_an_older_version_did(desk, incident, (1 << 63) - 1)
     finally:
         desk.close()

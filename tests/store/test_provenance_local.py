@@ -25,41 +25,41 @@ def journal(desk: Desk) -> dict[str, Event]:
 def come_back(desk: Desk, event_id: str, recorder: str) -> list[str]:
     """Our own event, pulled back from the server with what the server stamped."""
     event = journal(desk)[event_id]
-    return desk.receive([event._replace(recorded_by=recorder, received_at=STAMPED_AT)])
+    return desk.exchange.receive([event._replace(recorded_by=recorder, received_at=STAMPED_AT)])
 
 
 def test_a_local_event_has_no_server_identity_until_it_comes_back_stamped(desk: Desk) -> None:
-    incident = desk.declare("Checkout errors", "SEV2")
-    note = desk.add_note(incident, "rolled back")
+    incident = desk.incidents.declare("Checkout errors", "SEV2")
+    note = desk.incidents.add_note(incident, "rolled back")
     before = journal(desk)[note]
-    state = desk.incident(incident)
+    state = desk.incidents.get(incident)
     assert (before.recorded_by, before.received_at) == (None, None)
 
     assert come_back(desk, note, "sam") == [], "not a new event: nothing to fold again"
     after = journal(desk)[note]
     assert (after.recorded_by, after.received_at) == ("sam", STAMPED_AT)
     assert after._replace(recorded_by=None, received_at=None) == before
-    assert desk.incident(incident) == state
-    assert desk.waiting() == 2, "the outbox is the push's business, not the pull's"
+    assert desk.incidents.get(incident) == state
+    assert desk.exchange.waiting() == 2, "the outbox is the push's business, not the pull's"
 
     # A server still at 0005 stamps nothing: what is known is not forgotten.
-    desk.receive([after._replace(recorded_by=None, received_at=None)])
+    desk.exchange.receive([after._replace(recorded_by=None, received_at=None)])
     assert journal(desk)[note].recorded_by == "sam"
 
 
 def test_the_push_keeps_what_the_server_stamped(desk: Desk) -> None:
-    incident = desk.declare("Queue backlog", "SEV3")
+    incident = desk.incidents.declare("Queue backlog", "SEV3")
     stamp_us = 1_796_000_000_000_000
-    desk.mark_pushed([incident], {incident: ("priya", stamp_us)})
+    desk.exchange.mark_pushed([incident], {incident: ("priya", stamp_us)})
     event = journal(desk)[incident]
-    assert event.recorded_by == "priya" and desk.waiting() == 0
+    assert event.recorded_by == "priya" and desk.exchange.waiting() == 0
     assert event.received_at is not None and int(event.received_at.timestamp()) == 1_796_000_000
 
 
 def test_an_archive_carries_the_recorder_and_an_import_keeps_it(desk: Desk, tmp_path: Path) -> None:
-    incident = desk.declare("Disk full", "SEV3")
-    local = desk.add_note(incident, "not pushed yet")
-    pushed = desk.add_note(incident, "pushed")
+    incident = desk.incidents.declare("Disk full", "SEV3")
+    local = desk.incidents.add_note(incident, "not pushed yet")
+    pushed = desk.incidents.add_note(incident, "pushed")
     come_back(desk, pushed, "sam")
     path = tmp_path / "journal.jsonl"
     export_archive(desk, path)
@@ -82,8 +82,8 @@ def test_an_archive_carries_the_recorder_and_an_import_keeps_it(desk: Desk, tmp_
 
 
 def test_an_archive_cannot_rewrite_what_the_server_stamped(desk: Desk, tmp_path: Path) -> None:
-    incident = desk.declare("Disk full", "SEV3")
-    pushed = desk.add_note(incident, "pushed")
+    incident = desk.incidents.declare("Disk full", "SEV3")
+    pushed = desk.incidents.add_note(incident, "pushed")
     come_back(desk, pushed, "sam")
     path = tmp_path / "journal.jsonl"
     export_archive(desk, path)
@@ -102,9 +102,9 @@ def test_the_timeline_names_the_recorder_where_it_is_not_the_author(
 ) -> None:
     desk = Desk.open(data_dir, "Priya Patel")
     try:
-        incident = desk.declare("Login failures", "SEV2")
-        own = desk.add_note(incident, "she typed this herself")
-        scribed = desk.add_note(incident, "the scribe typed this for her")
+        incident = desk.incidents.declare("Login failures", "SEV2")
+        own = desk.incidents.add_note(incident, "she typed this herself")
+        scribed = desk.incidents.add_note(incident, "the scribe typed this for her")
         come_back(desk, own, "priyapatel")
         come_back(desk, scribed, "sam")
     finally:

@@ -98,7 +98,7 @@ def test_empty_until_a_catalog_is_imported(
         "product-images",
         "kubernetes-eu",
     ]
-    catalog = desk.catalog()
+    catalog = desk.catalog.current()
     assert catalog is not None and len(catalog.services) == 5
 
     # Importing the same file again changes nothing, and says so.
@@ -164,7 +164,7 @@ def test_backstage_import_keeps_the_key_in_the_keyring_and_lists_what_was_skippe
     assert browser.skipped.isVisible()
     skipped = [browser.skipped.item(i).text() for i in range(browser.skipped.count())]
     assert any("orphan" in line for line in skipped)
-    catalog = desk.catalog()
+    catalog = desk.catalog.current()
     assert catalog is not None
     assert [s.name for s in catalog.services] == ["checkout"]
     assert "pd-integration-key" not in Path(desk.store.path).read_bytes().decode("latin-1")
@@ -179,7 +179,7 @@ def test_a_bad_file_imports_nothing_and_says_where(
     settle()
     qtbot.waitUntil(browser.error.isVisible, timeout=5000)
     assert browser.error.text().startswith("Nothing was imported: broken.toml")
-    assert desk.catalog() is None
+    assert desk.catalog.current() is None
     assert browser.import_button.isEnabled()
 
 
@@ -227,7 +227,7 @@ def test_welcome_imports_a_catalog_and_opens_the_window_on_it(
     window.close()
     desk = Desk.open(data_dir, "Alice")
     try:
-        catalog = desk.catalog()
+        catalog = desk.catalog.current()
         assert catalog is not None and len(catalog.people) == 6
     finally:
         desk.close()

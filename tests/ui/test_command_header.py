@@ -27,14 +27,14 @@ LONG_TITLE = (
 
 
 def header_for(qtbot: QtBot, desk: Desk, title: str, status: str | None = None) -> IncidentHeader:
-    incident = desk.declare(title, "SEV1", ["payments-api"])
+    incident = desk.incidents.declare(title, "SEV1", ["payments-api"])
     if status:
-        desk.set_status(incident, status)
+        desk.incidents.set_status(incident, status)
     header = IncidentHeader()
     qtbot.addWidget(header)
     header.resize(700, 200)
     header.show()
-    header.set_state(desk.incident(incident))
+    header.set_state(desk.incidents.get(incident))
     qtbot.waitExposed(header)
     layout = header.layout()
     assert layout is not None
@@ -129,7 +129,7 @@ def catcher() -> Iterator[UrlCatcher]:
 @pytest.fixture
 def view(qtbot: QtBot, desk: Desk, client: DeskClient) -> Iterator[CommandView]:
     seed_demo_catalog(desk)
-    incident = desk.declare("Checkout down", "SEV1", ["payments-api", "ledger-service"])
+    incident = desk.incidents.declare("Checkout down", "SEV1", ["payments-api", "ledger-service"])
     made = CommandView(client)
     qtbot.addWidget(made)
     made.resize(1280, 720)
@@ -191,12 +191,12 @@ def test_the_runbooks_menu_opens_the_catalog_links_of_the_affected_services(
 
 
 def test_the_selected_incident_keeps_its_severity_colour(qtbot: QtBot, desk: Desk) -> None:
-    incident = desk.declare(LONG_TITLE, "SEV1", [])
+    incident = desk.incidents.declare(LONG_TITLE, "SEV1", [])
     panel = IncidentList()
     qtbot.addWidget(panel)
     panel.resize(600, 300)
     panel.show()
-    panel.set_rows(desk.incidents())
+    panel.set_rows(desk.incidents.rows())
     assert panel.select(incident)
     view = panel.view
     cell = view.visualRect(panel.order.index(0, SEV))
@@ -208,21 +208,24 @@ def test_the_selected_incident_keeps_its_severity_colour(qtbot: QtBot, desk: Des
 
 
 def test_the_stakeholder_update_says_the_impact_and_the_bridge(desk: Desk) -> None:
-    incident = desk.declare(
+    incident = desk.incidents.declare(
         "Checkout down",
         "SEV1",
         ["payments-api"],
         bridge="https://meet.example.com/b",
         impact="EU card payments fail",
     )
-    state = desk.incident(incident)
+    state = desk.incidents.get(incident)
     text = conditions_text(state, desk.clock())
     assert text.splitlines()[1:] == [
         "Customer impact: EU card payments fail",
         "Bridge: https://meet.example.com/b",
     ]
     assert (
-        conditions_text(desk.incident(desk.declare("Other", "SEV3")), desk.clock()).count("\n") == 0
+        conditions_text(
+            desk.incidents.get(desk.incidents.declare("Other", "SEV3")), desk.clock()
+        ).count("\n")
+        == 0
     )
 
 

@@ -64,7 +64,7 @@ def test_declaring_records_severity_services_and_the_declarer_as_commander(
     incident_id = declare(qtbot, dialog)
     settle()
 
-    state = desk.incident(incident_id)
+    state = desk.incidents.get(incident_id)
     assert state.title == "EU checkout failing"
     assert state.severity == "SEV2"
     assert state.services == ["payments-api", "ledger-service"]
@@ -88,7 +88,7 @@ def test_unchecking_take_command_declares_without_a_commander(
     incident_id = declare(qtbot, dialog)
     settle()
 
-    state = desk.incident(incident_id)
+    state = desk.incidents.get(incident_id)
     assert state.severity == "SEV4"
     assert state.services == []
     assert state.holders("commander") == []
@@ -103,7 +103,7 @@ def test_someone_else_can_be_named_commander(
     qtbot.keyClicks(dialog.commander_edit, "Maya Chen")
     incident_id = declare(qtbot, dialog)
     settle()
-    assert desk.incident(incident_id).holders("commander") == ["Maya Chen"]
+    assert desk.incidents.get(incident_id).holders("commander") == ["Maya Chen"]
 
 
 def test_an_empty_title_keeps_the_dialog_open_with_an_inline_error(
@@ -122,7 +122,7 @@ def test_an_empty_title_keeps_the_dialog_open_with_an_inline_error(
     assert dialog.title_edit.hasFocus()
     assert dialog.services_edit.text() == "search-api"
     assert dialog.selected_severity() == "SEV3"
-    assert desk.incidents() == []
+    assert desk.incidents.rows() == []
 
     qtbot.keyClicks(dialog.title_edit, "Search down")  # typing clears the error
     assert not dialog.title_error.isVisible()
@@ -139,7 +139,7 @@ def test_a_severity_must_be_chosen_and_the_unsure_rule_is_shown(
     assert dialog.isVisible()
     assert dialog.severity_error.isVisible()
     assert UNSURE_RULE in dialog.severity_error.text()
-    assert desk.incidents() == []
+    assert desk.incidents.rows() == []
 
 
 def test_each_level_shows_its_definition_and_a_click_on_it_chooses_it(
@@ -165,7 +165,7 @@ def test_a_title_the_desk_would_refuse_is_explained_inline(
     qtbot.mouseClick(dialog.accept_button, Qt.MouseButton.LeftButton)
     assert "control character" in dialog.title_error.text()
     assert dialog.isVisible()
-    assert desk.incidents() == []
+    assert desk.incidents.rows() == []
 
 
 def test_a_failed_save_keeps_everything_typed_and_a_retry_succeeds(
@@ -183,12 +183,12 @@ def test_a_failed_save_keeps_everything_typed_and_a_retry_succeeds(
     assert dialog.services_edit.text() == "payments-api"
     assert dialog.selected_severity() == "SEV1"
     assert dialog.accept_button.isEnabled()
-    assert desk.incidents() == []
+    assert desk.incidents.rows() == []
 
     lift()
     incident_id = declare(qtbot, dialog)
     settle()
-    assert desk.incident(incident_id).holders("commander") == ["Alice"]
+    assert desk.incidents.get(incident_id).holders("commander") == ["Alice"]
 
 
 def test_when_only_the_commander_fails_a_retry_does_not_declare_twice(
@@ -207,8 +207,8 @@ def test_when_only_the_commander_fails_a_retry_does_not_declare_twice(
         qtbot.mouseClick(dialog.accept_button, Qt.MouseButton.LeftButton)
         settle()
     assert not dialog.isVisible()
-    assert [row["id"] for row in desk.incidents()] == [incident_id]
-    assert desk.incident(incident_id).holders("commander") == ["Alice"]
+    assert [row["id"] for row in desk.incidents.rows()] == [incident_id]
+    assert desk.incidents.get(incident_id).holders("commander") == ["Alice"]
 
 
 def test_services_complete_the_name_after_the_last_comma(
@@ -248,7 +248,7 @@ def test_a_service_name_the_desk_would_refuse_is_explained_inline(
     qtbot.mouseClick(dialog.accept_button, Qt.MouseButton.LeftButton)
     assert "service name is too long" in dialog.services_error.text()
     assert dialog.services_edit.hasFocus()
-    assert desk.incidents() == []
+    assert desk.incidents.rows() == []
 
 
 def test_keyboard_only_alt_digit_picks_the_level_and_enter_declares(
@@ -264,4 +264,4 @@ def test_keyboard_only_alt_digit_picks_the_level_and_enter_declares(
     with qtbot.waitSignal(dialog.declared, timeout=5000) as blocker:
         qtbot.keyClick(radio, Qt.Key.Key_Return)
     settle()
-    assert desk.incident(blocker.args[0]).severity == "SEV1"
+    assert desk.incidents.get(blocker.args[0]).severity == "SEV1"

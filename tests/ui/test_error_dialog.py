@@ -40,7 +40,7 @@ def log_file(tmp_path: Path) -> Iterator[Path]:
 @pytest.fixture
 def window(qtbot: QtBot, data_dir: Path, log_file: Path) -> Iterator[MainWindow]:
     desk = Desk.open(data_dir, "Seeder")
-    desk.declare("Checkout errors", "SEV2")
+    desk.incidents.declare("Checkout errors", "SEV2")
     desk.close()
     opened = build_window(data_dir, "Alice", location=ProfileLocation(data_dir), log_file=log_file)
     qtbot.addWidget(opened)

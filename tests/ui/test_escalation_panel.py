@@ -57,7 +57,7 @@ def secrets(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def incident(desk: Desk, catalog_file: Path, secrets: None) -> str:
     import_catalog_file(desk, catalog_file)  # the import the browser runs on the worker
-    return desk.declare("EU checkout failing", "SEV2", ["checkout"])
+    return desk.incidents.declare("EU checkout failing", "SEV2", ["checkout"])
 
 
 @pytest.fixture
@@ -133,7 +133,7 @@ def test_one_click_pages_once_and_the_row_shows_it_sent(
     assert len(events_sent(httpserver)) == 1
     event = events_sent(httpserver)[0]
     assert event["event_action"] == "trigger"
-    assert len(desk.escalations(incident)) == 1
+    assert len(desk.escalations.pages(incident)) == 1
     assert row.countdown.text().startswith("Ack due in ")
     assert not row.page_button.isVisible()
     assert row.ack_button.isVisible()
@@ -164,7 +164,7 @@ def test_countdown_then_escalate_to_the_next_level_only_after_a_confirm(
     qtbot: QtBot, view: CommandView, httpserver: HTTPServer, desk: Desk, incident: str
 ) -> None:
     page_and_wait_sent(qtbot, view, httpserver)
-    sent_at = desk.escalations(incident)[0].sent_at
+    sent_at = desk.escalations.pages(incident)[0].sent_at
     assert sent_at is not None
     now = [sent_at + timedelta(seconds=25)]
     panel = view.escalation
@@ -194,7 +194,7 @@ def test_countdown_then_escalate_to_the_next_level_only_after_a_confirm(
     qtbot.waitUntil(lambda: len(events_sent(httpserver, ALERTS)) == 1, timeout=10_000)
     qtbot.waitUntil(lambda: row.status.full_text.startswith("Sent (level 2)"), timeout=10_000)
     assert len(events_sent(httpserver)) == 1
-    assert [p.level for p in desk.escalations(incident)] == [1, 2]
+    assert [p.level for p in desk.escalations.pages(incident)] == [1, 2]
 
 
 def test_mark_acknowledged_then_add_the_person_as_subject_matter_expert(
@@ -222,7 +222,9 @@ def test_mark_acknowledged_then_add_the_person_as_subject_matter_expert(
     assert "Tomasz Nowak" in bar.text.text()
     click(qtbot, bar.accept_button)
     card = view.role_board.cards["sme"]
-    qtbot.waitUntil(lambda: "Tomasz Nowak" in desk.incident(incident).holders("sme"), timeout=5000)
+    qtbot.waitUntil(
+        lambda: "Tomasz Nowak" in desk.incidents.get(incident).holders("sme"), timeout=5000
+    )
     qtbot.waitUntil(lambda: not bar.isVisible(), timeout=5000)
     qtbot.waitUntil(
         lambda: any("Tomasz Nowak" in label.text() for label in card.findChildren(QLabel)),
@@ -253,7 +255,9 @@ def test_resolving_the_incident_offers_to_resolve_open_pages(
     qtbot.waitUntil(lambda: QApplication.activePopupWidget() is None, timeout=5000)
     click(qtbot, bar.accept_button)
     try:
-        qtbot.waitUntil(lambda: desk.escalations(incident)[0].status == "resolved", timeout=20_000)
+        qtbot.waitUntil(
+            lambda: desk.escalations.pages(incident)[0].status == "resolved", timeout=20_000
+        )
     except Exception:
         raise AssertionError(
             f"error={view.escalation.error.text()!r} bar={bar.isVisible()} "
@@ -270,7 +274,7 @@ def test_page_a_service_not_in_the_incident_from_the_catalog(
     qtbot: QtBot, view: CommandView, httpserver: HTTPServer, desk: Desk, incident: str
 ) -> None:
     httpserver.expect_request(ENQUEUE, method="POST").respond_with_json(ACCEPTED, status=202)
-    other = desk.declare("Slow logins", "SEV3", ["login"])  # not in the catalog
+    other = desk.incidents.declare("Slow logins", "SEV3", ["login"])  # not in the catalog
     with qtbot.waitSignal(view.loaded, timeout=5000):
         view.show_incident(other)
     panel = view.escalation
@@ -292,8 +296,8 @@ def test_page_a_service_not_in_the_incident_from_the_catalog(
     qtbot.waitUntil(
         lambda: panel.rows["checkout"].status.full_text.startswith("Sent"), timeout=10_000
     )
-    assert [p.service for p in desk.escalations(other)] == ["checkout"]
-    assert desk.escalations(incident) == []
+    assert [p.service for p in desk.escalations.pages(other)] == ["checkout"]
+    assert desk.escalations.pages(incident) == []
 
 
 def test_stakeholder_update_sent_to_slack_is_recorded_in_the_timeline(
@@ -305,7 +309,7 @@ def test_stakeholder_update_sent_to_slack_is_recorded_in_the_timeline(
     incident: str,
 ) -> None:
     httpserver.expect_request(SLACK_PATH, method="POST").respond_with_data("ok", status=200)
-    dialog = StakeholderUpdateDialog(client, incident, desk.incident(incident))
+    dialog = StakeholderUpdateDialog(client, incident, desk.incidents.get(incident))
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitUntil(dialog.send_to.isEnabled, timeout=5000)
@@ -319,8 +323,10 @@ def test_stakeholder_update_sent_to_slack_is_recorded_in_the_timeline(
     qtbot.waitUntil(lambda: bool(events_sent(httpserver, SLACK_PATH)), timeout=10_000)
     body = events_sent(httpserver, SLACK_PATH)[0]
     assert "A decision on the refund window" in json.dumps(body)
-    qtbot.waitUntil(lambda: desk.chat_posts(incident)[0].status == "sent", timeout=10_000)
-    kinds = [e.kind for e in desk.snapshot(incident).events]
+    qtbot.waitUntil(
+        lambda: desk.escalations.chat_posts(incident)[0].status == "sent", timeout=10_000
+    )
+    kinds = [e.kind for e in desk.incidents.snapshot(incident).events]
     assert {"chat.requested", "chat.sent", "note.added"} <= set(kinds)
     assert len(events_sent(httpserver, SLACK_PATH)) == 1
 
@@ -328,12 +334,12 @@ def test_stakeholder_update_sent_to_slack_is_recorded_in_the_timeline(
 def test_without_a_catalog_the_panel_says_so_and_offers_the_import(
     qtbot: QtBot, client: DeskClient, desk: Desk, settle: Settle
 ) -> None:
-    incident = desk.declare("EU checkout failing", "SEV2", ["checkout"])
+    incident = desk.incidents.declare("EU checkout failing", "SEV2", ["checkout"])
     panel = EscalationPanel(client)
     qtbot.addWidget(panel)
     panel.show()
     panel.set_incident(incident)
-    panel.set_state(desk.incident(incident))
+    panel.set_state(desk.incidents.get(incident))
     settle()
     assert panel.no_catalog.isVisible()
     assert "No service catalog yet" in panel.no_catalog_text.text()
@@ -405,9 +411,9 @@ def test_status_changes_posted_to_the_channel_chosen_in_the_panel(
     box.setCurrentIndex(1)
     box.activated.emit(1)  # as a person choosing it does
     qtbot.waitUntil(
-        lambda: desk.incident(incident).escalation.channel == "slack-incidents", timeout=5000
+        lambda: desk.incidents.get(incident).escalation.channel == "slack-incidents", timeout=5000
     )
-    desk.set_status(incident, "mitigated")  # say, from another workstation or the CLI
+    desk.incidents.set_status(incident, "mitigated")  # say, from another workstation or the CLI
     qtbot.waitUntil(lambda: bool(events_sent(httpserver, SLACK_PATH)), timeout=10_000)
     assert "Status changed to Mitigated" in json.dumps(events_sent(httpserver, SLACK_PATH)[0])
     qtbot.waitUntil(lambda: box.currentIndex() == 1, timeout=5000)
@@ -456,7 +462,7 @@ def test_a_page_with_a_missing_secret_is_red_at_once_with_one_row_and_a_banner(
         "The secret 'pagerduty/payments' is not set on this workstation."
     )
     assert httpserver.log == []
-    [page] = desk.escalations(incident)
+    [page] = desk.escalations.pages(incident)
     assert page.status == "failed" and page.targets["pd-payments"].attempts == 1
     click(qtbot, line.dismiss)
     assert not banner.isVisible()
@@ -537,7 +543,7 @@ def test_a_transient_failure_shows_the_attempts_on_one_row_then_sent(
 def test_a_service_missing_from_the_catalog_offers_open_catalog(
     qtbot: QtBot, view: CommandView, desk: Desk
 ) -> None:
-    other = desk.declare("Slow logins", "SEV3", ["login"])  # not in the catalog
+    other = desk.incidents.declare("Slow logins", "SEV3", ["login"])  # not in the catalog
     with qtbot.waitSignal(view.loaded, timeout=20_000):
         view.show_incident(other)
     panel = view.escalation

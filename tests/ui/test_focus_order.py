@@ -85,7 +85,7 @@ def test_every_tab_stop_of_the_post_mortem_editor_has_a_name(qtbot: QtBot, data_
 
     desk = Desk.open(data_dir, "Lena Novak")
     incident = seed_demo(desk)
-    desk.start_postmortem(incident, "standard")
+    desk.postmortems.start(incident, "standard")
     editor = render_postmortem_for_screenshot(desk, incident, (1400, 900))
     qtbot.addWidget(editor)
     stops: list[QWidget] = []

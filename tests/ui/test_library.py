@@ -56,24 +56,26 @@ def seed_library(desk: Desk) -> Library:
 
     def past(title: str, sev: str, services: list[str], days: int, resolve: int) -> str:
         start = now - timedelta(days=days)
-        incident = desk.declare(title, sev, services, at=start)
-        desk.set_milestone(incident, "acknowledged", at=start + timedelta(minutes=5))
-        desk.assign_role(incident, "commander", "Maya Chen", at=start + timedelta(minutes=5))
-        desk.set_status(incident, "resolved", at=start + timedelta(minutes=resolve))
+        incident = desk.incidents.declare(title, sev, services, at=start)
+        desk.incidents.set_milestone(incident, "acknowledged", at=start + timedelta(minutes=5))
+        desk.incidents.assign_role(
+            incident, "commander", "Maya Chen", at=start + timedelta(minutes=5)
+        )
+        desk.incidents.set_status(incident, "resolved", at=start + timedelta(minutes=resolve))
         return incident
 
     login = past("Login latency spike in US", "SEV3", ["auth-api"], 12, 95)
-    desk.set_status(login, "closed")
+    desk.incidents.set_status(login, "closed")
     search = past("Search index lagging", "SEV4", ["search"], 25, 300)
-    desk.set_status(search, "closed")
+    desk.incidents.set_status(search, "closed")
     payments = past("Payments double charge", "SEV1", ["payments-api"], 40, 180)
-    rehearsal = desk.add_note(
+    rehearsal = desk.incidents.add_note(
         payments,
         "Rollback rehearsal planned with the ledger team",
         at=now - timedelta(days=40) + timedelta(minutes=30),
     )
     game_day = past("Game day: region failover", "SEV2", ["edge"], 50, 45)
-    desk.set_drill(game_day)
+    desk.incidents.set_drill(game_day)
     email = past("Email queue backlog", "SEV4", [], 95, 600)
     return Library(demo, login, search, payments, game_day, email, rehearsal)
 
@@ -172,7 +174,7 @@ def test_the_team_filter_follows_the_service_catalog(
     assert not panel.team_box.isVisibleTo(panel)  # no catalog: no teams to choose from
     from incidentdesk.core.catalog.model import parse_toml
 
-    desk.import_catalog(
+    desk.catalog.import_catalog(
         parse_toml(
             """
 [[teams]]
@@ -206,15 +208,15 @@ tier = 2
 def test_only_incidents_with_open_action_items(
     panel: LibraryPanel, desk: Desk, seeded: Library, settle: Callable[[], None]
 ) -> None:
-    desk.start_postmortem(seeded.payments, "lightweight", fill=False)
-    item = desk.save_action_item(
+    desk.postmortems.start(seeded.payments, "lightweight", fill=False)
+    item = desk.action_items.save(
         seeded.payments, description="Idempotency keys on charges", owner="Maya Chen"
     )
     panel.reload()
     settle()
     panel.actions_box.setChecked(True)
     assert shown_titles(panel) == ["Payments double charge"]
-    desk.save_action_item(seeded.payments, item, status="done")
+    desk.action_items.save(seeded.payments, item, status="done")
     panel.reload()
     settle()
     assert shown_titles(panel) == []
@@ -225,7 +227,7 @@ def test_only_incidents_with_open_action_items(
 def test_an_action_from_the_timeline_is_an_open_action_item_before_any_post_mortem(
     panel: LibraryPanel, desk: Desk, seeded: Library, settle: Callable[[], None]
 ) -> None:
-    desk.add_action(seeded.payments, "@maya refund the double charges tomorrow")
+    desk.action_items.add_action(seeded.payments, "@maya refund the double charges tomorrow")
     panel.reload()
     settle()
     panel.actions_box.setChecked(True)
@@ -239,7 +241,7 @@ def test_review_shows_who_was_paged_and_the_post_mortem_with_its_action_items(
 
     from incidentdesk.core.catalog.model import parse_toml
 
-    desk.import_catalog(
+    desk.catalog.import_catalog(
         parse_toml(
             """
 [[teams]]
@@ -262,10 +264,10 @@ secret = "pagerduty/money"
 """
         )
     )
-    page = desk.escalate(seeded.demo, "payments-api")
-    desk.acknowledge(seeded.demo, page, by="Priya Raman")
-    desk.start_postmortem(seeded.demo, "lightweight", fill=False)
-    desk.save_action_item(
+    page = desk.escalations.escalate(seeded.demo, "payments-api")
+    desk.escalations.acknowledge(seeded.demo, page, by="Priya Raman")
+    desk.postmortems.start(seeded.demo, "lightweight", fill=False)
+    desk.action_items.save(
         seeded.demo, description="Tune the pool", owner="Ravi Patel", due=date(2020, 1, 1)
     )
     panel.open_review(seeded.demo)
@@ -384,7 +386,7 @@ def test_mark_as_drill_from_the_context_menu_leaves_it_out_of_the_metrics(
     with qtbot.waitSignal(panel.message) as said:
         settle()
     assert "drill" in said.args[0]
-    assert desk.incident(seeded.payments).drill
+    assert desk.incidents.get(seeded.payments).drill
 
     panel.reload()
     metrics.reload()
@@ -419,13 +421,13 @@ def test_review_opens_read_only_with_roles_escalations_and_post_mortem(
     timeline = review.timeline
     assert not timeline.pin_action.isEnabled() and not timeline.correct_action.isEnabled()
     assert timeline.pin_action not in timeline.actions()
-    events = desk.incident(seeded.demo).event_count
+    events = desk.incidents.get(seeded.demo).event_count
     timeline.view.selectRow(3)
     with qtbot.waitSignal(timeline.message) as said:
         timeline.toggle_pin()
     assert "read-only" in said.args[0]
     timeline.correct_selected()
-    assert desk.incident(seeded.demo).event_count == events
+    assert desk.incidents.get(seeded.demo).event_count == events
 
     # Who held what: the commander handover, the shadow, the released expert.
     roles = review.roles
@@ -466,7 +468,7 @@ def test_review_opens_read_only_with_roles_escalations_and_post_mortem(
 
 def test_role_tenures_follow_handovers_and_releases(desk: Desk) -> None:
     incident = seed_demo(desk)
-    tenures = role_tenures(desk.incident(incident).role_history)
+    tenures = role_tenures(desk.incidents.get(incident).role_history)
     commander = [t for t in tenures if t.role == "commander"]
     assert [(t.person, t.shadow, t.ended_by) for t in commander] == [
         ("Maya Chen", False, "handed over to Alex Kim"),
@@ -546,8 +548,8 @@ def test_window_switches_views_with_ctrl_1_2_3_and_opens_active_incidents_in_com
 
 
 def test_a_spoofing_title_shows_its_hidden_characters(desk: Desk) -> None:
-    desk.declare("Upload of RTL \u202egnp.exe\u202c", "SEV3")
+    desk.incidents.declare("Upload of RTL \u202egnp.exe\u202c", "SEV3")
     model = LibraryModel()
-    model.set_rows(desk.incidents(include_closed=True))
+    model.set_rows(desk.incidents.rows(include_closed=True))
     assert model.index(0, TITLE).data() == "Upload of RTL ⟨U+202E⟩gnp.exe⟨U+202C⟩"
     assert "\u202e" not in model.index(0, TITLE).data(Qt.ItemDataRole.ToolTipRole)

@@ -117,7 +117,7 @@ def test_layout_last_incident_and_utc_are_restored(
     qtbot: QtBot, data_dir: Path, demo_id: str
 ) -> None:
     desk = Desk.open(data_dir, "Seeder")
-    other = desk.declare("Second incident", "SEV1")
+    other = desk.incidents.declare("Second incident", "SEV1")
     desk.close()
     first = open_window(qtbot, data_dir)
     assert first.command_view.incident_id == other  # SEV1 is more urgent

@@ -65,18 +65,20 @@ def seed_history(desk: Desk) -> dict[str, str]:
     ids = {}
     for title, sev, services, days, detect, ack, mitigate, resolve in HISTORY:
         start = now - timedelta(days=days)
-        incident = desk.declare(title, sev, services, at=start)
-        desk.set_milestone(incident, "detected", at=start + timedelta(minutes=detect))
+        incident = desk.incidents.declare(title, sev, services, at=start)
+        desk.incidents.set_milestone(incident, "detected", at=start + timedelta(minutes=detect))
         if ack is not None:
-            desk.set_milestone(incident, "acknowledged", at=start + timedelta(minutes=ack))
+            desk.incidents.set_milestone(
+                incident, "acknowledged", at=start + timedelta(minutes=ack)
+            )
         if mitigate is not None:
-            desk.set_status(incident, "mitigated", at=start + timedelta(minutes=mitigate))
+            desk.incidents.set_status(incident, "mitigated", at=start + timedelta(minutes=mitigate))
         if resolve is not None:
-            desk.set_status(incident, "resolved", at=start + timedelta(minutes=resolve))
+            desk.incidents.set_status(incident, "resolved", at=start + timedelta(minutes=resolve))
         ids[title] = incident
-    drill = desk.declare("Game day", "SEV1", ["edge"], at=now - timedelta(days=5))
-    desk.set_status(drill, "resolved", at=now - timedelta(days=5) + timedelta(hours=9))
-    desk.set_drill(drill)
+    drill = desk.incidents.declare("Game day", "SEV1", ["edge"], at=now - timedelta(days=5))
+    desk.incidents.set_status(drill, "resolved", at=now - timedelta(days=5) + timedelta(hours=9))
+    desk.incidents.set_drill(drill)
     ids["Game day"] = drill
     return ids
 
@@ -136,7 +138,7 @@ def has_colour(image: QImage, colour: str) -> bool:
 def test_charts_show_the_figures_of_compute_metrics(
     panel: MetricsPanel, desk: Desk, qtbot: QtBot, settle: Callable[[], None]
 ) -> None:
-    rows = desk.incidents(include_closed=True)
+    rows = desk.incidents.rows(include_closed=True)
     for by, label in (
         ("severity", "By severity"),
         ("service", "By service"),
@@ -171,8 +173,8 @@ def test_charts_show_the_figures_of_compute_metrics(
     assert panel.summary.text() == "5 incidents counted · 1 drill left out"
     assert panel.action_counts.text() == "Action items: none in these incidents' post-mortems."
     incident = next(r["id"] for r in rows if not r["drill"])
-    desk.start_postmortem(incident, "lightweight", fill=False)
-    desk.save_action_item(incident, description="Add a canary", owner="Ana", due=None)
+    desk.postmortems.start(incident, "lightweight", fill=False)
+    desk.action_items.save(incident, description="Add a canary", owner="Ana", due=None)
     panel.recompute()
     settle()
     assert panel.action_counts.text() == (
@@ -198,7 +200,7 @@ def test_each_metric_has_its_definition_and_says_what_is_missing(panel: MetricsP
 def test_include_drills_and_the_period_change_what_is_counted(
     panel: MetricsPanel, desk: Desk, settle: Callable[[], None]
 ) -> None:
-    rows = desk.incidents(include_closed=True)
+    rows = desk.incidents.rows(include_closed=True)
     panel.drills_box.setChecked(True)
     settle()
     assert panel.report == compute_metrics(rows, include_drills=True)
@@ -228,8 +230,8 @@ def test_a_new_drill_leaves_the_figures_when_the_rows_come_in(
     panel: MetricsPanel, desk: Desk, history: dict[str, str], settle: Callable[[], None]
 ) -> None:
     assert panel.report is not None and panel.report.counted == 5
-    desk.set_drill(history["Search slow"])
-    panel.set_rows(desk.incidents(include_closed=True))
+    desk.incidents.set_drill(history["Search slow"])
+    panel.set_rows(desk.incidents.rows(include_closed=True))
     settle()
     assert panel.report.counted == 4
     assert panel.report.drills_excluded == 2
@@ -298,7 +300,7 @@ def test_axis_steps_and_labels_are_round() -> None:
 
 def test_lacking_sentences_count_missing_and_out_of_order_milestones(desk: Desk) -> None:
     seed_history(desk)
-    report = compute_metrics(desk.incidents(include_closed=True))
+    report = compute_metrics(desk.incidents.rows(include_closed=True))
     stats = report.total.metric("time_to_resolve")
     assert lacking_sentences(stats) == ["1 incident lacks a resolved time."]
     assert group_label("2026-11", "month") == "Nov 2026"
@@ -348,9 +350,13 @@ def test_a_metric_never_recorded_says_so_instead_of_zeros(
     # Declared, acknowledged and resolved; nobody recorded when they started or were detected.
     now = datetime.now(UTC).replace(microsecond=0)
     for days, sev in ((3, "SEV1"), (9, "SEV2"), (12, "SEV2")):
-        incident = desk.declare(f"Outage {days}", sev, ["api"], at=now - timedelta(days=days))
-        desk.set_milestone(incident, "acknowledged", at=now - timedelta(days=days, minutes=-4))
-        desk.set_status(incident, "resolved", at=now - timedelta(days=days, minutes=-50))
+        incident = desk.incidents.declare(
+            f"Outage {days}", sev, ["api"], at=now - timedelta(days=days)
+        )
+        desk.incidents.set_milestone(
+            incident, "acknowledged", at=now - timedelta(days=days, minutes=-4)
+        )
+        desk.incidents.set_status(incident, "resolved", at=now - timedelta(days=days, minutes=-50))
     panel = open_panel((1280, 720))
     detect = panel.cards["time_to_detect"]
     assert detect.chart.bar_rects() == []  # no bar of 0 s
@@ -364,9 +370,9 @@ def test_a_metric_never_recorded_says_so_instead_of_zeros(
     )
     # Once one incident has its start recorded, its group is measured and the other still says
     # "not recorded" in its row.
-    sev1 = next(r["id"] for r in desk.incidents() if r["severity"] == "SEV1")
-    desk.set_milestone(sev1, "started", at=now - timedelta(days=3, minutes=20))
-    panel.set_rows(desk.incidents(include_closed=True))
+    sev1 = next(r["id"] for r in desk.incidents.rows() if r["severity"] == "SEV1")
+    desk.incidents.set_milestone(sev1, "started", at=now - timedelta(days=3, minutes=20))
+    panel.set_rows(desk.incidents.rows(include_closed=True))
     settle()
     groups = detect.chart.groups
     assert [(g.label, g.count_label, g.note) for g in groups] == [
@@ -408,16 +414,16 @@ def test_a_year_one_incident_leaves_the_tab_working(
     by: str,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from incidentdesk.app import desk as desk_module
+    from incidentdesk.app import recorder as desk_module
 
     # An older version accepted `declare --at 0001-01-01T00:00:01Z` (it did not check event
     # times, as this one does); the journal keeps what it wrote.
     with monkeypatch.context() as older:
         older.setattr(desk_module, "check_event_time", lambda moment, now: moment)
-        desk.declare(
+        desk.incidents.declare(
             "Back-dated by mistake", "SEV3", ["api"], at=datetime(1, 1, 1, 0, 0, 1, tzinfo=UTC)
         )
-    desk.import_catalog(parse_toml(TEAMS))
+    desk.catalog.import_catalog(parse_toml(TEAMS))
     panel = open_panel((1280, 720), by)
     assert panel.report is not None and panel.report.by == GROUP_BY[by]
     assert panel.report.counted == 5 and panel.report.out_of_range == 1

@@ -22,7 +22,7 @@ from incidentdesk.ui.postmortem.my_action_items import MyActionItems
 @pytest.fixture
 def started(desk: Desk) -> str:
     incident = seed_demo(desk)
-    desk.start_postmortem(incident, "standard")
+    desk.postmortems.start(incident, "standard")
     return incident
 
 
@@ -49,7 +49,7 @@ def test_add_edit_and_overdue_action_items(
     qtbot.mouseClick(panel.add_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: model.rowCount() == 1, timeout=5000)
 
-    item = desk.postmortem(started).action_items[0]
+    item = desk.postmortems.view(started).action_items[0]
     assert (item.description, item.owner, item.type, item.status) == (
         "Migration linter flags dropped indexes",
         "Lena Novak",
@@ -70,7 +70,7 @@ def test_add_edit_and_overdue_action_items(
     qtbot.keyClicks(line, "Alex Kim")
     qtbot.keyClick(line, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: model.item_at(0).owner == "Alex Kim", timeout=5000)
-    assert desk.postmortem(started).action_items[0].owner == "Alex Kim"
+    assert desk.postmortems.view(started).action_items[0].owner == "Alex Kim"
 
     assert model.overdue_rows() == []
     model.setData(model.index(0, FIELDS.index("due")), "2020-01-31")
@@ -96,7 +96,7 @@ def test_add_edit_and_overdue_action_items(
 def test_a_bad_value_is_refused_with_a_message(
     qtbot: QtBot, client: DeskClient, desk: Desk, started: str
 ) -> None:
-    desk.save_action_item(started, description="Add an alert", owner="Alice")
+    desk.action_items.save(started, description="Add an alert", owner="Alice")
     editor = open_editor(qtbot, client, started)
     model = editor.actions_panel.model
     qtbot.waitUntil(lambda: model.rowCount() == 1, timeout=5000)
@@ -109,11 +109,11 @@ def test_a_bad_value_is_refused_with_a_message(
 def test_my_action_items_across_incidents(
     qtbot: QtBot, client: DeskClient, desk: Desk, started: str
 ) -> None:
-    other = desk.declare("Search slow", "SEV3", ["search"])
-    desk.save_action_item(started, description="Fix the runbook", owner="Alice")
-    desk.save_action_item(other, description="Tune the cache", owner="alice", due="2020-01-01")
-    desk.save_action_item(other, description="Not mine", owner="Bob")
-    desk.save_action_item(other, description="Already done", owner="Alice", status="done")
+    other = desk.incidents.declare("Search slow", "SEV3", ["search"])
+    desk.action_items.save(started, description="Fix the runbook", owner="Alice")
+    desk.action_items.save(other, description="Tune the cache", owner="alice", due="2020-01-01")
+    desk.action_items.save(other, description="Not mine", owner="Bob")
+    desk.action_items.save(other, description="Already done", owner="Alice", status="done")
 
     view = MyActionItems(client)
     qtbot.addWidget(view)
@@ -138,8 +138,8 @@ def test_my_action_items_across_incidents(
 def test_item_models_pass_the_model_tester(
     qtbot: QtBot, qtmodeltester: ModelTester, client: DeskClient, desk: Desk, started: str
 ) -> None:
-    desk.save_action_item(started, description="Add an alert", owner="Alice", due="2020-01-01")
-    desk.save_section(started, "overview", "It was simply careless.", None)
+    desk.action_items.save(started, description="Add an alert", owner="Alice", due="2020-01-01")
+    desk.postmortems.save_section(started, "overview", "It was simply careless.", None)
     editor = open_editor(qtbot, client, started)
     qtbot.waitUntil(lambda: editor.findings_model.rowCount() == 2, timeout=5000)
     qtbot.waitUntil(lambda: editor.actions_panel.model.rowCount() == 1, timeout=5000)
@@ -156,11 +156,13 @@ def test_item_models_pass_the_model_tester(
 def test_an_item_without_an_owner_says_so_and_takes_one(qtbot: QtBot, desk: Desk) -> None:
     from incidentdesk.ui.postmortem.actions import ActionItemsPanel
 
-    incident = desk.declare("Auth down", "SEV1")
-    desk.add_action(incident, "roll back auth-gateway")
+    incident = desk.incidents.declare("Auth down", "SEV1")
+    desk.action_items.add_action(incident, "roll back auth-gateway")
     panel = ActionItemsPanel()
     qtbot.addWidget(panel)
-    panel.set_items(list(desk.incident(incident).postmortem.action_items.values()), date.today())
+    panel.set_items(
+        list(desk.incidents.get(incident).postmortem.action_items.values()), date.today()
+    )
     cell = panel.model.index(0, FIELDS.index("owner"))
     assert cell.data() == "—"
     assert "Nobody owns this yet" in cell.data(Qt.ItemDataRole.ToolTipRole)
@@ -169,5 +171,5 @@ def test_an_item_without_an_owner_says_so_and_takes_one(qtbot: QtBot, desk: Desk
         panel.model.setData(cell, "Bob", Qt.ItemDataRole.EditRole)
     item_id, field, value = asked.args
     assert (field, value) == ("owner", "Bob")
-    desk.save_action_item(incident, item_id, owner=value)
-    assert desk.incident(incident).postmortem.action_items[item_id].owner == "Bob"
+    desk.action_items.save(incident, item_id, owner=value)
+    assert desk.incidents.get(incident).postmortem.action_items[item_id].owner == "Bob"

@@ -21,8 +21,8 @@ def exchange(a: Desk, b: Desk) -> None:
     """Copy each journal's events to the other (what sync does through the server)."""
     for source, target in ((a, b), (b, a)):
         events: list[Event] = []
-        source.read_journal(lambda _n: None, events.extend)
-        target.receive(events)
+        source.exchange.read_journal(lambda _n: None, events.extend)
+        target.exchange.receive(events)
 
 
 @pytest.fixture
@@ -38,8 +38,10 @@ def bob(tmp_path: Path) -> Iterator[Desk]:
 def shared(desk: Desk, bob: Desk) -> str:
     """A post-mortem both workstations hold, its overview saved once by Alice."""
     incident = seed_demo(desk)
-    desk.start_postmortem(incident, "standard")
-    desk.save_section(incident, "overview", "Payments failed.\nThe index was dropped.\n", None)
+    desk.postmortems.start(incident, "standard")
+    desk.postmortems.save_section(
+        incident, "overview", "Payments failed.\nThe index was dropped.\n", None
+    )
     exchange(desk, bob)
     return incident
 
@@ -54,8 +56,8 @@ def open_editor(qtbot: QtBot, client: DeskClient, incident: str) -> PostmortemEd
 
 
 def bob_saves(bob: Desk, incident: str, text: str) -> None:
-    base = bob.postmortem(incident).section("overview").base
-    bob.save_section(incident, "overview", text, base)
+    base = bob.postmortems.view(incident).section("overview").base
+    bob.postmortems.save_section(incident, "overview", text, base)
 
 
 def test_a_remote_save_updates_the_text_in_place_keeping_the_cursor(
@@ -80,7 +82,7 @@ def test_a_remote_save_updates_the_text_in_place_keeping_the_cursor(
     qtbot.keyClicks(editor.edit, "Alice too.")
     editor.save_now()
     qtbot.waitUntil(lambda: client.worker.pending == 0, timeout=5000)
-    section = desk.postmortem(shared).section("overview")
+    section = desk.postmortems.view(shared).section("overview")
     assert section.conflict is None
     assert section.text == "Payments failed.\nThe index was dropped.\nBob adds a line.Alice too."
 
@@ -116,7 +118,7 @@ def test_unsaved_edits_meet_a_remote_save_in_the_merge_dialog(
     )
     assert editor.edit.isReadOnly()
     assert editor.merge_button.isVisible()
-    assert desk.postmortem(shared).section("overview").conflict is not None
+    assert desk.postmortems.view(shared).section("overview").conflict is not None
 
     dialog.merged_edit.setPlainText(
         "Card payments failed in the EU.\nA migration dropped the index.\nMerged by Alice.\n"
@@ -126,14 +128,14 @@ def test_unsaved_edits_meet_a_remote_save_in_the_merge_dialog(
     qtbot.waitUntil(lambda: not editor.merge_button.isVisible(), timeout=5000)
     qtbot.waitUntil(lambda: client.worker.pending == 0, timeout=5000)
 
-    section = desk.postmortem(shared).section("overview")
+    section = desk.postmortems.view(shared).section("overview")
     assert section.conflict is None
     assert section.text == merged
     assert editor.edit.toPlainText().rstrip("\n") == merged
     assert not editor.edit.isReadOnly()
     # Bob's workstation folds to the same merged text.
     exchange(desk, bob)
-    assert bob.postmortem(shared).section("overview").text == merged
+    assert bob.postmortems.view(shared).section("overview").text == merged
 
 
 def test_keep_theirs(qtbot: QtBot, client: DeskClient, desk: Desk, bob: Desk, shared: str) -> None:
@@ -150,7 +152,7 @@ def test_keep_theirs(qtbot: QtBot, client: DeskClient, desk: Desk, bob: Desk, sh
     qtbot.mouseClick(dialog.keep_theirs_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: editor.edit.toPlainText() == "Theirs.", timeout=5000)
     qtbot.waitUntil(lambda: client.worker.pending == 0, timeout=5000)
-    section = desk.postmortem(shared).section("overview")
+    section = desk.postmortems.view(shared).section("overview")
     assert (section.text, section.conflict) == ("Theirs.", None)
 
 

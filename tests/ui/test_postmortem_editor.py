@@ -28,7 +28,7 @@ CLEAN = {
 
 def journal(desk: Desk) -> list[Event]:
     events: list[Event] = []
-    desk.read_journal(lambda _n: None, events.extend)
+    desk.exchange.read_journal(lambda _n: None, events.extend)
     return events
 
 
@@ -62,7 +62,7 @@ def incident(desk: Desk) -> str:
 
 @pytest.fixture
 def started(desk: Desk, incident: str) -> str:
-    desk.start_postmortem(incident, "standard")
+    desk.postmortems.start(incident, "standard")
     return incident
 
 
@@ -88,7 +88,7 @@ def test_start_from_a_template_with_prefilled_sections(
     qtbot.mouseClick(editor.start_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: editor.pages.currentWidget() is editor.editor_page, timeout=5000)
 
-    assert desk.postmortem(incident).template == "standard"
+    assert desk.postmortems.view(incident).template == "standard"
     titles = [r.spec.title for r in editor.sections_model.rows()]
     assert titles[:3] == ["Overview", "What happened", "Contributing factors"]
     assert editor.current_section() == "overview"
@@ -134,7 +134,7 @@ def test_switching_section_and_ctrl_s_save_at_once(
     qtbot.keyClick(editor.edit, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     wait_idle(qtbot, client)
 
-    view = desk.postmortem(started)
+    view = desk.postmortems.view(started)
     assert view.section("overview").text == "Saved by switching."
     assert view.section("what_happened").text == "Saved by Ctrl+S."
     qtbot.keyClick(editor.edit, Qt.Key.Key_PageUp, Qt.KeyboardModifier.ControlModifier)
@@ -149,7 +149,7 @@ def test_closing_the_editor_saves(
     type_into(qtbot, editor, "Written just before closing.")
     editor.close()
     wait_idle(qtbot, client)
-    assert desk.postmortem(started).section("overview").text == "Written just before closing."
+    assert desk.postmortems.view(started).section("overview").text == "Written just before closing."
 
 
 def _wave_ranges(editor: PostmortemEditor) -> list[tuple[int, int]]:
@@ -206,7 +206,7 @@ def test_findings_underlined_as_you_type_and_accepted_with_a_reason(
     dialog.buttons.accepted.emit()
 
     qtbot.waitUntil(lambda: editor.findings() and not editor.findings()[0].open, timeout=5000)
-    accepted = desk.incident(started).postmortem.accepted
+    accepted = desk.incidents.get(started).postmortem.accepted
     assert [(a.rule_id, a.text, a.reason) for a in accepted] == [
         ("blame.careless", "careless", "Quoted from the customer's complaint.")
     ]
@@ -216,8 +216,10 @@ def test_findings_underlined_as_you_type_and_accepted_with_a_reason(
 
 def _fill(desk: Desk, incident: str, extra: str = "") -> None:
     for key, text in CLEAN.items():
-        base = desk.postmortem(incident).section(key).base
-        desk.save_section(incident, key, text + (extra if key == "overview" else ""), base)
+        base = desk.postmortems.view(incident).section(key).base
+        desk.postmortems.save_section(
+            incident, key, text + (extra if key == "overview" else ""), base
+        )
 
 
 def test_review_rules_in_the_bar(
@@ -256,13 +258,13 @@ def test_review_rules_in_the_bar(
     qtbot.mouseClick(bar.revision_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: bar.state == "draft", timeout=5000)
     assert not editor.edit.isReadOnly()
-    assert desk.postmortem(started).revision == 2
+    assert desk.postmortems.view(started).revision == 2
 
 
 def test_approve_lists_incomplete_sections(
     qtbot: QtBot, client: DeskClient, desk: Desk, started: str
 ) -> None:
-    desk.set_review_state(started, "in_review", ["Alice"])
+    desk.postmortems.set_review_state(started, "in_review", ["Alice"])
     editor = open_editor(qtbot, client, started)
     text = editor.review_bar.blockers_label.text()
     assert not editor.review_bar.approve_button.isEnabled()
@@ -303,7 +305,9 @@ def test_insert_from_journal(qtbot: QtBot, client: DeskClient, desk: Desk, start
     )
     assert editor.edit.toPlainText().startswith("Who was there:\n\n")
     qtbot.waitUntil(lambda: editor.save_state_text().startswith("Saved"), timeout=5000)
-    assert "Incident Commander: Maya Chen" in desk.postmortem(started).section("overview").text
+    assert (
+        "Incident Commander: Maya Chen" in desk.postmortems.view(started).section("overview").text
+    )
 
 
 @pytest.mark.parametrize(("name", "magic"), [("pm.html", b"<!DOCTYPE html>"), ("pm.pdf", b"%PDF")])
@@ -360,4 +364,4 @@ def test_line_breaks_pasted_from_a_word_processor_save(
     editor = open_editor(qtbot, client, started)
     editor.edit.insertPlainText("First line.\vSecond line.")
     qtbot.waitUntil(lambda: editor.save_state_text().startswith("Saved "), timeout=5000)
-    assert desk.postmortem(started).section("overview").text == "First line.\nSecond line."
+    assert desk.postmortems.view(started).section("overview").text == "First line.\nSecond line."

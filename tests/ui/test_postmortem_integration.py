@@ -24,8 +24,8 @@ from incidentdesk.ui.shell.main_window import MainWindow
 def demo_id(data_dir: Path) -> str:
     desk = Desk.open(data_dir, "Seeder")
     incident = seed_demo(desk)
-    desk.start_postmortem(incident, "lightweight")
-    desk.save_action_item(incident, description="Tune the pool", owner="Alice")
+    desk.postmortems.start(incident, "lightweight")
+    desk.action_items.save(incident, description="Tune the pool", owner="Alice")
     desk.close()
     return incident
 
@@ -77,8 +77,8 @@ def test_menu_opens_the_selected_incidents_post_mortem_and_my_items(
 
 def test_render_for_screenshot(qtbot: QtBot, desk: Desk) -> None:
     incident = seed_demo(desk)
-    desk.start_postmortem(incident, "standard")
-    desk.save_section(incident, "overview", "It was simply careless.", None)
+    desk.postmortems.start(incident, "standard")
+    desk.postmortems.save_section(incident, "overview", "It was simply careless.", None)
     editor = render_postmortem_for_screenshot(desk, incident, (1200, 800))
     qtbot.addWidget(editor)
     assert isinstance(editor, PostmortemEditor)

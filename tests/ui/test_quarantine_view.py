@@ -27,7 +27,7 @@ def keep_aside(data_dir: Path, ref: str, row: dict[str, Any]) -> None:
     """What a sync round does with a bad row, from another Desk on the same file."""
     other = Desk.open(data_dir, "Sync")
     try:
-        received = other.receive_rows([(ref, row)])
+        received = other.exchange.receive_rows([(ref, row)])
         assert received.quarantined == 1
     finally:
         other.close()
@@ -36,7 +36,7 @@ def keep_aside(data_dir: Path, ref: str, row: dict[str, Any]) -> None:
 @pytest.fixture
 def window(qtbot: QtBot, data_dir: Path) -> Iterator[MainWindow]:
     seed = Desk.open(data_dir, "Alice")
-    incident = seed.declare("Payments down", "SEV1", ["payments"])
+    incident = seed.incidents.declare("Payments down", "SEV1", ["payments"])
     seed.close()
     keep_aside(data_dir, "42", hostile(incident))
     opened = build_window(data_dir, "Alice")

@@ -21,7 +21,7 @@ Settle = Callable[[], None]
 
 @pytest.fixture
 def incident(desk: Desk) -> str:
-    return desk.declare("Checkout is failing", "SEV3", ["checkout"])
+    return desk.incidents.declare("Checkout is failing", "SEV3", ["checkout"])
 
 
 @pytest.fixture
@@ -79,7 +79,7 @@ def test_a_typed_note_is_in_the_timeline_after_enter(
 ) -> None:
     with qtbot.waitSignal(entry.submitted) as saved, qtbot.waitSignal(entry.message) as said:
         enter(qtbot, entry, "p99 latency at 4s on checkout", settle)
-    last = desk.timeline(incident)[-1]
+    last = desk.incidents.timeline(incident)[-1]
     assert last.text == "p99 latency at 4s on checkout"
     assert last.event.payload["note_kind"] == "note"
     assert saved.args == [last.event.id]
@@ -112,7 +112,7 @@ def test_note_commands_add_entries_of_their_kind(
     pinned: bool,
 ) -> None:
     enter(qtbot, entry, typed, settle)
-    last = desk.timeline(incident)[-1]
+    last = desk.incidents.timeline(incident)[-1]
     assert (last.text, last.event.payload["note_kind"], last.pinned) == (text, kind, pinned)
     assert entry.line_edit.text() == ""
 
@@ -124,15 +124,15 @@ def test_sev_status_and_role_change_the_incident(
     qtbot: QtBot, entry: QuickEntry, desk: Desk, incident: str, settle: Settle
 ) -> None:
     enter(qtbot, entry, "/sev 2", settle)
-    assert desk.incident(incident).severity == "SEV2"
+    assert desk.incidents.get(incident).severity == "SEV2"
     enter(qtbot, entry, "/sev SEV1", settle)
-    assert desk.incident(incident).severity == "SEV1"
+    assert desk.incidents.get(incident).severity == "SEV1"
     enter(qtbot, entry, "/status mitigated", settle)
-    assert desk.incident(incident).status == "mitigated"
+    assert desk.incidents.get(incident).status == "mitigated"
     enter(qtbot, entry, "/role scribe Alice", settle)
-    assert desk.incident(incident).holders("scribe") == ["Alice"]
+    assert desk.incidents.get(incident).holders("scribe") == ["Alice"]
     enter(qtbot, entry, "/role commander Alex Kim", settle)
-    assert desk.incident(incident).holders("commander") == ["Alex Kim"]
+    assert desk.incidents.get(incident).holders("commander") == ["Alex Kim"]
     assert not entry.error_label.isVisible()
 
 
@@ -144,22 +144,22 @@ def test_pin_alone_pins_the_entry_selected_in_the_timeline(
     settle: Settle,
     selection: dict[str, str | None],
 ) -> None:
-    note = desk.add_note(incident, "the queue is backing up")
+    note = desk.incidents.add_note(incident, "the queue is backing up")
     selection["id"] = note
     enter(qtbot, entry, "/pin", settle)
-    assert note in desk.incident(incident).pinned
+    assert note in desk.incidents.get(incident).pinned
     assert entry.line_edit.text() == ""
 
 
 def test_pin_with_nothing_selected_says_so_and_changes_nothing(
     qtbot: QtBot, entry: QuickEntry, desk: Desk, incident: str, settle: Settle
 ) -> None:
-    before = len(desk.timeline(incident))
+    before = len(desk.incidents.timeline(incident))
     enter(qtbot, entry, "/pin", settle)
     assert entry.error_label.isVisible()
     assert "Select an entry in the timeline" in entry.error_label.text()
     assert entry.line_edit.text() == "/pin"
-    assert len(desk.timeline(incident)) == before
+    assert len(desk.incidents.timeline(incident)) == before
 
 
 def test_at_back_dates_what_follows_to_local_clock_time(
@@ -169,18 +169,18 @@ def test_at_back_dates_what_follows_to_local_clock_time(
     # the latest such clock time that is not still to come.
     then = (utc_now() - timedelta(hours=2)).astimezone(BERLIN).replace(second=0, microsecond=0)
     enter(qtbot, entry, f"/at {then:%H:%M} /decision roll back", settle)
-    entries = {e.text: e for e in desk.timeline(incident)}
+    entries = {e.text: e for e in desk.incidents.timeline(incident)}
     decision = entries["roll back"]
     assert decision.event.payload["note_kind"] == "decision"
     assert decision.event.occurred_at == then.astimezone(UTC)
 
     enter(qtbot, entry, f"/at {then:%H:%M} saw the spike", settle)
-    assert {e.text: e for e in desk.timeline(incident)}["saw the spike"].event.occurred_at == (
-        then.astimezone(UTC)
-    )
+    assert {e.text: e for e in desk.incidents.timeline(incident)}[
+        "saw the spike"
+    ].event.occurred_at == (then.astimezone(UTC))
     iso = "2026-01-05T14:05+01:00"
     enter(qtbot, entry, f"/at {iso} /sev 2", settle)
-    changed = [e for e in desk.timeline(incident) if e.event.kind == "severity.changed"]
+    changed = [e for e in desk.incidents.timeline(incident) if e.event.kind == "severity.changed"]
     assert changed[-1].event.occurred_at == datetime(2026, 1, 5, 13, 5, tzinfo=UTC)
 
 
@@ -190,13 +190,13 @@ def test_at_back_dates_what_follows_to_local_clock_time(
 def test_an_unknown_command_keeps_the_text_and_lists_the_commands(
     qtbot: QtBot, entry: QuickEntry, desk: Desk, incident: str, settle: Settle
 ) -> None:
-    before = len(desk.timeline(incident))
+    before = len(desk.incidents.timeline(incident))
     enter(qtbot, entry, "/frobnicate the cache", settle)
     assert entry.line_edit.text() == "/frobnicate the cache"
     assert entry.error_label.isVisible()
     assert "is not a command" in entry.error_label.text()
     assert "/sev" in entry.error_label.text() and "/role" in entry.error_label.text()
-    assert len(desk.timeline(incident)) == before
+    assert len(desk.incidents.timeline(incident)) == before
 
 
 def test_a_refusal_from_the_desk_shows_inline_until_a_command_succeeds(
@@ -211,7 +211,7 @@ def test_a_refusal_from_the_desk_shows_inline_until_a_command_succeeds(
     enter(qtbot, entry, "/sev 2", settle)
     assert not entry.error_label.isVisible()
     assert entry.line_edit.text() == ""
-    assert desk.incident(incident).severity == "SEV2"
+    assert desk.incidents.get(incident).severity == "SEV2"
 
 
 @pytest.mark.parametrize(
@@ -230,17 +230,17 @@ def test_a_command_that_changes_nothing_clears_the_line_and_says_so(
     line: str,
     said: str,
 ) -> None:
-    before = len(desk.timeline(incident))
+    before = len(desk.incidents.timeline(incident))
     with qtbot.waitSignal(entry.message) as message:
         enter(qtbot, entry, line, settle)
     assert message.args == [said]
     assert entry.line_edit.text() == ""  # the next command does not run into it
     assert not entry.error_label.isVisible()
     assert entry.notice_label.isVisible() and entry.notice_label.text() == said
-    assert len(desk.timeline(incident)) == before
+    assert len(desk.incidents.timeline(incident)) == before
 
     enter(qtbot, entry, "/sev 2", settle)
-    assert desk.incident(incident).severity == "SEV2"
+    assert desk.incidents.get(incident).severity == "SEV2"
     assert not entry.notice_label.isVisible()
 
 
@@ -261,7 +261,7 @@ def test_a_second_enter_while_saving_adds_nothing_twice(
     press(qtbot, entry, Qt.Key.Key_Return)
     press(qtbot, entry, Qt.Key.Key_Return)
     settle()
-    assert [e.text for e in desk.timeline(incident)].count("only once") == 1
+    assert [e.text for e in desk.incidents.timeline(incident)].count("only once") == 1
 
 
 def test_what_is_typed_while_saving_is_kept(
@@ -271,7 +271,7 @@ def test_what_is_typed_while_saving_is_kept(
     press(qtbot, entry, Qt.Key.Key_Return)
     entry.line_edit.setText("second, half typed")  # before the Desk has answered
     settle()
-    assert desk.timeline(incident)[-1].text == "first"
+    assert desk.incidents.timeline(incident)[-1].text == "first"
     assert entry.line_edit.text() == "second, half typed"
 
 
@@ -303,7 +303,7 @@ def test_a_recalled_entry_can_be_sent_again(
     press(qtbot, entry, Qt.Key.Key_Up)
     press(qtbot, entry, Qt.Key.Key_Return)
     settle()
-    assert [e.text for e in desk.timeline(incident)].count("still degraded") == 2
+    assert [e.text for e in desk.incidents.timeline(incident)].count("still degraded") == 2
 
 
 # ------------------------------------------------------------------ completion
@@ -337,7 +337,7 @@ def test_completion_is_driven_by_the_keyboard(
     assert not entry.completion_list.isVisible()
     press(qtbot, entry, Qt.Key.Key_Return)
     settle()
-    assert desk.incident(incident).holders("scribe") == ["Alice"]
+    assert desk.incidents.get(incident).holders("scribe") == ["Alice"]
 
 
 def test_enter_with_no_person_chosen_saves_the_name_as_typed(
@@ -347,7 +347,7 @@ def test_enter_with_no_person_chosen_saves_the_name_as_typed(
     assert entry.completion_list.isVisible()
     press(qtbot, entry, Qt.Key.Key_Return)
     settle()
-    assert desk.incident(incident).holders("scribe") == ["Al"]
+    assert desk.incidents.get(incident).holders("scribe") == ["Al"]
 
 
 def test_completion_offers_statuses_and_commands(qtbot: QtBot, entry: QuickEntry) -> None:
@@ -431,14 +431,14 @@ def test_action_with_owner_and_due_is_an_item_the_postmortem_lists(
     assert said.args == [f"Saved: Action item for Bob, due {friday.isoformat()}."]
     assert entry.line_edit.text() == ""
 
-    (item,) = desk.incident(incident).postmortem.action_items.values()
+    (item,) = desk.incidents.get(incident).postmortem.action_items.values()
     assert (item.description, item.owner, item.due, item.status) == (
         "roll back auth-gateway",
         "Bob",
         friday,
         "open",
     )
-    note = desk.timeline(incident)[-1]
+    note = desk.incidents.timeline(incident)[-1]
     assert note.text == "Bob: roll back auth-gateway by Friday"
     assert note.event.payload["note_kind"] == "action"
     assert item.note == note.event.id
@@ -453,15 +453,15 @@ def test_action_with_owner_and_due_is_an_item_the_postmortem_lists(
     assert table.isVisible()
     assert [i.row() for i in table.selectionModel().selectedRows()] == [0]
     assert table.model().index(0, 0).data() == "roll back auth-gateway"
-    assert [o.item.id for o in desk.my_action_items("bob")] == [item.id]
-    assert [i["id"] for i in desk.action_items() if i["status"] == "open"] == [item.id]
+    assert [o.item.id for o in desk.action_items.owned_by("bob")] == [item.id]
+    assert [i["id"] for i in desk.action_items.rows() if i["status"] == "open"] == [item.id]
 
 
 def test_action_with_a_due_phrase_it_does_not_know_keeps_it_and_says_so(
     qtbot: QtBot, entry: QuickEntry, desk: Desk, incident: str, settle: Settle
 ) -> None:
     enter(qtbot, entry, "/action restart the pool by end of week", settle)
-    (item,) = desk.incident(incident).postmortem.action_items.values()
+    (item,) = desk.incidents.get(incident).postmortem.action_items.values()
     assert (item.description, item.owner, item.due) == (
         "restart the pool by end of week",
         "",

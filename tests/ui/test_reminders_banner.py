@@ -53,8 +53,8 @@ def button(banner: ReminderBanner, text: str) -> QPushButton:
 def test_appears_for_an_unstaffed_incident_and_clears_when_done(
     banner: ReminderBanner, desk: Desk, clock: Clock
 ) -> None:
-    incident = desk.declare("Login failing", "SEV1", at=clock.now - timedelta(minutes=42))
-    banner.set_state(desk.snapshot(incident).state)
+    incident = desk.incidents.declare("Login failing", "SEV1", at=clock.now - timedelta(minutes=42))
+    banner.set_state(desk.incidents.snapshot(incident).state)
     assert banner.isVisible()
     assert banner.messages() == [
         "No Incident Commander — assign one",
@@ -63,16 +63,18 @@ def test_appears_for_an_unstaffed_incident_and_clears_when_done(
     ]
     assert button(banner, "Post update…").isVisible()
 
-    desk.assign_role(incident, "commander", "Maya Chen")
-    banner.set_state(desk.snapshot(incident).state)
+    desk.incidents.assign_role(incident, "commander", "Maya Chen")
+    banner.set_state(desk.incidents.snapshot(incident).state)
     assert banner.messages() == [
         "No Scribe — assign one",
         "Status update due: no update yet, started 42 min ago (SEV1: every 30 min)",
     ]
 
-    desk.assign_role(incident, "scribe", "Jonas Weber")
-    desk.add_note(incident, "Investigating login failures; next update in 30 min", "update")
-    banner.set_state(desk.snapshot(incident).state)
+    desk.incidents.assign_role(incident, "scribe", "Jonas Weber")
+    desk.incidents.add_note(
+        incident, "Investigating login failures; next update in 30 min", "update"
+    )
+    banner.set_state(desk.incidents.snapshot(incident).state)
     assert banner.messages() == []
     assert not banner.isVisible()
 
@@ -80,11 +82,11 @@ def test_appears_for_an_unstaffed_incident_and_clears_when_done(
 def test_the_timer_brings_it_back_when_the_next_update_falls_due(
     qtbot: QtBot, banner: ReminderBanner, desk: Desk, clock: Clock
 ) -> None:
-    incident = desk.declare("Payments slow", "SEV2")
-    desk.assign_role(incident, "commander", "Maya Chen")
-    desk.assign_role(incident, "scribe", "Jonas Weber")
-    desk.add_note(incident, "Payments slow in EU; investigating", "update")
-    state = desk.snapshot(incident).state
+    incident = desk.incidents.declare("Payments slow", "SEV2")
+    desk.incidents.assign_role(incident, "commander", "Maya Chen")
+    desk.incidents.assign_role(incident, "scribe", "Jonas Weber")
+    desk.incidents.add_note(incident, "Payments slow in EU; investigating", "update")
+    state = desk.incidents.snapshot(incident).state
     banner.set_state(state)
     assert not banner.isVisible()
 
@@ -100,8 +102,8 @@ def test_the_timer_brings_it_back_when_the_next_update_falls_due(
 def test_buttons_ask_the_window_to_act(
     qtbot: QtBot, banner: ReminderBanner, desk: Desk, clock: Clock
 ) -> None:
-    incident = desk.declare("Login failing", "SEV1", at=clock.now - timedelta(minutes=31))
-    banner.set_state(desk.snapshot(incident).state)
+    incident = desk.incidents.declare("Login failing", "SEV1", at=clock.now - timedelta(minutes=31))
+    banner.set_state(desk.incidents.snapshot(incident).state)
 
     with qtbot.waitSignal(banner.update_requested, timeout=1000):
         qtbot.mouseClick(button(banner, "Post update…"), Qt.MouseButton.LeftButton)
@@ -116,16 +118,16 @@ def test_buttons_ask_the_window_to_act(
 def test_a_major_incident_without_commander_is_shown_as_critical(
     banner: ReminderBanner, desk: Desk
 ) -> None:
-    incident = desk.declare("Login failing", "SEV2")
-    banner.set_state(desk.snapshot(incident).state)
+    incident = desk.incidents.declare("Login failing", "SEV2")
+    banner.set_state(desk.incidents.snapshot(incident).state)
     assert [r.level for r in banner.current()] == ["critical", "warning"]
 
 
 def test_intervals_can_be_configured(banner: ReminderBanner, desk: Desk, clock: Clock) -> None:
-    incident = desk.declare("Search slow", "SEV3", at=clock.now - timedelta(minutes=20))
-    desk.assign_role(incident, "commander", "Maya Chen")
-    desk.assign_role(incident, "scribe", "Jonas Weber")
-    banner.set_state(desk.snapshot(incident).state)
+    incident = desk.incidents.declare("Search slow", "SEV3", at=clock.now - timedelta(minutes=20))
+    desk.incidents.assign_role(incident, "commander", "Maya Chen")
+    desk.incidents.assign_role(incident, "scribe", "Jonas Weber")
+    banner.set_state(desk.incidents.snapshot(incident).state)
     assert not banner.isVisible()  # SEV3 has no update timer by default
 
     banner.set_intervals({"SEV3": timedelta(minutes=15)})
@@ -137,12 +139,12 @@ def test_intervals_can_be_configured(banner: ReminderBanner, desk: Desk, clock: 
 def test_nothing_for_a_resolved_incident_or_none(
     banner: ReminderBanner, desk: Desk, clock: Clock
 ) -> None:
-    incident = desk.declare("Login failing", "SEV1", at=clock.now - timedelta(hours=2))
-    banner.set_state(desk.snapshot(incident).state)
+    incident = desk.incidents.declare("Login failing", "SEV1", at=clock.now - timedelta(hours=2))
+    banner.set_state(desk.incidents.snapshot(incident).state)
     assert banner.isVisible()
     banner.set_state(None)
     assert not banner.isVisible()
 
-    desk.set_status(incident, "resolved")
-    banner.set_state(desk.snapshot(incident).state)
+    desk.incidents.set_status(incident, "resolved")
+    banner.set_state(desk.incidents.snapshot(incident).state)
     assert not banner.isVisible()

@@ -23,7 +23,7 @@ ROW = {role.key: row for row, role in enumerate(ROLES)}
 
 @pytest.fixture
 def incident(desk: Desk) -> str:
-    return desk.declare("EU checkout failing", "SEV2", ["payments-api"])
+    return desk.incidents.declare("EU checkout failing", "SEV2", ["payments-api"])
 
 
 @pytest.fixture
@@ -31,7 +31,7 @@ def board(qtbot: QtBot, client: DeskClient, desk: Desk, incident: str) -> RoleBo
     made = RoleBoard(client)
     qtbot.addWidget(made)
     made.set_incident(incident)
-    made.set_state(desk.snapshot(incident).state)
+    made.set_state(desk.incidents.snapshot(incident).state)
     made.set_people(["Maya Chen", "Alex Kim", "Rui Costa"])
     made.resize(900, 300)
     made.show()
@@ -59,7 +59,7 @@ def press_enter(qtbot: QtBot, widget: QWidget, settle: Settle) -> None:
 def refresh(board: RoleBoard, desk: Desk, incident: str, settle: Settle) -> None:
     """What the command view does after a change: pass the board a fresh state."""
     settle()
-    board.set_state(desk.snapshot(incident).state)
+    board.set_state(desk.incidents.snapshot(incident).state)
 
 
 def test_role_model_passes_the_model_tester(
@@ -67,7 +67,7 @@ def test_role_model_passes_the_model_tester(
 ) -> None:
     demo = seed_demo(desk)
     board.set_incident(demo)
-    board.set_state(desk.snapshot(demo).state)
+    board.set_state(desk.incidents.snapshot(demo).state)
     qtmodeltester.check(board.model)
     model = board.model
     assert model.rowCount() == len(ROLES)
@@ -83,8 +83,8 @@ def test_role_model_passes_the_model_tester(
     assert model.index(commander, 3).data() == "Rui Costa"
     assert model.index(commander, 0).data(Qt.ItemDataRole.ToolTipRole) == ROLES[0].duty
     # The tester stays attached: changes and a reset after the check are checked too.
-    desk.release_role(demo, "commander", shadow=True)
-    board.set_state(desk.snapshot(demo).state)
+    desk.incidents.release_role(demo, "commander", shadow=True)
+    board.set_state(desk.incidents.snapshot(demo).state)
     model.refresh_times()
     board.set_incident(None)
     qtmodeltester.check(model, force_py=True)
@@ -94,29 +94,29 @@ def test_same_incident_updates_rows_and_another_incident_resets(
     qtbot: QtBot, desk: Desk, board: RoleBoard, incident: str
 ) -> None:
     model = board.model
-    desk.assign_role(incident, "scribe", "Jonas Weber")
+    desk.incidents.assign_role(incident, "scribe", "Jonas Weber")
     changed: list[tuple[int, int]] = []
     model.dataChanged.connect(lambda a, b, _r=None: changed.append((a.row(), b.row())))
     with qtbot.assertNotEmitted(model.modelReset):
-        board.set_state(desk.snapshot(incident).state)
+        board.set_state(desk.incidents.snapshot(incident).state)
     assert changed == [(ROW["scribe"], ROW["scribe"])]  # only the row that changed
 
-    other = desk.declare("Search latency", "SEV3")
+    other = desk.incidents.declare("Search latency", "SEV3")
     board.set_incident(other)
     with qtbot.waitSignal(model.modelReset):
-        board.set_state(desk.snapshot(other).state)
+        board.set_state(desk.incidents.snapshot(other).state)
     assert model.incident_id == other
     with qtbot.assertNotEmitted(model.modelReset):  # a late state of the old incident
-        board.set_state(desk.snapshot(incident).state)
+        board.set_state(desk.incidents.snapshot(incident).state)
     assert model.incident_id == other
 
 
 def test_since_shows_local_time_and_elapsed(desk: Desk, board: RoleBoard, incident: str) -> None:
     now = desk.clock()
     took = now - timedelta(hours=2, minutes=5)
-    desk.assign_role(incident, "commander", "Maya Chen", at=took)
+    desk.incidents.assign_role(incident, "commander", "Maya Chen", at=took)
     board.model.clock = lambda: now
-    board.set_state(desk.snapshot(incident).state)
+    board.set_state(desk.incidents.snapshot(incident).state)
     local = took.astimezone().strftime("%H:%M")
     assert board.model.index(ROW["commander"], 2).data() == f"since {local} · 2h 05m"
     line = board.cards["commander"].lines["Maya Chen", False]
@@ -138,7 +138,7 @@ def test_assign_a_commander_then_hand_over(
         click(qtbot, card.assign_button)
     assert said.args == ["Maya Chen is now Incident Commander"]
     refresh(board, desk, incident, settle)
-    assert desk.incident(incident).holders("commander") == ["Maya Chen"]
+    assert desk.incidents.get(incident).holders("commander") == ["Maya Chen"]
     assert list(card.lines) == [("Maya Chen", False)]
     assert card.lines["Maya Chen", False].since.full_text.startswith("since ")
     assert card.assign_button.text() == "Hand over"
@@ -149,8 +149,8 @@ def test_assign_a_commander_then_hand_over(
         click(qtbot, card.assign_button)
     assert said.args == ["Incident Commander handed over from Maya Chen to Alex Kim"]
     refresh(board, desk, incident, settle)
-    assert desk.incident(incident).holders("commander") == ["Alex Kim"]
-    texts = [entry.text for entry in desk.timeline(incident)]
+    assert desk.incidents.get(incident).holders("commander") == ["Alex Kim"]
+    texts = [entry.text for entry in desk.incidents.timeline(incident)]
     assert "Incident Commander handed over from Maya Chen to Alex Kim" in texts
     assert list(card.lines) == [("Alex Kim", False)]
     assert not board.error_label.isVisible()
@@ -162,7 +162,7 @@ def test_enter_in_the_name_field_assigns(
     card = board.cards["deputy"]
     type_name(qtbot, card, "Priya Raman")  # a new name, not in the list
     press_enter(qtbot, card.person.lineEdit(), settle)
-    assert desk.incident(incident).holders("deputy") == ["Priya Raman"]
+    assert desk.incidents.get(incident).holders("deputy") == ["Priya Raman"]
 
 
 def test_a_known_name_typed_in_another_case_is_the_known_person(
@@ -172,7 +172,7 @@ def test_a_known_name_typed_in_another_case_is_the_known_person(
     type_name(qtbot, card, "  alex KIM ")
     click(qtbot, card.assign_button)
     settle()
-    assert desk.incident(incident).holders("scribe") == ["Alex Kim"]
+    assert desk.incidents.get(incident).holders("scribe") == ["Alex Kim"]
 
 
 def test_part_of_a_known_name_asks_before_adding_a_new_person(
@@ -183,11 +183,11 @@ def test_part_of_a_known_name_asks_before_adding_a_new_person(
     popup = card.person.completer().popup()
     assert popup.isVisible()  # "Alex Kim" is suggested
     press_enter(qtbot, popup, settle)  # Enter without picking: the typed text
-    assert desk.incident(incident).holders("deputy") == []
+    assert desk.incidents.get(incident).holders("deputy") == []
     assert board.error_label.text().startswith("Did you mean Alex Kim?")
 
     press_enter(qtbot, card.person.lineEdit(), settle)  # asked twice: a new person
-    assert desk.incident(incident).holders("deputy") == ["kim"]
+    assert desk.incidents.get(incident).holders("deputy") == ["kim"]
 
 
 def test_pick_a_suggestion_with_the_keyboard(
@@ -198,7 +198,7 @@ def test_pick_a_suggestion_with_the_keyboard(
     popup = card.person.completer().popup()
     qtbot.keyClick(popup, Qt.Key.Key_Down)
     press_enter(qtbot, popup, settle)
-    assert desk.incident(incident).holders("ops_lead") == ["Alex Kim"]
+    assert desk.incidents.get(incident).holders("ops_lead") == ["Alex Kim"]
     assert not board.error_label.isVisible()
 
 
@@ -217,14 +217,14 @@ def test_completer_matches_any_part_of_a_name_in_any_case(qtbot: QtBot, board: R
 def test_attach_and_release_a_shadow(
     qtbot: QtBot, desk: Desk, board: RoleBoard, incident: str, settle: Settle
 ) -> None:
-    desk.assign_role(incident, "commander", "Alex Kim")
+    desk.incidents.assign_role(incident, "commander", "Alex Kim")
     card = board.cards["commander"]
     type_name(qtbot, card, "Rui Costa")
     with qtbot.waitSignal(board.message) as said:
         click(qtbot, card.shadow_button)
     assert said.args == ["Rui Costa now shadows Incident Commander"]
     refresh(board, desk, incident, settle)
-    assert desk.incident(incident).shadows["commander"].person == "Rui Costa"
+    assert desk.incidents.get(incident).shadows["commander"].person == "Rui Costa"
     line = card.lines["Rui Costa", True]
     assert line.name.text() == "shadow: Rui Costa"
     assert board.model.index(ROW["commander"], 3).data() == "Rui Costa"
@@ -233,7 +233,7 @@ def test_attach_and_release_a_shadow(
         click(qtbot, line.release_button)
     assert said.args == ["Rui Costa stopped shadowing Incident Commander"]
     refresh(board, desk, incident, settle)
-    state = desk.incident(incident)
+    state = desk.incidents.get(incident)
     assert "commander" not in state.shadows
     assert state.holders("commander") == ["Alex Kim"]  # the holder stays
     assert ("Rui Costa", True) not in card.lines
@@ -248,13 +248,13 @@ def test_several_subject_matter_experts(
         click(qtbot, card.assign_button)
         refresh(board, desk, incident, settle)
         assert card.assign_button.text() == "Assign"  # experts join; nobody is handed over
-    assert desk.incident(incident).holders("sme") == ["Lena Novak", "Rui Costa"]
+    assert desk.incidents.get(incident).holders("sme") == ["Lena Novak", "Rui Costa"]
     assert list(card.lines) == [("Lena Novak", False), ("Rui Costa", False)]
     assert board.model.index(ROW["sme"], 1).data() == "Lena Novak, Rui Costa"
 
     click(qtbot, card.lines["Lena Novak", False].release_button)
     refresh(board, desk, incident, settle)
-    assert desk.incident(incident).holders("sme") == ["Rui Costa"]
+    assert desk.incidents.get(incident).holders("sme") == ["Rui Costa"]
     assert list(card.lines) == [("Rui Costa", False)]
 
 
@@ -273,15 +273,15 @@ def test_unfilled_key_roles_glow_until_filled(
 
     click(qtbot, board.cards["commander"].lines["Maya Chen", False].release_button)
     refresh(board, desk, incident, settle)
-    assert desk.incident(incident).holders("commander") == []
+    assert desk.incidents.get(incident).holders("commander") == []
     assert board.cards["commander"].property("glow") is True
 
 
 def test_a_refused_change_shows_inline_and_the_next_success_clears_it(
     qtbot: QtBot, desk: Desk, board: RoleBoard, incident: str, settle: Settle
 ) -> None:
-    desk.assign_role(incident, "commander", "Maya Chen")
-    board.set_state(desk.snapshot(incident).state)
+    desk.incidents.assign_role(incident, "commander", "Maya Chen")
+    board.set_state(desk.incidents.snapshot(incident).state)
     card = board.cards["commander"]
     type_name(qtbot, card, "Maya Chen")
     with qtbot.assertNotEmitted(board.message):
@@ -319,9 +319,9 @@ def test_keyboard_and_screen_reader_names(board: RoleBoard) -> None:
 def test_tab_walks_each_card_then_the_next(
     qtbot: QtBot, desk: Desk, board: RoleBoard, incident: str
 ) -> None:
-    desk.assign_role(incident, "commander", "Alex Kim")
-    desk.assign_role(incident, "commander", "Rui Costa", shadow=True)
-    board.set_state(desk.snapshot(incident).state)
+    desk.incidents.assign_role(incident, "commander", "Alex Kim")
+    desk.incidents.assign_role(incident, "commander", "Rui Costa", shadow=True)
+    board.set_state(desk.incidents.snapshot(incident).state)
     card = board.cards["commander"]
     qtbot.waitUntil(card.lines["Rui Costa", True].isVisible)
     card.person.setFocus()

@@ -32,7 +32,7 @@ def open_dialog(
     recent_entries: list[str] | None = None,
     clock: Callable[[], datetime] = utc_now,
 ) -> StakeholderUpdateDialog:
-    state = desk.snapshot(incident).state
+    state = desk.incidents.snapshot(incident).state
     dialog = StakeholderUpdateDialog(
         client, incident, state, recent_entries=recent_entries, clock=clock
     )
@@ -59,7 +59,7 @@ def refuse_notes(desk: Desk) -> Callable[[], None]:
 
 def test_prefilled_from_the_demo_incident(qtbot: QtBot, client: DeskClient, desk: Desk) -> None:
     incident = seed_demo(desk)
-    started = desk.incident(incident).milestones["started_at"]
+    started = desk.incidents.get(incident).milestones["started_at"]
     entries = ["Recreate the index CONCURRENTLY on primary", "Reconciliation cron suspended"]
     dialog = open_dialog(
         qtbot,
@@ -93,14 +93,14 @@ def test_prefilled_from_the_demo_incident(qtbot: QtBot, client: DeskClient, desk
 def test_without_recent_entries_actions_start_as_an_empty_bullet(
     qtbot: QtBot, client: DeskClient, desk: Desk
 ) -> None:
-    incident = desk.declare("Search slow", "SEV3")
+    incident = desk.incidents.declare("Search slow", "SEV3")
     dialog = open_dialog(qtbot, client, desk, incident)
     assert dialog.actions_edit.toPlainText() == "- "
     assert "Actions:\nNone." in dialog.preview.toPlainText()
 
 
 def test_the_preview_follows_the_edits(qtbot: QtBot, client: DeskClient, desk: Desk) -> None:
-    incident = desk.declare("Search slow", "SEV3", ["search-api"])
+    incident = desk.incidents.declare("Search slow", "SEV3", ["search-api"])
     dialog = open_dialog(qtbot, client, desk, incident)
     dialog.actions_edit.clear()
     qtbot.keyClicks(dialog.actions_edit, "- Rolled back search-api 4.2")
@@ -114,10 +114,10 @@ def test_the_preview_follows_the_edits(qtbot: QtBot, client: DeskClient, desk: D
 def test_posting_saves_an_update_note_that_resets_the_reminder(
     qtbot: QtBot, client: DeskClient, desk: Desk, settle: Callable[[], None]
 ) -> None:
-    incident = desk.declare("Login failing", "SEV1", at=utc_now() - timedelta(minutes=45))
-    desk.assign_role(incident, "commander", "Alice")
-    desk.assign_role(incident, "scribe", "Jonas Weber")
-    assert [r.kind for r in reminders(desk.incident(incident), utc_now())] == ["update_due"]
+    incident = desk.incidents.declare("Login failing", "SEV1", at=utc_now() - timedelta(minutes=45))
+    desk.incidents.assign_role(incident, "commander", "Alice")
+    desk.incidents.assign_role(incident, "scribe", "Jonas Weber")
+    assert [r.kind for r in reminders(desk.incidents.get(incident), utc_now())] == ["update_due"]
 
     dialog = open_dialog(qtbot, client, desk, incident)
     qtbot.keyClicks(dialog.needs_edit, "- A decision on failing over to eu-central")
@@ -127,10 +127,10 @@ def test_posting_saves_an_update_note_that_resets_the_reminder(
     settle()
 
     event_id = blocker.args[0]
-    (entry,) = [e for e in desk.timeline(incident) if e.event.id == event_id]
+    (entry,) = [e for e in desk.incidents.timeline(incident) if e.event.id == event_id]
     assert entry.event.payload["note_kind"] == "update"
     assert entry.text == expected
-    state: IncidentState = desk.snapshot(incident).state
+    state: IncidentState = desk.incidents.snapshot(incident).state
     assert state.last_update_at == entry.event.occurred_at
     assert reminders(state, utc_now()) == []
     assert not dialog.isVisible()
@@ -139,7 +139,7 @@ def test_posting_saves_an_update_note_that_resets_the_reminder(
 def test_a_failed_post_keeps_the_text_and_a_retry_succeeds(
     qtbot: QtBot, client: DeskClient, desk: Desk, settle: Callable[[], None]
 ) -> None:
-    incident = desk.declare("Login failing", "SEV1")
+    incident = desk.incidents.declare("Login failing", "SEV1")
     dialog = open_dialog(qtbot, client, desk, incident)
     qtbot.keyClicks(dialog.needs_edit, "- More hands from the auth team")
     lift = refuse_notes(desk)
@@ -151,19 +151,19 @@ def test_a_failed_post_keeps_the_text_and_a_retry_succeeds(
     assert "not posted" in dialog.error.text() and "the disk said no" in dialog.error.text()
     assert dialog.needs_edit.toPlainText() == "- More hands from the auth team"
     assert dialog.save_button.isEnabled()
-    assert desk.incident(incident).last_update_at is None
+    assert desk.incidents.get(incident).last_update_at is None
 
     lift()
     with qtbot.waitSignal(dialog.posted, timeout=5000):
         qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     settle()
-    assert desk.incident(incident).last_update_at is not None
+    assert desk.incidents.get(incident).last_update_at is not None
 
 
 def test_empty_conditions_are_refused_inline(
     qtbot: QtBot, client: DeskClient, desk: Desk, settle: Callable[[], None]
 ) -> None:
-    incident = desk.declare("Login failing", "SEV1")
+    incident = desk.incidents.declare("Login failing", "SEV1")
     dialog = open_dialog(qtbot, client, desk, incident)
     dialog.conditions_edit.clear()
     with qtbot.assertNotEmitted(dialog.posted):
@@ -171,7 +171,7 @@ def test_empty_conditions_are_refused_inline(
         settle()
     assert "Conditions" in dialog.error.text()
     assert dialog.isVisible()
-    assert desk.incident(incident).note_count == 0
+    assert desk.incidents.get(incident).note_count == 0
 
 
 # --- the text itself ---------------------------------------------------------------------

@@ -35,13 +35,13 @@ def panel_on(client: DeskClient, desk: Desk, incident: str, qtbot: QtBot) -> Tim
     panel.show()
     panel.activateWindow()
     qtbot.waitActive(panel)
-    panel.show_incident(incident, desk.snapshot(incident))
+    panel.show_incident(incident, desk.incidents.snapshot(incident))
     return panel
 
 
 def catch_up(panel: TimelinePanel, desk: Desk) -> None:
     assert panel.model.incident_id is not None
-    panel.apply(desk.snapshot(panel.model.incident_id, panel.model.seq))
+    panel.apply(desk.incidents.snapshot(panel.model.incident_id, panel.model.seq))
 
 
 def test_model_passes_qt_model_checks(qtmodeltester, desk: Desk) -> None:  # type: ignore[no-untyped-def]
@@ -49,13 +49,15 @@ def test_model_passes_qt_model_checks(qtmodeltester, desk: Desk) -> None:  # typ
 
     incident = seed_demo(desk)
     model = TimelineModel()
-    model.load(incident, desk.snapshot(incident))
+    model.load(incident, desk.incidents.snapshot(incident))
     qtmodeltester.check(model)
     assert model.rowCount() >= 55
     before = model.rowCount()
-    desk.add_note(incident, "new entry")
-    desk.add_note(incident, "back-dated", at=datetime.now(UTC) - timedelta(hours=2, minutes=59))
-    model.apply(desk.snapshot(incident, model.seq))
+    desk.incidents.add_note(incident, "new entry")
+    desk.incidents.add_note(
+        incident, "back-dated", at=datetime.now(UTC) - timedelta(hours=2, minutes=59)
+    )
+    model.apply(desk.incidents.snapshot(incident, model.seq))
     assert model.rowCount() == before + 2
     qtmodeltester.check(model)
 
@@ -64,10 +66,10 @@ def test_rows_show_time_kind_author_text_and_back_dated_rows_sort_into_place(
     qtbot: QtBot, client: DeskClient, desk: Desk
 ) -> None:
     start = datetime.now(UTC) - timedelta(hours=1)
-    incident = desk.declare("Checkout errors", "SEV2", at=start)
-    desk.with_author("Bob").add_note(incident, "saw 5xx spike", "observation")
+    incident = desk.incidents.declare("Checkout errors", "SEV2", at=start)
+    desk.with_author("Bob").incidents.add_note(incident, "saw 5xx spike", "observation")
     panel = panel_on(client, desk, incident, qtbot)
-    desk.add_note(incident, "typed late", at=start + timedelta(minutes=1))
+    desk.incidents.add_note(incident, "typed late", at=start + timedelta(minutes=1))
     inserted: list[int] = []
     panel.model.rowsInserted.connect(lambda _p, first, _last: inserted.append(first))
     catch_up(panel, desk)
@@ -91,10 +93,10 @@ def test_rows_show_time_kind_author_text_and_back_dated_rows_sort_into_place(
 def test_filters_by_kind_author_pinned_and_text(
     qtbot: QtBot, client: DeskClient, desk: Desk
 ) -> None:
-    incident = desk.declare("Queue backlog", "SEV3")
-    desk.add_note(incident, "restart consumers", "decision", pinned=True)
-    desk.with_author("Bob").add_note(incident, "lag 40k messages", "observation")
-    desk.with_author("Bob").add_note(incident, "Restarted consumer group", "action")
+    incident = desk.incidents.declare("Queue backlog", "SEV3")
+    desk.incidents.add_note(incident, "restart consumers", "decision", pinned=True)
+    desk.with_author("Bob").incidents.add_note(incident, "lag 40k messages", "observation")
+    desk.with_author("Bob").incidents.add_note(incident, "Restarted consumer group", "action")
     panel = panel_on(client, desk, incident, qtbot)
 
     panel.kind_actions["decision"].setChecked(True)
@@ -121,8 +123,8 @@ def test_filters_by_kind_author_pinned_and_text(
 def test_pin_unpin_and_correction_update_rows_in_place(
     qtbot: QtBot, client: DeskClient, desk: Desk, settle: Callable[[], None]
 ) -> None:
-    incident = desk.declare("DNS", "SEV2")
-    note = desk.add_note(incident, "resolver timeouts in eu-west")
+    incident = desk.incidents.declare("DNS", "SEV2")
+    note = desk.incidents.add_note(incident, "resolver timeouts in eu-west")
     panel = panel_on(client, desk, incident, qtbot)
     resets: list[int] = []
     panel.model.modelReset.connect(lambda: resets.append(1))
@@ -137,11 +139,11 @@ def test_pin_unpin_and_correction_update_rows_in_place(
     qtbot.waitUntil(panel.view.hasFocus)
     qtbot.keyClick(panel.view, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
     settle()
-    assert note in desk.incident(incident).pinned
+    assert note in desk.incidents.get(incident).pinned
     catch_up(panel, desk)
     assert panel.model.index(1, TEXT).data(PinnedRole) is True
 
-    desk.correct_note(incident, note, "resolver timeouts in eu-west and us-east")
+    desk.incidents.correct_note(incident, note, "resolver timeouts in eu-west and us-east")
     catch_up(panel, desk)
     assert (
         panel.model.index(1, TEXT).data() == "resolver timeouts in eu-west and us-east (corrected)"
@@ -156,23 +158,25 @@ def test_scroll_position_is_kept_when_reading_older_entries(
     qtbot: QtBot, client: DeskClient, desk: Desk
 ) -> None:
     start = datetime.now(UTC) - timedelta(hours=3)
-    incident = desk.declare("Long one", "SEV3", at=start)
+    incident = desk.incidents.declare("Long one", "SEV3", at=start)
     for i in range(200):
-        desk.add_note(incident, f"entry {i}", at=start + timedelta(seconds=30 * (i + 1)))
+        desk.incidents.add_note(incident, f"entry {i}", at=start + timedelta(seconds=30 * (i + 1)))
     panel = panel_on(client, desk, incident, qtbot)
     bar = panel.view.verticalScrollBar()
     assert bar.value() == bar.maximum(), "opens at the newest entry"
 
     panel.view.scrollTo(panel.proxy.index(50, 0), panel.view.ScrollHint.PositionAtTop)
     top_before = panel.view.indexAt(panel.view.viewport().rect().topLeft()).data()
-    desk.add_note(incident, "new at the end")
-    desk.add_note(incident, "back-dated before the reader", at=start + timedelta(seconds=45))
+    desk.incidents.add_note(incident, "new at the end")
+    desk.incidents.add_note(
+        incident, "back-dated before the reader", at=start + timedelta(seconds=45)
+    )
     catch_up(panel, desk)
     top_after = panel.view.indexAt(panel.view.viewport().rect().topLeft()).data()
     assert top_after == top_before, "the row the reader was looking at stays put"
 
     panel.view.scrollToBottom()
-    desk.add_note(incident, "newest")
+    desk.incidents.add_note(incident, "newest")
     catch_up(panel, desk)
     assert bar.value() == bar.maximum(), "following the newest entries keeps following"
 
@@ -184,17 +188,17 @@ def test_a_long_timeline_paints_its_latest_entries_first_then_fills_in(
     desk: Desk,  # type: ignore[no-untyped-def]
 ) -> None:
     start = datetime.now(UTC) - timedelta(hours=5)
-    incident = desk.declare("Long", "SEV3", at=start)
+    incident = desk.incidents.declare("Long", "SEV3", at=start)
     ids = [
-        desk.add_note(incident, f"entry {i}", at=start + timedelta(minutes=i + 1))
+        desk.incidents.add_note(incident, f"entry {i}", at=start + timedelta(minutes=i + 1))
         for i in range(120)
     ]
-    desk.correct_note(incident, ids[3], "entry 3, corrected")
-    desk.pin(incident, ids[100])
+    desk.incidents.correct_note(incident, ids[3], "entry 3, corrected")
+    desk.incidents.pin(incident, ids[100])
     panel = panel_on(client, desk, incident, qtbot)
     full = [panel.model.row_at(r) for r in range(panel.model.rowCount())]
 
-    latest, effects = desk.latest_entries(incident, 50)
+    latest, effects = desk.incidents.latest_entries(incident, 50)
     panel.show_latest(incident, latest, effects)
     # The 50 latest events, less the correction and the pin among them (they are not rows).
     assert panel.model.rowCount() == 48
@@ -206,8 +210,8 @@ def test_a_long_timeline_paints_its_latest_entries_first_then_fills_in(
     resets: list[int] = []
     panel.model.modelReset.connect(lambda: resets.append(1))
 
-    desk.add_note(incident, "arrived meanwhile")
-    panel.complete(desk.snapshot(incident))
+    desk.incidents.add_note(incident, "arrived meanwhile")
+    panel.complete(desk.incidents.snapshot(incident))
     qtmodeltester.check(panel.model)
     rows = [panel.model.row_at(r) for r in range(panel.model.rowCount())]
     assert [(r.event.id, r.text, r.pinned) for r in rows[:-1]] == [
@@ -237,8 +241,8 @@ def menu_texts(panel: TimelinePanel) -> list[str]:
 def test_an_action_items_row_says_so_and_opens_the_item(
     qtbot: QtBot, client: DeskClient, desk: Desk
 ) -> None:
-    incident = desk.declare("Auth down", "SEV1")
-    added = desk.add_action(incident, "Bob: roll back auth-gateway by tomorrow")
+    incident = desk.incidents.declare("Auth down", "SEV1")
+    added = desk.action_items.add_action(incident, "Bob: roll back auth-gateway by tomorrow")
     panel = panel_on(client, desk, incident, qtbot)
 
     assert panel.proxy.index(1, KIND).data() == "Action item"
@@ -258,9 +262,9 @@ def test_an_action_note_becomes_an_item_from_its_menu(
 ) -> None:
     from incidentdesk.ui.command.timeline_panel import local_today
 
-    incident = desk.declare("Auth down", "SEV1")
-    note = desk.add_note(incident, "@carol rotate the keys +3d", "action")
-    desk.add_note(incident, "keys look fine", "observation")
+    incident = desk.incidents.declare("Auth down", "SEV1")
+    note = desk.incidents.add_note(incident, "@carol rotate the keys +3d", "action")
+    desk.incidents.add_note(incident, "keys look fine", "observation")
     panel = panel_on(client, desk, incident, qtbot)
     resets: list[int] = []
     panel.model.modelReset.connect(lambda: resets.append(1))
@@ -289,7 +293,7 @@ def test_an_action_note_becomes_an_item_from_its_menu(
         settle()
     assert said.args == ["Action item made for Carol; double-click the entry to open it."]
 
-    (item,) = desk.incident(incident).postmortem.action_items.values()
+    (item,) = desk.incidents.get(incident).postmortem.action_items.values()
     friday = local_today() + timedelta(days=(4 - local_today().weekday()) % 7 or 7)
     assert (item.description, item.owner, item.due, item.note) == (
         "rotate the keys",
@@ -302,15 +306,15 @@ def test_an_action_note_becomes_an_item_from_its_menu(
     assert menu_texts(panel)[0] == "Open action item"
     assert resets == []
     with pytest.raises(DomainError, match="already has action item"):
-        desk.make_action_item(incident, note, description="again")
+        desk.action_items.make_from_note(incident, note, description="again")
 
 
 def test_hidden_characters_show_as_markers_and_the_note_is_kept_as_typed(
     qtbot: QtBot, client: DeskClient, desk: Desk
 ) -> None:
     spoof = "RTL \u202egnp.exe\u202c"
-    incident = desk.declare("Upload", "SEV3")
-    desk.with_author("Mall\u200bory").add_note(incident, f"opened {spoof}\nsecond line")
+    incident = desk.incidents.declare("Upload", "SEV3")
+    desk.with_author("Mall\u200bory").incidents.add_note(incident, f"opened {spoof}\nsecond line")
     panel = panel_on(client, desk, incident, qtbot)
     qtbot.waitUntil(lambda: len(texts(panel)) == 2, timeout=10_000)
     shown = panel.proxy.index(1, TEXT).data()
@@ -318,7 +322,7 @@ def test_hidden_characters_show_as_markers_and_the_note_is_kept_as_typed(
     assert panel.proxy.index(1, AUTHOR).data() == "Mall⟨U+200B⟩ory"
     tooltip = panel.proxy.index(1, TEXT).data(Qt.ItemDataRole.ToolTipRole)
     assert "⟨U+202E⟩" in tooltip and "\u202e" not in tooltip
-    stored = [e.text for e in desk.timeline(incident)]
+    stored = [e.text for e in desk.incidents.timeline(incident)]
     assert f"opened {spoof}\nsecond line" in stored  # the journal keeps it as typed
 
 
@@ -332,12 +336,12 @@ def test_a_page_is_one_row_updated_in_place_however_many_attempts(
     from incidentdesk.app.escalations import AttemptOutcome
     from incidentdesk.core.catalog.model import parse_toml
 
-    desk.import_catalog(parse_toml(catalog_text("http://127.0.0.1:9")))
-    incident = desk.declare("Checkout down", "SEV1", ["checkout"])
-    desk.add_note(incident, "before the page")
-    desk.escalate(incident, "checkout")
+    desk.catalog.import_catalog(parse_toml(catalog_text("http://127.0.0.1:9")))
+    incident = desk.incidents.declare("Checkout down", "SEV1", ["checkout"])
+    desk.incidents.add_note(incident, "before the page")
+    desk.escalations.escalate(incident, "checkout")
     model = TimelineModel()
-    model.load(incident, desk.snapshot(incident))
+    model.load(incident, desk.incidents.snapshot(incident))
     qtmodeltester.check(model)
     rows = model.rowCount()
     page_row = rows - 1
@@ -346,21 +350,25 @@ def test_a_page_is_one_row_updated_in_place_however_many_attempts(
     changed: list[tuple[int, int]] = []
     model.dataChanged.connect(lambda a, b: changed.append((a.row(), b.row())))
     for attempt in range(3):
-        [delivery] = desk.claim_due()
-        desk.record_attempt(delivery, AttemptOutcome(False, False, "PagerDuty answered 503."))
+        [delivery] = desk.deliveries.claim_due()
+        desk.deliveries.record_attempt(
+            delivery, AttemptOutcome(False, False, "PagerDuty answered 503.")
+        )
         # The next attempt is due later: make it due now, as time passing would.
         with desk.store.writing() as tx:
             tx.update_delivery(
                 delivery.id, state="pending", attempts=attempt + 1, next_at_us=0, reason=""
             )
-        model.apply(desk.snapshot(incident, model.seq))
+        model.apply(desk.incidents.snapshot(incident, model.seq))
         qtmodeltester.check(model)
         assert model.rowCount() == rows  # no row per attempt
         assert model.index(page_row, TEXT).data().endswith(f"— retrying (attempt {attempt + 2})")
     assert changed and all(change == (page_row, page_row) for change in changed)
-    [delivery] = desk.claim_due()
-    desk.record_attempt(delivery, AttemptOutcome(True, True, "Delivered to PagerDuty (202)."))
-    model.apply(desk.snapshot(incident, model.seq))
+    [delivery] = desk.deliveries.claim_due()
+    desk.deliveries.record_attempt(
+        delivery, AttemptOutcome(True, True, "Delivered to PagerDuty (202).")
+    )
+    model.apply(desk.incidents.snapshot(incident, model.seq))
     assert model.rowCount() == rows
     text = model.index(page_row, TEXT).data()
     assert text == (
@@ -371,11 +379,11 @@ def test_a_page_is_one_row_updated_in_place_however_many_attempts(
     assert "attempt 4 delivered" in tooltip
     # Opened again with only the latest entries first (the request left out), then completed:
     # still one row, with the whole story.
-    events = desk.snapshot(incident).events
+    events = desk.incidents.snapshot(incident).events
     fresh = TimelineModel()
     fresh.load_latest(incident, events[-2:], [])
     assert fresh.rowCount() == 0  # the latest two are outcomes: no rows of their own
-    fresh.complete(desk.snapshot(incident))
+    fresh.complete(desk.incidents.snapshot(incident))
     qtmodeltester.check(fresh)
     assert fresh.rowCount() == rows
     assert fresh.index(page_row, TEXT).data() == text
@@ -390,27 +398,27 @@ def test_a_chat_post_is_one_row_that_says_whether_it_went_out(
     from incidentdesk.app.escalations import AttemptOutcome
     from incidentdesk.core.catalog.model import parse_toml
 
-    desk.import_catalog(parse_toml(catalog_text("http://127.0.0.1:9")))
-    incident = desk.declare("Checkout down", "SEV1", ["checkout"])
-    desk.post_to_chat(incident, "slack-incidents", "Mitigated; next update 15:00")
+    desk.catalog.import_catalog(parse_toml(catalog_text("http://127.0.0.1:9")))
+    incident = desk.incidents.declare("Checkout down", "SEV1", ["checkout"])
+    desk.escalations.post_to_chat(incident, "slack-incidents", "Mitigated; next update 15:00")
     model = TimelineModel()
-    model.load(incident, desk.snapshot(incident))
+    model.load(incident, desk.incidents.snapshot(incident))
     rows = model.rowCount()
     assert model.index(rows - 1, TEXT).data() == (
         "Posting to slack-incidents: Mitigated; next update 15:00"
     )
-    [delivery] = desk.claim_due()
-    desk.record_attempt(delivery, AttemptOutcome(False, False, "Slack answered 503."))
-    model.apply(desk.snapshot(incident, model.seq))
+    [delivery] = desk.deliveries.claim_due()
+    desk.deliveries.record_attempt(delivery, AttemptOutcome(False, False, "Slack answered 503."))
+    model.apply(desk.incidents.snapshot(incident, model.seq))
     assert model.rowCount() == rows
     assert model.index(rows - 1, TEXT).data() == (
         "Posting to slack-incidents (retrying, attempt 2): Mitigated; next update 15:00"
     )
     with desk.store.writing() as tx:  # due now, as time passing would make it
         tx.update_delivery(delivery.id, state="pending", attempts=1, next_at_us=0, reason="")
-    [delivery] = desk.claim_due()
-    desk.record_attempt(delivery, AttemptOutcome(True, True, "Posted (200)."))
-    model.apply(desk.snapshot(incident, model.seq))
+    [delivery] = desk.deliveries.claim_due()
+    desk.deliveries.record_attempt(delivery, AttemptOutcome(True, True, "Posted (200)."))
+    model.apply(desk.incidents.snapshot(incident, model.seq))
     qtmodeltester.check(model)
     assert model.rowCount() == rows
     assert model.index(rows - 1, TEXT).data() == (

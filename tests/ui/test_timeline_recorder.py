@@ -21,7 +21,7 @@ STAMPED_AT = (datetime.now(UTC) - timedelta(hours=1)).replace(microsecond=0)
 
 def from_the_server(desk: Desk, incident: str, text: str, recorder: str) -> None:
     """A note from another workstation, as pulled from the shared server."""
-    hlc = hlc_pack(int(STAMPED_AT.timestamp() * 1000), 0) + desk.snapshot(incident).seq
+    hlc = hlc_pack(int(STAMPED_AT.timestamp() * 1000), 0) + desk.incidents.snapshot(incident).seq
     note = Event(
         new_event_id(),
         incident,
@@ -34,7 +34,7 @@ def from_the_server(desk: Desk, incident: str, text: str, recorder: str) -> None
         recorder,
         STAMPED_AT,
     )
-    assert desk.receive([note]) == [incident]
+    assert desk.exchange.receive([note]) == [incident]
 
 
 def row_of(panel: TimelinePanel, text: str) -> int:
@@ -56,17 +56,17 @@ name = "payments"
 def test_the_recorder_shows_beside_the_author_only_where_it_differs(
     qtbot: QtBot, client: DeskClient, desk: Desk
 ) -> None:
-    desk.import_catalog(parse_toml(CATALOG))
-    incident = desk.declare("Checkout errors", "SEV2")
+    desk.catalog.import_catalog(parse_toml(CATALOG))
+    incident = desk.incidents.declare("Checkout errors", "SEV2")
     from_the_server(desk, incident, "typed by Priya herself", "ppatel")  # her catalog handle
     from_the_server(desk, incident, "typed by the scribe for Priya", "sam")
-    desk.with_author("Priya Patel").add_note(incident, "not on the server yet")
+    desk.with_author("Priya Patel").incidents.add_note(incident, "not on the server yet")
 
     panel = TimelinePanel(client)
     qtbot.addWidget(panel)
     panel.resize(1000, 300)
     panel.show()
-    panel.show_incident(incident, desk.snapshot(incident))
+    panel.show_incident(incident, desk.incidents.snapshot(incident))
     model = panel.model
     qtbot.waitUntil(lambda: bool(model.identities), timeout=10_000)
 

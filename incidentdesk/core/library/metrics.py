@@ -11,7 +11,7 @@ outside 1970–2200 (a back-dated declaration by an older version), counted in
 ``out_of_range``. A per-month trend gives MTTA and MTTR by the month incidents started.
 Durations are in seconds.
 
-Pure: the rows come from the Desk (``Desk.incidents(include_closed=True)``).
+Pure: the rows come from the Desk (``Desk.incidents.rows(include_closed=True)``).
 """
 
 from __future__ import annotations
@@ -338,7 +338,7 @@ def compute_metrics(
     action_items: Iterable[Mapping[str, Any]] = (),
     today: date | None = None,
 ) -> MetricsReport:
-    """Response metrics over incident-list rows (``Desk.incidents(include_closed=True)``).
+    """Response metrics over incident-list rows (``Desk.incidents.rows(include_closed=True)``).
 
     Args:
         rows: dicts with ``severity``, ``services``, ``drill`` and the milestones

@@ -1,6 +1,6 @@
 """Action items of the incidents a metrics report counts, by status (and how many are overdue).
 
-Pure: the rows come from the Desk (``Desk.action_items()``).
+Pure: the rows come from the Desk (``Desk.action_items.rows()``).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """A post-mortem as a finished document: what the exports (Markdown, HTML, PDF) render.
 
-Plain immutable data, built from the journal by the Desk (``Desk.postmortem_document``) and
+Plain immutable data, built from the journal by the Desk (``Desk.postmortems.document``) and
 rendered by ``incidentdesk.infra.export``. Same data in, same bytes out.
 """
 

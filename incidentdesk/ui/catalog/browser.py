@@ -1,7 +1,7 @@
 """The service catalog browser: services → owners → escalation policy, people and their time
 zones, searchable; and "Import catalog…" (TOML or Backstage YAML).
 
-The catalog is read on the store worker (``Desk.catalog_version``); an import reads the file,
+The catalog is read on the store worker (``Desk.catalog.version``); an import reads the file,
 stores any secret the file carried in the keyring and records the catalog, all on the worker,
 then shows what was imported and what was skipped, and why.
 """
@@ -100,8 +100,8 @@ def import_catalog_file(desk: Desk, path: Path) -> ImportSummary:
     session: list[str] = []
     for name, value in result.secrets.items():
         (stored if set_secret(name, value) else session).append(name)
-    before = desk.catalog_version()
-    event_id = desk.import_catalog(result.catalog, path.name)
+    before = desk.catalog.version()
+    event_id = desk.catalog.import_catalog(result.catalog, path.name)
     unchanged = before is not None and before.event_id == event_id
     return ImportSummary(
         path.name, result.catalog.counts(), unchanged, list(result.skipped), stored, session
@@ -231,7 +231,7 @@ class CatalogBrowser(QWidget):
 
     def load(self) -> None:
         """Fetch the current catalog (on the worker)."""
-        self._client.call(lambda d: d.catalog_version(), self._show, self._load_failed)
+        self._client.call(lambda d: d.catalog.version(), self._show, self._load_failed)
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)

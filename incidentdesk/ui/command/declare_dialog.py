@@ -349,13 +349,13 @@ class DeclareDialog(FittingDialog):
 
         def job(desk: Desk) -> tuple[str, BaseException | None]:
             d = declaration
-            incident_id = existing or desk.declare(
+            incident_id = existing or desk.incidents.declare(
                 d.title, d.severity, d.services, bridge=d.bridge, impact=d.impact
             )
             commander = desk.author if d.take_command else d.commander
             try:
                 if commander is not None:
-                    desk.assign_role(incident_id, "commander", commander)
+                    desk.incidents.assign_role(incident_id, "commander", commander)
             except Exception as exc:  # the incident exists: say so, and let them retry
                 return incident_id, exc
             return incident_id, None

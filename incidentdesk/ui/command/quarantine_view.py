@@ -84,7 +84,7 @@ class QuarantineLabel(QLabel):
 
     def refresh(self) -> None:
         """Ask the Desk (on the store worker) how many rows are kept aside."""
-        self._client.call(lambda d: d.quarantined_count(), self.set_count, lambda _e: None)
+        self._client.call(lambda d: d.exchange.quarantined_count(), self.set_count, lambda _e: None)
 
     def set_count(self, count: int) -> None:
         """Show this count (hidden for none)."""
@@ -192,7 +192,7 @@ class QuarantineDialog(QDialog):
         """Read the list (on the store worker)."""
 
         def read(desk: Any) -> list[dict[str, Any]]:
-            return [row.as_json() for row in desk.quarantined()]
+            return [row.as_json() for row in desk.exchange.quarantined()]
 
         self._client.call(read, self._show, self._failed)
 

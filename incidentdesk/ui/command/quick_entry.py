@@ -208,24 +208,24 @@ class QuickEntry(QWidget):
         c = command
         if c.action == "note" and c.kind == "action":
             zone = self._local_tz
-            return lambda d: d.add_action(
+            return lambda d: d.action_items.add_action(
                 incident_id, c.text, at=c.at, pinned=c.pinned, local_tz=zone
             )
         if c.action == "note":
-            return lambda d: d.add_note(incident_id, c.text, c.kind, c.at, c.pinned)
+            return lambda d: d.incidents.add_note(incident_id, c.text, c.kind, c.at, c.pinned)
         if c.action == "severity":
-            return lambda d: d.set_severity(incident_id, c.value, c.at)
+            return lambda d: d.incidents.set_severity(incident_id, c.value, c.at)
         if c.action == "status":
-            return lambda d: d.set_status(incident_id, c.value, c.at)
+            return lambda d: d.incidents.set_status(incident_id, c.value, c.at)
         if c.action == "role":
-            return lambda d: d.assign_role(incident_id, c.role, c.person, at=c.at)
+            return lambda d: d.incidents.assign_role(incident_id, c.role, c.person, at=c.at)
         if c.action in ("bridge", "impact"):
             return _link_job(incident_id, command)
         entry = self._selected_entry()
         if entry is None:
             self._show_error(NOTHING_SELECTED)
             return None
-        return lambda d: d.pin(incident_id, entry)
+        return lambda d: d.incidents.pin(incident_id, entry)
 
     def _saved(self, typed: str, done: str, result: str | ActionAdded) -> None:
         self._saving = None
@@ -476,8 +476,8 @@ class _EntryField(QLineEdit):
 
 def _link_job(incident_id: str, command: QuickCommand) -> Callable[[Desk], str]:
     if command.action == "bridge":
-        return lambda d: d.set_bridge(incident_id, command.text)
-    return lambda d: d.set_impact(incident_id, command.text)
+        return lambda d: d.links.set_bridge(incident_id, command.text)
+    return lambda d: d.links.set_impact(incident_id, command.text)
 
 
 def _notice_label(parent: QWidget, name: str) -> QLabel:

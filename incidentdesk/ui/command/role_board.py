@@ -433,7 +433,9 @@ class RoleBoard(QWidget):
             done = f"{role.label} handed over from {current[0]} to {person}"
         else:
             done = f"{person} is now {role.label}"
-        self._run(role_key, lambda d, i: d.assign_role(i, role_key, person, shadow=shadow), done)
+        self._run(
+            role_key, lambda d, i: d.incidents.assign_role(i, role_key, person, shadow=shadow), done
+        )
 
     def _looks_like_a_typo(self, role_key: str, person: str) -> bool:
         # Enter takes the typed text, not the suggestion on show: "kim" must not become a new
@@ -452,7 +454,11 @@ class RoleBoard(QWidget):
     def _release(self, role_key: str, person: str, shadow: bool) -> None:
         label = ROLES[_ROW[role_key]].label
         done = f"{person} stopped shadowing {label}" if shadow else f"{person} released {label}"
-        self._run(role_key, lambda d, i: d.release_role(i, role_key, person, shadow=shadow), done)
+        self._run(
+            role_key,
+            lambda d, i: d.incidents.release_role(i, role_key, person, shadow=shadow),
+            done,
+        )
 
     def _run(self, role_key: str, change: Callable[[Desk, str], str], done: str) -> None:
         incident_id = self._incident_id

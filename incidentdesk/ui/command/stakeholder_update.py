@@ -165,7 +165,9 @@ class StakeholderUpdateDialog(QDialog):
             edit.textChanged.connect(self._refresh_preview)
         self._refresh_preview()
         self.needs_edit.setFocus()
-        client.call(lambda desk: desk.chat_targets(), self.set_chat_targets, lambda _e: None)
+        client.call(
+            lambda desk: desk.escalations.chat_targets(), self.set_chat_targets, lambda _e: None
+        )
 
     def _editor_column(self) -> QVBoxLayout:
         """Conditions, Actions and Needs, each under its name and hint."""
@@ -273,8 +275,8 @@ class StakeholderUpdateDialog(QDialog):
 
         def post(desk: Desk) -> str:
             if target is not None:  # refused (no such channel) before anything is saved
-                desk.post_to_chat(incident_id, target, text, purpose="update")
-            return desk.add_note(incident_id, text, "update")
+                desk.escalations.post_to_chat(incident_id, target, text, purpose="update")
+            return desk.incidents.add_note(incident_id, text, "update")
 
         self._client.command(post, self._done, self._failed)
 

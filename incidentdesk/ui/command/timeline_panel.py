@@ -207,7 +207,7 @@ class TimelinePanel(QWidget):
     def _load_identities(self) -> None:
         # Off the GUI thread: the catalog's other names of each person, so a login that is
         # the author's own handle is not shown as another recorder.
-        self.client.call(lambda desk: desk.identities(), self.model.set_identities)
+        self.client.call(lambda desk: desk.catalog.identities(), self.model.set_identities)
 
     def show_latest(self, incident_id: str, latest: list[Event], effects: list[Event]) -> None:
         """Show an incident's latest entries at once; :meth:`complete` adds the rest."""
@@ -296,7 +296,7 @@ class TimelinePanel(QWidget):
         pinned = not row.pinned
         event_id = row.event.id
         self.client.command(
-            lambda d: d.pin(incident, event_id, pinned=pinned),
+            lambda d: d.incidents.pin(incident, event_id, pinned=pinned),
             lambda _r: self.message.emit("Pinned." if pinned else "Unpinned."),
             lambda e: self.message.emit(str(e)),
         )
@@ -317,7 +317,7 @@ class TimelinePanel(QWidget):
         if ok and text.strip() and text != row.text:
             event_id = row.event.id
             self.client.command(
-                lambda d: d.correct_note(incident, event_id, text),
+                lambda d: d.incidents.correct_note(incident, event_id, text),
                 lambda _r: self.message.emit("Corrected; the original is kept."),
                 lambda e: self.message.emit(str(e)),
             )
@@ -385,7 +385,7 @@ class TimelinePanel(QWidget):
         def chosen() -> None:
             description, owner, due = dialog.values()
             self.client.command(
-                lambda d: d.make_action_item(
+                lambda d: d.action_items.make_from_note(
                     incident, note_id, description=description, owner=owner, due=due
                 ),
                 lambda _id: self.message.emit(

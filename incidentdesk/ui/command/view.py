@@ -125,12 +125,12 @@ class CommandView(QWidget):
         # Two steps: the latest entries paint at once, then the whole journal is read and
         # folded (long incidents take a moment) and fills in the rest.
         self.client.call(
-            lambda d: d.latest_entries(incident_id, LATEST_FIRST),
+            lambda d: d.incidents.latest_entries(incident_id, LATEST_FIRST),
             lambda result: self._latest(incident_id, *result),
             lambda error: self._failed(incident_id, error),
         )
         self.client.call(
-            lambda d: (d.snapshot(incident_id), d.people()),
+            lambda d: (d.incidents.snapshot(incident_id), d.incidents.people()),
             lambda result: self._loaded(incident_id, *result),
             lambda error: self._failed(incident_id, error),
         )
@@ -173,7 +173,7 @@ class CommandView(QWidget):
         self._fetching = True
         after = self.timeline.model.seq
         self.client.call(
-            lambda d: d.snapshot(incident_id, after),
+            lambda d: d.incidents.snapshot(incident_id, after),
             lambda snapshot: self._refreshed(incident_id, snapshot),
             lambda error: self._failed(incident_id, error),
         )
@@ -186,7 +186,7 @@ class CommandView(QWidget):
             if any(
                 e.kind == "role.assigned" or e.author not in self._people for e in snapshot.events
             ):
-                self.client.call(lambda d: d.people(), self._set_people)
+                self.client.call(lambda d: d.incidents.people(), self._set_people)
         self._maybe_refetch()
 
     def _maybe_refetch(self) -> None:
@@ -210,7 +210,7 @@ class CommandView(QWidget):
     def _fetch_service_links(self, incident_id: str) -> None:
         """The runbooks and dashboards of the incident's services, for the header's menu."""
         self.client.call(
-            lambda d: d.service_links(incident_id),
+            lambda d: d.links.service_links(incident_id),
             lambda links: self.header.set_service_links(incident_id, links),
             lambda error: self._failed(incident_id, error),
         )

@@ -112,13 +112,15 @@ class DeskClient(QObject):
         on_done: Callable[[T], None] | None = None,
         on_error: Callable[[BaseException], None] | None = None,
     ) -> None:
-        """Like :meth:`call` for a change: views hear of it as soon as it is saved."""
-        from incidentdesk.app.escalations import deliveries_queued
+        """Like :meth:`call` for a change: views hear of it as soon as it is saved, and the
+        courier is woken when it queued a page or a chat post."""
 
         def run(desk: Desk) -> tuple[T, bool]:
-            before = deliveries_queued()
-            result = job(desk)
-            return result, deliveries_queued() != before
+            # The Desk reports each event the job saved, here on the worker: did any of
+            # them queue a page or a chat post for the courier?
+            with desk.changes.watching() as changes:
+                result = job(desk)
+            return result, any(change.queued for change in changes)
 
         def done(outcome: tuple[T, bool]) -> None:
             result, queued = outcome
@@ -160,7 +162,7 @@ class DeskClient(QObject):
         self._polling = True
         cursor = self._cursor
         self.call(
-            lambda desk: desk.changes_since(cursor or 0),
+            lambda desk: desk.incidents.changes_since(cursor or 0),
             lambda result: self._polled(cursor, result),
             self._poll_failed,
         )

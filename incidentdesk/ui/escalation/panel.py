@@ -324,7 +324,9 @@ class EscalationPanel(QWidget):
             self._show_channel(self.data)
             self.error.show_message(user_message(error))
 
-        self._client.command(lambda d: d.set_chat_channel(incident_id, target), done, failed)
+        self._client.command(
+            lambda d: d.escalations.set_chat_channel(incident_id, target), done, failed
+        )
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -403,7 +405,7 @@ class EscalationPanel(QWidget):
         what = f"level {level}" if level is not None else "the next level"
         self._run(
             service,
-            lambda d: d.escalate(incident_id, service, level),
+            lambda d: d.escalations.escalate(incident_id, service, level),
             lambda _id: f"Paging the owners of {service} ({what}).",
         )
 
@@ -458,7 +460,9 @@ class EscalationPanel(QWidget):
             self._offer_sme(by)
             return f"{service}: acknowledged by {by}."
 
-        self._run(service, lambda d: d.acknowledge(incident_id, escalation_id, by), done)
+        self._run(
+            service, lambda d: d.escalations.acknowledge(incident_id, escalation_id, by), done
+        )
 
     def _offer_sme(self, person: str) -> None:
         state = self.state
@@ -478,7 +482,7 @@ class EscalationPanel(QWidget):
         if incident_id is None or person is None:
             return
         self._client.command(
-            lambda d: d.assign_role(incident_id, "sme", person),
+            lambda d: d.incidents.assign_role(incident_id, "sme", person),
             lambda _id: self.message.emit(f"{person} is now Subject Matter Expert."),
             lambda error: self.error.show_message(user_message(error)),
         )
@@ -541,7 +545,7 @@ class EscalationPanel(QWidget):
             self._offer_resolve()
 
         self._client.command(
-            lambda d: d.resolve_pages(incident_id),
+            lambda d: d.escalations.resolve_pages(incident_id),
             lambda done: self.message.emit(
                 f"Resolved {len(done)} page{'s' if len(done) != 1 else ''}."
             ),

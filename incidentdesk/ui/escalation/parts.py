@@ -155,8 +155,8 @@ def escalation_key(state: IncidentState | None) -> object:
 
 def fetch_panel_data(desk: Desk, incident_id: str) -> PanelData:
     """Runs on the worker: the options and the bits of the catalog the panel offers."""
-    options = desk.escalation_options(incident_id)
-    catalog = desk.catalog()
+    options = desk.escalations.options(incident_id)
+    catalog = desk.catalog.current()
     if catalog is None:
         return PanelData(options, False)
     owners: dict[str, list[str]] = {}
@@ -171,7 +171,7 @@ def fetch_panel_data(desk: Desk, incident_id: str) -> PanelData:
                 names.append(person.name)
         owners[team.name] = names
     services = sorted(((s.name, s.team) for s in catalog.services), key=lambda s: s[0].casefold())
-    return PanelData(options, True, owners, services, desk.chat_targets())
+    return PanelData(options, True, owners, services, desk.escalations.chat_targets())
 
 
 # ---------------------------------------------------------------- one row

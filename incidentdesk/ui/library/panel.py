@@ -272,7 +272,7 @@ class LibraryPanel(QWidget):
 
     def reload(self) -> None:
         """Fetch every incident (the window normally feeds :meth:`set_rows` itself)."""
-        self.client.call(lambda d: d.incidents(include_closed=True), self.set_rows)
+        self.client.call(lambda d: d.incidents.rows(include_closed=True), self.set_rows)
 
     def set_sync_status(self, status: SyncStatus) -> None:
         """Say when the data last came from the shared database."""
@@ -358,7 +358,7 @@ class LibraryPanel(QWidget):
         self._search_serial += 1
         serial = self._search_serial
         self.client.call(
-            lambda d: d.search(query, SEARCH_LIMIT),
+            lambda d: d.incidents.search(query, SEARCH_LIMIT),
             lambda hits: self._searched(serial, query, hits),
             lambda error: self._search_failed(serial, error),
         )
@@ -443,7 +443,7 @@ class LibraryPanel(QWidget):
             else "No longer a drill: counted in the metrics."
         )
         self.client.command(
-            lambda d: d.set_drill(incident_id, drill),
+            lambda d: d.incidents.set_drill(incident_id, drill),
             lambda _event: self.message.emit(done),
             lambda error: self.message.emit(str(error)),
         )

@@ -364,7 +364,7 @@ class IncidentReview(QWidget):
         self._focus_event = event_id
         self._fetching = True
         self.client.call(
-            lambda d: d.snapshot(incident_id),
+            lambda d: d.incidents.snapshot(incident_id),
             lambda snapshot: self._loaded(incident_id, snapshot),
             lambda error: self._failed(incident_id, error),
         )
@@ -393,7 +393,7 @@ class IncidentReview(QWidget):
             return
         after = self.timeline.model.seq
         self.client.call(
-            lambda d: d.snapshot(incident_id, after),
+            lambda d: d.incidents.snapshot(incident_id, after),
             lambda snapshot: self._refreshed(incident_id, snapshot),
             lambda error: self._failed(incident_id, error),
         )

@@ -341,7 +341,7 @@ class MetricsPanel(QWidget):
 
     def reload(self) -> None:
         """Fetch every incident (the window normally feeds :meth:`set_rows` itself)."""
-        self.client.call(lambda d: d.incidents(include_closed=True), self.set_rows)
+        self.client.call(lambda d: d.incidents.rows(include_closed=True), self.set_rows)
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
@@ -394,8 +394,8 @@ class MetricsPanel(QWidget):
         self.client.call(
             lambda desk: compute_metrics(
                 rows,
-                service_teams=desk.service_teams(),
-                action_items=desk.action_items(),
+                service_teams=desk.catalog.service_teams(),
+                action_items=desk.action_items.rows(),
                 **options,
             ),
             lambda report: self._computed(serial, report),

@@ -2,8 +2,8 @@
 
 It shows the common base, this workstation's text ("mine") and the other one(s) ("theirs")
 side by side, and a merged text to edit; "Keep mine", "Keep theirs" and "Merge" each save
-one text that supersedes every competing save (``Desk.resolve_conflict``). Nothing is lost:
-the competing saves stay in the journal.
+one text that supersedes every competing save (``Desk.postmortems.resolve_conflict``).
+Nothing is lost: the competing saves stay in the journal.
 """
 
 from __future__ import annotations

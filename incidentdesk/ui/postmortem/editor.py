@@ -95,18 +95,18 @@ def _setup(desk: Desk, incident_id: str) -> tuple[Checker, list[Template], list[
     people), the templates, template errors and the names offered for owners/reviewers."""
     from incidentdesk.infra import rules
 
-    state = desk.incident(incident_id)
-    known = desk.checker_people(state)  # the incident's and the catalog's people
+    state = desk.incidents.get(incident_id)
+    known = desk.postmortems.checker_people(state)  # the incident's and the catalog's people
     checker = rules.default_checker(known)
-    people = sorted({*desk.people(), *known}, key=str.casefold)
-    return checker, desk.templates(), desk.template_errors(), people
+    people = sorted({*desk.incidents.people(), *known}, key=str.casefold)
+    return checker, desk.postmortems.templates(), desk.postmortems.template_errors(), people
 
 
 def _fetch(
     desk: Desk, incident_id: str, checker: Checker | None
 ) -> tuple[PostmortemView, tuple[Acceptance, ...]]:
-    view = desk.postmortem(incident_id, checker)
-    return view, tuple(desk.incident(incident_id).postmortem.accepted)
+    view = desk.postmortems.view(incident_id, checker)
+    return view, tuple(desk.incidents.get(incident_id).postmortem.accepted)
 
 
 class PostmortemEditor(QWidget):
@@ -722,7 +722,7 @@ class PostmortemEditor(QWidget):
 
         def save(desk: Desk) -> str:
             # On the worker, in order: each save is based on the one queued before it.
-            new = desk.save_section(incident_id, key, text, bases.get(key))
+            new = desk.postmortems.save_section(incident_id, key, text, bases.get(key))
             bases[key] = new
             mine.add(new)
             return new
@@ -850,7 +850,7 @@ class PostmortemEditor(QWidget):
         self._set_save_state("Saving…")
 
         def resolve(desk: Desk) -> str:
-            new = desk.resolve_conflict(incident_id, key, text, heads)
+            new = desk.postmortems.resolve_conflict(incident_id, key, text, heads)
             bases[key] = new
             mine.add(new)
             return new
@@ -976,7 +976,7 @@ class PostmortemEditor(QWidget):
         incident_id = self.incident_id
         finding = checked.finding
         self.client.command(
-            lambda d: d.accept_finding(
+            lambda d: d.postmortems.accept_finding(
                 incident_id, key, finding.rule_id, finding.text, finding.start, reason
             ),
             lambda _id: self._done("Finding accepted; the reason is recorded."),
@@ -993,7 +993,7 @@ class PostmortemEditor(QWidget):
         wanted = kind or self.view.section(self._key).spec.prefill or "timeline"
         incident_id, key = self.incident_id, self._key
         self.client.call(
-            lambda d: d.postmortem_prefill(incident_id, _local_tz()).texts.get(wanted, ""),
+            lambda d: d.postmortems.prefill(incident_id, _local_tz()).texts.get(wanted, ""),
             lambda text: self._insert(key, wanted, text),
             self._failed,
         )
@@ -1038,7 +1038,7 @@ class PostmortemEditor(QWidget):
             self._failed(error)
 
         self.client.command(
-            lambda d: d.start_postmortem(incident_id, key, local_tz=_local_tz()), started, failed
+            lambda d: d.postmortems.start(incident_id, key, local_tz=_local_tz()), started, failed
         )
 
     def set_review_state(self, state: str, reviewers: Sequence[str] = ()) -> None:
@@ -1046,7 +1046,7 @@ class PostmortemEditor(QWidget):
         self.save_now()
         incident_id, checker, names = self.incident_id, self.checker, list(reviewers)
         self.client.command(
-            lambda d: d.set_review_state(incident_id, state, names, checker=checker),
+            lambda d: d.postmortems.set_review_state(incident_id, state, names, checker=checker),
             lambda _id: self._done(f"The post-mortem is now {state.replace('_', ' ')}."),
             self._failed,
         )
@@ -1055,7 +1055,7 @@ class PostmortemEditor(QWidget):
         """Make a published post-mortem a draft again, as its next revision."""
         incident_id = self.incident_id
         self.client.command(
-            lambda d: d.start_revision(incident_id),
+            lambda d: d.postmortems.start_revision(incident_id),
             lambda _id: self._done("A new revision is open for editing."),
             self._failed,
         )
@@ -1071,7 +1071,7 @@ class PostmortemEditor(QWidget):
             self._done("Action item added.")
 
         self.client.command(
-            lambda d: d.save_action_item(
+            lambda d: d.action_items.save(
                 incident_id, None, description=description, owner=owner, type=kind
             ),
             added,
@@ -1082,7 +1082,7 @@ class PostmortemEditor(QWidget):
         """Change one field of an action item."""
         incident_id = self.incident_id
         self.client.command(
-            lambda d: d.save_action_item(incident_id, item_id, **{field: value}),
+            lambda d: d.action_items.save(incident_id, item_id, **{field: value}),
             lambda _id: self._done(""),
             self._failed,
         )
@@ -1124,7 +1124,7 @@ class PostmortemEditor(QWidget):
 
         def job(desk: Desk) -> str:
             started = time.monotonic()
-            export(desk.postmortem_document(incident_id), chosen, path)
+            export(desk.postmortems.document(incident_id), chosen, path)
             return f"{path}|{time.monotonic() - started:.2f}"
 
         def done(result: str) -> None:

@@ -37,7 +37,7 @@ from incidentdesk.ui.widgets.inline_note import InlineError
 from incidentdesk.ui.widgets.table_model import RowsTableModel
 
 if TYPE_CHECKING:  # the Desk module loads SQLAlchemy; views only name its types
-    from incidentdesk.app.postmortems import OwnedActionItem
+    from incidentdesk.app.action_items import OwnedActionItem
 
 Index = QModelIndex | QPersistentModelIndex
 COLUMNS = ("Due", "Action", "Priority", "Status", "Type", "Incident")
@@ -169,7 +169,7 @@ class MyActionItems(QWidget):
         self._fetching = True
         closed = self.closed_box.isChecked()
         self.client.call(
-            lambda d: d.my_action_items(owner, include_closed=closed),
+            lambda d: d.action_items.owned_by(owner, include_closed=closed),
             lambda rows: self._arrived(owner, rows),
             self._failed,
         )

@@ -301,7 +301,7 @@ def _open_desk(data_dir: Path, name: str) -> Desk:
 
     desk = Desk.open(data_dir, name)
     try:
-        desk.action_item_due_days = due_days(data_dir)
+        desk.action_items.due_days = due_days(data_dir)
     except UserError as exc:  # a damaged config.toml: the defaults, and say so in the log
         log.warning("action item due days: %s", exc)
     return desk

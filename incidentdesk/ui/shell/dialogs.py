@@ -78,7 +78,7 @@ class WindowDialogs(QObject):
         dialog.declared.connect(self.declared)
         dialog.declared.connect(lambda _id: self.message.emit("Incident declared."))
         self._client.call(
-            lambda d: _known_services(d.incidents(include_closed=True)), dialog.set_services
+            lambda d: _known_services(d.incidents.rows(include_closed=True)), dialog.set_services
         )
         dialog.open()
         return dialog

@@ -275,8 +275,8 @@ class MainWindow(QMainWindow):
             # Where the journal was *before* the rows were read: whatever arrives meanwhile
             # (sync pulls at start) is announced by the feed. No incident has events after
             # sys.maxsize, so this is the one cheap index lookup.
-            cursor, _none = desk.changes_since(sys.maxsize)
-            return cursor, desk.incidents(include_closed=True)
+            cursor, _none = desk.incidents.changes_since(sys.maxsize)
+            return cursor, desk.incidents.rows(include_closed=True)
 
         self.client.call(first_load, lambda result: self._first_rows(*result))
 
@@ -298,7 +298,7 @@ class MainWindow(QMainWindow):
         # The open incident first: its new entry is what the commander is waiting to see.
         self.command_view.on_incidents_changed(incident_ids)
         self.library.on_incidents_changed(incident_ids)
-        self.client.call(lambda d: d.incidents(include_closed=True), self._set_rows)
+        self.client.call(lambda d: d.incidents.rows(include_closed=True), self._set_rows)
         self.quarantine_label.refresh()  # an archive imported meanwhile (sync says its own)
 
     def _set_rows(self, rows: list[dict[str, Any]]) -> None:
@@ -316,7 +316,7 @@ class MainWindow(QMainWindow):
         """Select and show an incident in the command view (for example, one just declared)."""
         self.show_view(COMMAND)
         self.client.call(
-            lambda d: d.incidents(include_closed=True),
+            lambda d: d.incidents.rows(include_closed=True),
             lambda rows: self._select_after(rows, incident_id),
         )
 

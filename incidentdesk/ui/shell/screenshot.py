@@ -126,7 +126,7 @@ def _loaded_window(
     if incident is not None:
         window._restored_incident = incident
         window.client.call(
-            lambda d: d.resolve_incident(incident),
+            lambda d: d.incidents.resolve(incident),
             lambda full: setattr(window, "_restored_incident", full),
             errors.append,
         )
