@@ -27,11 +27,7 @@ from incidentdesk.ui.catalog.browser import CatalogBrowser
 from incidentdesk.ui.command.declare_dialog import DeclareDialog
 from incidentdesk.ui.command.incident_list import IncidentList
 from incidentdesk.ui.command.quarantine_view import QuarantineDialog, QuarantineLabel
-from incidentdesk.ui.command.reminder_settings import (
-    ReminderSettingsDialog,
-    load_intervals,
-    save_intervals,
-)
+from incidentdesk.ui.command.reminder_settings import load_intervals, save_intervals
 from incidentdesk.ui.command.view import CommandView
 from incidentdesk.ui.common.client import DeskClient
 from incidentdesk.ui.common.resources import icon
@@ -45,6 +41,7 @@ from incidentdesk.ui.shell.workstation import WorkstationCourier, WorkstationSyn
 
 if TYPE_CHECKING:
     from incidentdesk.app.desk import Desk
+    from incidentdesk.ui.command.reminder_settings import ReminderSettingsDialog
     from incidentdesk.ui.settings.connection_dialog import ConnectionDialog
     from incidentdesk.ui.settings.dialog import SettingsDialog
 
@@ -279,6 +276,10 @@ class MainWindow(QMainWindow):
             return cursor, desk.incidents.rows(include_closed=True)
 
         self.client.call(first_load, lambda result: self._first_rows(*result))
+
+    def open_first(self, incident_id: str) -> None:
+        """Open this incident when the first incident list arrives (not the last one open)."""
+        self._restored_incident = incident_id
 
     def _first_rows(self, cursor: int, rows: list[dict[str, Any]]) -> None:
         self.rows_loaded = True

@@ -124,10 +124,10 @@ def _loaded_window(
     loaded: list[str] = []
     window.command_view.loaded.connect(loaded.append)
     if incident is not None:
-        window._restored_incident = incident
+        window.open_first(incident)
         window.client.call(
             lambda d: d.incidents.resolve(incident),
-            lambda full: setattr(window, "_restored_incident", full),
+            window.open_first,
             errors.append,
         )
 
