@@ -31,17 +31,7 @@ EXCEPTIONS: dict[str, str] = {
     "incidentdesk/infra/export/pdf.py::_write": "to go (issue 14)",
     "incidentdesk/infra/paging/base.py::post": "to go (issue 14)",
     "incidentdesk/infra/store/local.py": "to go (issue 14)",
-    "incidentdesk/ui/catalog/browser.py::CatalogBrowser.__init__": "to go (issue 14)",
     "incidentdesk/ui/command/quick_entry.py::QuickEntry.__init__": "to go (issue 14)",
-    "incidentdesk/ui/escalation/panel.py": "to go (issue 14)",
-    "incidentdesk/ui/escalation/panel.py::EscalationPanel.__init__": "to go (issue 14)",
-    "incidentdesk/ui/escalation/parts.py": "to go (issue 14)",
-    "incidentdesk/ui/library/panel.py::LibraryPanel.__init__": "to go (issue 14)",
-    "incidentdesk/ui/library/review.py::IncidentReview.__init__": "to go (issue 14)",
-    "incidentdesk/ui/metrics/panel.py::MetricsPanel.__init__": "to go (issue 14)",
-    "incidentdesk/ui/postmortem/conflict.py::ConflictDialog.__init__": "to go (issue 14)",
-    "incidentdesk/ui/postmortem/editor.py": "to go (issue 14)",
-    "incidentdesk/ui/postmortem/editor.py::PostmortemEditor._build": "to go (issue 14)",
 }
 
 

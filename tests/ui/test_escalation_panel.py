@@ -19,14 +19,15 @@ from pytest_httpserver import HTTPServer
 from pytestqt.qtbot import QtBot
 from werkzeug import Request, Response
 
+from incidentdesk.app.catalog_files import import_catalog_file
 from incidentdesk.app.desk import Desk
 from incidentdesk.core.timefmt import utc_now
-from incidentdesk.ui.catalog.browser import import_catalog_file
 from incidentdesk.ui.command.stakeholder_update import StakeholderUpdateDialog
 from incidentdesk.ui.command.view import CommandView
 from incidentdesk.ui.common.client import DeskClient
 from incidentdesk.ui.common.style import ERROR_COLOR
-from incidentdesk.ui.escalation.panel import EscalationPanel, EscalationRow
+from incidentdesk.ui.escalation.panel import EscalationPanel
+from incidentdesk.ui.escalation.row import EscalationRow
 from incidentdesk.ui.shell.app import freeze_heap
 from incidentdesk.ui.shell.workstation import WorkstationCourier, default_courier
 

@@ -81,7 +81,7 @@ def test_tab_reaches_every_panel_in_reading_order_and_every_stop_has_a_name(
 
 
 def test_every_tab_stop_of_the_post_mortem_editor_has_a_name(qtbot: QtBot, data_dir: Path) -> None:
-    from incidentdesk.ui.postmortem.editor import render_postmortem_for_screenshot
+    from incidentdesk.ui.postmortem.screenshot import render_postmortem_for_screenshot
 
     desk = Desk.open(data_dir, "Lena Novak")
     incident = seed_demo(desk)

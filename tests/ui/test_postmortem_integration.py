@@ -11,11 +11,9 @@ from pytestqt.qtbot import QtBot
 
 from incidentdesk.app.demo import seed_demo
 from incidentdesk.app.desk import Desk
-from incidentdesk.ui.postmortem.editor import (
-    PostmortemEditor,
-    render_postmortem_for_screenshot,
-)
+from incidentdesk.ui.postmortem.editor import PostmortemEditor
 from incidentdesk.ui.postmortem.my_action_items import MyActionItems
+from incidentdesk.ui.postmortem.screenshot import render_postmortem_for_screenshot
 from incidentdesk.ui.shell.app import build_window
 from incidentdesk.ui.shell.main_window import MainWindow
 

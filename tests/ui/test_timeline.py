@@ -62,6 +62,25 @@ def test_model_passes_qt_model_checks(qtmodeltester, desk: Desk) -> None:  # typ
     qtmodeltester.check(model)
 
 
+def clock_of(moment: datetime) -> str:
+    """The Time cell: the time of day for today's entries (an hour ago is yesterday just
+    after midnight), the date and minute for older ones."""
+    today = datetime.now(moment.tzinfo).date()
+    return moment.strftime("%H:%M:%S" if moment.date() == today else "%b %d %H:%M")
+
+
+def test_an_entry_from_another_day_shows_its_date(
+    qtbot: QtBot, client: DeskClient, desk: Desk
+) -> None:
+    start = datetime.now(UTC) - timedelta(days=3)
+    incident = desk.incidents.declare("Disk full on db-2", "SEV3", at=start)
+    panel = panel_on(client, desk, incident, qtbot)
+    shown = start.astimezone()
+    assert panel.model.index(0, TIME).data() == shown.strftime("%b %d %H:%M")
+    panel.utc_box.setChecked(True)
+    assert panel.model.index(0, TIME).data() == start.strftime("%b %d %H:%M")
+
+
 def test_rows_show_time_kind_author_text_and_back_dated_rows_sort_into_place(
     qtbot: QtBot, client: DeskClient, desk: Desk
 ) -> None:
@@ -82,11 +101,10 @@ def test_rows_show_time_kind_author_text_and_back_dated_rows_sort_into_place(
     model = panel.model
     assert model.index(2, KIND).data() == "Observation"
     assert model.index(2, AUTHOR).data() == "Bob"
-    local = start.astimezone().strftime("%H:%M:%S")
-    assert model.index(0, TIME).data() == local
+    assert model.index(0, TIME).data() == clock_of(start.astimezone())
     assert "UTC" in model.index(0, TIME).data(Qt.ItemDataRole.ToolTipRole)
     panel.utc_box.setChecked(True)
-    assert model.index(0, TIME).data() == start.strftime("%H:%M:%S")
+    assert model.index(0, TIME).data() == clock_of(start)
     assert model.headerData(TIME, Qt.Orientation.Horizontal) == "Time (UTC)"
 
 

@@ -9,7 +9,6 @@ then shows what was imported and what was skipped, and why.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -32,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from incidentdesk.app.catalog_files import ImportSummary, import_catalog_file
 from incidentdesk.core.errors import UserError
 from incidentdesk.core.journal.ids import CATALOG_ID
 from incidentdesk.core.plural import counted
@@ -42,7 +42,6 @@ from incidentdesk.ui.widgets.inline_note import InlineError, SuccessNote
 
 if TYPE_CHECKING:  # the Desk module loads SQLAlchemy; views only name its types
     from incidentdesk.app.catalog import CatalogVersion
-    from incidentdesk.app.desk import Desk
     from incidentdesk.core.catalog.model import Catalog, Person
 
 FILE_FILTER = "Service catalogs (*.toml *.yaml *.yml);;TOML (*.toml);;Backstage YAML (*.yaml *.yml)"
@@ -50,62 +49,6 @@ SKIPPED_SHOWN = 200
 
 
 # ---------------------------------------------------------------- reading and importing
-
-
-@dataclass
-class ImportSummary:
-    """What an import did, for the user."""
-
-    source: str
-    counts: dict[str, int]
-    unchanged: bool
-    skipped: list[str] = field(default_factory=list)
-    secrets_stored: list[str] = field(default_factory=list)
-    secrets_for_session: list[str] = field(default_factory=list)
-
-    def headline(self) -> str:
-        """``Imported example.toml: 3 teams, 6 people, …`` (or that nothing changed)."""
-        from incidentdesk.app.catalog import describe_counts
-
-        what = describe_counts(self.counts)
-        if self.unchanged:
-            return f"The catalog in {self.source} is unchanged ({what})."
-        text = f"Imported {self.source}: {what}."
-        if self.skipped:
-            count = len(self.skipped)
-            text += f" {count} entit{'ies' if count > 1 else 'y'} skipped (listed below)."
-        if self.secrets_stored:
-            text += f" Stored in the keyring: {', '.join(self.secrets_stored)}."
-        if self.secrets_for_session:
-            text += (
-                f" No usable keyring: {', '.join(self.secrets_for_session)} kept for this "
-                "session only (set again with incidentdesk secret set NAME)."
-            )
-        return text
-
-
-def import_catalog_file(desk: Desk, path: Path) -> ImportSummary:
-    """Read ``path``, keep the secrets it carries in the keyring, record the catalog.
-
-    The file is read by :func:`incidentdesk.app.catalog.read_catalog_file`, as the CLI
-    reads it.
-
-    Runs on the store worker. Everything is checked before anything is stored.
-    """
-    from incidentdesk.app.catalog import read_catalog_file  # YAML loads only here
-    from incidentdesk.infra.secrets import set_secret
-
-    result = read_catalog_file(path)
-    stored: list[str] = []
-    session: list[str] = []
-    for name, value in result.secrets.items():
-        (stored if set_secret(name, value) else session).append(name)
-    before = desk.catalog.version()
-    event_id = desk.catalog.import_catalog(result.catalog, path.name)
-    unchanged = before is not None and before.event_id == event_id
-    return ImportSummary(
-        path.name, result.catalog.counts(), unchanged, list(result.skipped), stored, session
-    )
 
 
 def catalog_file_dialog(parent: QWidget, chosen: Callable[[Path], None]) -> QFileDialog:
@@ -196,6 +139,22 @@ class CatalogBrowser(QWidget):
         self.skipped.setMaximumHeight(110)
         self.skipped.hide()
 
+        self._build_lists()
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.addLayout(top)
+        layout.addWidget(self.source)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.error)
+        layout.addWidget(self.skipped)
+        layout.addWidget(self.empty)
+        layout.addWidget(self.splitter, 1)
+        QShortcut(QKeySequence.StandardKey.Find, self, self.focus_search)
+        client.incidents_changed.connect(self._changed)
+        self._show(None)
+
+    def _build_lists(self) -> None:
         self.services = QTreeWidget()
         self.services.setAccessibleName("Services")
         self.services.setHeaderLabels(["Service", "Details"])
@@ -213,19 +172,6 @@ class CatalogBrowser(QWidget):
         self.splitter.addWidget(_titled("People", self.people))
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
-
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(8, 8, 8, 8)
-        layout.addLayout(top)
-        layout.addWidget(self.source)
-        layout.addWidget(self.summary)
-        layout.addWidget(self.error)
-        layout.addWidget(self.skipped)
-        layout.addWidget(self.empty)
-        layout.addWidget(self.splitter, 1)
-        QShortcut(QKeySequence.StandardKey.Find, self, self.focus_search)
-        client.incidents_changed.connect(self._changed)
-        self._show(None)
 
     # ------------------------------------------------------------ loading
 

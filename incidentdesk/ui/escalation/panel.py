@@ -18,17 +18,9 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QResizeEvent
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
-    QComboBox,
-    QFrame,
-    QGridLayout,
-    QHBoxLayout,
-    QLabel,
     QMessageBox,
-    QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -36,40 +28,27 @@ from incidentdesk.core.journal.fold import IncidentState
 from incidentdesk.core.journal.ids import CATALOG_ID
 from incidentdesk.core.timefmt import utc_now
 from incidentdesk.ui.common.client import DeskClient
-from incidentdesk.ui.common.style import WARNING_COLOR
 from incidentdesk.ui.common.tasks import user_message
-from incidentdesk.ui.widgets.inline_note import InlineError, note_css
+from incidentdesk.ui.escalation.dialogs import AcknowledgeDialog, PageServiceDialog
+from incidentdesk.ui.escalation.panel_view import EscalationView
+from incidentdesk.ui.escalation.row import EscalationRow
+from incidentdesk.ui.escalation.words import (
+    TICK_MS,
+    PanelData,
+    escalation_key,
+    fetch_panel_data,
+    open_pages,
+)
 
 if TYPE_CHECKING:  # the Desk module loads SQLAlchemy; views only name its types
     from incidentdesk.app.desk import Desk
     from incidentdesk.ui.settings.secret_dialog import SecretDialog
 
-from incidentdesk.ui.escalation.parts import (  # noqa: F401 (the panel's public parts)
-    NO_CATALOG,
-    NO_CHANNEL,
-    SENT_COLOR,
-    STATUS_COLORS,
-    TICK_MS,
-    AcknowledgeDialog,
-    EscalationRow,
-    OfferBar,
-    PageServiceDialog,
-    PanelData,
-    StatusLabel,
-    _html,
-    countdown_clock,
-    countdown_text,
-    escalation_key,
-    fetch_panel_data,
-    open_pages,
-    status_text,
-    targets_tooltip,
-)
 
 # ---------------------------------------------------------------- the panel
 
 
-class EscalationPanel(QWidget):
+class EscalationPanel(EscalationView):
     """Escalation to the developer owners of the incident's services.
 
     Args:
@@ -82,10 +61,6 @@ class EscalationPanel(QWidget):
         import_requested(): the user asked to import a catalog (there is none yet).
         catalog_requested(): the user asked to see the catalog ("Open catalog").
     """
-
-    message = Signal(str)
-    import_requested = Signal()
-    catalog_requested = Signal()
 
     def __init__(
         self,
@@ -116,70 +91,12 @@ class EscalationPanel(QWidget):
         self.service_dialog: PageServiceDialog | None = None
         self.secret_dialog: SecretDialog | None = None
 
-        title = QLabel("<b>Escalation</b>")
-        title.setToolTip("Page the developer owners of the affected services")
-        self.summary = QLabel()
-        self.summary.setProperty("muted", True)
-        self.other_button = QPushButton("Page another service…")
-        self.other_button.setAutoDefault(False)
-        self.other_button.setToolTip("Page the owners of a catalog service not in this incident")
+        self._build()
         self.other_button.clicked.connect(self.pick_service)
-        self.channel_box = QComboBox()
-        self.channel_box.setAccessibleName("Post status changes to")
-        self.channel_box.setToolTip(
-            "Post this incident's status and severity changes to a chat channel of the catalog"
-        )
-        self.channel_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.channel_box.activated.connect(self._channel_chosen)
-        self.channel_box.hide()
-        top = QHBoxLayout()
-        top.setContentsMargins(0, 0, 0, 0)
-        top.addWidget(title)
-        top.addWidget(self.summary, 1)
-        top.addWidget(self.channel_box)
-        top.addWidget(self.other_button)
-
-        self.no_catalog = QFrame()
-        self.no_catalog.setObjectName("NoCatalog")
-        self.no_catalog.setStyleSheet(note_css(WARNING_COLOR).replace("QLabel", "QFrame#NoCatalog"))
-        self.no_catalog_text = QLabel(NO_CATALOG)
-        self.no_catalog_text.setWordWrap(True)
-        self.import_button = QPushButton("Import catalog…")
-        self.import_button.setAutoDefault(False)
-        self.import_button.setToolTip("Import a TOML catalog or a Backstage catalog-info.yaml")
-        self.import_button.clicked.connect(self.import_requested)
-        no_catalog = QHBoxLayout(self.no_catalog)
-        no_catalog.setContentsMargins(8, 4, 4, 4)
-        no_catalog.addWidget(self.no_catalog_text, 1)
-        no_catalog.addWidget(self.import_button)
-        self.no_catalog.hide()
-
-        self.grid = QGridLayout()
-        self.grid.setContentsMargins(0, 0, 0, 0)
-        self.grid.setHorizontalSpacing(12)
-        self.grid.setVerticalSpacing(4)
-        self.grid.setColumnStretch(1, 1)
-        self.empty = QLabel("No affected services named: nobody to page yet.")
-        self.empty.setProperty("muted", True)
-
-        self.error = InlineError()
-        self.resolve_bar = OfferBar("ResolvePagesOffer")
         self.resolve_bar.accept_button.clicked.connect(self.resolve_pages)
         self.resolve_bar.dismiss_button.clicked.connect(self._resolve_declined)
-        self.sme_bar = OfferBar("SmeOffer")
         self.sme_bar.accept_button.clicked.connect(self.add_sme)
-
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 4, 0, 4)
-        layout.setSpacing(4)
-        layout.addLayout(top)
-        layout.addWidget(self.no_catalog)
-        layout.addWidget(self.resolve_bar)
-        layout.addLayout(self.grid)
-        layout.addWidget(self.empty)
-        layout.addWidget(self.sme_bar)
-        layout.addWidget(self.error)
-        layout.addStretch(1)
 
         self._ticker = QTimer(self)
         self._ticker.setInterval(TICK_MS)
@@ -296,15 +213,7 @@ class EscalationPanel(QWidget):
     def _show_channel(self, data: PanelData | None) -> None:
         targets = data.chat_targets if data is not None else []
         current = self.state.escalation.channel if self.state is not None else None
-        choices = [NO_CHANNEL, *(f"Status changes are posted to {t}" for t in targets)]
-        if [self.channel_box.itemText(i) for i in range(self.channel_box.count())] != choices:
-            self.channel_box.clear()
-            self.channel_box.addItem(NO_CHANNEL, None)
-            for target in targets:
-                self.channel_box.addItem(f"Status changes are posted to {target}", target)
-        index = self.channel_box.findData(current) if current is not None else 0
-        self.channel_box.setCurrentIndex(max(index, 0))
-        self.channel_box.setVisible(bool(targets))
+        self._show_channel_choice(targets, current)
 
     def _channel_chosen(self, index: int) -> None:
         incident_id = self.incident_id
@@ -327,18 +236,6 @@ class EscalationPanel(QWidget):
         self._client.command(
             lambda d: d.escalations.set_chat_channel(incident_id, target), done, failed
         )
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        QTimer.singleShot(0, self, self._fit_height)
-
-    def _fit_height(self) -> None:
-        # A splitter gives a pane its minimum size, which ignores wrapped text: ask for the
-        # height the rows and notes need at this width, so nothing is cut off.
-        layout = self.layout()
-        needed = layout.totalHeightForWidth(self.width()) if layout is not None else -1
-        if needed > 0 and needed != self.minimumHeight():
-            self.setMinimumHeight(needed)
 
     def _rebuild_rows(self, services: list[str]) -> None:
         for row in self.rows.values():

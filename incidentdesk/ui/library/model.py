@@ -10,9 +10,7 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractListModel,
-    QAbstractTableModel,
     QModelIndex,
-    QPersistentModelIndex,
     QSize,
     QSortFilterProxyModel,
     Qt,
@@ -34,8 +32,8 @@ from incidentdesk.core.text import reveal
 from incidentdesk.core.timefmt import format_duration, to_micros, utc_now
 from incidentdesk.ui.common.style import SEVERITY_COLORS
 from incidentdesk.ui.widgets.row_order import reorder
+from incidentdesk.ui.widgets.table_model import Index, RowsTableModel
 
-Index = QModelIndex | QPersistentModelIndex
 COLUMNS = ("Sev", "Incident", "Status", "Services", "Commander", "Started", "Duration", "Drill")
 SEV, TITLE, STATUS, SERVICES, COMMANDER, STARTED, DURATION, DRILL = range(len(COLUMNS))
 IncidentIdRole = Qt.ItemDataRole.UserRole + 1
@@ -58,8 +56,10 @@ def duration_of(row: dict[str, Any], now: datetime) -> float | None:
     return (end - started).total_seconds()
 
 
-class LibraryModel(QAbstractTableModel):
+class LibraryModel(RowsTableModel):
     """Every incident (rows as the Desk's ``incidents(include_closed=True)`` returns them)."""
+
+    COLUMNS = COLUMNS
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -132,19 +132,6 @@ class LibraryModel(QAbstractTableModel):
     def teams(self) -> list[str]:
         """Every team owning a service of some incident (from the service catalog)."""
         return sorted({t for r in self._rows for t in r.get("teams", ())}, key=str.casefold)
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section] if 0 <= section < len(COLUMNS) else None
-        return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):

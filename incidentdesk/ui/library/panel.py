@@ -129,18 +129,7 @@ class LibraryPanel(QWidget):
         self.lists.addWidget(self.table)
         self.lists.addWidget(self.results_view)
 
-        self.browser = browser = QWidget(self)
-        layout = QVBoxLayout(browser)
-        layout.setContentsMargins(6, 6, 6, 6)
-        filter_row = self._build_filters()
-        search_row = QHBoxLayout()
-        search_row.addWidget(self.search, 1)
-        search_row.addWidget(self.count_label)
-        search_row.addWidget(self.sync_label)
-        layout.addLayout(search_row)
-        filter_row.addStretch(1)
-        layout.addLayout(filter_row)
-        layout.addWidget(self.lists, 1)
+        browser = self._build_browser()
 
         self.review = IncidentReview(client, self)
         self.review.back_requested.connect(self.show_browser)
@@ -166,6 +155,21 @@ class LibraryPanel(QWidget):
         self._ticker.setInterval(DURATION_TICK_MS)
         self._ticker.timeout.connect(self.model.tick)
         self._ticker.start()
+
+    def _build_browser(self) -> QWidget:
+        self.browser = browser = QWidget(self)
+        layout = QVBoxLayout(browser)
+        layout.setContentsMargins(6, 6, 6, 6)
+        filter_row = self._build_filters()
+        search_row = QHBoxLayout()
+        search_row.addWidget(self.search, 1)
+        search_row.addWidget(self.count_label)
+        search_row.addWidget(self.sync_label)
+        layout.addLayout(search_row)
+        filter_row.addStretch(1)
+        layout.addLayout(filter_row)
+        layout.addWidget(self.lists, 1)
+        return browser
 
     # ------------------------------------------------------------ building
 

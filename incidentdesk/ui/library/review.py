@@ -294,24 +294,7 @@ class IncidentReview(QWidget):
         self._focus_event: str | None = None
         self._fetching = False
 
-        self.back_button = QPushButton("← Library", self)
-        self.back_button.setToolTip("Back to the incident library (Esc)")
-        self.back_button.clicked.connect(self.back_requested)
-        self.notice = QLabel(self)
-        self.notice.setProperty("muted", True)
-        self.drill_badge = QLabel("Drill", self)
-        self.drill_badge.setStyleSheet(badge_css(DRILL_COLOR))
-        self.drill_badge.setToolTip("An exercise: left out of the metrics unless asked for.")
-        self.drill_badge.hide()
-        self.command_button = QPushButton("Open in command view", self)
-        self.command_button.setToolTip("Work on this incident: it is still active")
-        self.command_button.clicked.connect(self._open_in_command_view)
-        bar = QHBoxLayout()
-        bar.addWidget(self.back_button)
-        bar.addWidget(self.notice)
-        bar.addWidget(self.drill_badge)
-        bar.addStretch(1)
-        bar.addWidget(self.command_button)
+        bar = self._build_bar()
 
         self.header = IncidentHeader(self)
         self.header.message.connect(self.message)
@@ -355,6 +338,27 @@ class IncidentReview(QWidget):
         back.triggered.connect(self.back_requested)
         self.addAction(back)
         self._show_state(None)
+
+    def _build_bar(self) -> QHBoxLayout:
+        self.back_button = QPushButton("← Library", self)
+        self.back_button.setToolTip("Back to the incident library (Esc)")
+        self.back_button.clicked.connect(self.back_requested)
+        self.notice = QLabel(self)
+        self.notice.setProperty("muted", True)
+        self.drill_badge = QLabel("Drill", self)
+        self.drill_badge.setStyleSheet(badge_css(DRILL_COLOR))
+        self.drill_badge.setToolTip("An exercise: left out of the metrics unless asked for.")
+        self.drill_badge.hide()
+        self.command_button = QPushButton("Open in command view", self)
+        self.command_button.setToolTip("Work on this incident: it is still active")
+        self.command_button.clicked.connect(self._open_in_command_view)
+        bar = QHBoxLayout()
+        bar.addWidget(self.back_button)
+        bar.addWidget(self.notice)
+        bar.addWidget(self.drill_badge)
+        bar.addStretch(1)
+        bar.addWidget(self.command_button)
+        return bar
 
     # ------------------------------------------------------------ loading
 

@@ -275,30 +275,7 @@ class MetricsPanel(QWidget):
         self._stale = True
         self._serial = 0
 
-        self.group_box = QComboBox(self)
-        self.group_box.setAccessibleName("Group by")
-        self.group_box.addItems(list(GROUP_BY))
-        self.period = PeriodPicker(self)
-        self.drills_box = QCheckBox("Include drills", self)
-        self.drills_box.setToolTip("Drills are left out of the figures unless included")
-        self.summary = QLabel(self)
-        self.summary.setProperty("muted", True)
-        self.summary.setWordWrap(True)
-        self.summary.setTextFormat(Qt.TextFormat.PlainText)
-        self.action_counts = QLabel(self)
-        self.action_counts.setObjectName("ActionItemCounts")
-        self.action_counts.setToolTip(
-            "The action items of the post-mortems of the incidents counted; overdue: open or "
-            "in progress past their due date."
-        )
-        self.group_box.currentIndexChanged.connect(self.recompute)
-        self.period.changed.connect(self.recompute)
-        self.drills_box.toggled.connect(self.recompute)
-        controls = QHBoxLayout()
-        controls.addWidget(self.group_box)
-        controls.addWidget(self.period)
-        controls.addWidget(self.drills_box)
-        controls.addStretch(1)
+        controls = self._build_controls()
 
         self.cards = {m.key: MetricCard(m) for m in METRICS}
         self.trend_card = TrendCard(self)
@@ -329,6 +306,33 @@ class MetricsPanel(QWidget):
         layout.addWidget(self.summary)
         layout.addWidget(self.action_counts)
         layout.addWidget(self.scroll_area, 1)
+
+    def _build_controls(self) -> QHBoxLayout:
+        self.group_box = QComboBox(self)
+        self.group_box.setAccessibleName("Group by")
+        self.group_box.addItems(list(GROUP_BY))
+        self.period = PeriodPicker(self)
+        self.drills_box = QCheckBox("Include drills", self)
+        self.drills_box.setToolTip("Drills are left out of the figures unless included")
+        self.summary = QLabel(self)
+        self.summary.setProperty("muted", True)
+        self.summary.setWordWrap(True)
+        self.summary.setTextFormat(Qt.TextFormat.PlainText)
+        self.action_counts = QLabel(self)
+        self.action_counts.setObjectName("ActionItemCounts")
+        self.action_counts.setToolTip(
+            "The action items of the post-mortems of the incidents counted; overdue: open or "
+            "in progress past their due date."
+        )
+        self.group_box.currentIndexChanged.connect(self.recompute)
+        self.period.changed.connect(self.recompute)
+        self.drills_box.toggled.connect(self.recompute)
+        controls = QHBoxLayout()
+        controls.addWidget(self.group_box)
+        controls.addWidget(self.period)
+        controls.addWidget(self.drills_box)
+        controls.addStretch(1)
+        return controls
 
     # ------------------------------------------------------------ feeding
 

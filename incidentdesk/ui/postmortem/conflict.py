@@ -8,7 +8,7 @@ Nothing is lost: the competing saves stay in the journal.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection
 from difflib import SequenceMatcher
 
 from PySide6.QtCore import Signal
@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from incidentdesk.core.postmortem.model import SectionConflict, SectionSave
+from incidentdesk.ui.postmortem.save_chain import pick_mine
 from incidentdesk.ui.widgets.inline_note import InlineError
 
 
@@ -68,16 +69,6 @@ def merge3(base: str, mine: str, theirs: str) -> tuple[str, bool]:
         last = (start, end, lines, side)
     merged.extend(base_lines[position:])
     return "\n".join(merged), True
-
-
-def pick_mine(heads: Sequence[SectionSave], mine_ids: Collection[str], me: str) -> SectionSave:
-    """This workstation's side of a conflict: a head it saved, else the last head by ``me``,
-    else the first head."""
-    for head in heads:
-        if head.id in mine_ids:
-            return head
-    by_me = [h for h in heads if h.author == me]
-    return by_me[-1] if by_me else heads[0]
 
 
 def _pane(title: str, text: str, parent: QWidget) -> tuple[QLabel, QPlainTextEdit]:
@@ -131,6 +122,38 @@ class ConflictDialog(QDialog):
         if len(others) > 1:
             clean = False
             merged = self.mine_text
+        intro, grid = self._build_panes(title, conflict, mine, others, mine_text)
+
+        merged_label = QLabel(
+            "Merged text" + ("" if clean else " — the edits overlap: edit this to combine them"),
+            self,
+        )
+        font = QFont(merged_label.font())
+        font.setBold(True)
+        merged_label.setFont(font)
+        self.merged_clean = clean
+        self.merged_edit = QPlainTextEdit(self)
+        self.merged_edit.setPlainText(merged)
+        self.error = InlineError(self)
+
+        buttons = self._build_buttons()
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(grid, 2)
+        layout.addWidget(merged_label)
+        layout.addWidget(self.merged_edit, 1)
+        layout.addWidget(self.error)
+        layout.addLayout(buttons)
+
+    def _build_panes(
+        self,
+        title: str,
+        conflict: SectionConflict,
+        mine: SectionSave,
+        others: list[SectionSave],
+        mine_text: str | None,
+    ) -> tuple[QLabel, QGridLayout]:
         intro = QLabel(
             f"“{title}” was changed here and on another workstation from the same version. "
             "Both texts are kept in the journal; choose or write the text that replaces them.",
@@ -151,19 +174,9 @@ class ConflictDialog(QDialog):
             grid.addWidget(edit, 1, column)
         grid.addWidget(theirs_label, 0, 2)
         grid.addWidget(self.theirs_edit, 1, 2)
+        return intro, grid
 
-        merged_label = QLabel(
-            "Merged text" + ("" if clean else " — the edits overlap: edit this to combine them"),
-            self,
-        )
-        font = QFont(merged_label.font())
-        font.setBold(True)
-        merged_label.setFont(font)
-        self.merged_clean = clean
-        self.merged_edit = QPlainTextEdit(self)
-        self.merged_edit.setPlainText(merged)
-        self.error = InlineError(self)
-
+    def _build_buttons(self) -> QHBoxLayout:
         self.keep_mine_button = QPushButton("Keep &mine", self)
         self.keep_theirs_button = QPushButton("Keep &theirs", self)
         self.merge_button = QPushButton("&Merge", self)
@@ -179,14 +192,7 @@ class ConflictDialog(QDialog):
         buttons.addStretch(1)
         for button in (self.keep_mine_button, self.keep_theirs_button, self.merge_button):
             buttons.addWidget(button)
-
-        layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addLayout(grid, 2)
-        layout.addWidget(merged_label)
-        layout.addWidget(self.merged_edit, 1)
-        layout.addWidget(self.error)
-        layout.addLayout(buttons)
+        return buttons
 
     def _finish(self, text: str) -> None:
         self.resolved.emit(text)

@@ -170,10 +170,12 @@ class MainWindow(QMainWindow):
         view = self._build_view_menu(bar)
         self._build_database_menu(bar)
 
-        from incidentdesk.ui.postmortem.menu import install_postmortem
+        from incidentdesk.ui.postmortem.menu import PostmortemWindows, install_postmortem
 
+        windows = PostmortemWindows(self.client, lambda: self.command_view.incident_id, self)
+        windows.message.connect(self.show_message)
         self.postmortems = install_postmortem(
-            self, incident, view, incident_before=self.settings_action
+            windows, incident, view, incident_before=self.settings_action
         )
         self.library.postmortem_requested.connect(self.postmortems.open)
         self.command_view.timeline.action_item_requested.connect(

@@ -166,7 +166,7 @@ def _panel(app: Any, window: MainWindow, panel: str, size: tuple[int, int]) -> Q
         _settle(app, window)
     target: QWidget | None = panel_widgets(window).get(panel)
     if panel == "postmortem":
-        from incidentdesk.ui.postmortem.editor import render_postmortem_for_screenshot
+        from incidentdesk.ui.postmortem.screenshot import render_postmortem_for_screenshot
 
         if window.command_view.incident_id is None:
             return None
