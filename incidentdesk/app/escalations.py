@@ -25,7 +25,7 @@ from incidentdesk.infra.store.deliveries import Delivery
 if TYPE_CHECKING:
     from incidentdesk.app.catalog import CatalogService
     from incidentdesk.app.recorder import Recorder
-    from incidentdesk.core.catalog.model import Catalog
+    from incidentdesk.core.catalog.model import Catalog, EscalationPolicy, Service
     from incidentdesk.core.journal.events import Event
     from incidentdesk.infra.store.local import StoreTxn
 
@@ -134,7 +134,7 @@ class Escalations:
         )
         return escalation_id
 
-    def _paged(self, service: str) -> tuple[Catalog, Any, Any]:
+    def _paged(self, service: str) -> tuple[Catalog, Service, EscalationPolicy]:
         """The catalog, the service and its escalation policy (refused: none of them)."""
         catalog = self._catalog.current()
         if catalog is None:
@@ -301,7 +301,7 @@ def _default_level(state: IncidentState, service: str) -> int:
     return latest.level + 1
 
 
-def _page_payload(escalation_id: str, svc: Any, policy: str, total: int) -> dict[str, Any]:
+def _page_payload(escalation_id: str, svc: Service, policy: str, total: int) -> dict[str, Any]:
     """The page's payload before the check fills in the level, its targets and dedup key."""
     return {
         "escalation_id": escalation_id,
