@@ -15,13 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from incidentdesk.core.catalog.backstage import BackstageImport, parse_backstage
-from incidentdesk.core.catalog.model import (
-    CATALOG_ID,
-    Catalog,
-    catalog_from_dict,
-    catalog_to_dict,
-    parse_toml,
-)
+from incidentdesk.core.catalog.model import CATALOG_ID, Catalog, catalog_from_dict, parse_toml
+from incidentdesk.core.catalog.payload import catalog_to_dict
 from incidentdesk.core.errors import DomainError
 from incidentdesk.core.journal.events import Event
 from incidentdesk.core.journal.provenance import identities

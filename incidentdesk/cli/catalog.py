@@ -17,7 +17,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from incidentdesk.core.catalog.model import Catalog, catalog_to_dict, check_secret_name
+from incidentdesk.core.catalog.model import Catalog
+from incidentdesk.core.catalog.options import check_secret_name
+from incidentdesk.core.catalog.payload import catalog_to_dict
 from incidentdesk.core.catalog.toml import to_toml
 from incidentdesk.core.errors import DomainError
 from incidentdesk.core.plural import counted

@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from incidentdesk.app.escalations import AttemptOutcome
 from incidentdesk.core.escalation.backoff import should_give_up
@@ -43,7 +43,7 @@ class Courier:
     def __init__(self, desk: Desk, timeout: float = DEFAULT_TIMEOUT) -> None:
         self.desk = desk
         self.timeout = timeout
-        self._session: Any = None
+        self._session: paging.Session | None = None
 
     def run_due(self, ref_id: str | None = None) -> list[str]:
         """Attempt every delivery due now (of one escalation or post, given ``ref_id``);
@@ -102,9 +102,7 @@ class Courier:
         message = message_from(delivery)
         base_url = delivery.options.get("base_url")
         if self._session is None:
-            import requests
-
-            self._session = requests.Session()
+            self._session = paging.new_session()
         result = paging.send(
             target,
             message,

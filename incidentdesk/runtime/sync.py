@@ -20,8 +20,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-import psycopg
-
 from incidentdesk.app.desk import Desk
 from incidentdesk.app.profile import move_old_shared_secret
 from incidentdesk.core.journal.events import Event
@@ -34,7 +32,13 @@ from incidentdesk.infra.config import (
     known_shared_secret_name,
 )
 from incidentdesk.infra.secrets import SecretError, env_name, get_secret
-from incidentdesk.infra.store.shared import SchemaMismatch, SharedConfig, SharedError, SharedStore
+from incidentdesk.infra.store.shared import (
+    LINK_ERRORS,
+    SchemaMismatch,
+    SharedConfig,
+    SharedError,
+    SharedStore,
+)
 
 __all__ = [
     "LOCAL_ONLY",
@@ -302,7 +306,7 @@ class SyncService(threading.Thread):
                 try:
                     self._serve(desk, sync)
                     backoff = 0.5
-                except (SharedError, psycopg.Error, OSError) as exc:
+                except LINK_ERRORS as exc:
                     if self.status.state == ONLINE:
                         backoff = 0.5  # a link that was up dropped: a new outage, retry soon
                     message = (
@@ -337,10 +341,7 @@ class SyncService(threading.Thread):
             self._report(ONLINE, desk, sync)
             last_check = time.monotonic()
             while not self._stopping.is_set():
-                notified = False
-                for _note in listener.notifies(timeout=0.02, stop_after=1):
-                    notified = True
-                if notified:
+                if listener.notified(timeout=0.02):
                     self._wake.clear()
                     self._round(sync)
                     self._report(ONLINE, desk, sync)
@@ -350,7 +351,7 @@ class SyncService(threading.Thread):
                     if sync.push():
                         self._report(ONLINE, desk, sync)
                 if time.monotonic() - last_check > self._check_every:
-                    listener.execute("SELECT 1")  # a dropped link fails here (or by keepalive)
+                    listener.check()  # a dropped link fails here (or by keepalive)
                     last_check = time.monotonic()
         finally:
             listener.close()

@@ -8,7 +8,8 @@ import pytest
 from sharedkit import shared_dir  # tests/sharedkit.py
 
 from incidentdesk.core.catalog.backstage import parse_backstage
-from incidentdesk.core.catalog.model import CatalogError, catalog_to_dict, parse_toml
+from incidentdesk.core.catalog.model import CatalogError, parse_toml
+from incidentdesk.core.catalog.payload import catalog_to_dict
 from incidentdesk.core.catalog.toml import to_toml
 
 SHARED = shared_dir()

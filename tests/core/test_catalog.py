@@ -12,14 +12,13 @@ from hypothesis import strategies as st
 
 from incidentdesk.core.catalog.model import (
     CATALOG_ID,
-    PAYLOADS,
     Catalog,
     CatalogError,
     catalog_from_dict,
-    catalog_to_dict,
-    check_secret_name,
     parse_toml,
 )
+from incidentdesk.core.catalog.options import check_secret_name
+from incidentdesk.core.catalog.payload import PAYLOADS, catalog_to_dict
 from incidentdesk.core.catalog.toml import to_toml
 from incidentdesk.core.errors import DomainError, NotFound
 from incidentdesk.core.journal.events import validate_payload

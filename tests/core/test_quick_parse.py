@@ -13,15 +13,13 @@ from incidentdesk.core.errors import DomainError
 from incidentdesk.core.incident.lifecycle import STATUSES
 from incidentdesk.core.incident.quick import (
     COMMANDS,
-    CompletionSlot,
     QuickCommand,
-    completion_slot,
-    completions,
     describe,
     format_local,
     help_lines,
     parse_quick,
 )
+from incidentdesk.core.incident.quick_completion import CompletionSlot, completion_slot, completions
 from incidentdesk.core.incident.roles import ROLES
 from incidentdesk.core.timefmt import FUTURE_SLACK
 

@@ -277,7 +277,8 @@ def test_each_permanent_refusal_names_what_fixes_it() -> None:
 
 
 def test_a_malformed_address_is_permanent_and_fixed_in_the_catalog() -> None:
-    from incidentdesk.infra.paging.base import Outcome, Request, post
+    from incidentdesk.infra.paging.base import Outcome, Request
+    from incidentdesk.infra.paging.http import post
 
     for url in ("not a url", "htp://example.com/x", "http://"):
         outcome = post(Request("the webhook", url, b"{}"), timeout=1.0, session=None)

@@ -53,8 +53,8 @@ from incidentdesk.core.catalog.model import (
     Service,
     Team,
     catalog_from_dict,
-    catalog_to_dict,
 )
+from incidentdesk.core.catalog.payload import catalog_to_dict
 
 PAGERDUTY_KEY = "pagerduty.com/integration-key"
 TIER_ANNOTATION = "incidentdesk.io/tier"

@@ -10,7 +10,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from incidentdesk.core.catalog.model import Catalog, catalog_to_dict
+from incidentdesk.core.catalog.model import Catalog
+from incidentdesk.core.catalog.payload import catalog_to_dict
 
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 

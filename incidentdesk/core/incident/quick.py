@@ -23,7 +23,7 @@ from incidentdesk.core.errors import DomainError
 from incidentdesk.core.incident.lifecycle import STATUS_LABELS, STATUSES, parse_status
 from incidentdesk.core.incident.links import clean_bridge, clean_impact, is_clear
 from incidentdesk.core.incident.roles import ROLE_BY_KEY, ROLES, Role, parse_role
-from incidentdesk.core.incident.severity import SEVERITIES, parse_severity
+from incidentdesk.core.incident.severity import parse_severity
 from incidentdesk.core.journal.events import NOTE_KINDS
 from incidentdesk.core.postmortem.action_text import parse_action
 from incidentdesk.core.timefmt import FUTURE_SLACK, parse_when
@@ -112,14 +112,14 @@ COMMANDS: tuple[QuickCommandInfo, ...] = (
     ),
     QuickCommandInfo("help", "/help", "List these commands."),
 )
-_BY_NAME = {name: c for c in COMMANDS for name in (c.name, *c.aliases)}
+BY_NAME = {name: c for c in COMMANDS for name in (c.name, *c.aliases)}
 COMMANDS_BY_NAME = {c.name: c for c in COMMANDS}
 _COMMAND_LIST = ", ".join(f"/{c.name}" for c in COMMANDS)
 
 _CLOCK = re.compile(r"([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?", re.ASCII)
 # "/at 2026-11-26 14:05 …": a date and a time separated by a blank are one time.
-_SPACED_DATE_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\s+[0-9]{1,2}:[0-9]{2}\S*", re.ASCII)
-_WORD = re.compile(r"\S+")
+SPACED_DATE_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\s+[0-9]{1,2}:[0-9]{2}\S*", re.ASCII)
+WORD = re.compile(r"\S+")
 _SEV_WORD = re.compile(r"sev-?([0-9])", re.ASCII)  # "/sev2" is "/sev 2"
 
 
@@ -150,20 +150,7 @@ def _parse(
     if line.startswith("//") or not line.startswith("/"):
         text = line[1:] if line.startswith("//") else line
         return QuickCommand("note", text=text, at=at, pinned=pinned)
-    word, rest = _split_word(line)
-    name = word[1:].lower()
-    spaced = _SEV_WORD.fullmatch(name)
-    if spaced:
-        name, rest = "sev", f"{spaced[1]} {rest}".strip()
-    info = _BY_NAME.get(name)
-    if word == "/":
-        raise DomainError(f"Type a command after the slash: one of {_COMMAND_LIST}.")
-    if info is None:
-        shown = word if len(word) <= 30 else word[:29] + "…"
-        raise DomainError(
-            f"'{shown}' is not a command; use one of {_COMMAND_LIST}, or // to start a note "
-            "with a slash."
-        )
+    info, rest = _command(line)
     name = info.name
     if name == "at":
         if at is not None:
@@ -213,6 +200,25 @@ def _parse(
     return QuickCommand("role", role=role.key, person=person, at=at)
 
 
+def _command(line: str) -> tuple[QuickCommandInfo, str]:
+    """The command a ``/word`` names (``/sev2`` is ``/sev 2``), and the rest of the line."""
+    word, rest = _split_word(line)
+    name = word[1:].lower()
+    spaced = _SEV_WORD.fullmatch(name)
+    if spaced:
+        name, rest = "sev", f"{spaced[1]} {rest}".strip()
+    info = BY_NAME.get(name)
+    if word == "/":
+        raise DomainError(f"Type a command after the slash: one of {_COMMAND_LIST}.")
+    if info is None:
+        shown = word if len(word) <= 30 else word[:29] + "…"
+        raise DomainError(
+            f"'{shown}' is not a command; use one of {_COMMAND_LIST}, or // to start a note "
+            "with a slash."
+        )
+    return info, rest
+
+
 LINK_COMMANDS = ("bridge", "impact")
 
 
@@ -242,7 +248,7 @@ def _split_word(line: str) -> tuple[str, str]:
 def _help_topic(rest: str) -> str:
     if not rest:
         return ""
-    info = _BY_NAME.get(rest.split()[0].lstrip("/").lower())
+    info = BY_NAME.get(rest.split()[0].lstrip("/").lower())
     if info is None:
         raise DomainError(f"There is no command '{rest}'; the commands are {_COMMAND_LIST}.")
     return info.name
@@ -275,7 +281,7 @@ def _role_and_person(rest: str) -> tuple[Role, str]:
 def _split_time(rest: str) -> tuple[str, str]:
     if not rest:
         raise DomainError("Give a time after /at, for example /at 14:05 saw the spike.")
-    spaced = _SPACED_DATE_TIME.match(rest)
+    spaced = SPACED_DATE_TIME.match(rest)
     if spaced:
         return " ".join(spaced[0].split()), rest[spaced.end() :].strip()
     return _split_word(rest)
@@ -371,131 +377,3 @@ def format_local(moment: datetime, *, now: datetime, local_tz: tzinfo | None = N
 def help_lines(topic: str = "") -> list[tuple[str, str]]:
     """``(usage, summary)`` for every command, or for the one named by ``topic``."""
     return [(c.usage, c.summary) for c in COMMANDS if not topic or c.name == topic]
-
-
-# ----------------------------------------------------------------- completion
-
-
-@dataclass(frozen=True)
-class CompletionSlot:
-    """The word being typed at the end of a line, and what kind of thing completes it.
-
-    Attributes:
-        kind: a command name, a role, a person, a status or a severity.
-        start: where the word starts in the line.
-        prefix: the word as typed so far (a person's name may hold blanks).
-    """
-
-    kind: SlotKind
-    start: int
-    prefix: str
-
-
-@dataclass(frozen=True)
-class Completion:
-    """One thing the word being typed could become.
-
-    Attributes:
-        insert: the text that replaces the word.
-        label: what the list shows.
-        more: more words follow (so a blank goes after the inserted text).
-    """
-
-    insert: str
-    label: str
-    more: bool = False
-
-
-def completion_slot(line: str) -> CompletionSlot | None:
-    """Where completion applies in ``line`` (the text up to the cursor), if anywhere."""
-    return _slot(line, _after_blanks(line, 0))
-
-
-def _slot(line: str, pos: int) -> CompletionSlot | None:
-    word = _WORD.match(line, pos)
-    if word is None or line[pos] != "/" or line.startswith("//", pos):
-        return None
-    if word.end() == len(line):
-        return CompletionSlot("command", pos, line[pos:])
-    info = _BY_NAME.get(word[0][1:].lower())
-    arg = _after_blanks(line, word.end())
-    rest = line[arg:]
-    if info is None or info.name not in ("pin", "at", "status", "sev", "role"):
-        return None
-    if info.name == "pin":
-        return _slot(line, arg)
-    if info.name == "at":
-        when = _SPACED_DATE_TIME.match(line, arg) or _WORD.match(line, arg)
-        if when is None or when.end() == len(line):
-            return None
-        return _slot(line, _after_blanks(line, when.end()))
-    if info.name == "role":
-        return _role_slot(line, arg)
-    if rest and rest.split()[0] != rest:
-        return None  # the status or severity is typed and followed by more
-    return CompletionSlot("status" if info.name == "status" else "severity", arg, rest)
-
-
-def _role_slot(line: str, arg: int) -> CompletionSlot | None:
-    rest = line[arg:]
-    if not rest or rest.split()[0] == rest:
-        return CompletionSlot("role", arg, rest)
-    words = list(_WORD.finditer(line, arg))
-    for count in range(min(3, len(words)), 0, -1):
-        last = words[count - 1]
-        if last.end() == len(line):
-            continue  # the word is still being typed
-        try:
-            parse_role(line[arg : last.end()])
-        except DomainError:
-            continue
-        start = _after_blanks(line, last.end())
-        return CompletionSlot("person", start, line[start:])
-    return None
-
-
-def _after_blanks(line: str, pos: int) -> int:
-    return len(line) - len(line[pos:].lstrip())
-
-
-def completions(slot: CompletionSlot, *, people: list[str]) -> list[Completion]:
-    """What can complete the word in ``slot``, best first; empty when it is already complete.
-
-    Matching ignores case; a person also matches on any of their names ("kim" → Alex Kim).
-    """
-    typed = slot.prefix.casefold()
-    if slot.kind == "command":
-        found = [
-            Completion(f"/{c.name}", f"{c.usage}  —  {c.summary}", more=c.name != "help")
-            for c in COMMANDS
-            if any(f"/{n}".startswith(typed) for n in (c.name, *c.aliases))
-        ]
-        exact = typed.removeprefix("/") in _BY_NAME
-    elif slot.kind == "role":
-        found = [
-            Completion(r.key, f"{r.key}  —  {r.label}", more=True)
-            for r in ROLES
-            if r.key.startswith(typed) or r.label.casefold().startswith(typed)
-        ]
-        exact = any(typed == r.key for r in ROLES)
-    elif slot.kind == "status":
-        found = [
-            Completion(s, f"{s}  —  {STATUS_LABELS[s]}") for s in STATUSES if s.startswith(typed)
-        ]
-        exact = typed in STATUSES
-    elif slot.kind == "severity":
-        found = [
-            Completion(str(s.level), f"{s.level}  —  {s.code}: {s.summary}")
-            for s in SEVERITIES
-            if str(s.level).startswith(typed) or s.code.casefold().startswith(typed)
-        ]
-        exact = any(typed in (str(s.level), s.code.casefold()) for s in SEVERITIES)
-    else:
-        found = [
-            Completion(p, p)
-            for p in people
-            if p.casefold().startswith(typed)
-            or any(w.startswith(typed) for w in p.casefold().split()[1:])
-        ]
-        exact = any(typed == p.casefold() for p in people)
-    return [] if exact and len(found) <= 1 else found

@@ -12,7 +12,7 @@ from incidentdesk.core.incident import links
 from incidentdesk.core.incident.lifecycle import MILESTONES, STATUSES
 from incidentdesk.core.incident.roles import ROLE_BY_KEY
 from incidentdesk.core.incident.severity import parse_severity
-from incidentdesk.core.postmortem import model as postmortem
+from incidentdesk.core.postmortem import payloads as postmortem
 from incidentdesk.core.text import clean_name, clean_note, clean_title
 
 NOTE_KINDS: tuple[str, ...] = ("note", "decision", "action", "observation", "update")
@@ -155,7 +155,7 @@ def _pinned(p: Mapping[str, Any]) -> Payload:
 
 def _catalog_imported(p: Mapping[str, Any]) -> Payload:
     # The catalog's rules load when a catalog event is checked, not with every event kind.
-    from incidentdesk.core.catalog.model import PAYLOADS
+    from incidentdesk.core.catalog.payload import PAYLOADS
 
     return PAYLOADS["catalog.imported"](p)
 

@@ -18,7 +18,7 @@ from incidentdesk.core.incident import links
 from incidentdesk.core.incident.lifecycle import ACTIVE_STATUSES, milestones_after_status
 from incidentdesk.core.incident.roles import ROLE_BY_KEY
 from incidentdesk.core.journal.events import Event
-from incidentdesk.core.postmortem import model as postmortem
+from incidentdesk.core.postmortem import folding as postmortem
 from incidentdesk.core.postmortem.model import PostmortemState
 
 

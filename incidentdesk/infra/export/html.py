@@ -19,7 +19,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from incidentdesk.core.postmortem.document import PostmortemDocument
-from incidentdesk.infra.export import ACTION_HEADERS, TIMELINE_HEADERS, metadata, utc_text
+from incidentdesk.infra.export.facts import ACTION_HEADERS, TIMELINE_HEADERS, metadata, utc_text
 from incidentdesk.infra.export.markdown import SECTION_LEVEL, nest_headings
 
 LANG = "en"  # the labels; the team's text is marked dir="auto" for right-to-left scripts

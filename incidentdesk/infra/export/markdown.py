@@ -15,7 +15,7 @@ from functools import lru_cache
 from markdown_it import MarkdownIt
 
 from incidentdesk.core.postmortem.document import DocActionItem, PostmortemDocument
-from incidentdesk.infra.export import (
+from incidentdesk.infra.export.facts import (
     ACTION_HEADERS,
     TIMELINE_HEADERS,
     metadata,

@@ -17,7 +17,7 @@ from typing import Any
 
 from incidentdesk.core.errors import DomainError
 from incidentdesk.core.postmortem.document import PostmortemDocument
-from incidentdesk.infra.export import atomic_path
+from incidentdesk.infra.export.atomic import atomic_path
 from incidentdesk.infra.export.html import to_qt_html
 
 RESOLUTION_DPI = 300
@@ -56,15 +56,15 @@ def _ensure_gui_application() -> None:
 
 
 def _write(doc: PostmortemDocument, path: Path) -> None:
-    from PySide6.QtCore import QMarginsF, QPointF, QRectF, QSizeF, Qt
-    from PySide6.QtGui import (
-        QFont,
-        QPageLayout,
-        QPageSize,
-        QPainter,
-        QPdfWriter,
-        QTextDocument,
-    )
+    writer = _pdf_writer(doc, path)
+    text = _layout(doc, writer)
+    _paint(doc, writer, text, path)
+
+
+def _pdf_writer(doc: PostmortemDocument, path: Path) -> Any:
+    """An A4 portrait QPdfWriter on ``path``, with room for the page number at the foot."""
+    from PySide6.QtCore import QMarginsF
+    from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter
 
     writer = QPdfWriter(str(path))
     writer.setResolution(RESOLUTION_DPI)
@@ -79,26 +79,46 @@ def _write(doc: PostmortemDocument, path: Path) -> None:
     )
     writer.setTitle(f"Post-mortem: {doc.title}")
     writer.setCreator(doc.generated_by)
+    return writer
+
+
+def _layout(doc: PostmortemDocument, writer: Any) -> Any:
+    """The document as a QTextDocument laid out in pages of ``writer``'s size."""
+    from PySide6.QtCore import QSizeF
+    from PySide6.QtGui import QTextDocument
 
     text = QTextDocument()
     text.setUndoRedoEnabled(False)
-    font = QFont("DejaVu Sans")
-    font.setStyleHint(QFont.StyleHint.SansSerif)
-    font.setPointSizeF(10)
-    # No "fl"/"fi" ligatures: text copied or searched in the PDF reads as typed.
-    font.setFeature(QFont.Tag("liga"), 0)
-    text.setDefaultFont(font)
+    text.setDefaultFont(_font(10))
     text.documentLayout().setPaintDevice(writer)
     text.setHtml(to_qt_html(doc))
-    width, height = float(writer.width()), float(writer.height())
-    text.setPageSize(QSizeF(width, height))
+    text.setPageSize(QSizeF(float(writer.width()), float(writer.height())))
     root = text.rootFrame().frameFormat()
     root.setMargin(0)
     text.rootFrame().setFrameFormat(root)
-    pages = text.pageCount()
+    return text
 
-    footer_font = QFont(font)
-    footer_font.setPointSizeF(8)
+
+def _font(points: float) -> Any:
+    """The PDF's font at ``points``: DejaVu Sans (any sans serif), no ligatures."""
+    from PySide6.QtGui import QFont
+
+    font = QFont("DejaVu Sans")
+    font.setStyleHint(QFont.StyleHint.SansSerif)
+    font.setPointSizeF(points)
+    # No "fl"/"fi" ligatures: text copied or searched in the PDF reads as typed.
+    font.setFeature(QFont.Tag("liga"), 0)
+    return font
+
+
+def _paint(doc: PostmortemDocument, writer: Any, text: Any, path: Path) -> None:
+    """Each page of ``text`` on ``writer``, with "page N of M" at its foot."""
+    from PySide6.QtCore import QPointF, QRectF, Qt
+    from PySide6.QtGui import QPainter
+
+    pages = text.pageCount()
+    width, height = float(writer.width()), float(writer.height())
+    footer_font = _font(8)
     footer_gap = FOOTER_MM / 25.4 * RESOLUTION_DPI
     painter = QPainter()
     if not painter.begin(writer):

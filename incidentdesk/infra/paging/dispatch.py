@@ -3,41 +3,22 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass, replace
-
-import requests
+from dataclasses import replace
 
 from incidentdesk.infra.paging import opsgenie, pagerduty, slack, teams, webhook
-from incidentdesk.infra.paging.base import (
-    ADAPTER_NAMES,
-    Answer,
-    Outcome,
-    PageMessage,
-    Request,
-    Target,
-    post,
-    redact,
-    refused,
-)
+from incidentdesk.infra.paging.base import ADAPTER_NAMES, Adapter, Outcome, PageMessage, Target
+from incidentdesk.infra.paging.http import Session, post
+from incidentdesk.infra.paging.message import refused
+from incidentdesk.infra.paging.text import redact
 
 log = logging.getLogger(__name__)
 
-
-@dataclass(frozen=True)
-class Adapter:
-    """How one kind of target is spoken to: the request to send, and how to read the answer."""
-
-    prepare: Callable[[Target, PageMessage, str, str | None], Request | Outcome]
-    read: Callable[[Answer, Target], Outcome]
-
-
 ADAPTERS: dict[str, Adapter] = {
-    "pagerduty": Adapter(pagerduty.prepare, pagerduty.read),
-    "opsgenie": Adapter(opsgenie.prepare, opsgenie.read),
-    "slack": Adapter(slack.prepare, slack.read),
-    "teams": Adapter(teams.prepare, teams.read),
-    "webhook": Adapter(webhook.prepare, webhook.read),
+    "pagerduty": pagerduty.ADAPTER,
+    "opsgenie": opsgenie.ADAPTER,
+    "slack": slack.ADAPTER,
+    "teams": teams.ADAPTER,
+    "webhook": webhook.ADAPTER,
 }
 assert tuple(ADAPTERS) == ADAPTER_NAMES
 
@@ -49,7 +30,7 @@ def send(
     *,
     base_url: str | None = None,
     timeout: float = 10.0,
-    session: requests.Session | None = None,
+    session: Session | None = None,
 ) -> Outcome:
     """Exactly one HTTP attempt to deliver ``message`` to ``target``.
 
@@ -79,7 +60,7 @@ def _attempt(
     secret: str,
     base_url: str | None,
     timeout: float,
-    session: requests.Session | None,
+    session: Session | None,
 ) -> Outcome:
     adapter = ADAPTERS.get(target.adapter)
     if adapter is None:

@@ -8,12 +8,13 @@ from urllib.parse import quote
 
 from incidentdesk.infra.paging.base import (
     USER_AGENT,
+    Adapter,
     Answer,
     Outcome,
     PageMessage,
+    Refusal,
     Request,
     Target,
-    classify,
     encode,
     refused,
     shorten,
@@ -103,51 +104,58 @@ def base_for(target: Target, base_url: str | None) -> str | None:
     return REGIONS.get(region)
 
 
-def prepare(
-    target: Target, message: PageMessage, secret: str, base_url: str | None
-) -> Request | Outcome:
-    """The request that creates the alert, or acknowledges or closes it (202: accepted)."""
-    base = base_for(target, base_url)
-    if base is None:
-        return refused(
-            None,
-            f"Target '{target.name}' names Opsgenie region {target.options.get('region')!r}; "
-            "use 'us' or 'eu'.",
-            fix="catalog",
-        )
-    if message.action == "trigger":
-        try:
-            document = alert(message, target)
-        except ValueError as problem:
-            return refused(None, f"Opsgenie target '{target.name}': {problem}.", fix="catalog")
-        url = f"{base}/v2/alerts"
-    else:
-        verb = "acknowledge" if message.action == "acknowledge" else "close"
-        alias = quote(message.dedup_key, safe="")
-        url = f"{base}/v2/alerts/{alias}/{verb}?identifierType=alias"
-        document = follow_up(message)
-    headers = {"Authorization": f"GenieKey {secret}", "Accept": "application/json"}
-    return Request(SERVICE, url, encode(document), headers)
+class Opsgenie(Adapter):
+    """202 means accepted; the request id of an accepted request is kept."""
+
+    service = SERVICE
+
+    def prepare(
+        self, target: Target, message: PageMessage, secret: str, base_url: str | None
+    ) -> Request | Outcome:
+        """The request that creates the alert, or acknowledges or closes it."""
+        base = base_for(target, base_url)
+        if base is None:
+            return refused(
+                None,
+                f"Target '{target.name}' names Opsgenie region {target.options.get('region')!r}; "
+                "use 'us' or 'eu'.",
+                fix="catalog",
+            )
+        if message.action == "trigger":
+            try:
+                document = alert(message, target)
+            except ValueError as problem:
+                return refused(None, f"Opsgenie target '{target.name}': {problem}.", fix="catalog")
+            url = f"{base}/v2/alerts"
+        else:
+            verb = "acknowledge" if message.action == "acknowledge" else "close"
+            alias = quote(message.dedup_key, safe="")
+            url = f"{base}/v2/alerts/{alias}/{verb}?identifierType=alias"
+            document = follow_up(message)
+        headers = {"Authorization": f"GenieKey {secret}", "Accept": "application/json"}
+        return Request(SERVICE, url, encode(document), headers)
+
+    def detail(self, answer: Answer) -> str:
+        body = answer.fields()
+        message = str(body.get("message") or "").strip()
+        errors = body.get("errors")
+        if isinstance(errors, dict):
+            message = "; ".join([message, *(f"{k}: {v}" for k, v in errors.items())]).strip("; ")
+        return message
+
+    def remote_id(self, answer: Answer) -> str | None:
+        request_id = answer.fields().get("requestId")
+        return request_id if isinstance(request_id, str) else None
+
+    def refusal(self, answer: Answer, target: Target, detail: str) -> Refusal:
+        if answer.status in (401, 403):
+            return Refusal(
+                f"Opsgenie refused the API key of target '{target.name}'",
+                "Check the key stored for this target and that it may create alerts.",
+            )
+        return Refusal(f"Opsgenie rejected the alert for target '{target.name}'")
 
 
-def read(answer: Answer, target: Target) -> Outcome:
-    """Opsgenie's answer as an outcome; the request id of an accepted request is kept."""
-    body = answer.fields()
-    message = str(body.get("message") or "").strip()
-    errors = body.get("errors")
-    if isinstance(errors, dict):
-        message = "; ".join([message, *(f"{k}: {v}" for k, v in errors.items())]).strip("; ")
-    request_id = body.get("requestId")
-    refusal = f"Opsgenie rejected the alert for target '{target.name}'"
-    hint = ""
-    if answer.status in (401, 403):
-        refusal = f"Opsgenie refused the API key of target '{target.name}'"
-        hint = "Check the key stored for this target and that it may create alerts."
-    return classify(
-        SERVICE,
-        answer,
-        remote_id=request_id if isinstance(request_id, str) else None,
-        detail=message or answer.excerpt(),
-        refusal=refusal,
-        hint=hint,
-    )
+ADAPTER = Opsgenie()
+prepare = ADAPTER.prepare
+read = ADAPTER.read

@@ -6,12 +6,13 @@ from typing import Any
 
 from incidentdesk.infra.paging.base import (
     USER_AGENT,
+    Adapter,
     Answer,
     Outcome,
     PageMessage,
+    Refusal,
     Request,
     Target,
-    classify,
     encode,
     shorten,
 )
@@ -64,30 +65,40 @@ def event(message: PageMessage, routing_key: str) -> dict[str, Any]:
     return document
 
 
-def prepare(
-    target: Target, message: PageMessage, secret: str, base_url: str | None
-) -> Request | Outcome:
-    """The request that enqueues the event; 202 means PagerDuty accepted it."""
-    url = (base_url or DEFAULT_BASE).rstrip("/") + "/v2/enqueue"
-    return Request(SERVICE, url, encode(event(message, secret)), {"Accept": "application/json"})
+class PagerDuty(Adapter):
+    """202 means PagerDuty accepted the event; a refusal quotes its message and errors."""
+
+    service = SERVICE
+
+    def prepare(
+        self, target: Target, message: PageMessage, secret: str, base_url: str | None
+    ) -> Request | Outcome:
+        """The request that enqueues the event."""
+        url = (base_url or DEFAULT_BASE).rstrip("/") + "/v2/enqueue"
+        body = encode(event(message, secret))
+        return Request(SERVICE, url, body, {"Accept": "application/json"})
+
+    def detail(self, answer: Answer) -> str:
+        body = answer.fields()
+        message = str(body.get("message") or "").strip()
+        errors = body.get("errors")
+        listed = [str(e) for e in errors] if isinstance(errors, list) else []
+        return "; ".join(part for part in [message, *listed] if part)
+
+    def remote_id(self, answer: Answer) -> str | None:
+        remote = answer.fields().get("dedup_key")
+        return remote if isinstance(remote, str) else None
+
+    def refusal(self, answer: Answer, target: Target, detail: str) -> Refusal:
+        if "routing" in detail.lower() or answer.status in (401, 403, 404):
+            return Refusal(
+                f"PagerDuty rejected the routing key of target '{target.name}'",
+                "Check the integration key stored for this target.",
+                "secret",  # the routing key is the secret
+            )
+        return Refusal(f"PagerDuty rejected the event for target '{target.name}'")
 
 
-def read(answer: Answer, target: Target) -> Outcome:
-    """PagerDuty's answer as an outcome, quoting its message and errors when it refused."""
-    body = answer.fields()
-    message = str(body.get("message") or "").strip()
-    errors = body.get("errors")
-    listed = [str(e) for e in errors] if isinstance(errors, list) else []
-    detail = "; ".join(part for part in [message, *listed] if part) or answer.excerpt()
-    remote = body.get("dedup_key")
-    remote_id = remote if isinstance(remote, str) else None
-    refusal = f"PagerDuty rejected the event for target '{target.name}'"
-    hint = ""
-    fix = None
-    if "routing" in detail.lower() or answer.status in (401, 403, 404):
-        refusal = f"PagerDuty rejected the routing key of target '{target.name}'"
-        hint = "Check the integration key stored for this target."
-        fix = "secret"  # the routing key is the secret
-    return classify(
-        SERVICE, answer, remote_id=remote_id, detail=detail, refusal=refusal, hint=hint, fix=fix
-    )
+ADAPTER = PagerDuty()
+prepare = ADAPTER.prepare
+read = ADAPTER.read

@@ -8,13 +8,11 @@ from incidentdesk.infra.paging.base import (
     Answer,
     Outcome,
     PageMessage,
-    Request,
+    Refusal,
     Target,
-    classify,
-    encode,
+    WebhookURLAdapter,
     refused,
     shorten,
-    webhook_address,
 )
 
 SERVICE = "Slack"
@@ -64,40 +62,43 @@ def blocks(message: PageMessage) -> dict[str, Any]:
     }
 
 
-def prepare(
-    target: Target, message: PageMessage, secret: str, base_url: str | None
-) -> Request | Outcome:
-    """The post to the webhook; Slack answers 200 ``ok`` when the message is in the channel."""
-    url = webhook_address(SERVICE, target, secret, base_url)
-    if isinstance(url, Outcome):
-        return url
-    return Request(SERVICE, url, encode(blocks(message)))
+class Slack(WebhookURLAdapter):
+    """Slack answers 200 ``ok`` when the message is in the channel, else an error code such
+    as ``invalid_payload``."""
+
+    service = SERVICE
+    success = (200,)
+
+    def body(self, message: PageMessage) -> dict[str, Any]:
+        return blocks(message)
+
+    def read(self, answer: Answer, target: Target) -> Outcome:
+        code = answer.text.strip()
+        if 200 <= answer.status < 300 and code not in ("", "ok"):
+            return refused(answer.status, f"Slack did not post the message ({answer.excerpt()}).")
+        return super().read(answer, target)
+
+    def refusal(self, answer: Answer, target: Target, detail: str) -> Refusal:
+        code = answer.text.strip()
+        unexplained = answer.status in (401, 403, 404, 410) and code not in PROHIBITED + CHANNEL
+        if code in GONE or unexplained:
+            return Refusal(
+                f"The Slack webhook of target '{target.name}' was removed or revoked",
+                "Create a new incoming webhook and store its URL.",
+                "secret",  # the webhook URL is the secret
+            )
+        if code in CHANNEL:
+            return Refusal(
+                f"The Slack channel of target '{target.name}' is gone or archived",
+                "Point the webhook at a live channel.",
+            )
+        if code in PROHIBITED:
+            return Refusal(
+                f"Slack does not let the webhook of target '{target.name}' post in its channel"
+            )
+        return Refusal(f"Slack rejected the message for target '{target.name}'")
 
 
-def read(answer: Answer, target: Target) -> Outcome:
-    """Slack's answer: 200 ``ok``, or an error code such as ``invalid_payload``."""
-    code = answer.text.strip()
-    if 200 <= answer.status < 300 and code not in ("", "ok"):
-        return refused(answer.status, f"Slack did not post the message ({answer.excerpt()}).")
-    refusal = f"Slack rejected the message for target '{target.name}'"
-    hint = ""
-    fix = None
-    unexplained = answer.status in (401, 403, 404, 410) and code not in PROHIBITED + CHANNEL
-    if code in GONE or unexplained:
-        refusal = f"The Slack webhook of target '{target.name}' was removed or revoked"
-        hint = "Create a new incoming webhook and store its URL."
-        fix = "secret"  # the webhook URL is the secret
-    elif code in CHANNEL:
-        refusal = f"The Slack channel of target '{target.name}' is gone or archived"
-        hint = "Point the webhook at a live channel."
-    elif code in PROHIBITED:
-        refusal = f"Slack does not let the webhook of target '{target.name}' post in its channel"
-    return classify(
-        SERVICE,
-        answer,
-        success=(200,),
-        detail=answer.excerpt(),
-        refusal=refusal,
-        hint=hint,
-        fix=fix,
-    )
+ADAPTER = Slack()
+prepare = ADAPTER.prepare
+read = ADAPTER.read

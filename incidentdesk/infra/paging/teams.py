@@ -6,13 +6,10 @@ from typing import Any
 
 from incidentdesk.infra.paging.base import (
     Answer,
-    Outcome,
     PageMessage,
-    Request,
+    Refusal,
     Target,
-    classify,
-    encode,
-    webhook_address,
+    WebhookURLAdapter,
 )
 
 SERVICE = "Microsoft Teams"
@@ -70,35 +67,32 @@ def card(message: PageMessage) -> dict[str, Any]:
     }
 
 
-def prepare(
-    target: Target, message: PageMessage, secret: str, base_url: str | None
-) -> Request | Outcome:
-    """The post to the workflow; it answers 202 (or 200) when it accepted the card."""
-    url = webhook_address(SERVICE, target, secret, base_url)
-    if isinstance(url, Outcome):
-        return url
-    return Request(SERVICE, url, encode(card(message)))
+class Teams(WebhookURLAdapter):
+    """The workflow answers 202 (or 200) when it accepted the card; a refusal carries
+    ``{"error": {"code", "message"}}``."""
+
+    service = SERVICE
+    success = (200, 202)
+
+    def body(self, message: PageMessage) -> dict[str, Any]:
+        return card(message)
+
+    def detail(self, answer: Answer) -> str:
+        error = answer.fields().get("error")
+        if isinstance(error, dict):
+            return str(error.get("message") or error.get("code") or "")
+        return ""
+
+    def refusal(self, answer: Answer, target: Target, detail: str) -> Refusal:
+        if answer.status in (401, 403, 404):
+            return Refusal(
+                f"The Teams workflow of target '{target.name}' refused the URL or is gone",
+                "Check the workflow still exists and store its current URL.",
+                "secret",  # the workflow URL is the secret
+            )
+        return Refusal(f"Teams rejected the card for target '{target.name}'")
 
 
-def read(answer: Answer, target: Target) -> Outcome:
-    """The workflow's answer; a refusal carries ``{"error": {"code", "message"}}``."""
-    error = answer.fields().get("error")
-    detail = ""
-    if isinstance(error, dict):
-        detail = str(error.get("message") or error.get("code") or "")
-    refusal = f"Teams rejected the card for target '{target.name}'"
-    hint = ""
-    fix = None
-    if answer.status in (401, 403, 404):
-        refusal = f"The Teams workflow of target '{target.name}' refused the URL or is gone"
-        hint = "Check the workflow still exists and store its current URL."
-        fix = "secret"  # the workflow URL is the secret
-    return classify(
-        SERVICE,
-        answer,
-        success=(200, 202),
-        detail=detail or answer.excerpt(),
-        refusal=refusal,
-        hint=hint,
-        fix=fix,
-    )
+ADAPTER = Teams()
+prepare = ADAPTER.prepare
+read = ADAPTER.read

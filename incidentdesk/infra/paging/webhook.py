@@ -16,12 +16,11 @@ import time
 from typing import Any
 
 from incidentdesk.infra.paging.base import (
-    Answer,
+    Adapter,
     Outcome,
     PageMessage,
     Request,
     Target,
-    classify,
     encode,
     refused,
 )
@@ -77,43 +76,44 @@ def document(message: PageMessage) -> dict[str, Any]:
     }
 
 
-def prepare(
-    target: Target, message: PageMessage, secret: str, base_url: str | None
-) -> Request | Outcome:
-    """The signed post, with this attempt's timestamp."""
-    key = signing_key(secret)
-    if key is None:
-        return refused(
-            None,
-            f"The signing secret stored for webhook target '{target.name}' is not a Standard "
-            "Webhooks secret: it must be whsec_ followed by base64.",
-            fix="secret",
-        )
-    url = str(target.options.get("url") or "")
-    if not url:
-        return refused(
-            None, f"Webhook target '{target.name}' has no url option; add one.", fix="catalog"
-        )
-    if base_url:
-        url = base_url.rstrip("/") + "/" + url.split("://", 1)[-1].partition("/")[2]
-    body = encode(document(message))
-    msg_id = message_id(message)
-    timestamp = int(time.time())
-    headers = {
-        "webhook-id": msg_id,
-        "webhook-timestamp": str(timestamp),
-        "webhook-signature": sign(key, msg_id, timestamp, body),
-    }
-    return Request(service_name(target), url, body, headers)
-
-
-def service_name(target: Target) -> str:
-    """How reasons name the receiver."""
-    return f"the webhook of target '{target.name}'"
-
-
-def read(answer: Answer, target: Target) -> Outcome:
+class Webhook(Adapter):
     """Any 2xx is delivered; 408, 429 and 5xx are retried; anything else is final."""
-    return classify(
-        service_name(target), answer, success=tuple(range(200, 300)), detail=answer.excerpt()
-    )
+
+    success = tuple(range(200, 300))
+
+    def prepare(
+        self, target: Target, message: PageMessage, secret: str, base_url: str | None
+    ) -> Request | Outcome:
+        """The signed post, with this attempt's timestamp."""
+        key = signing_key(secret)
+        if key is None:
+            return refused(
+                None,
+                f"The signing secret stored for webhook target '{target.name}' is not a "
+                "Standard Webhooks secret: it must be whsec_ followed by base64.",
+                fix="secret",
+            )
+        url = str(target.options.get("url") or "")
+        if not url:
+            return refused(
+                None, f"Webhook target '{target.name}' has no url option; add one.", fix="catalog"
+            )
+        if base_url:
+            url = base_url.rstrip("/") + "/" + url.split("://", 1)[-1].partition("/")[2]
+        body = encode(document(message))
+        msg_id = message_id(message)
+        timestamp = int(time.time())
+        headers = {
+            "webhook-id": msg_id,
+            "webhook-timestamp": str(timestamp),
+            "webhook-signature": sign(key, msg_id, timestamp, body),
+        }
+        return Request(self.name(target), url, body, headers)
+
+    def name(self, target: Target) -> str:
+        return f"the webhook of target '{target.name}'"
+
+
+ADAPTER = Webhook()
+prepare = ADAPTER.prepare
+read = ADAPTER.read

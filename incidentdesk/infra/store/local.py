@@ -29,7 +29,9 @@ from incidentdesk.core.timefmt import from_micros, to_micros
 from incidentdesk.infra.store import migrate
 from incidentdesk.infra.store.deliveries import DeliveryQueries
 from incidentdesk.infra.store.quarantine import QuarantineQueries
-from incidentdesk.infra.store.schema import action_items, events, incidents, meta, unpushed
+from incidentdesk.infra.store.schema import events, meta, unpushed
+from incidentdesk.infra.store.search_index import SearchQueries
+from incidentdesk.infra.store.summaries import SummaryQueries, micros_or_none
 
 DB_NAME = "incidentdesk.sqlite3"
 # What ``_decode`` reads of a journal row, in its order.
@@ -165,7 +167,7 @@ class LocalStore:
         self.engine.dispose()
 
 
-class StoreTxn(DeliveryQueries, QuarantineQueries):
+class StoreTxn(DeliveryQueries, QuarantineQueries, SummaryQueries, SearchQueries):
     """The queries and writes of one transaction."""
 
     def __init__(self, conn: Connection) -> None:
@@ -377,162 +379,6 @@ class StoreTxn(DeliveryQueries, QuarantineQueries):
         query = select(events.c.incident_id).distinct()
         return [str(r) for r in self.conn.execute(query).scalars()]
 
-    def put_summary(self, summary: dict[str, Any], last_seq: int) -> None:
-        """Write the incident-list row of one incident (insert or replace)."""
-        row = {
-            "id": summary["id"],
-            "title": summary["title"],
-            "severity": summary["severity"],
-            "status": summary["status"],
-            "services": json.dumps(summary["services"], ensure_ascii=False),
-            "commander": summary["commander"],
-            "started_at_us": _micros_or_none(summary["started_at"]),
-            "detected_at_us": _micros_or_none(summary.get("detected_at")),
-            "acknowledged_at_us": _micros_or_none(summary.get("acknowledged_at")),
-            "mitigated_at_us": _micros_or_none(summary.get("mitigated_at")),
-            "resolved_at_us": _micros_or_none(summary["resolved_at"]),
-            "drill": bool(summary.get("drill", False)),
-            "event_count": summary["event_count"],
-            "last_seq": last_seq,
-            "postmortem_state": summary.get("postmortem_state"),
-            "postmortem_published_at_us": _micros_or_none(summary.get("postmortem_published_at")),
-            "open_actions": int(summary.get("open_actions", 0)),
-        }
-        self.conn.execute(incidents.delete().where(incidents.c.id == row["id"]))
-        self.conn.execute(insert(incidents).values(row))
-        items = summary.get("action_items") or []
-        if items or summary.get("postmortem_state") is not None:
-            self.conn.execute(action_items.delete().where(action_items.c.incident_id == row["id"]))
-            if items:
-                self.conn.execute(
-                    insert(action_items), [{**item, "incident_id": row["id"]} for item in items]
-                )
-
-    def action_items(self, owner: str | None = None) -> list[dict[str, Any]]:
-        """Action items of every incident (of one owner, ignoring case), as last saved."""
-        query = select(action_items)
-        if owner is not None:
-            query = query.where(func.lower(action_items.c.owner) == owner.lower())
-        return [dict(r) for r in self.conn.execute(query).mappings()]
-
-    def summaries(self) -> list[dict[str, Any]]:
-        """Every incident-list row."""
-        rows = self.conn.execute(select(incidents)).mappings()
-        return [_summary(dict(r)) for r in rows]
-
-    def clear_summaries(self) -> None:
-        """Drop the incident-list projection and the search index (before a rebuild)."""
-        self.conn.execute(incidents.delete())
-        self.conn.execute(action_items.delete())
-        self.conn.exec_driver_sql("DELETE FROM search_index")
-        self.conn.exec_driver_sql("DELETE FROM search_keys")
-
-    def index_text(self, incident_id: str, event_id: str, text: str) -> None:
-        """Make a text findable by search (titles, notes, corrections)."""
-        self.conn.exec_driver_sql(
-            "INSERT INTO search_index (text, incident_id, event_id) VALUES (?, ?, ?)",
-            (text, incident_id, event_id),
-        )
-
-    def index_replaceable(
-        self, key: str, incident_id: str, event_id: str, text: str, rank: str
-    ) -> None:
-        """Index a text that a later event may replace, under ``key``. ``rank`` orders the
-        events (fold order): a text older than what holds the key now is not indexed, so
-        events arriving out of order (sync, an archive) leave the newest text findable."""
-        held = self._held(key)
-        if held is not None and held[1] > rank:
-            return
-        self._drop(key, held)
-        result = self.conn.exec_driver_sql(
-            "INSERT INTO search_index (text, incident_id, event_id) VALUES (?, ?, ?)",
-            (text, incident_id, event_id),
-        )
-        self.conn.exec_driver_sql(
-            "INSERT INTO search_keys (key, row, rank) VALUES (?, ?, ?)",
-            (key, result.lastrowid, rank),
-        )
-
-    def unindex(self, keys: list[str], rank: str) -> None:
-        """Drop the texts indexed under these keys (by rowid: no scan of the index); a key
-        not indexed yet is marked so that its text, arriving later, is not indexed."""
-        for key in keys:
-            held = self._held(key)
-            if held is not None and held[1] > rank:
-                continue
-            self._drop(key, held)
-            self.conn.exec_driver_sql(
-                "INSERT INTO search_keys (key, row, rank) VALUES (?, -1, ?)", (key, rank)
-            )
-
-    def _held(self, key: str) -> tuple[int, str] | None:
-        found = self.conn.exec_driver_sql(
-            "SELECT row, rank FROM search_keys WHERE key = ?", (key,)
-        ).first()
-        return None if found is None else (int(found[0]), str(found[1]))
-
-    def _drop(self, key: str, held: tuple[int, str] | None) -> None:
-        if held is None:
-            return
-        if held[0] >= 0:
-            self.conn.exec_driver_sql("DELETE FROM search_index WHERE rowid = ?", (held[0],))
-        self.conn.exec_driver_sql("DELETE FROM search_keys WHERE key = ?", (key,))
-
-    def search(
-        self, match: str, limit: int, per_incident: int, marks: tuple[str, str, str], words: int
-    ) -> list[dict[str, Any]]:
-        """The best entries for an FTS5 ``MATCH`` expression, best first (bm25).
-
-        At most ``per_incident`` entries of one incident and one row per entry (a note and
-        its corrections share the note's id), only for incidents in the incident list. Each
-        row has the incident's title, severity, status and ``started_at``, and a snippet of
-        about ``words`` words with the matches between ``marks[0]`` and ``marks[1]``
-        (``marks[2]`` where the text was cut).
-        """
-        # FTS5 sorts by rank itself (bm25 of every match, the bulk of the time) and hands
-        # the rows over in order: the columns and the snippet are computed only for the
-        # rows read, and reading stops once there are enough.
-        ranked = self.conn.exec_driver_sql(
-            "SELECT s.incident_id, s.event_id, snippet(search_index, 0, ?, ?, ?, ?),"
-            " i.title, i.severity, i.status, i.started_at_us"
-            " FROM search_index AS s JOIN incidents AS i ON i.id = s.incident_id"
-            " WHERE search_index MATCH ? ORDER BY s.rank",
-            (*marks, words, match),
-        )
-        hits: dict[str, dict[str, Any]] = {}
-        per: dict[str, int] = {}
-        try:
-            for incident_id, event_id, snippet, title, sev, status, started_us in ranked:
-                if event_id in hits or per.get(incident_id, 0) >= per_incident:
-                    continue
-                per[incident_id] = per.get(incident_id, 0) + 1
-                hits[event_id] = {
-                    "incident_id": incident_id,
-                    "event_id": event_id,
-                    "title": title,
-                    "severity": sev,
-                    "status": status,
-                    "started_at": _from_micros_or_none(started_us),
-                    "snippet": snippet,
-                }
-                if len(hits) >= limit:
-                    break
-        finally:
-            ranked.close()
-        return list(hits.values())
-
-    def incident_ids_like(self, prefix: str) -> list[str]:
-        """Incident ids starting with ``prefix`` (at most a few, enough to say ambiguous)."""
-        query = select(incidents.c.id).where(incidents.c.id.startswith(prefix, autoescape=True))
-        return [str(r) for r in self.conn.execute(query.limit(5)).scalars()]
-
-    def event_ids_like(self, incident_id: str, prefix: str) -> list[str]:
-        """Event ids of one incident starting with ``prefix``."""
-        query = select(events.c.id).where(
-            events.c.incident_id == incident_id, events.c.id.startswith(prefix, autoescape=True)
-        )
-        return [str(r) for r in self.conn.execute(query.limit(5)).scalars()]
-
     def data_version(self) -> int:
         """Changes when another connection commits to the file (cheap change detection)."""
         return int(self.conn.exec_driver_sql("PRAGMA data_version").scalar() or 0)
@@ -550,7 +396,7 @@ def event_row(event: Event) -> dict[str, Any]:
         "author": event.author,
         "device": event.device,
         "recorded_by": event.recorded_by,
-        "received_at_us": _micros_or_none(event.received_at),
+        "received_at_us": micros_or_none(event.received_at),
     }
 
 
@@ -569,20 +415,3 @@ def row_event(row: Any) -> Event:
         recorded_by=getattr(row, "recorded_by", None),
         received_at=None if received is None else from_micros(received),
     )
-
-
-def _micros_or_none(value: Any) -> int | None:
-    return None if value is None else to_micros(value)
-
-
-def _summary(row: dict[str, Any]) -> dict[str, Any]:
-    row["services"] = json.loads(row["services"])
-    for name in ("started_at", "detected_at", "acknowledged_at", "mitigated_at", "resolved_at"):
-        row[name] = _from_micros_or_none(row.pop(f"{name}_us"))
-    row["drill"] = bool(row["drill"])
-    row["postmortem_published_at"] = _from_micros_or_none(row.pop("postmortem_published_at_us"))
-    return row
-
-
-def _from_micros_or_none(value: int | None) -> Any:
-    return None if value is None else from_micros(value)

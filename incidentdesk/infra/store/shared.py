@@ -23,6 +23,7 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from incidentdesk.core.errors import UserError
 from incidentdesk.core.journal.events import Event
 from incidentdesk.infra.store import migrate
+from incidentdesk.infra.store.listener import Listener
 from incidentdesk.infra.store.local import event_row, row_event
 from incidentdesk.infra.store.schema import events
 from incidentdesk.infra.store.shared_grants import GRANTS, WRITERS
@@ -467,7 +468,7 @@ class SharedStore:
 
     # ------------------------------------------------------------ live
 
-    def listen(self) -> psycopg.Connection[Any]:
+    def listen(self) -> Listener:
         """A dedicated autocommit connection listening for new events (ids only)."""
         try:
             conn = psycopg.connect(
@@ -481,8 +482,13 @@ class SharedStore:
             conn.execute(f"LISTEN {CHANNEL}")
         except (psycopg.Error, OSError) as exc:
             raise self.explain(exc) from None
-        return conn
+        return Listener(conn)
 
     def close(self) -> None:
         """Close pooled connections."""
         self.engine.dispose()
+
+
+LINK_ERRORS: tuple[type[BaseException], ...] = (SharedError, psycopg.Error, OSError)
+"""What a dropped or refused link to the shared database raises (:meth:`SharedStore.explain`
+words any of them)."""

@@ -31,15 +31,8 @@ from PySide6.QtWidgets import (
 
 from incidentdesk.app.action_items import ActionAdded
 from incidentdesk.core.errors import DomainError, NoChange
-from incidentdesk.core.incident.quick import (
-    Completion,
-    QuickCommand,
-    completion_slot,
-    completions,
-    describe,
-    help_lines,
-    parse_quick,
-)
+from incidentdesk.core.incident.quick import QuickCommand, describe, help_lines, parse_quick
+from incidentdesk.core.incident.quick_completion import Completion, completion_slot, completions
 from incidentdesk.core.timefmt import utc_now
 from incidentdesk.ui.common.client import DeskClient
 from incidentdesk.ui.common.style import ERROR_COLOR, WARNING_COLOR
