@@ -20,11 +20,7 @@ MAX_FILE_LINES = 500
 MAX_FUNCTION_LINES = 60
 
 # "path" or "path::qualified.function": why it stays.
-EXCEPTIONS: dict[str, str] = {
-    "incidentdesk/cli/main.py": "to go (issue 14)",
-    "incidentdesk/cli/main.py::build_parser": "to go (issue 14)",
-    "incidentdesk/ui/command/quick_entry.py::QuickEntry.__init__": "to go (issue 14)",
-}
+EXCEPTIONS: dict[str, str] = {}
 
 
 # Import cycles between modules (imports under TYPE_CHECKING do not count), each as the

@@ -100,7 +100,7 @@ def test_two_data_folders_keep_their_own_password_through_connect_and_disconnect
     tmp_path, memory_keyring
 ) -> None:  # type: ignore[no-untyped-def]
     """The README's owner folder and the workstation's default folder never share a secret."""
-    from incidentdesk.cli.common import disconnect
+    from incidentdesk.cli.sync import disconnect
     from incidentdesk.infra.config import Profile, shared_secret_name
     from incidentdesk.infra.store.shared import SharedConfig
     from incidentdesk.runtime.sync import shared_password

@@ -1,182 +1,85 @@
-"""The command line's shared-database commands: connect, disconnect, sync, db upgrade --shared."""
+"""What the command modules share: their exit code for a refusal, JSON output, short ids,
+times, the options every command takes, and the ``--json`` and ``--at`` options."""
 
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
-import sys
-from typing import TextIO
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any, TextIO
 
-from incidentdesk.app.desk import Desk
-from incidentdesk.core.errors import DomainError
-from incidentdesk.infra.config import Profile, shared_secret_name
-from incidentdesk.infra.secrets import delete_secret, env_name, get_secret, set_secret
-from incidentdesk.infra.store.shared import SharedConfig, SharedError, SharedStore
-from incidentdesk.runtime.sync import (
-    Sync,
-    describe_report,
-    open_shared,
-    shared_config,
-    status_once,
-)
+from incidentdesk.core.timefmt import format_utc, parse_when, utc_now
+
+EXIT_REFUSED = 1
 
 
-def connect(args: argparse.Namespace, profile: Profile, out: TextIO) -> int:
-    """Store the connection (no password) in the profile; the password in the keyring."""
-    config = SharedConfig.parse(args.url, args.sslmode, args.sslrootcert)
-    secret = shared_secret_name(profile.data_dir)
-    password, where = _password(args, secret)
-    profile.shared_url = config.url
-    profile.shared_sslmode = config.sslmode
-    profile.shared_sslrootcert = config.sslrootcert
-    profile.secret_moved_from = None  # the password typed now replaces an old one
-    profile.save()
-    if where == "keyring":
-        kept = set_secret(secret, password)
-        where = "the system keyring" if kept else "memory for this session only (no keyring)"
-    print(f"Saved {config.url} (sslmode={config.sslmode}); the password is in {where}.", file=out)
-    shared = SharedStore(config, password)
-    try:
-        shared.check_schema()
-    finally:
-        shared.close()
-    print("The shared database answered and its schema matches.", file=out)
-    return 0
+def short_id_length(ids: Iterable[str], minimum: int = 8) -> int:
+    """The fewest leading characters that tell these ids apart (ids made in the same
+    moment share their time-ordered start)."""
+    unique = set(ids)
+    length = minimum
+    while length < 36 and len({i[:length] for i in unique}) < len(unique):
+        length += 1
+    return length
 
 
-def _password(args: argparse.Namespace, secret: str) -> tuple[str, str]:
-    from_env = get_secret(secret) if not args.password_stdin else None
-    if from_env is not None and env_name(secret) in _environ():
-        return from_env, f"the environment ({env_name(secret)})"
-    if args.password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    elif sys.stdin.isatty():
-        password = getpass.getpass("Password for the shared database: ")
-    else:
-        raise DomainError(
-            "No password: use --password-stdin, run in a terminal to be asked, or set "
-            f"{env_name(secret)}."
-        )
-    if not password:
-        raise DomainError("The password is empty; nothing was changed.")
-    return password, "keyring"
+def dump(data: Any, out: TextIO) -> None:
+    """``data`` as indented JSON, non-ASCII kept, and a line end."""
+    json.dump(data, out, ensure_ascii=False, indent=2)
+    out.write("\n")
 
 
-def _environ() -> dict[str, str]:
-    import os
-
-    return dict(os.environ)
-
-
-def disconnect(profile: Profile, out: TextIO) -> int:
-    """Forget the shared database and its password."""
-    if not profile.shared_url:
-        print("This profile is not connected to a shared database.", file=out)
-        return 0
-    url = profile.shared_url
-    profile.shared_url = None
-    profile.shared_sslrootcert = None
-    profile.secret_moved_from = None  # an old shared entry stays for the folders using it
-    profile.save()
-    delete_secret(shared_secret_name(profile.data_dir))  # this profile's own, nothing else
-    print(f"Disconnected from {url}; this workstation now works locally only.", file=out)
-    return 0
+def iso(moment: datetime | None) -> str | None:
+    """A moment as the JSON documents write it (None stays None)."""
+    return None if moment is None else format_utc(moment)
 
 
-def sync(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
-    """``incidentdesk sync [--status] [--json]``."""
-    profile = Profile.load(desk.store.path.parent)
-    if getattr(args, "quarantined", False):
-        return quarantined(args, desk, out)
-    if args.status:
-        status = status_once(desk, profile)
-        if args.json:
-            json.dump(status.as_json(), out, indent=2)
-            out.write("\n")
-        else:
-            last = status.as_json()["last_sync"] or "never"
-            print(f"{status.label} · {status.waiting_text} · last sync: {last}", file=out)
-            if status.message:
-                print(status.message, file=out)
-            if status.quarantined_text:
-                print(
-                    f"{status.quarantined_text}: kept aside, never applied "
-                    "(incidentdesk sync --quarantined lists them).",
-                    file=out,
-                )
-        return 0
-    shared = open_shared(profile)
-    if shared is None:
-        raise DomainError("This profile has no shared database; use 'incidentdesk connect'.")
-    if getattr(args, "retry_refused", False):
-        print(f"Sending {desk.exchange.retry_refused()} refused event(s) again.", file=out)
-    try:
-        report = Sync(desk, shared).sync_once()
-    finally:
-        shared.close()
-    if args.json:
-        json.dump(
-            {
-                "pushed": report.pushed,
-                "pulled": report.pulled,
-                "changed": report.changed,
-                "quarantined": report.quarantined,
-                "refused": report.refused,
-            },
-            out,
-            indent=2,
-        )
-        out.write("\n")
-    else:
-        print(describe_report(report), file=out)
-    return 0
+def when(text: str | None) -> datetime | None:
+    """An ``--at`` value as UTC (without an offset: local time); None when not given."""
+    return None if text is None else parse_when(text, now=utc_now())
 
 
-def quarantined(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
-    """``incidentdesk sync --quarantined [--json]``: the rows that could not be read."""
-    rows = desk.exchange.quarantined()
-    if args.json:
-        json.dump([r.as_json() for r in rows], out, ensure_ascii=False, indent=2)
-        out.write("\n")
-        return 0
-    if not rows:
-        print("Every event from the shared database and archives could be read.", file=out)
-        return 0
-    for row in rows:
-        print(
-            f"{row.event_id or '(no id)'}  {row.kind or '(no kind)'}  by {row.author or '?'}"
-            f" on {row.device or '?'}  from {row.source} {row.source_ref}: {row.reason}",
-            file=out,
-        )
-    return 0
+def global_options() -> argparse.ArgumentParser:
+    """A parent parser with the options every command and subcommand takes: ``--data-dir``,
+    ``--profile`` and ``--as``."""
+    from incidentdesk.infra.config import DEFAULT_PROFILE, ENV_PROFILE
+
+    # SUPPRESS lets the options appear before or after the subcommand without clobbering.
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        default=argparse.SUPPRESS,
+        help="the data folder (default: $INCIDENTDESK_HOME, else the platform's); it holds "
+        "the default profile, and named profiles in its profiles/ folder",
+    )
+    parent.add_argument(
+        "--profile",
+        metavar="NAME",
+        default=argparse.SUPPRESS,
+        help=f"use this profile (default: ${ENV_PROFILE}, else '{DEFAULT_PROFILE}'); "
+        "`incidentdesk profiles` lists them",
+    )
+    parent.add_argument(
+        "--as",
+        dest="author",
+        metavar="NAME",
+        default=argparse.SUPPRESS,
+        help="record as this person (default: the configured name, else the OS user)",
+    )
+    return parent
 
 
-def upgrade_shared(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
-    """``incidentdesk db upgrade --shared``."""
-    if args.action != "upgrade":
-        raise DomainError("--shared works with 'db upgrade' only.")
-    profile = Profile.load(desk.store.path.parent)
-    if shared_config(profile) is None:
-        raise DomainError("This profile has no shared database; use 'incidentdesk connect'.")
-    shared = open_shared(profile)
-    assert shared is not None
-    try:
-        before, after = shared.upgrade()
-        grouped = shared.has_writers_group()
-    except SharedError:
-        raise
-    finally:
-        shared.close()
-    if before == after:
-        print(f"The shared database is already at schema {after}.", file=out)
-    else:
-        print(f"Upgraded the shared database from {before or 'empty'} to schema {after}.", file=out)
-    if not grouped:
-        print(
-            "There is no role incidentdesk_writers on the server yet, so people's logins have "
-            "no rights: run packaging/postgres/roles.sql as a superuser, then "
-            "'incidentdesk db upgrade --shared' again.",
-            file=out,
-        )
-    return 0
+def json_flag(p: argparse.ArgumentParser) -> None:
+    """Add ``--json``."""
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+
+
+def at_flag(p: argparse.ArgumentParser, happened: str) -> None:
+    """Add ``--at`` (``happened``: ``it started``, ``it happened``)."""
+    p.add_argument(
+        "--at",
+        metavar="ISO8601",
+        help=f"when {happened} (without an offset: local time; stored as UTC)",
+    )

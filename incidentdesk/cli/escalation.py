@@ -4,37 +4,20 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TextIO
 
+from incidentdesk.cli.common import iso
 from incidentdesk.core.errors import UserError
 from incidentdesk.core.escalation.page_status import page_words
-from incidentdesk.core.timefmt import format_utc, utc_now
+from incidentdesk.core.timefmt import utc_now
 
 if TYPE_CHECKING:
     from incidentdesk.app.desk import Desk
     from incidentdesk.core.escalation.model import Page
 
-Handler = Callable[[argparse.Namespace, "Desk", TextIO], int]
 
-ESCALATE_HELP = "Page the owners of a service (its escalation policy's level) and track it."
-ESCALATIONS_HELP = "List an incident's pages: who was paged, delivered, acknowledged."
-ACK_HELP = "Record that someone answered a page (tells PagerDuty/Opsgenie too)."
-POST_HELP = "Post a message to a chat target of the catalog (Slack, Teams, webhook)."
-CHANNEL_HELP = "Post the incident's status and severity changes to a chat target (or stop)."
-
-
-def add_parsers(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
-    """Add ``escalate``, ``escalations``, ``ack`` and ``post``."""
-
-    def add(name: str, help_text: str) -> argparse.ArgumentParser:
-        p: argparse.ArgumentParser = sub.add_parser(
-            name, help=help_text, description=help_text, parents=parents
-        )
-        return p
-
-    p = add("escalate", ESCALATE_HELP)
+def escalate_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("incident", metavar="ID")
     p.add_argument("--service", required=True, metavar="NAME", help="the service (catalog)")
     p.add_argument(
@@ -51,28 +34,32 @@ def add_parsers(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
         "it failed or is still not delivered",
     )
 
-    p = add("escalations", ESCALATIONS_HELP)
+
+def escalations_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("incident", metavar="ID")
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
-    p = add("ack", ACK_HELP)
+
+def ack_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("incident", metavar="ID")
     p.add_argument("escalation", metavar="ESCALATION_ID")
     p.add_argument("--by", metavar="NAME", help="who answered (default: you)")
 
-    p = add("post", POST_HELP)
+
+def post_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("incident", metavar="ID")
     p.add_argument("--to", required=True, metavar="TARGET", help="the catalog's target name")
     p.add_argument("text")
     p.add_argument("--wait", type=float, metavar="SECONDS", help="send now and wait")
 
-    p = add("channel", CHANNEL_HELP)
+
+def channel_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("incident", metavar="ID")
     p.add_argument("target", nargs="?", metavar="TARGET", help="the catalog's chat target")
     p.add_argument("--none", action="store_true", help="stop posting status changes")
 
 
-def _escalate(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
+def run_escalate(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
     escalation_id = desk.escalations.escalate(args.incident, args.service, args.level)
     page = _page(desk, args.incident, escalation_id)
     names = ", ".join(page.targets)
@@ -106,7 +93,7 @@ def _wait(desk: Desk, incident: str, ref_id: str, wait: float, out: TextIO) -> i
     return 0 if ok else 1
 
 
-def _escalations(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
+def run_escalations(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
     pages = desk.escalations.pages(args.incident)
     now = utc_now()
     if args.json:
@@ -132,10 +119,6 @@ def _escalations(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
 
 def page_json(page: Page, now: datetime) -> dict[str, Any]:
     """A page as plain JSON (for ``--json`` and scripts)."""
-
-    def iso(moment: datetime | None) -> str | None:
-        return None if moment is None else format_utc(moment)
-
     return {
         "id": page.id,
         "service": page.service,
@@ -167,14 +150,14 @@ def page_json(page: Page, now: datetime) -> dict[str, Any]:
     }
 
 
-def _ack(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
+def run_ack(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
     escalation_id = desk.escalations.acknowledge(args.incident, args.escalation, args.by)
     page = _page(desk, args.incident, escalation_id)
     print(f"{page.service} level {page.level} acknowledged by {page.acknowledged_by}", file=out)
     return 0
 
 
-def _post(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
+def run_post(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
     post_id = desk.escalations.post_to_chat(args.incident, args.to, args.text)
     print(post_id, file=out)
     if args.wait is None:
@@ -182,7 +165,7 @@ def _post(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
     return _wait(desk, args.incident, post_id, args.wait, out)
 
 
-def _channel(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
+def run_channel(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
     if args.none and args.target:
         raise UserError("Give a target or --none, not both.")
     if not args.none and not args.target:
@@ -202,12 +185,3 @@ def _page(desk: Desk, incident: str, escalation_id: str) -> Page:
         if page.id == escalation_id:
             return page
     raise UserError("The page was recorded but cannot be read back.")
-
-
-HANDLERS: dict[str, Handler] = {
-    "escalate": _escalate,
-    "escalations": _escalations,
-    "ack": _ack,
-    "post": _post,
-    "channel": _channel,
-}

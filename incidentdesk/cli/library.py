@@ -1,8 +1,5 @@
-"""The command line's incident-library commands: search, archive export and import.
-
-``cli.py`` adds the parsers with :func:`add_library_parsers` and runs ``search`` with
-:func:`run_search` and ``archive`` with :func:`run_archive`.
-"""
+"""``incidentdesk search QUERY`` and ``incidentdesk archive export|import FILE``: the
+incident library."""
 
 from __future__ import annotations
 
@@ -11,6 +8,8 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from incidentdesk.cli.commands import COMMAND_BY_NAME
+from incidentdesk.cli.common import short_id_length
 from incidentdesk.core.library.search import SearchHit, emphasise
 from incidentdesk.core.plural import counted
 from incidentdesk.core.timefmt import format_utc
@@ -18,27 +17,26 @@ from incidentdesk.core.timefmt import format_utc
 if TYPE_CHECKING:  # the Desk pulls in SQLAlchemy: the parsers are built without it
     from incidentdesk.app.desk import Desk
 
-SEARCH_HELP = (
-    "Search titles, notes, post-mortem text and action items: words (all must match), "
-    '"quoted phrases", prefix* terms; '
-    "case and accents do not matter."
-)
-ARCHIVE_HELP = "Export the whole local journal to a JSON Lines file, or import one."
-
 
 def add_library_parsers(
     sub: argparse._SubParsersAction[argparse.ArgumentParser],
     parents: list[argparse.ArgumentParser],
 ) -> None:
-    """Add ``search`` and ``archive`` to the subcommands."""
-    p = sub.add_parser("search", help=SEARCH_HELP, description=SEARCH_HELP, parents=parents)
+    """Add ``search`` and ``archive`` to the subcommands (as :mod:`incidentdesk.cli.main`
+    does from its table)."""
+    for name in ("search", "archive"):
+        COMMAND_BY_NAME[name].add_to(sub, parents)
+
+
+def search_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("query", nargs="+", metavar="QUERY", help="what to look for")
     p.add_argument(
         "--limit", type=int, default=100, metavar="N", help="at most N hits (default 100)"
     )
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
-    p = sub.add_parser("archive", help=ARCHIVE_HELP, description=ARCHIVE_HELP, parents=parents)
+
+def archive_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "action",
         choices=("export", "import"),
@@ -58,7 +56,7 @@ def run_search(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
     if not hits:
         print("No matches.", file=out)
         return 0
-    width = _short_id_length({h.incident_id for h in hits})
+    width = short_id_length(h.incident_id for h in hits)
     for hit in hits:
         # A snippet may span lines; a hit stays on one (same length, so the spans hold).
         snippet = "".join(" " if c in "\n\t\r" else c for c in hit.snippet)
@@ -116,11 +114,3 @@ def run_archive(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:
             file=out,
         )
     return 0
-
-
-def _short_id_length(ids: set[str], minimum: int = 8) -> int:
-    # As the incident list prints them: ids made in the same moment share their start.
-    length = minimum
-    while length < 36 and len({i[:length] for i in ids}) < len(ids):
-        length += 1
-    return length

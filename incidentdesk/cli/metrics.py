@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, TextIO
 
+from incidentdesk.cli.commands import COMMAND_BY_NAME
 from incidentdesk.core.errors import DomainError
 from incidentdesk.core.library.metrics import (
     ALL,
@@ -43,12 +44,12 @@ def add_metrics_parser(
     sub: argparse._SubParsersAction[argparse.ArgumentParser],
     parents: Sequence[argparse.ArgumentParser] = (),
 ) -> argparse.ArgumentParser:
-    """Add the ``metrics`` subcommand to ``sub``; returns its parser."""
-    help_text = (
-        "Response times (detect, acknowledge, mitigate, resolve) over the incidents, "
-        "by severity, service, team (from the service catalog) or month."
-    )
-    p = sub.add_parser("metrics", help=help_text, description=help_text, parents=list(parents))
+    """Add the ``metrics`` subcommand to ``sub`` (as :mod:`incidentdesk.cli.main` does from
+    its table); returns its parser."""
+    return COMMAND_BY_NAME["metrics"].add_to(sub, parents)
+
+
+def metrics_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--since",
         metavar="DATE",
@@ -74,7 +75,6 @@ def add_metrics_parser(
     output = p.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="machine-readable output")
     output.add_argument("--csv", action="store_true", help="one row per group and metric")
-    return p
 
 
 def run_metrics(args: argparse.Namespace, desk: Desk, out: TextIO) -> int:

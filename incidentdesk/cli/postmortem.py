@@ -1,8 +1,8 @@
-"""The ``incidentdesk postmortem`` commands: ``lint`` (no database) and ``export``.
+"""``incidentdesk postmortem lint | export``: check a Markdown post-mortem's language (no
+database), export an incident's post-mortem.
 
-``cli.py`` adds the parsers with :func:`add_parsers` and runs ``postmortem`` through
-:data:`HANDLERS`; the subcommand is dispatched by :data:`SUBCOMMANDS` (add a subcommand: its
-parser in :func:`add_parsers`, its handler there).
+The subcommand is dispatched by :data:`SUBCOMMANDS` (add a subcommand: its parser in
+:func:`postmortem_arguments`, its handler there).
 """
 
 from __future__ import annotations
@@ -10,8 +10,9 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
+from incidentdesk.cli.common import global_options
 from incidentdesk.core.errors import DomainError
 
 if TYPE_CHECKING:
@@ -19,7 +20,6 @@ if TYPE_CHECKING:
 
 Handler = Callable[[argparse.Namespace, "Desk", TextIO], int]
 
-POSTMORTEM_HELP = "Post-mortems: check the language of a Markdown file, export one."
 LINT_HELP = (
     "Check a Markdown post-mortem for blameful language; exit 1 when there are findings, "
     "0 when clean, 2 on bad input."
@@ -27,12 +27,10 @@ LINT_HELP = (
 EXPORT_HELP = "Write an incident's post-mortem as Markdown, HTML or PDF."
 
 
-def add_parsers(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
-    """Add ``postmortem`` and its subcommands. ``lint`` runs without the local database
-    (``no_desk``); its handler gets ``None`` for the desk."""
-    group = sub.add_parser(
-        "postmortem", help=POSTMORTEM_HELP, description=POSTMORTEM_HELP, parents=parents
-    )
+def postmortem_arguments(group: argparse.ArgumentParser) -> None:
+    """The subcommands. ``lint`` runs without the local database (``no_desk``); its handler
+    gets ``None`` for the desk."""
+    parents = [global_options()]
     actions = group.add_subparsers(dest="postmortem_command", metavar="ACTION", required=True)
 
     p = actions.add_parser("lint", help=LINT_HELP, description=LINT_HELP, parents=parents)
@@ -84,5 +82,3 @@ SUBCOMMANDS: dict[str, Handler] = {
     "lint": _lint,
     "export": _export,
 }
-
-HANDLERS: dict[str, Handler] = {"postmortem": run_postmortem}

@@ -23,7 +23,13 @@ from synckit import (
 )
 
 from incidentdesk.app.desk import Desk
-from incidentdesk.infra.store.shared import CHANNEL, SharedConfig, SharedError, SharedStore
+from incidentdesk.infra.store.shared import (
+    CHANNEL,
+    CONNECT_TIMEOUT_S,
+    SharedConfig,
+    SharedError,
+    SharedStore,
+)
 from incidentdesk.runtime.sync import OFFLINE, ONLINE, Sync, SyncService, SyncStatus
 
 NEVER = 3600.0  # a check interval no test lasts: the service then only reacts to NOTIFY
@@ -45,12 +51,13 @@ def test_a_note_from_a_reaches_b_by_notification_without_polling(
         note = a.desk.incidents.add_note(incident, "gateway 502s")
         assert a.sync.push() == 1
         pushed_at = time.monotonic()
-        wait_for(lambda: rec.changes_after(pushed_at), timeout=2.0, what="B's on_changed")
-        [(changed_at, changed)] = rec.changes_after(pushed_at)
+        # B never polls (NEVER): only the notification can bring the note. How fast is the
+        # propagation benchmark's question, not this test's; a loaded machine may take seconds.
+        wait_for(lambda: rec.changes_after(pushed_at), timeout=15.0, what="B's on_changed")
+        [(_changed_at, changed)] = rec.changes_after(pushed_at)
         assert changed == [incident]
         assert note in journal_ids(b.desk)
         assert [e.event.id for e in b.desk.incidents.timeline(incident)][-1] == note
-        assert changed_at - pushed_at < 1.0, f"took {changed_at - pushed_at:.3f} s"
 
         # No polling: a row that reaches the server without a notification is not fetched,
         # however long B waits; a bare NOTIFY (no new row) makes B fetch it at once.
@@ -62,10 +69,8 @@ def test_a_note_from_a_reaches_b_by_notification_without_polling(
             finally:
                 admin.execute("ALTER TABLE events ENABLE TRIGGER events_notify")
             assert stays_false(lambda: silent in journal_ids(b.desk), 1.5), "B polled"
-            notified_at = time.monotonic()
             admin.execute(f"NOTIFY {CHANNEL}, 'wake'")
-            wait_for(lambda: silent in journal_ids(b.desk), timeout=2.0, what="the silent note")
-            assert time.monotonic() - notified_at < 1.0
+            wait_for(lambda: silent in journal_ids(b.desk), timeout=15.0, what="the silent note")
     assert rec.all_statuses()[-1].state == ONLINE
 
 
@@ -105,7 +110,8 @@ def test_writing_through_an_outage_loses_and_duplicates_nothing(
                 slowest = max(slowest, time.perf_counter() - started)
                 service.wake()  # as the GUI does after every command
             assert a.desk.exchange.waiting() == 1000
-            assert slowest < 1.0, f"a local write took {slowest:.3f} s during the outage"
+            # A write that waited for the server would wait out the connect timeout (5 s).
+            assert slowest < CONNECT_TIMEOUT_S / 2, f"a local write took {slowest:.3f} s"
 
             wait_for(lambda: rec.is_(OFFLINE, waiting=1000), what="offline, 1000 waiting")
             status = rec.status()
@@ -153,7 +159,7 @@ def test_a_server_restart_is_noticed_and_live_delivery_resumes(
             # B listens again: a new note arrives by notification alone (no polling).
             note = a.desk.incidents.add_note(incident, "after the restart")
             assert a.sync.push() == 1
-            wait_for(lambda: note in journal_ids(b.desk), timeout=2.0, what="the note on B")
+            wait_for(lambda: note in journal_ids(b.desk), timeout=15.0, what="the note on B")
     finally:
         ensure_running(pg_cluster)
 

@@ -3,7 +3,8 @@
 Enter adds a note; a line starting with ``/`` is a command (``/sev 2``, ``/role scribe
 Alice``, ``/at 14:05 /decision roll back``; the language is in
 :mod:`incidentdesk.core.incident.quick`).
-Commands run on the Desk through the client's worker. A refusal keeps the text and shows
+Commands become operations (:mod:`incidentdesk.app.operations`, shared with the command
+line) run on the Desk through the client's worker. A refusal keeps the text and shows
 why under the field; a saved entry clears it, and so does a command that changes nothing
 (``/sev 1`` on a SEV1), with a note saying why. ``/action`` also makes a tracked action item
 (owner and due date read from the text by :mod:`incidentdesk.core.postmortem.action_text`).
@@ -15,7 +16,6 @@ import contextlib
 import html
 from collections.abc import Callable
 from datetime import datetime, tzinfo
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QModelIndex, QRect, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QPalette, QStandardItem, QStandardItemModel
@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from incidentdesk.app.action_items import ActionAdded
+from incidentdesk.app.operations import Operation, from_quick
 from incidentdesk.core.errors import DomainError, NoChange
 from incidentdesk.core.incident.quick import QuickCommand, describe, help_lines, parse_quick
 from incidentdesk.core.incident.quick_completion import Completion, completion_slot, completions
@@ -38,9 +39,6 @@ from incidentdesk.ui.common.client import DeskClient
 from incidentdesk.ui.common.style import ERROR_COLOR, WARNING_COLOR
 from incidentdesk.ui.common.tasks import user_message
 from incidentdesk.ui.widgets.inline_note import note_css
-
-if TYPE_CHECKING:  # the Desk module loads SQLAlchemy; views only name its types
-    from incidentdesk.app.desk import Desk
 
 HISTORY_SIZE = 50
 POPUP_MIN_WIDTH = 160
@@ -97,7 +95,15 @@ class QuickEntry(QWidget):
         self._draft = ""  # what was typed before Up started walking the history
         self._saving: str | None = None  # the line being saved, until the Desk answers
         self._offered: list[Completion] = []
+        self._build_fields()
+        self._build_completer()
+        self._lay_out()
+        self.line_edit.returnPressed.connect(self.submit)
+        self.line_edit.textEdited.connect(self._edited)
+        self.line_edit.textChanged.connect(self._show_preview)
+        self._show_incident_state()
 
+    def _build_fields(self) -> None:
         self.line_edit: QLineEdit = _EntryField(self)
         self.line_edit.setObjectName("quickEntryField")
         self.line_edit.setAccessibleName("Quick entry")
@@ -116,6 +122,7 @@ class QuickEntry(QWidget):
             " padding: 3px 6px; }"
         )
 
+    def _build_completer(self) -> None:
         self._model = QStandardItemModel(self)
         self._completer = QCompleter(self._model, self)
         self._completer.setWidget(self.line_edit)
@@ -129,6 +136,7 @@ class QuickEntry(QWidget):
         self.completion_list.setTextElideMode(Qt.TextElideMode.ElideRight)
         self._completer.setPopup(self.completion_list)  # the completer owns it from here
 
+    def _lay_out(self) -> None:
         row = QHBoxLayout()
         row.addWidget(self.line_edit, 1)
         row.addWidget(self.preview_label)
@@ -139,11 +147,6 @@ class QuickEntry(QWidget):
         layout.addWidget(self.error_label)
         layout.addWidget(self.notice_label)
         layout.addWidget(self.help_label)
-
-        self.line_edit.returnPressed.connect(self.submit)
-        self.line_edit.textEdited.connect(self._edited)
-        self.line_edit.textChanged.connect(self._show_preview)
-        self._show_incident_state()
 
     # ------------------------------------------------------------ public
 
@@ -182,43 +185,28 @@ class QuickEntry(QWidget):
             self._remember(typed)
             self.line_edit.clear()
             return
-        job = self._job(incident_id, command)
-        if job is None:
+        operation = self._operation(incident_id, command)
+        if operation is None:
             return
         done = describe(command, now=now, local_tz=self._local_tz)
         self._saving = typed
         self._client.command(
-            job,
+            operation.run,
             lambda result: self._saved(typed, done, result),
             lambda error: self._refused(typed, error),
         )
 
     # ------------------------------------------------------------ running commands
 
-    def _job(
-        self, incident_id: str, command: QuickCommand
-    ) -> Callable[[Desk], str | ActionAdded] | None:
-        c = command
-        if c.action == "note" and c.kind == "action":
-            zone = self._local_tz
-            return lambda d: d.action_items.add_action(
-                incident_id, c.text, at=c.at, pinned=c.pinned, local_tz=zone
-            )
-        if c.action == "note":
-            return lambda d: d.incidents.add_note(incident_id, c.text, c.kind, c.at, c.pinned)
-        if c.action == "severity":
-            return lambda d: d.incidents.set_severity(incident_id, c.value, c.at)
-        if c.action == "status":
-            return lambda d: d.incidents.set_status(incident_id, c.value, c.at)
-        if c.action == "role":
-            return lambda d: d.incidents.assign_role(incident_id, c.role, c.person, at=c.at)
-        if c.action in ("bridge", "impact"):
-            return _link_job(incident_id, command)
-        entry = self._selected_entry()
-        if entry is None:
-            self._show_error(NOTHING_SELECTED)
-            return None
-        return lambda d: d.incidents.pin(incident_id, entry)
+    def _operation(self, incident_id: str, command: QuickCommand) -> Operation | None:
+        """What the line asks the Desk to do; None (with the reason shown) when it cannot."""
+        entry = None
+        if command.action == "pin_selected":
+            entry = self._selected_entry()
+            if entry is None:
+                self._show_error(NOTHING_SELECTED)
+                return None
+        return from_quick(incident_id, command, selected_entry=entry, local_tz=self._local_tz)
 
     def _saved(self, typed: str, done: str, result: str | ActionAdded) -> None:
         self._saving = None
@@ -465,12 +453,6 @@ class _EntryField(QLineEdit):
             owner._offer_completions()
             return
         super().keyPressEvent(event)
-
-
-def _link_job(incident_id: str, command: QuickCommand) -> Callable[[Desk], str]:
-    if command.action == "bridge":
-        return lambda d: d.links.set_bridge(incident_id, command.text)
-    return lambda d: d.links.set_impact(incident_id, command.text)
 
 
 def _notice_label(parent: QWidget, name: str) -> QLabel:
