@@ -20,22 +20,7 @@ MAX_FILE_LINES = 500
 MAX_FUNCTION_LINES = 60
 
 # "path" or "path::qualified.function": why it stays.
-EXCEPTIONS: dict[str, str] = {
-    "incidentdesk/ui/command/declare_dialog.py::DeclareDialog.__init__": "to go (issue 14)",
-    "incidentdesk/ui/command/header.py::IncidentHeader.__init__": "to go (issue 14)",
-    "incidentdesk/ui/command/stakeholder_update.py::StakeholderUpdateDialog.__init__": (
-        "to go (issue 14)"
-    ),
-    "incidentdesk/ui/command/timeline_model.py": "to go (issue 14)",
-    "incidentdesk/ui/settings/connection_dialog.py::ConnectionDialog.__init__": "to go (issue 14)",
-    "incidentdesk/ui/settings/dialog.py": "to go (issue 14)",
-    "incidentdesk/ui/settings/dialog.py::SettingsDialog.__init__": "to go (issue 14)",
-    "incidentdesk/ui/shell/main_window.py": "to go (issue 14)",
-    "incidentdesk/ui/shell/main_window.py::MainWindow.__init__": "to go (issue 14)",
-    "incidentdesk/ui/shell/main_window.py::MainWindow._build_menus": "to go (issue 14)",
-    "incidentdesk/ui/shell/screenshot.py::take_screenshot": "to go (issue 14)",
-    "incidentdesk/ui/shell/welcome_dialog.py::WelcomeDialog.__init__": "to go (issue 14)",
-}
+EXCEPTIONS: dict[str, str] = {}
 
 
 # Import cycles between modules (imports under TYPE_CHECKING do not count), each as the

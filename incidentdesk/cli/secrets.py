@@ -70,8 +70,8 @@ def _secret_set(args: argparse.Namespace, out: TextIO) -> int:
 def secret_rows(desk: Desk) -> list[dict[str, Any]]:
     """Every secret the catalog and the shared-database connection use: name, what uses it,
     whether it is present and where from (environment, keyring or session). Never values."""
+    from incidentdesk.app.profile import move_old_shared_secret
     from incidentdesk.infra.config import Profile, shared_secret_name
-    from incidentdesk.runtime.sync import move_old_shared_secret
 
     wanted: dict[str, list[str]] = {}
     data_dir = desk.store.path.parent

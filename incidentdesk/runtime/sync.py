@@ -21,6 +21,7 @@ from datetime import datetime
 from pathlib import Path
 
 from incidentdesk.app.desk import Desk
+from incidentdesk.app.profile import move_old_shared_secret
 from incidentdesk.core.journal.events import Event
 from incidentdesk.core.journal.sync_state import LOCAL_ONLY, OFFLINE, ONLINE, SYNCING, SyncStatus
 from incidentdesk.core.plural import counted
@@ -29,9 +30,8 @@ from incidentdesk.infra.config import (
     SHARED_SECRET,
     Profile,
     known_shared_secret_name,
-    shared_secret_name,
 )
-from incidentdesk.infra.secrets import SecretError, copy_secret_once, env_name, get_secret
+from incidentdesk.infra.secrets import SecretError, env_name, get_secret
 from incidentdesk.infra.store.shared import (
     LINK_ERRORS,
     SchemaMismatch,
@@ -107,27 +107,6 @@ def shared_password(data_dir: Path) -> str | None:
     if name is None:  # never connected: only the environment can hold a password
         return get_secret(SHARED_SECRET) if env_name(SHARED_SECRET) in os.environ else None
     return get_secret(name)
-
-
-def move_old_shared_secret(data_dir: Path) -> None:
-    """Once per profile: copy the password kept under the name used before profile ids
-    (``shared-db`` or ``shared-db/<profile>``) to ``shared-db/<profile id>``.
-
-    The old entry is copied, never deleted: the old names were shared by every data folder's
-    default profile (and by same-named profiles of different folders), and no workstation
-    can list the other folders that may still need it; deleting it would strand them.
-    """
-    profile = Profile.load(data_dir)
-    if not profile.profile_id and not profile.shared_url:
-        return  # never connected: nothing to move, and no reason to write the profile
-    name = shared_secret_name(data_dir)  # makes the id (and notes the old name) if needed
-    profile = Profile.load(data_dir)
-    old = profile.secret_moved_from
-    if not old:
-        return
-    copy_secret_once(old, name)
-    profile.secret_moved_from = None
-    profile.save()
 
 
 class Sync:

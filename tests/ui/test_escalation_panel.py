@@ -28,8 +28,8 @@ from incidentdesk.ui.common.client import DeskClient
 from incidentdesk.ui.common.style import ERROR_COLOR
 from incidentdesk.ui.escalation.panel import EscalationPanel
 from incidentdesk.ui.escalation.row import EscalationRow
-from incidentdesk.ui.settings.sync_status import WorkstationCourier, default_courier
 from incidentdesk.ui.shell.app import freeze_heap
+from incidentdesk.ui.shell.workstation import WorkstationCourier, default_courier
 
 Settle = Callable[[], None]
 ENQUEUE = "/v2/enqueue"  # PagerDuty (level 1)

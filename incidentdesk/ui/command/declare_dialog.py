@@ -184,30 +184,8 @@ class DeclareDialog(FittingDialog):
             "What customers notice — e.g. EU customers cannot pay by card", "Customer impact"
         )
         self.impact_edit.setMaxLength(IMPACT_MAX)
-
-        self.take_command = QCheckBox(_take_command_text(client.author))
-        self.take_command.setChecked(True)
-        self.commander_edit = QLineEdit()
-        self.commander_edit.setMaxLength(NAME_MAX)
-        self.commander_edit.setPlaceholderText("Someone else — or leave empty to assign later")
-        self.commander_edit.setAccessibleName("Incident Commander")
-        self._people_model = QStringListModel(self)
-        self.commander_edit.setCompleter(_loose(QCompleter(self._people_model, self)))
-        self.commander_error = InlineError()
-        self.commander_edit.textEdited.connect(lambda _t: self.commander_error.clear_message())
-        self.take_command.toggled.connect(self._command_toggled)
-        self._command_toggled(True)
-
-        form = QFormLayout()
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
-        form.addRow("&Title", _stack(self.title_edit, self.title_error))
-        form.addRow("Severity", _stack(severity_box))
-        form.addRow("Ser&vices", _stack(self.services_edit, self.services_error))
-        form.addRow("Customer &impact", _stack(self.impact_edit, self.impact_error))
-        form.addRow("&Bridge", _stack(self.bridge_edit, self.bridge_error))
-        form.addRow(
-            "Commander", _stack(self.take_command, self.commander_edit, self.commander_error)
-        )
+        self._commander_fields(client.author)
+        form = self._form(severity_box)
 
         self.form_error = InlineError()
         self.buttons = QDialogButtonBox(
@@ -225,6 +203,34 @@ class DeclareDialog(FittingDialog):
         layout.addWidget(self.form_error)
         layout.addWidget(self.buttons)
         self.title_edit.setFocus()
+
+    def _commander_fields(self, author: str) -> None:
+        """Take command yourself, or name the commander."""
+        self.take_command = QCheckBox(_take_command_text(author))
+        self.take_command.setChecked(True)
+        self.commander_edit = QLineEdit()
+        self.commander_edit.setMaxLength(NAME_MAX)
+        self.commander_edit.setPlaceholderText("Someone else — or leave empty to assign later")
+        self.commander_edit.setAccessibleName("Incident Commander")
+        self._people_model = QStringListModel(self)
+        self.commander_edit.setCompleter(_loose(QCompleter(self._people_model, self)))
+        self.commander_error = InlineError()
+        self.commander_edit.textEdited.connect(lambda _t: self.commander_error.clear_message())
+        self.take_command.toggled.connect(self._command_toggled)
+        self._command_toggled(True)
+
+    def _form(self, severity_box: QVBoxLayout) -> QFormLayout:
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        form.addRow("&Title", _stack(self.title_edit, self.title_error))
+        form.addRow("Severity", _stack(severity_box))
+        form.addRow("Ser&vices", _stack(self.services_edit, self.services_error))
+        form.addRow("Customer &impact", _stack(self.impact_edit, self.impact_error))
+        form.addRow("&Bridge", _stack(self.bridge_edit, self.bridge_error))
+        form.addRow(
+            "Commander", _stack(self.take_command, self.commander_edit, self.commander_error)
+        )
+        return form
 
     # ----------------------------------------------------------------- API
 

@@ -94,30 +94,8 @@ class IncidentHeader(QWidget):
         self.impact.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.impact.setObjectName("IncidentImpact")
         self.impact.setAccessibleName("Customer impact")
-        self.bridge = QLabel(self)
-        self.bridge.setObjectName("BridgeLink")
-        self.bridge.setAccessibleName("Join the bridge")
-        self.bridge.setTextFormat(Qt.TextFormat.RichText)
-        self.bridge.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse)
-        self.bridge.linkActivated.connect(lambda _link: self.join_bridge())
-        self.runbooks = QToolButton(self)
-        self.runbooks.setText("Runbooks")
-        self.runbooks.setAccessibleName("Runbooks and dashboards of the affected services")
-        self.runbooks.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.runbooks.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        self.runbooks_menu = QMenu(self.runbooks)
-        self.runbooks.setMenu(self.runbooks_menu)
-
-        self.copy_title_action = self._action("Copy incident &title", COPY_TITLE_KEYS)
-        self.copy_title_action.triggered.connect(self.copy_title)
-        self.join_bridge_action = self._action("&Join bridge", JOIN_BRIDGE_KEYS)
-        self.join_bridge_action.triggered.connect(self.join_bridge)
-        self.copy_bridge_action = self._action("Copy bridge &link", None)
-        self.copy_bridge_action.triggered.connect(self.copy_bridge)
-        self.title.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
-        self.title.addAction(self.copy_title_action)
-        self.bridge.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
-        self.bridge.addActions([self.join_bridge_action, self.copy_bridge_action])
+        self._build_links()
+        self._build_actions()
 
         top = QHBoxLayout()
         top.setSpacing(8)
@@ -133,6 +111,49 @@ class IncidentHeader(QWidget):
         links.addWidget(self.bridge)
         links.addWidget(self.impact, 1)  # what customers notice: the rest of the line
 
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 4, 8, 2)
+        layout.setSpacing(1)
+        layout.addLayout(top)
+        layout.addLayout(links)
+        layout.addLayout(self._milestones())
+
+        self._ticker = QTimer(self)
+        self._ticker.setInterval(1000)
+        self._ticker.timeout.connect(self._tick)
+        self.set_state(None)
+
+    def _build_links(self) -> None:
+        """The bridge link and the runbooks menu."""
+        self.bridge = QLabel(self)
+        self.bridge.setObjectName("BridgeLink")
+        self.bridge.setAccessibleName("Join the bridge")
+        self.bridge.setTextFormat(Qt.TextFormat.RichText)
+        self.bridge.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse)
+        self.bridge.linkActivated.connect(lambda _link: self.join_bridge())
+        self.runbooks = QToolButton(self)
+        self.runbooks.setText("Runbooks")
+        self.runbooks.setAccessibleName("Runbooks and dashboards of the affected services")
+        self.runbooks.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.runbooks.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.runbooks_menu = QMenu(self.runbooks)
+        self.runbooks.setMenu(self.runbooks_menu)
+
+    def _build_actions(self) -> None:
+        """Copy the title, join or copy the bridge: context menus and shortcuts."""
+        self.copy_title_action = self._action("Copy incident &title", COPY_TITLE_KEYS)
+        self.copy_title_action.triggered.connect(self.copy_title)
+        self.join_bridge_action = self._action("&Join bridge", JOIN_BRIDGE_KEYS)
+        self.join_bridge_action.triggered.connect(self.join_bridge)
+        self.copy_bridge_action = self._action("Copy bridge &link", None)
+        self.copy_bridge_action.triggered.connect(self.copy_bridge)
+        self.title.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        self.title.addAction(self.copy_title_action)
+        self.bridge.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        self.bridge.addActions([self.join_bridge_action, self.copy_bridge_action])
+
+    def _milestones(self) -> QHBoxLayout:
+        """Detected, acknowledged, mitigated, resolved: each with its time."""
         self.milestone_labels: dict[str, QLabel] = {}
         milestones = QHBoxLayout()
         milestones.setSpacing(6)
@@ -146,18 +167,7 @@ class IncidentHeader(QWidget):
             milestones.addSpacing(18)
             self.milestone_labels[key] = value
         milestones.addStretch(1)
-
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(8, 4, 8, 2)
-        layout.setSpacing(1)
-        layout.addLayout(top)
-        layout.addLayout(links)
-        layout.addLayout(milestones)
-
-        self._ticker = QTimer(self)
-        self._ticker.setInterval(1000)
-        self._ticker.timeout.connect(self._tick)
-        self.set_state(None)
+        return milestones
 
     def _action(self, text: str, keys: str | None) -> QAction:
         action = QAction(text, self)

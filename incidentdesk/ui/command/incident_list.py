@@ -7,10 +7,8 @@ from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QItemSelectionModel,
     QModelIndex,
-    QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
     QTimer,
@@ -35,16 +33,18 @@ from incidentdesk.core.text import reveal
 from incidentdesk.core.timefmt import format_duration, to_micros, utc_now
 from incidentdesk.ui.common.style import SEVERITY_COLORS
 from incidentdesk.ui.widgets.row_order import reorder
+from incidentdesk.ui.widgets.table_model import Index, RowsTableModel
 
-Index = QModelIndex | QPersistentModelIndex
 COLUMNS = ("Sev", "Incident", "Status", "Duration")
 SEV, TITLE, STATUS, DURATION = range(4)
 IncidentIdRole = Qt.ItemDataRole.UserRole + 1
 OrderRole = Qt.ItemDataRole.UserRole + 2
 
 
-class IncidentListModel(QAbstractTableModel):
+class IncidentListModel(RowsTableModel):
     """Incident-list rows (as the Desk's ``incidents()`` returns them)."""
+
+    COLUMNS = COLUMNS
 
     def __init__(self, parent: Any = None, clock: Callable[[], datetime] = utc_now) -> None:
         super().__init__(parent)
@@ -100,19 +100,6 @@ class IncidentListModel(QAbstractTableModel):
     def row_of(self, incident_id: str) -> int | None:
         """The source row of an incident."""
         return next((i for i, r in enumerate(self._rows) if r["id"] == incident_id), None)
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
-        return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
@@ -266,6 +253,15 @@ class IncidentList(QWidget):
             | QItemSelectionModel.SelectionFlag.Rows,
         )
         return True
+
+    def select_first(self) -> None:
+        """Select the top row (the most urgent incident), if the list shows any."""
+        if self.order.index(0, 0).isValid():
+            self.view.selectRow(0)
+
+    def set_show_closed(self, show: bool) -> None:
+        """Show closed incidents too, or only the open ones."""
+        self.order.set_show_closed(show)
 
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if current.isValid():

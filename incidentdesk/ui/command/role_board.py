@@ -391,6 +391,12 @@ class RoleBoard(QWidget):
             card.person.setCurrentIndex(-1)
             card.person.setEditText(text)
 
+    def focus_role(self, role_key: str) -> None:
+        """Put the cursor in the name field of a role's card."""
+        card = self.cards.get(role_key)
+        if card is not None:
+            card.person.setFocus()
+
     def show_error(self, text: str) -> None:
         """Show (or with ``""`` clear) a problem inline, above the cards."""
         self.error_label.setText(text)

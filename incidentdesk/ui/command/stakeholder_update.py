@@ -141,46 +141,10 @@ class StakeholderUpdateDialog(QDialog):
         self.conditions_edit = self._editor(conditions_text(state, clock()))
         self.actions_edit = self._editor(actions_text(recent_entries))
         self.needs_edit = self._editor("")
-        editors = QVBoxLayout()
-        stretches = (2, 3, 2)  # Actions usually runs longest
-        for (name, hint), edit, stretch in zip(SECTIONS, self.editors(), stretches, strict=True):
-            label = QLabel(f"<b>{name}</b> — {hint}")
-            label.setBuddy(edit)
-            edit.setAccessibleName(name)
-            editors.addWidget(label)
-            editors.addWidget(edit, stretch)
-
-        self.preview = QPlainTextEdit()
-        self.preview.setReadOnly(True)
-        self.preview.setAccessibleName("Preview")
-        self.preview.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
-        mono = QFont("monospace")
-        mono.setStyleHint(QFont.StyleHint.TypeWriter)
-        self.preview.setFont(mono)  # as it will read in chat and in the timeline
-        # The window's colour rather than an editor's: it reads as not editable.
-        self.preview.setStyleSheet("QPlainTextEdit { background-color: palette(window); }")
-        preview_box = QVBoxLayout()
-        preview_box.addWidget(QLabel("<b>Preview</b> — posted to the timeline as an update"))
-        preview_box.addWidget(self.preview, 1)
-
         columns = QHBoxLayout()
-        columns.addLayout(editors, 1)
-        columns.addLayout(preview_box, 1)
-
-        self.send_to = QComboBox()
-        self.send_to.addItem(TIMELINE_ONLY, None)
-        self.send_to.setAccessibleName("Send to")
-        self.send_to.setToolTip(
-            "Also post the update to a chat channel of the service catalog; it is always "
-            "saved to the timeline"
-        )
-        self.send_to.setEnabled(False)  # until the catalog's chat targets arrive
-        send_label = QLabel("Also &send to")
-        send_label.setBuddy(self.send_to)
-        send_row = QHBoxLayout()
-        send_row.addWidget(send_label)
-        send_row.addWidget(self.send_to)
-        send_row.addStretch(1)
+        columns.addLayout(self._editor_column(), 1)
+        columns.addLayout(self._preview_column(), 1)
+        send_row = self._send_row()
 
         self.error = InlineError()
         self.buttons = QDialogButtonBox(
@@ -204,6 +168,52 @@ class StakeholderUpdateDialog(QDialog):
         client.call(
             lambda desk: desk.escalations.chat_targets(), self.set_chat_targets, lambda _e: None
         )
+
+    def _editor_column(self) -> QVBoxLayout:
+        """Conditions, Actions and Needs, each under its name and hint."""
+        editors = QVBoxLayout()
+        stretches = (2, 3, 2)  # Actions usually runs longest
+        for (name, hint), edit, stretch in zip(SECTIONS, self.editors(), stretches, strict=True):
+            label = QLabel(f"<b>{name}</b> — {hint}")
+            label.setBuddy(edit)
+            edit.setAccessibleName(name)
+            editors.addWidget(label)
+            editors.addWidget(edit, stretch)
+        return editors
+
+    def _preview_column(self) -> QVBoxLayout:
+        """The update as it will read, not editable."""
+        self.preview = QPlainTextEdit()
+        self.preview.setReadOnly(True)
+        self.preview.setAccessibleName("Preview")
+        self.preview.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        mono = QFont("monospace")
+        mono.setStyleHint(QFont.StyleHint.TypeWriter)
+        self.preview.setFont(mono)  # as it will read in chat and in the timeline
+        # The window's colour rather than an editor's: it reads as not editable.
+        self.preview.setStyleSheet("QPlainTextEdit { background-color: palette(window); }")
+        preview_box = QVBoxLayout()
+        preview_box.addWidget(QLabel("<b>Preview</b> — posted to the timeline as an update"))
+        preview_box.addWidget(self.preview, 1)
+        return preview_box
+
+    def _send_row(self) -> QHBoxLayout:
+        """Where else the update goes (a chat channel of the catalog)."""
+        self.send_to = QComboBox()
+        self.send_to.addItem(TIMELINE_ONLY, None)
+        self.send_to.setAccessibleName("Send to")
+        self.send_to.setToolTip(
+            "Also post the update to a chat channel of the service catalog; it is always "
+            "saved to the timeline"
+        )
+        self.send_to.setEnabled(False)  # until the catalog's chat targets arrive
+        send_label = QLabel("Also &send to")
+        send_label.setBuddy(self.send_to)
+        send_row = QHBoxLayout()
+        send_row.addWidget(send_label)
+        send_row.addWidget(self.send_to)
+        send_row.addStretch(1)
+        return send_row
 
     # ----------------------------------------------------------------- API
 

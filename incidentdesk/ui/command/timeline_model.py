@@ -14,10 +14,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
-    QPersistentModelIndex,
-    QSortFilterProxyModel,
     Qt,
 )
 from PySide6.QtGui import QFont
@@ -30,11 +27,11 @@ from incidentdesk.core.journal.provenance import Identities, shown_recorder
 from incidentdesk.core.text import reveal
 from incidentdesk.core.timefmt import format_utc, to_micros
 from incidentdesk.ui.common.resources import icon
+from incidentdesk.ui.widgets.table_model import Index, RowsTableModel
 
 if TYPE_CHECKING:  # the Desk module loads SQLAlchemy; views only name its types
     from incidentdesk.app.desk import IncidentSnapshot
 
-Index = QModelIndex | QPersistentModelIndex
 
 COLUMNS = ("Time", "Kind", "Author", "Entry")
 TIME, KIND, AUTHOR, TEXT = range(4)
@@ -149,8 +146,10 @@ def filter_kind(event: Event) -> str:
     return _EVENT_KIND.get(event.kind, "note")
 
 
-class TimelineModel(QAbstractTableModel):
+class TimelineModel(RowsTableModel):
     """An incident's timeline; feed it snapshots with :meth:`apply`."""
+
+    COLUMNS = COLUMNS
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -371,12 +370,6 @@ class TimelineModel(QAbstractTableModel):
 
     # ------------------------------------------------------------ Qt model API
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
@@ -415,7 +408,7 @@ class TimelineModel(QAbstractTableModel):
         if role == RecorderRole:
             return row.recorder
         if role == SearchTextRole:
-            return _search_text(row)
+            return search_text(row)
         if role == Qt.ItemDataRole.AccessibleTextRole:
             by = f" (recorded by {reveal(row.recorder)})" if row.recorder else ""
             return f"{self._display(row, TIME)} {reveal(row.event.author)}{by}: {reveal(row.text)}"
@@ -458,7 +451,7 @@ class TimelineModel(QAbstractTableModel):
         return None
 
 
-def _search_text(row: TimelineRow) -> str:
+def search_text(row: TimelineRow) -> str:
     # What the search box looks in: the entry, what it said before a correction, its author
     # and, where shown, who recorded it.
     return f"{row.text}\n{row.original_text or ''}\n{row.event.author}\n{row.recorder or ''}"
@@ -489,54 +482,3 @@ def _clock(moment: datetime, utc: bool) -> str:
     shown = moment.astimezone(UTC) if utc else moment.astimezone()
     today = datetime.now(shown.tzinfo).date()
     return shown.strftime("%H:%M:%S" if shown.date() == today else "%b %d %H:%M")
-
-
-class TimelineFilter(QSortFilterProxyModel):
-    """Filters by kind, author, pinned and text; rows keep the timeline's order."""
-
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self.kinds: frozenset[str] = frozenset()  # empty: every kind
-        self.author: str | None = None
-        self.pinned_only = False
-        self.needle = ""
-
-    @property
-    def active(self) -> bool:
-        """Whether any filter is set."""
-        return bool(self.kinds or self.author or self.pinned_only or self.needle)
-
-    def set_filters(
-        self,
-        kinds: frozenset[str] | None = None,
-        author: str | bool | None = False,
-        pinned_only: bool | None = None,
-        text: str | None = None,
-    ) -> None:
-        """Change some filters (arguments left out keep their value)."""
-        self.beginFilterChange()
-        if kinds is not None:
-            self.kinds = kinds
-        if author is not False:
-            self.author = author or None  # type: ignore[assignment]
-        if pinned_only is not None:
-            self.pinned_only = pinned_only
-        if text is not None:
-            self.needle = text.strip().casefold()
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-
-    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
-        if not self.active:
-            return True
-        model = self.sourceModel()
-        assert isinstance(model, TimelineModel)
-        row = model.row_at(source_row)
-        if self.kinds and row.kind not in self.kinds:
-            return False
-        if self.author and row.event.author != self.author:
-            return False
-        if self.pinned_only and not row.pinned:
-            return False
-        if self.needle:
-            return self.needle in _search_text(row).casefold()
-        return True

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from incidentdesk.core.journal.events import Event
 from incidentdesk.ui.command.recorder_delegate import RecorderDelegate
+from incidentdesk.ui.command.timeline_filter import TimelineFilter
 from incidentdesk.ui.command.timeline_model import (
     AUTHOR,
     KIND,
@@ -31,7 +32,6 @@ from incidentdesk.ui.command.timeline_model import (
     TEXT,
     TIME,
     EventIdRole,
-    TimelineFilter,
     TimelineModel,
 )
 from incidentdesk.ui.common.client import DeskClient
@@ -50,10 +50,12 @@ class TimelinePanel(QWidget):
     Signals:
         message(str): something for the status bar.
         action_item_requested(str, str): (incident id, item id) of an action item to open.
+        utc_toggled(bool): times now show in UTC (True) or local time.
     """
 
     message = Signal(str)
     action_item_requested = Signal(str, str)
+    utc_toggled = Signal(bool)
 
     def __init__(self, client: DeskClient, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -140,6 +142,7 @@ class TimelinePanel(QWidget):
         self.utc_box = QCheckBox("UTC", self)
         self.utc_box.setToolTip("Show times in UTC instead of local time")
         self.utc_box.toggled.connect(self.model.set_utc)
+        self.utc_box.toggled.connect(self.utc_toggled)
 
         bar.addWidget(self.kind_button)
         bar.addWidget(self.author_box)
@@ -175,6 +178,18 @@ class TimelinePanel(QWidget):
     def _focus_search(self) -> None:
         self.search.setFocus()
         self.search.selectAll()
+
+    def is_utc(self) -> bool:
+        """Whether times show in UTC."""
+        return self.utc_box.isChecked()
+
+    def set_utc(self, utc: bool) -> None:
+        """Show times in UTC (True) or local time."""
+        self.utc_box.setChecked(utc)
+
+    def entry_actions(self) -> list[QAction]:
+        """The actions on the selected entry that the window's menu offers (pin, correct)."""
+        return [self.pin_action, self.correct_action]
 
     # ------------------------------------------------------------ feeding
 

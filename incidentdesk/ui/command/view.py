@@ -11,7 +11,8 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QByteArray, Qt, Signal
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
 from incidentdesk.core.journal.events import Event
@@ -39,10 +40,18 @@ class CommandView(QWidget):
     Signals:
         message(str): something for the status bar.
         loaded(str): an incident finished loading (its id).
+        utc_toggled(bool): the timeline's times now show in UTC (True) or local time.
+        action_item_requested(str, str): (incident id, item id) of an action item to open.
+        catalog_import_requested(): the escalation panel asks for a catalog file.
+        catalog_requested(): the escalation panel asks to show the catalog.
     """
 
     message = Signal(str)
     loaded = Signal(str)
+    utc_toggled = Signal(bool)
+    action_item_requested = Signal(str, str)
+    catalog_import_requested = Signal()
+    catalog_requested = Signal()
 
     def __init__(self, client: DeskClient, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -92,8 +101,12 @@ class CommandView(QWidget):
         # than after the change feed's look (one round trip to the worker fewer).
         client.command_saved.connect(self.refresh)
         self.banner.update_requested.connect(self.open_update_composer)
-        self.banner.assign_requested.connect(self._focus_role)
+        self.banner.assign_requested.connect(self.role_board.focus_role)
         self.unpaged.fix_requested.connect(self.escalation.fix)
+        self.timeline.utc_toggled.connect(self.utc_toggled)
+        self.timeline.action_item_requested.connect(self.action_item_requested)
+        self.escalation.import_requested.connect(self.catalog_import_requested)
+        self.escalation.catalog_requested.connect(self.catalog_requested)
         self.show_incident(None)
 
     # ------------------------------------------------------------ loading
@@ -228,14 +241,33 @@ class CommandView(QWidget):
         dialog.posted.connect(lambda _id: self.message.emit("Stakeholder update posted."))
         dialog.open()
 
-    def _focus_role(self, role_key: str) -> None:
-        card = self.role_board.cards.get(role_key)
-        if card is not None:
-            card.person.setFocus()
-
     def focus_quick_entry(self) -> None:
         """Put the cursor in the quick entry."""
         self.quick_entry.focus_entry()
+
+    def focus_escalation(self) -> None:
+        """Put the cursor on the escalation panel's first action."""
+        self.escalation.focus_first_action()
+
+    def entry_actions(self) -> list[QAction]:
+        """The timeline's actions on the selected entry, for the window's menu."""
+        return self.timeline.entry_actions()
+
+    def is_utc(self) -> bool:
+        """Whether the timeline shows times in UTC."""
+        return self.timeline.is_utc()
+
+    def set_utc(self, utc: bool) -> None:
+        """Show the timeline's times in UTC (True) or local time."""
+        self.timeline.set_utc(utc)
+
+    def save_layout(self) -> QByteArray:
+        """The split between role board, escalation and timeline, to remember."""
+        return self.splitter.saveState()
+
+    def restore_layout(self, state: QByteArray) -> None:
+        """Restore a split remembered by :meth:`save_layout`."""
+        self.splitter.restoreState(state)
 
     def set_reminder_intervals(self, intervals: Mapping[str, timedelta]) -> None:
         """Status update intervals per severity (from the settings)."""

@@ -6,7 +6,7 @@ from functools import cache
 
 from PySide6.QtGui import QIcon
 
-from incidentdesk.infra.shipped import resource_path, resources_dir
+from incidentdesk.app.profile import resource_path, resources_dir
 
 __all__ = ["icon", "resource_path", "resources_dir"]
 

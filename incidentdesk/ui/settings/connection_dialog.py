@@ -32,22 +32,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from incidentdesk.infra.config import SHARED_SECRET, known_shared_secret_name
-from incidentdesk.infra.secrets import (
-    env_name,
-)
-
-# ui/ never imports store/ (an import-linter contract): these come through sync, which does
-# not list them in __all__ yet, hence the ignore.
-from incidentdesk.runtime.sync import SharedConfig, SharedError
-from incidentdesk.ui.settings.connection_steps import (
+from incidentdesk.app.connection import (
     Outcome,
     Setup,
+    SharedConfig,
+    SharedError,
     check_connection,
     forget_connection,
     load_setup,
     save_connection,
+    stored_secret_name,
 )
+from incidentdesk.app.profile import SHARED_SECRET, env_name
 from incidentdesk.ui.widgets.fitting_dialog import FittingDialog
 from incidentdesk.ui.widgets.inline_note import InlineError, SuccessNote
 
@@ -143,7 +139,49 @@ class ConnectionDialog(FittingDialog):
             "Each keeps working on its own file when the database cannot be reached."
         )
         intro.setWordWrap(True)
+        form = self._form()
+        self.result_ok = SuccessNote()
+        self.result_error = InlineError()
+        actions = self._actions()
 
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(form)
+        layout.addWidget(self.result_ok)
+        layout.addWidget(self.result_error)
+        layout.addStretch(1)
+        layout.addLayout(actions)
+
+        self._set_busy(True)
+        self._steps.run(lambda: load_setup(data_dir), self._loaded)
+        self.url_edit.setFocus()
+
+    def _form(self) -> QFormLayout:
+        """The fields: URL, TLS mode, root certificate, password, each with its notes."""
+        self._fields()
+        rootcert_row = QHBoxLayout()
+        rootcert_row.setContentsMargins(0, 0, 0, 0)
+        rootcert_row.addWidget(self.rootcert_edit, 1)
+        rootcert_row.addWidget(self.rootcert_button)
+
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        form.addRow("&URL", _stack(self.url_edit, self.url_edit, self.url_error))
+        sslmode_row = QHBoxLayout()
+        sslmode_row.setContentsMargins(0, 0, 0, 0)
+        sslmode_row.addWidget(self.sslmode_combo)
+        sslmode_row.addWidget(self.sslmode_note, 1)
+        form.addRow("T&LS (sslmode)", _stack(self.sslmode_combo, sslmode_row))
+        form.addRow(
+            "&Root certificate", _stack(self.rootcert_edit, rootcert_row, self.rootcert_error)
+        )
+        form.addRow(
+            "&Password",
+            _stack(self.password_edit, self.password_edit, self.password_note, self.password_error),
+        )
+        return form
+
+    def _fields(self) -> None:
         self.url_edit = QLineEdit()
         self.url_edit.setPlaceholderText("postgresql://USER@HOST[:PORT]/DB")
         self.url_edit.setAccessibleName("Database URL")
@@ -188,30 +226,8 @@ class ConnectionDialog(FittingDialog):
             edit.textEdited.connect(lambda _t, e=error: self._edited(e))
         self.url_edit.textEdited.connect(lambda _t: self._update_password_hint())
 
-        rootcert_row = QHBoxLayout()
-        rootcert_row.setContentsMargins(0, 0, 0, 0)
-        rootcert_row.addWidget(self.rootcert_edit, 1)
-        rootcert_row.addWidget(self.rootcert_button)
-
-        form = QFormLayout()
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
-        form.addRow("&URL", _stack(self.url_edit, self.url_edit, self.url_error))
-        sslmode_row = QHBoxLayout()
-        sslmode_row.setContentsMargins(0, 0, 0, 0)
-        sslmode_row.addWidget(self.sslmode_combo)
-        sslmode_row.addWidget(self.sslmode_note, 1)
-        form.addRow("T&LS (sslmode)", _stack(self.sslmode_combo, sslmode_row))
-        form.addRow(
-            "&Root certificate", _stack(self.rootcert_edit, rootcert_row, self.rootcert_error)
-        )
-        form.addRow(
-            "&Password",
-            _stack(self.password_edit, self.password_edit, self.password_note, self.password_error),
-        )
-
-        self.result_ok = SuccessNote()
-        self.result_error = InlineError()
-
+    def _actions(self) -> QHBoxLayout:
+        """Test connection, Disconnect, then Save and Close."""
         self.test_button = QPushButton("&Test connection")
         self.test_button.setAutoDefault(False)
         self.test_button.clicked.connect(self.test)
@@ -233,18 +249,7 @@ class ConnectionDialog(FittingDialog):
         actions.addWidget(self.disconnect_button)
         actions.addStretch(1)
         actions.addWidget(self.buttons)
-
-        layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addLayout(form)
-        layout.addWidget(self.result_ok)
-        layout.addWidget(self.result_error)
-        layout.addStretch(1)
-        layout.addLayout(actions)
-
-        self._set_busy(True)
-        self._steps.run(lambda: load_setup(data_dir), self._loaded)
-        self.url_edit.setFocus()
+        return actions
 
     # ----------------------------------------------------------------- steps
 
@@ -258,9 +263,7 @@ class ConnectionDialog(FittingDialog):
         self._set_busy(True, self.test_button, "Testing…")
         data_dir = self.data_dir
         self._steps.run(
-            lambda: check_connection(
-                config, password, use_stored, known_shared_secret_name(data_dir)
-            ),
+            lambda: check_connection(config, password, use_stored, stored_secret_name(data_dir)),
             self._tested,
         )
 

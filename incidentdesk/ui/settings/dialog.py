@@ -2,19 +2,16 @@
 database, and which secrets are set.
 
 Secrets are shown by name and state only — their values are never read into the dialog —
-and set, replaced or removed through ``secrets.py``. The dialog reads and writes the keyring
-and ``config.toml`` on a side thread (:class:`~incidentdesk.ui.widgets.diagnostics.SideWorker`): a
-keyring unlock prompt never freezes the window. ``config.toml`` gets the name only; a secret
-typed here goes to the keyring (or this session's memory, and the dialog says so).
+and set, replaced or removed through :mod:`incidentdesk.app.profile`, on a side thread
+(:class:`~incidentdesk.ui.widgets.diagnostics.SideWorker`): a keyring unlock prompt never
+freezes the window. ``config.toml`` gets the name only; a secret typed here goes to the
+keyring (or this session's memory, and the dialog says so).
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import timedelta
-from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -34,24 +31,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from incidentdesk.app.profile import (
+    ProfileLocation,
+    SecretState,
+    SettingsFacts,
+    default_author,
+    read_facts,
+    remove_secret,
+    save_name,
+    store_secret,
+)
 from incidentdesk.core.errors import UserError
 from incidentdesk.core.incident.severity import SEVERITIES
 from incidentdesk.core.text import clean_name
-from incidentdesk.infra import logs
-from incidentdesk.infra.config import ConfigError, Profile, ProfileLocation, shared_secret_name
-from incidentdesk.infra.secrets import (
-    KeyringStatus,
-    SecretError,
-    delete_secret,
-    env_name,
-    keyring_status,
-    secret_is_set,
-    set_secret,
-)
-from incidentdesk.runtime.sync import move_old_shared_secret
 from incidentdesk.ui.common.style import WARNING_COLOR
+from incidentdesk.ui.settings.secret_row import SecretRow
 from incidentdesk.ui.shell.theme import THEMES
-from incidentdesk.ui.shell.welcome_dialog import save_name, stacked_field
+from incidentdesk.ui.shell.welcome_dialog import stacked_field
 from incidentdesk.ui.widgets.diagnostics import SideWorker
 from incidentdesk.ui.widgets.fitting_dialog import FittingDialog
 from incidentdesk.ui.widgets.inline_note import InlineError, InlineNote, SuccessNote
@@ -61,200 +57,6 @@ class WarningNote(InlineNote):
     """Something to know that is not an error (secrets that will not survive a restart)."""
 
     color = WARNING_COLOR
-
-
-# ---------------------------------------------------------------- background steps
-
-
-@dataclass(frozen=True)
-class SecretState:
-    """Whether a named secret is set, and where from (never its value)."""
-
-    name: str
-    label: str
-    is_set: bool
-    from_environment: bool = False
-    problem: str | None = None
-
-
-@dataclass(frozen=True)
-class SettingsFacts:
-    """What the dialog shows that lives outside Qt (read off the GUI thread)."""
-
-    name: str | None = None
-    shared_url: str | None = None
-    shared_sslmode: str = "prefer"
-    keyring: KeyringStatus | None = None
-    secrets: list[SecretState] = field(default_factory=list)
-    problem: str | None = None
-
-
-def known_secrets(data_dir: Path) -> list[tuple[str, str]]:
-    """The named secrets this profile uses, each with what it is for."""
-    move_old_shared_secret(data_dir)  # keyring: this runs off the GUI thread
-    return [(shared_secret_name(data_dir), "Shared database password")]
-
-
-def secret_state(name: str, label: str) -> SecretState:
-    """Whether ``name`` is set (keyring call: off the GUI thread)."""
-    try:
-        is_set = secret_is_set(name)
-    except SecretError as exc:
-        return SecretState(name, label, False, problem=str(exc))
-    return SecretState(name, label, is_set, bool(os.environ.get(env_name(name))))
-
-
-def read_facts(data_dir: Path) -> SettingsFacts:
-    """The profile and the keyring's state."""
-    problem = None
-    try:
-        profile = Profile.load(data_dir)
-    except ConfigError as exc:
-        profile, problem = Profile(data_dir), str(exc)
-    try:
-        rows = [secret_state(name, label) for name, label in known_secrets(data_dir)]
-    except (ConfigError, SecretError) as exc:
-        rows, problem = [], str(exc)
-    return SettingsFacts(
-        profile.name,
-        profile.shared_url,
-        profile.shared_sslmode,
-        keyring_status(),
-        rows,
-        problem,
-    )
-
-
-def store_secret(name: str, label: str, value: str) -> tuple[SecretState, str]:
-    """Keep a secret; returns its new state and where it went."""
-    logs.redact_value(value)  # before anything could log it
-    persistent = set_secret(name, value)
-    where = (
-        "stored in the system keyring"
-        if persistent
-        else "kept for this session only (no usable keyring)"
-    )
-    return secret_state(name, label), f"{label}: {where}."
-
-
-def remove_secret(name: str, label: str) -> tuple[SecretState, str]:
-    """Forget a secret (the environment is left alone)."""
-    delete_secret(name)
-    return secret_state(name, label), f"{label}: removed."
-
-
-# ---------------------------------------------------------------- one secret's row
-
-
-class SecretRow(QWidget):
-    """A named secret: its state, Set/Replace and Remove, and a password field to type it.
-
-    Signals:
-        store_requested(str, str): the name and the typed value.
-        remove_requested(str): the name.
-    """
-
-    store_requested = Signal(str, str)
-    remove_requested = Signal(str)
-
-    def __init__(self, state: SecretState, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.state = state
-        self.title = QLabel(state.label)
-        self.name_label = QLabel(
-            f"Secret “{state.name}”, or {env_name(state.name)} in the environment"
-        )
-        self.name_label.setProperty("muted", True)
-        self.name_label.setWordWrap(True)
-        self.state_label = QLabel()
-        self.state_label.setWordWrap(True)
-        self.set_button = QPushButton()
-        self.set_button.setAutoDefault(False)
-        self.set_button.clicked.connect(self.start_editing)
-        self.remove_button = QPushButton("Remove")
-        self.remove_button.setAutoDefault(False)
-        self.remove_button.setAccessibleName(f"Remove {state.label}")
-        self.remove_button.clicked.connect(lambda: self.remove_requested.emit(self.state.name))
-
-        self.value_edit = QLineEdit()
-        self.value_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.value_edit.setAccessibleName(f"New value of {state.label}")
-        self.value_edit.setPlaceholderText("The new value (hidden as you type)")
-        self.value_edit.returnPressed.connect(self._store)
-        self.store_button = QPushButton("Store")
-        self.store_button.setAutoDefault(False)
-        self.store_button.clicked.connect(self._store)
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setAutoDefault(False)
-        self.cancel_button.clicked.connect(self.stop_editing)
-        self.editor = QWidget()
-        editor_row = QHBoxLayout(self.editor)
-        editor_row.setContentsMargins(0, 0, 0, 0)
-        editor_row.addWidget(self.value_edit, 1)
-        editor_row.addWidget(self.store_button)
-        editor_row.addWidget(self.cancel_button)
-        self.editor.hide()
-        self.error = InlineError()
-
-        font = self.title.font()
-        font.setBold(True)
-        self.title.setFont(font)
-        top = QHBoxLayout()
-        top.setContentsMargins(0, 0, 0, 0)
-        top.setSpacing(8)
-        top.addWidget(self.title)
-        top.addWidget(self.state_label, 1)
-        top.addWidget(self.set_button)
-        top.addWidget(self.remove_button)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(2)
-        layout.addLayout(top)
-        layout.addWidget(self.name_label)
-        layout.addWidget(self.editor)
-        layout.addWidget(self.error)
-        self.set_state(state)
-
-    def set_state(self, state: SecretState) -> None:
-        """Show a new state."""
-        self.state = state
-        if state.problem:
-            text = "unknown: the keyring did not answer"
-        elif state.from_environment:
-            text = f"set in the environment ({env_name(state.name)}), which is used first"
-        else:
-            text = "set" if state.is_set else "not set"
-        self.state_label.setText(f"— {text}")
-        self.error.show_message(state.problem or "")
-        verb = "Replace…" if state.is_set else "Set…"
-        self.set_button.setText(verb)
-        self.set_button.setAccessibleName(f"{verb.rstrip('…')} {state.label}")
-        # Hidden rather than disabled: only a stored secret can be removed from here.
-        self.remove_button.setVisible(state.is_set and not state.from_environment)
-
-    def start_editing(self) -> None:
-        """Show the password field, focused."""
-        self.error.clear_message()
-        self.editor.show()
-        self.value_edit.setFocus()
-
-    def stop_editing(self) -> None:
-        """Hide the password field and forget what was typed."""
-        self.value_edit.clear()
-        self.editor.hide()
-
-    def set_busy(self, busy: bool) -> None:
-        """Disable the buttons while the keyring works."""
-        for button in (self.set_button, self.store_button, self.cancel_button):
-            button.setEnabled(not busy)
-        self.remove_button.setEnabled(not busy)
-
-    def _store(self) -> None:
-        value = self.value_edit.text()
-        if not value:
-            self.error.show_message("Type the secret first; an empty one is not stored.")
-            return
-        self.store_requested.emit(self.state.name, value)
 
 
 # ---------------------------------------------------------------- the dialog
@@ -308,11 +110,37 @@ class SettingsDialog(FittingDialog):
         title = "Settings" if location.is_default else f"Settings — profile {location.name}"
         self.setWindowTitle(title)
         self.setMinimumWidth(640)
+        boxes = (
+            self._you_box(location, author_override),
+            self._display_box(theme, utc),
+            self._reminders_box(intervals),
+            self._shared_box(shared_database_available),
+            self._secrets_box(),
+        )
+        self.problem = InlineError()
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.save_button.setEnabled(False)  # until the profile is read
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
 
-        # You
+        layout = QVBoxLayout(self)
+        for box in boxes:
+            layout.addWidget(box)
+        layout.addWidget(self.problem)
+        layout.addStretch(1)
+        layout.addWidget(self.buttons)
+
+        data_dir = location.data_dir
+        self._side.run(lambda: read_facts(data_dir), self._loaded, self._failed)
+
+    def _you_box(self, location: ProfileLocation, author_override: str | None) -> QGroupBox:
+        """You: the name entries are recorded under."""
         self.name_edit = QLineEdit()
         self.name_edit.setAccessibleName("Your name")
-        self.name_edit.setPlaceholderText(Profile(location.data_dir).author())
+        self.name_edit.setPlaceholderText(default_author(location.data_dir))
         self.name_edit.setEnabled(False)  # until the profile is read
         override = f" This session records as {author_override} (--as)." if author_override else ""
         self.name_note = QLabel(
@@ -327,8 +155,10 @@ class SettingsDialog(FittingDialog):
         you_form.addRow(
             "Your &name", stacked_field(self.name_edit, self.name_note, self.name_error)
         )
+        return you
 
-        # Display
+    def _display_box(self, theme: str, utc: bool) -> QGroupBox:
+        """Display: the theme and how times show."""
         self.theme_combo = QComboBox()
         self.theme_combo.setAccessibleName("Theme")
         for name in THEMES:
@@ -350,8 +180,10 @@ class SettingsDialog(FittingDialog):
         display_form = QFormLayout(display)
         display_form.addRow("&Theme", self.theme_combo)
         display_form.addRow("Times", times)
+        return display
 
-        # Reminders: the same storage as View → Status update reminders…
+    def _reminders_box(self, intervals: Mapping[str, timedelta]) -> QGroupBox:
+        """Reminders: the same storage as View → Status update reminders…"""
         reminders = QGroupBox("Status update reminders")
         grid = QGridLayout(reminders)
         intro = QLabel("How often the commander is reminded to post a status update.")
@@ -374,21 +206,25 @@ class SettingsDialog(FittingDialog):
             grid.addWidget(label, 1, column)
             grid.addWidget(spin, 2, column)
             self.spins[sev.code] = spin
+        return reminders
 
-        # Shared database
+    def _shared_box(self, available: bool) -> QGroupBox:
+        """The shared database this profile syncs with, and the button to its dialog."""
         self.shared_label = QLabel("Reading the profile…")
         self.shared_label.setWordWrap(True)
         self.shared_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.shared_button = QPushButton("Shared &database…")
         self.shared_button.setAutoDefault(False)
-        self.shared_button.setEnabled(shared_database_available)
+        self.shared_button.setEnabled(available)
         self.shared_button.clicked.connect(self.shared_database_requested)
         shared = QGroupBox("Shared database")
         shared_row = QHBoxLayout(shared)
         shared_row.addWidget(self.shared_label, 1)
         shared_row.addWidget(self.shared_button)
+        return shared
 
-        # Secrets
+    def _secrets_box(self) -> QGroupBox:
+        """Which secrets are set (their rows arrive with the profile's facts)."""
         self.keyring_label = QLabel("Checking the system keyring…")
         self.keyring_label.setWordWrap(True)
         self.keyring_label.setProperty("muted", True)
@@ -402,25 +238,7 @@ class SettingsDialog(FittingDialog):
         secrets_layout.addWidget(self.keyring_warning)
         secrets_layout.addLayout(self.secret_rows)
         secrets_layout.addWidget(self.secret_done)
-
-        self.problem = InlineError()
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
-        self.save_button.setEnabled(False)  # until the profile is read
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
-
-        layout = QVBoxLayout(self)
-        for box in (you, display, reminders, shared, secrets_box):
-            layout.addWidget(box)
-        layout.addWidget(self.problem)
-        layout.addStretch(1)
-        layout.addWidget(self.buttons)
-
-        data_dir = location.data_dir
-        self._side.run(lambda: read_facts(data_dir), self._loaded, self._failed)
+        return secrets_box
 
     # ------------------------------------------------------------ results
 

@@ -1,6 +1,6 @@
 """Set one named secret (a paging target's key or webhook URL) from where it was missed.
 
-The settings dialog's secret row (:class:`incidentdesk.ui.settings.dialog.SecretRow`) in a
+The settings dialog's secret row (:class:`incidentdesk.ui.settings.secret_row.SecretRow`) in a
 dialog of its own, opened by a page that failed for want of it ("Set secret…"). The keyring
 is read and written off the GUI thread, as in the settings dialog.
 """
@@ -10,8 +10,9 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
+from incidentdesk.app.profile import SecretState, secret_state, store_secret
 from incidentdesk.core.errors import UserError
-from incidentdesk.ui.settings.dialog import SecretRow, SecretState, secret_state, store_secret
+from incidentdesk.ui.settings.secret_row import SecretRow
 from incidentdesk.ui.widgets.diagnostics import SideWorker
 from incidentdesk.ui.widgets.fitting_dialog import FittingDialog
 from incidentdesk.ui.widgets.inline_note import SuccessNote

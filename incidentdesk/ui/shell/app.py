@@ -15,20 +15,27 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from incidentdesk import __version__
-from incidentdesk.core.errors import UserError
-from incidentdesk.infra import logs
-from incidentdesk.infra.config import (
+from incidentdesk.app.profile import (
     DEFAULT_PROFILE,
     Profile,
     ProfileLocation,
+    default_author,
+    due_days,
+    is_connected,
     last_profile,
     list_profiles,
     prepare_profile,
     remember_profile,
+    start_log,
 )
+from incidentdesk.core.errors import UserError
 from incidentdesk.ui.common.client import DeskClient
 from incidentdesk.ui.common.resources import icon
-from incidentdesk.ui.settings.sync_status import (
+from incidentdesk.ui.shell.main_window import MainWindow
+from incidentdesk.ui.shell.qt_messages import install_message_filter
+from incidentdesk.ui.shell.theme import apply_theme
+from incidentdesk.ui.shell.welcome_dialog import CATALOG, DEMO, LOCAL, ProfileChooser, WelcomeDialog
+from incidentdesk.ui.shell.workstation import (
     CourierFactory,
     ServiceFactory,
     WorkstationCourier,
@@ -36,10 +43,6 @@ from incidentdesk.ui.settings.sync_status import (
     default_courier,
     default_service,
 )
-from incidentdesk.ui.shell.main_window import MainWindow
-from incidentdesk.ui.shell.qt_messages import install_message_filter
-from incidentdesk.ui.shell.theme import apply_theme
-from incidentdesk.ui.shell.welcome_dialog import CATALOG, DEMO, LOCAL, ProfileChooser, WelcomeDialog
 from incidentdesk.ui.widgets.diagnostics import UrlOpener
 from incidentdesk.ui.widgets.error_dialog import ErrorReporter
 
@@ -205,10 +208,10 @@ class Startup(QObject):
 
     def begin(self) -> None:
         """Show the welcome dialog (a new profile) or the window."""
-        if self.location.has_database() or _connected(self.location):
+        if self.location.has_database() or is_connected(self.location):
             self.open_window(LOCAL)
             return
-        default_name = self.author or Profile(self.location.data_dir).author()
+        default_name = self.author or default_author(self.location.data_dir)
         self.welcome = WelcomeDialog(self.location, default_name)
         self.welcome.chosen.connect(self.open_window)
         self.welcome.rejected.connect(self._not_started)
@@ -247,14 +250,6 @@ class Startup(QObject):
             self.window.client.stop()
 
 
-def _connected(location: ProfileLocation) -> bool:
-    # Connected with `incidentdesk connect` before the first start: set up, not new.
-    try:
-        return bool(Profile.load(location.data_dir).shared_url)
-    except UserError:
-        return False
-
-
 def choose_profile(location: ProfileLocation) -> ProfileLocation | None:
     """The profile to open: as named, or as picked in the chooser when named profiles exist
     (None: the user cancelled)."""
@@ -283,7 +278,7 @@ def run_app(location: ProfileLocation, author: str | None) -> int:
         QMessageBox.critical(None, "Cannot open the profile", str(exc))
         raise
     remember_profile(location.base, location.name)
-    log_file = logs.setup("app", location.name, location.base if location.base_chosen else None)
+    log_file = start_log("app", location.name, location.base if location.base_chosen else None)
     log.info("IncidentDesk %s starting: profile %s in %s", __version__, location.name, data_dir)
     apply_theme(app, str(ui_settings(data_dir).value("theme", "system")))
     reporter = ErrorReporter(None, log_file)
@@ -306,7 +301,7 @@ def _open_desk(data_dir: Path, name: str) -> Desk:
 
     desk = Desk.open(data_dir, name)
     try:
-        desk.action_items.due_days = Profile.load(data_dir).due_days
+        desk.action_items.due_days = due_days(data_dir)
     except UserError as exc:  # a damaged config.toml: the defaults, and say so in the log
         log.warning("action item due days: %s", exc)
     return desk

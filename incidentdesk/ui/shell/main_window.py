@@ -9,49 +9,41 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QUrl
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDesktopServices, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
-    QApplication,
     QHBoxLayout,
     QMainWindow,
-    QMessageBox,
+    QMenu,
+    QMenuBar,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from incidentdesk import __version__
+from incidentdesk.app.profile import ProfileLocation
 from incidentdesk.core.journal.sync_state import SyncStatus
-from incidentdesk.infra.config import Profile, ProfileLocation
 from incidentdesk.ui.catalog.browser import CatalogBrowser
 from incidentdesk.ui.command.declare_dialog import DeclareDialog
 from incidentdesk.ui.command.incident_list import IncidentList
 from incidentdesk.ui.command.quarantine_view import QuarantineDialog, QuarantineLabel
-from incidentdesk.ui.command.reminder_settings import (
-    ReminderSettingsDialog,
-    load_intervals,
-    save_intervals,
-)
+from incidentdesk.ui.command.reminder_settings import load_intervals, save_intervals
 from incidentdesk.ui.command.view import CommandView
 from incidentdesk.ui.common.client import DeskClient
 from incidentdesk.ui.common.resources import icon
 from incidentdesk.ui.library.panel import LibraryPanel
 from incidentdesk.ui.metrics.panel import MetricsPanel
-from incidentdesk.ui.settings.sync_status import (
-    OfflineBanner,
-    SyncStatusLabel,
-    WorkstationCourier,
-    WorkstationSync,
-)
+from incidentdesk.ui.settings.sync_status import OfflineBanner, SyncStatusLabel
+from incidentdesk.ui.shell.dialogs import WindowDialogs
 from incidentdesk.ui.shell.shortcuts import ShortcutsDialog
-from incidentdesk.ui.shell.theme import THEMES, apply_theme
+from incidentdesk.ui.shell.theme import ThemeMenu
+from incidentdesk.ui.shell.workstation import WorkstationCourier, WorkstationSync
 
 if TYPE_CHECKING:
     from incidentdesk.app.desk import Desk
+    from incidentdesk.ui.command.reminder_settings import ReminderSettingsDialog
     from incidentdesk.ui.settings.connection_dialog import ConnectionDialog
     from incidentdesk.ui.settings.dialog import SettingsDialog
-    from incidentdesk.ui.widgets.diagnostics import SideWorker
 
 VIEWS = ("Command", "Library", "Metrics", "Catalog")
 COMMAND, LIBRARY, METRICS, CATALOG = range(len(VIEWS))
@@ -81,13 +73,12 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.sync = sync
         self.courier = courier
-        self._connection_dialog: ConnectionDialog | None = None
         # Set by build_window: the profile, its log file, the --as name of this session.
         self.location: ProfileLocation | None = None
         self.log_file: Path | None = None
         self.author_override: str | None = None
         self.url_opener: Callable[[QUrl], bool] = QDesktopServices.openUrl  # tests: their own
-        self._side: SideWorker | None = None
+        self.dialogs = WindowDialogs(self, client, shared_database_available=sync is not None)
         self.setWindowTitle("IncidentDesk")
         self.setWindowIcon(icon("app"))
         self.resize(1400, 900)
@@ -97,22 +88,7 @@ class MainWindow(QMainWindow):
         self.incident_list = IncidentList(self)
         self.command_view = CommandView(client, self)
         self.offline_banner = OfflineBanner(self)
-        command_area = QWidget(self)
-        area_layout = QVBoxLayout(command_area)
-        area_layout.setContentsMargins(0, 0, 0, 0)
-        area_layout.setSpacing(0)
-        banner_row = QHBoxLayout()  # lined up with the command view's own margins
-        banner_row.setContentsMargins(6, 6, 6, 0)
-        banner_row.addWidget(self.offline_banner)
-        area_layout.addLayout(banner_row)
-        area_layout.addWidget(self.command_view, 1)
-        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
-        self.splitter.addWidget(self.incident_list)
-        self.splitter.addWidget(command_area)
-        # A wider window gives the list a share too, so titles show more than their start.
-        self.splitter.setStretchFactor(0, 1)
-        self.splitter.setStretchFactor(1, 3)
-        self.splitter.setSizes([400, 1000])
+        self.splitter = self._command_page()
         self.library = LibraryPanel(client, self)
         self.metrics = MetricsPanel(client, self)
         self.catalog = CatalogBrowser(client, self)
@@ -131,103 +107,68 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.sync_label)
 
         self._build_menus()
-        self.incident_list.selected.connect(self._incident_selected)
-        self.command_view.message.connect(self.show_message)
-        self.library.message.connect(self.show_message)
-        self.catalog.message.connect(self.show_message)
-        self.command_view.escalation.import_requested.connect(lambda: self.import_catalog())
-        self.command_view.escalation.catalog_requested.connect(lambda: self.show_view(CATALOG))
-        self.library.command_requested.connect(self.open_incident)
-        client.error.connect(self.show_message)
-        client.incidents_changed.connect(self._incidents_changed)
+        self._connect_views()
+        self._connect_dialogs()
         if sync is not None:
-            self._connect_sync(sync)
+            sync.status_changed.connect(self._sync_status)
+            self.library.set_sync_status(sync.status)
+            sync.follow(client)
         if courier is not None:
-            self._connect_courier(courier)
+            courier.follow(client)
+        self._restore_layout()
+
+    def _command_page(self) -> QSplitter:
+        # The incident list beside the offline banner and the command view.
+        command_area = QWidget(self)
+        area_layout = QVBoxLayout(command_area)
+        area_layout.setContentsMargins(0, 0, 0, 0)
+        area_layout.setSpacing(0)
+        banner_row = QHBoxLayout()  # lined up with the command view's own margins
+        banner_row.setContentsMargins(6, 6, 6, 0)
+        banner_row.addWidget(self.offline_banner)
+        area_layout.addLayout(banner_row)
+        area_layout.addWidget(self.command_view, 1)
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.addWidget(self.incident_list)
+        splitter.addWidget(command_area)
+        # A wider window gives the list a share too, so titles show more than their start.
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 3)
+        splitter.setSizes([400, 1000])
+        return splitter
+
+    def _connect_views(self) -> None:
+        self.incident_list.selected.connect(self._incident_selected)
+        for view in (self.command_view, self.library, self.catalog):
+            view.message.connect(self.show_message)
+        self.command_view.catalog_import_requested.connect(lambda: self.import_catalog())
+        self.command_view.catalog_requested.connect(lambda: self.show_view(CATALOG))
+        self.library.command_requested.connect(self.open_incident)
+        self.client.error.connect(self.show_message)
+        self.client.incidents_changed.connect(self._incidents_changed)
         self.sync_label.clicked.connect(self.open_connection_dialog)
         self.quarantine_label.clicked.connect(self.open_quarantine)
         self.offline_banner.settings_requested.connect(self.open_connection_dialog)
-        self._restore_layout()
 
-    def _connect_sync(self, sync: WorkstationSync) -> None:
-        sync.status_changed.connect(self._sync_status)
-        self.library.set_sync_status(sync.status)
-        # Remote entries: look at once (the feed then fetches them like any change).
-        sync.remote_changed.connect(lambda _ids: self.client.poke())
-        # Local changes go up at once: saved here, or by another program on this file.
-        self.client.command_saved.connect(sync.wake)
-        self.client.incidents_changed.connect(lambda _ids: sync.wake())
-        self.client.stopping.connect(sync.stop)
-
-    def _connect_courier(self, courier: WorkstationCourier) -> None:
-        # A page, acknowledgement or chat post queued here goes out at once; outcomes come
-        # back through the change feed like any other event.
-        self.client.deliveries_queued.connect(courier.wake)
-        courier.changed.connect(lambda _ids: self.client.poke())
-        self.client.stopping.connect(courier.stop)
+    def _connect_dialogs(self) -> None:
+        dialogs = self.dialogs
+        dialogs.message.connect(self.show_message)
+        dialogs.theme_chosen.connect(self.set_theme)
+        dialogs.utc_chosen.connect(self._utc_chosen)
+        dialogs.intervals_chosen.connect(self._intervals_chosen)
+        dialogs.author_chosen.connect(self.client.set_author)
+        dialogs.connection_changed.connect(self._connection_changed)
+        dialogs.secret_changed.connect(self._secret_changed)
+        dialogs.declared.connect(self.open_incident)
+        dialogs.quarantine_closed.connect(self.quarantine_label.refresh)
 
     # ------------------------------------------------------------ menus
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
-        incident = bar.addMenu("&Incident")
-        self._add(incident, "&Declare incident…", "Ctrl+N", self.open_declare_dialog)
-        self._add(
-            incident, "Post stakeholder &update…", "Ctrl+U", self.command_view.open_update_composer
-        )
-        self._add(incident, "&Quick entry", "Ctrl+L", self.focus_quick_entry)
-        self._add(incident, "&Escalation", "Ctrl+Shift+E", self.focus_escalation)
-        incident.addSeparator()
-        incident.addAction(self.command_view.timeline.pin_action)
-        incident.addAction(self.command_view.timeline.correct_action)
-        incident.addSeparator()
-        self.settings_action = self._add(incident, "Se&ttings…", "Ctrl+,", self.open_settings)
-        self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
-        incident.addSeparator()
-        self._add(incident, "&Quit", QKeySequence.StandardKey.Quit, self.close)
-
-        view = bar.addMenu("&View")
-        self.view_actions = [
-            self._add(
-                view, f"&{name}", f"Ctrl+{number}", lambda _c=False, i=number - 1: self.show_view(i)
-            )
-            for number, name in enumerate(VIEWS, start=1)
-        ]
-        self._add(view, "&Search the library", "Ctrl+Shift+F", self.search_library)
-        view.addSeparator()
-        self.closed_action = self._add(
-            view,
-            "Show &closed incidents",
-            "Ctrl+Shift+C",
-            self.incident_list.order.set_show_closed,
-            checkable=True,
-        )
-        self.utc_action = self._add(
-            view,
-            "Times in &UTC",
-            "Ctrl+Shift+U",
-            self.command_view.timeline.utc_box.setChecked,
-            checkable=True,
-        )
-        self.command_view.timeline.utc_box.toggled.connect(self.utc_action.setChecked)
-        self._add(view, "Status update &reminders…", None, self.edit_reminder_intervals)
-        theme_menu = view.addMenu("&Theme")
-        group = QActionGroup(self)
-        self.theme_actions: dict[str, QAction] = {}
-        for name in THEMES:
-            action = theme_menu.addAction(name.capitalize())
-            action.setCheckable(True)
-            action.triggered.connect(lambda _checked=False, n=name: self.set_theme(n))
-            group.addAction(action)
-            self.theme_actions[name] = action
-
-        database = bar.addMenu("&Database")
-        self.connection_action = self._add(
-            database, "&Shared database…", None, self.open_connection_dialog
-        )
-        self.connection_action.setEnabled(self.sync is not None)
-        database.addSeparator()
-        self._add(database, "Import service &catalog…", None, lambda: self.import_catalog())
+        incident = self._build_incident_menu(bar)
+        view = self._build_view_menu(bar)
+        self._build_database_menu(bar)
 
         from incidentdesk.ui.postmortem.menu import PostmortemWindows, install_postmortem
 
@@ -241,6 +182,66 @@ class MainWindow(QMainWindow):
             lambda incident, item: self.postmortems.open(incident).show_action_item(item)
         )
 
+        self._build_help_menu(bar)
+
+    def _build_incident_menu(self, bar: QMenuBar) -> QMenu:
+        incident = bar.addMenu("&Incident")
+        self._add(incident, "&Declare incident…", "Ctrl+N", self.open_declare_dialog)
+        self._add(
+            incident, "Post stakeholder &update…", "Ctrl+U", self.command_view.open_update_composer
+        )
+        self._add(incident, "&Quick entry", "Ctrl+L", self.focus_quick_entry)
+        self._add(incident, "&Escalation", "Ctrl+Shift+E", self.focus_escalation)
+        incident.addSeparator()
+        for action in self.command_view.entry_actions():
+            incident.addAction(action)
+        incident.addSeparator()
+        self.settings_action = self._add(incident, "Se&ttings…", "Ctrl+,", self.open_settings)
+        self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
+        incident.addSeparator()
+        self._add(incident, "&Quit", QKeySequence.StandardKey.Quit, self.close)
+        return incident
+
+    def _build_view_menu(self, bar: QMenuBar) -> QMenu:
+        view = bar.addMenu("&View")
+        self.view_actions = [
+            self._add(
+                view, f"&{name}", f"Ctrl+{number}", lambda _c=False, i=number - 1: self.show_view(i)
+            )
+            for number, name in enumerate(VIEWS, start=1)
+        ]
+        self._add(view, "&Search the library", "Ctrl+Shift+F", self.search_library)
+        view.addSeparator()
+        self.closed_action = self._add(
+            view,
+            "Show &closed incidents",
+            "Ctrl+Shift+C",
+            self.incident_list.set_show_closed,
+            checkable=True,
+        )
+        self.utc_action = self._add(
+            view,
+            "Times in &UTC",
+            "Ctrl+Shift+U",
+            self.command_view.set_utc,
+            checkable=True,
+        )
+        self.command_view.utc_toggled.connect(self.utc_action.setChecked)
+        self._add(view, "Status update &reminders…", None, self.edit_reminder_intervals)
+        self.themes = ThemeMenu(view.addMenu("&Theme"), self.settings, self)
+        self.theme_actions = self.themes.actions
+        return view
+
+    def _build_database_menu(self, bar: QMenuBar) -> None:
+        database = bar.addMenu("&Database")
+        self.connection_action = self._add(
+            database, "&Shared database…", None, self.open_connection_dialog
+        )
+        self.connection_action.setEnabled(self.sync is not None)
+        database.addSeparator()
+        self._add(database, "Import service &catalog…", None, lambda: self.import_catalog())
+
+    def _build_help_menu(self, bar: QMenuBar) -> None:
         help_menu = bar.addMenu("&Help")
         shortcuts = self._add(help_menu, "&Keyboard shortcuts", "F1", self.show_shortcuts)
         shortcuts.setShortcuts([QKeySequence("F1"), QKeySequence("Ctrl+/")])
@@ -278,6 +279,10 @@ class MainWindow(QMainWindow):
 
         self.client.call(first_load, lambda result: self._first_rows(*result))
 
+    def open_first(self, incident_id: str) -> None:
+        """Open this incident when the first incident list arrives (not the last one open)."""
+        self._restored_incident = incident_id
+
     def _first_rows(self, cursor: int, rows: list[dict[str, Any]]) -> None:
         self.rows_loaded = True
         self.quarantine_label.refresh()
@@ -286,12 +291,10 @@ class MainWindow(QMainWindow):
         if wanted and any(r["id"] == wanted for r in rows):
             if not self.incident_list.select(wanted):  # a closed one: show closed incidents
                 self.closed_action.setChecked(True)
-                self.incident_list.order.set_show_closed(True)
+                self.incident_list.set_show_closed(True)
                 self.incident_list.select(wanted)
         elif rows:
-            first = self.incident_list.order.index(0, 0)
-            if first.isValid():
-                self.incident_list.view.selectRow(0)
+            self.incident_list.select_first()
         self.client.start_feed(cursor)
 
     def _incidents_changed(self, incident_ids: list[str]) -> None:
@@ -339,7 +342,7 @@ class MainWindow(QMainWindow):
     def focus_escalation(self) -> None:
         """Put the cursor on the escalation panel's first action (Ctrl+Shift+E)."""
         self.show_view(COMMAND)
-        self.command_view.escalation.focus_first_action()
+        self.command_view.focus_escalation()
 
     def search_library(self) -> None:
         """Show the library with the cursor in its search box (Ctrl+Shift+F)."""
@@ -356,79 +359,36 @@ class MainWindow(QMainWindow):
 
     def open_declare_dialog(self) -> DeclareDialog:
         """Open the declare dialog (Ctrl+N)."""
-        dialog = DeclareDialog(self.client, self)
-        dialog.declared.connect(self.open_incident)
-        dialog.declared.connect(lambda _id: self.show_message("Incident declared."))
-        self.client.call(
-            lambda d: _known_services(d.incidents.rows(include_closed=True)), dialog.set_services
-        )
-        dialog.open()
-        return dialog
+        return self.dialogs.open_declare()
 
     def edit_reminder_intervals(self) -> ReminderSettingsDialog:
         """Let the user set how often status updates are due, per severity."""
-        dialog = ReminderSettingsDialog(load_intervals(self.settings), self)
-
-        def accepted() -> None:
-            save_intervals(self.settings, dialog.intervals())
-            self.command_view.set_reminder_intervals(dialog.intervals())
-
-        dialog.accepted.connect(accepted)
-        dialog.open()
-        return dialog
+        return self.dialogs.edit_reminders(load_intervals(self.settings))
 
     def open_settings(self) -> SettingsDialog | None:
         """The profile's settings (Ctrl+,)."""
-        from incidentdesk.ui.settings.dialog import SettingsDialog
-
-        location = self.location or (ProfileLocation(self.sync.data_dir) if self.sync else None)
+        location = self._profile_location()
         if location is None:  # a window without a profile (a test of the window alone)
             self.show_message("No profile is open, so there are no settings to change.")
             return None
-        dialog = SettingsDialog(
+        return self.dialogs.open_settings(
             location,
-            self._theme,
-            self.command_view.timeline.utc_box.isChecked(),
+            self.themes.choice,
+            self.command_view.is_utc(),
             load_intervals(self.settings),
             self.author_override,
-            shared_database_available=self.sync is not None,
-            parent=self,
         )
-        dialog.theme_chosen.connect(self.set_theme)
-        dialog.utc_chosen.connect(self._utc_chosen)
-        dialog.intervals_chosen.connect(self._intervals_chosen)
-        dialog.name_saved.connect(self._name_saved)
-        dialog.shared_database_requested.connect(lambda: self._shared_from_settings(dialog))
-        dialog.secret_changed.connect(self._secret_changed)
-        dialog.open()
-        return dialog
 
-    def _name_saved(self, name: str) -> None:
-        if self.author_override:  # --as NAME wins for this session
-            self.show_message(
-                f"Your name is saved; this session records as {self.author_override}."
-            )
-            return
-        location = self.location or (ProfileLocation(self.sync.data_dir) if self.sync else None)
-        if location is None:
-            return
-        author = name or Profile(location.data_dir).author()
-        self.client.set_author(author)
-        self.show_message(f"You now record as {author}.")
+    def _profile_location(self) -> ProfileLocation | None:
+        return self.location or (ProfileLocation(self.sync.data_dir) if self.sync else None)
 
     def _utc_chosen(self, utc: bool) -> None:
-        self.command_view.timeline.utc_box.setChecked(utc)
+        self.command_view.set_utc(utc)
         self.settings.setValue("utc", utc)
 
     def _intervals_chosen(self, intervals: dict[str, Any]) -> None:
         save_intervals(self.settings, intervals)
         self.command_view.set_reminder_intervals(intervals)
-
-    def _shared_from_settings(self, settings: SettingsDialog) -> None:
-        dialog = self.open_connection_dialog()
-        if dialog is not None:
-            dialog.saved.connect(lambda _url, _message: settings.refresh())
-            dialog.disconnected.connect(lambda _message: settings.refresh())
 
     def _secret_changed(self, _name: str) -> None:
         # The sync service reads the password when it connects: start it again.
@@ -437,18 +397,14 @@ class MainWindow(QMainWindow):
 
     def open_log_folder(self) -> None:
         """Show the log folder in the file manager (Help → Open log folder)."""
-        from incidentdesk.ui.widgets.diagnostics import open_log_folder
-
-        self.show_message(open_log_folder(self.log_file, self.url_opener))
+        self.dialogs.open_log_folder(self.log_file, self.url_opener)
 
     def copy_diagnostics(self) -> None:
         """Copy versions, platform, folders, sync state and keyring kind (never a secret)."""
         from PySide6.QtGui import QGuiApplication
 
-        from incidentdesk.ui.widgets.diagnostics import SideWorker, Situation, copy_diagnostics
+        from incidentdesk.ui.widgets.diagnostics import Situation
 
-        if self._side is None:
-            self._side = SideWorker(self)
         location = self.location
         situation = Situation(
             location.name if location else "unknown",
@@ -458,51 +414,26 @@ class MainWindow(QMainWindow):
             self.sync_label.where,
             QGuiApplication.platformName(),
         )
-        copy_diagnostics(
-            self._side,
-            situation,
-            lambda _text: self.show_message("Diagnostics copied to the clipboard."),
-        )
+        self.dialogs.copy_diagnostics(situation)
 
     def open_connection_dialog(self) -> ConnectionDialog | None:
         """The shared database settings (Database → Shared database…)."""
         if self.sync is None:
             return None
-        dialog = self._connection_dialog
-        if dialog is not None and dialog.isVisible():
-            dialog.raise_()
-            dialog.activateWindow()
-            return dialog
-        if dialog is not None:
-            dialog.deleteLater()
-        from incidentdesk.ui.settings.connection_dialog import ConnectionDialog  # loads the driver
+        return self.dialogs.open_connection(self.sync.data_dir)
 
-        dialog = ConnectionDialog(self.sync.data_dir, self)
-        dialog.saved.connect(self._connection_saved)
-        dialog.disconnected.connect(self._connection_removed)
-        self._connection_dialog = dialog
-        dialog.open()
-        return dialog
+    @property
+    def _connection_dialog(self) -> ConnectionDialog | None:
+        return self.dialogs.connection_dialog
 
-    def _connection_saved(self, url: str, message: str) -> None:
-        self.show_message(message)
+    def _connection_changed(self, url: str | None) -> None:
         self.sync_label.where = url
         if self.sync is not None:
-            self.sync.start(connected=True)
-
-    def _connection_removed(self, message: str) -> None:
-        self.show_message(message)
-        self.sync_label.where = None
-        if self.sync is not None:
-            self.sync.start(connected=False)
+            self.sync.start(connected=url is not None)
 
     def open_quarantine(self) -> QuarantineDialog:
         """Diagnostics: the events from outside that could not be read."""
-        dialog = QuarantineDialog(self.client, self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.finished.connect(lambda _r: self.quarantine_label.refresh())
-        dialog.open()
-        return dialog
+        return self.dialogs.open_quarantine()
 
     def _sync_status(self, status: SyncStatus) -> None:
         # The sync thread counts the rows kept aside in each report: ask the store only when
@@ -516,12 +447,7 @@ class MainWindow(QMainWindow):
 
     def set_theme(self, name: str) -> None:
         """Switch theme and remember the choice."""
-        app = QApplication.instance()
-        if isinstance(app, QApplication):
-            apply_theme(app, name)
-        self._theme = name
-        self.settings.setValue("theme", name)
-        self.theme_actions[name].setChecked(True)
+        self.themes.set_theme(name)
 
     def show_message(self, text: str) -> None:
         """Show a message in the status bar for a while."""
@@ -529,19 +455,11 @@ class MainWindow(QMainWindow):
 
     def show_shortcuts(self) -> ShortcutsDialog:
         """The keyboard shortcut overview (F1): keys and what they do, in two columns."""
-        dialog = ShortcutsDialog(self, self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.shortcuts_dialog = dialog
-        dialog.open()
-        return dialog
+        return self.dialogs.show_shortcuts()
 
     def show_about(self) -> None:
         """Version and purpose."""
-        QMessageBox.about(
-            self,
-            "About IncidentDesk",
-            f"IncidentDesk {__version__}\nThe incident commander's desktop.",
-        )
+        self.dialogs.show_about()
 
     # ------------------------------------------------------------ layout memory
 
@@ -549,67 +467,32 @@ class MainWindow(QMainWindow):
         geometry = self.settings.value("window/geometry")
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
-        for key, splitter in (
-            ("window/splitter", self.splitter),
-            ("window/command_splitter", self.command_view.splitter),
-        ):
-            state = self.settings.value(key)
-            if isinstance(state, QByteArray):
-                splitter.restoreState(state)
+        state = self.settings.value("window/splitter")
+        if isinstance(state, QByteArray):
+            self.splitter.restoreState(state)
+        command_state = self.settings.value("window/command_splitter")
+        if isinstance(command_state, QByteArray):
+            self.command_view.restore_layout(command_state)
         self.command_view.set_reminder_intervals(load_intervals(self.settings))
         view = str(self.settings.value("window/view", VIEWS[COMMAND]))
         self.show_view(VIEWS.index(view) if view in VIEWS else COMMAND)
         utc = str(self.settings.value("utc", "false")).lower() == "true"
-        self.command_view.timeline.utc_box.setChecked(utc)
-        theme = str(self.settings.value("theme", "system"))
-        self._theme = theme if theme in THEMES else "system"
-        self.theme_actions[self._theme].setChecked(True)
-        app = QApplication.instance()
-        if isinstance(app, QApplication):
-            app.styleHints().colorSchemeChanged.connect(self._system_scheme_changed)
-
-    def _system_scheme_changed(self) -> None:
-        if self._theme == "system":
-            self.set_theme("system")
+        self.command_view.set_utc(utc)
 
     def save_layout(self) -> None:
         """Remember the window layout and preferences."""
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/splitter", self.splitter.saveState())
-        self.settings.setValue("window/command_splitter", self.command_view.splitter.saveState())
+        self.settings.setValue("window/command_splitter", self.command_view.save_layout())
         self.settings.setValue("window/view", VIEWS[self.views.currentIndex()])
-        self.settings.setValue("utc", self.command_view.timeline.utc_box.isChecked())
+        self.settings.setValue("utc", self.command_view.is_utc())
         self.settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_layout()
-        if self._side is not None:
-            self._side.shutdown()
+        self.dialogs.shutdown()
         if self.sync is not None:
             self.sync.stop()
         if self.courier is not None:
             self.courier.stop()
         super().closeEvent(event)
-
-
-def _known_services(rows: list[dict[str, Any]]) -> list[str]:
-    return sorted({s for r in rows for s in r["services"]}, key=str.casefold)
-
-
-def panel_widgets(window: MainWindow) -> dict[str, QWidget]:
-    """The named panels (for screenshots and tests)."""
-    view = window.command_view
-    return {
-        "window": window,
-        "incidents": window.incident_list,
-        "command": view,
-        "header": view.header,
-        "roles": view.role_board,
-        "escalation": view.escalation,
-        "timeline": view.timeline,
-        "quick-entry": view.quick_entry,
-        "library": window.library,
-        "review": window.library.review,
-        "metrics": window.metrics,
-        "catalog": window.catalog,
-    }

@@ -5,9 +5,14 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from incidentdesk.core.errors import DomainError
+
+if TYPE_CHECKING:  # the command line imports this module: Qt loads only for a screenshot
+    from PySide6.QtWidgets import QWidget
+
+    from incidentdesk.ui.shell.main_window import MainWindow
 
 PANELS = (
     "window",
@@ -79,14 +84,34 @@ def take_screenshot(
     if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-    from PySide6.QtWidgets import QDialog
-
-    from incidentdesk.ui.shell.app import build_window, ensure_app
-    from incidentdesk.ui.shell.main_window import panel_widgets
+    from incidentdesk.ui.shell.app import ensure_app
     from incidentdesk.ui.shell.theme import apply_theme
 
     app = ensure_app()
     apply_theme(app, theme)
+    window = _loaded_window(app, data_dir, incident, size, timeout_s)
+    try:
+        target = _panel(app, window, panel, size)
+        if target is None:
+            raise DomainError("There is no incident to show in that panel.")
+        for _ in range(20):
+            app.processEvents()
+            time.sleep(0.005)
+        image = target.grab()
+    finally:
+        window.client.stop()
+    window.close()
+    if not image.save(str(out)):
+        raise DomainError(f"Cannot write {out}.")
+    return out
+
+
+def _loaded_window(
+    app: Any, data_dir: Path, incident: str | None, size: tuple[int, int], timeout_s: float
+) -> MainWindow:
+    """The window on ``data_dir``, shown, with its data (and ``incident``) loaded."""
+    from incidentdesk.ui.shell.app import build_window
+
     errors: list[BaseException] = []
     window = build_window(
         data_dir,
@@ -99,10 +124,10 @@ def take_screenshot(
     loaded: list[str] = []
     window.command_view.loaded.connect(loaded.append)
     if incident is not None:
-        window._restored_incident = incident
+        window.open_first(incident)
         window.client.call(
             lambda d: d.incidents.resolve(incident),
-            lambda full: setattr(window, "_restored_incident", full),
+            window.open_first,
             errors.append,
         )
 
@@ -124,6 +149,12 @@ def take_screenshot(
         raise DomainError(str(errors[0]))
     for _ in range(3):
         app.processEvents()
+    return window
+
+
+def _panel(app: Any, window: MainWindow, panel: str, size: tuple[int, int]) -> QWidget | None:
+    """The widget to render (a dialog opened for it, for ``declare`` and ``update``)."""
+    from PySide6.QtWidgets import QDialog
 
     from incidentdesk.ui.shell.main_window import CATALOG, COMMAND, LIBRARY, METRICS
 
@@ -133,13 +164,12 @@ def take_screenshot(
     if window.views.currentIndex() != wanted:
         window.show_view(wanted)
         _settle(app, window)
-    target = panel_widgets(window).get(panel)
+    target: QWidget | None = panel_widgets(window).get(panel)
     if panel == "postmortem":
         from incidentdesk.ui.postmortem.screenshot import render_postmortem_for_screenshot
 
         if window.command_view.incident_id is None:
-            window.client.stop()
-            raise DomainError("There is no incident to show in that panel.")
+            return None
         target = render_postmortem_for_screenshot(
             window.client, window.command_view.incident_id, size
         )
@@ -149,18 +179,7 @@ def take_screenshot(
         window.command_view.open_update_composer()
         dialogs = window.findChildren(QDialog)
         target = dialogs[-1] if dialogs else None
-    if target is None:
-        window.client.stop()
-        raise DomainError("There is no incident to show in that panel.")
-    for _ in range(20):
-        app.processEvents()
-        time.sleep(0.005)
-    image = target.grab()
-    window.client.stop()
-    window.close()
-    if not image.save(str(out)):
-        raise DomainError(f"Cannot write {out}.")
-    return out
+    return target
 
 
 def _settle(app: Any, window: Any, timeout_s: float = 10.0) -> None:
@@ -173,3 +192,22 @@ def _settle(app: Any, window: Any, timeout_s: float = 10.0) -> None:
         time.sleep(0.005)
     for _ in range(5):
         app.processEvents()
+
+
+def panel_widgets(window: MainWindow) -> dict[str, QWidget]:
+    """The named panels (for screenshots and tests)."""
+    view = window.command_view
+    return {
+        "window": window,
+        "incidents": window.incident_list,
+        "command": view,
+        "header": view.header,
+        "roles": view.role_board,
+        "escalation": view.escalation,
+        "timeline": view.timeline,
+        "quick-entry": view.quick_entry,
+        "library": window.library,
+        "review": window.library.review,
+        "metrics": window.metrics,
+        "catalog": window.catalog,
+    }

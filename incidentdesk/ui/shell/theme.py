@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QObject, QSettings, Qt
+from PySide6.QtGui import QAction, QActionGroup, QColor, QPalette
+from PySide6.QtWidgets import QApplication, QMenu
 
 from incidentdesk.ui.common.resources import resource_path
 
@@ -96,3 +96,44 @@ def theme_stylesheet(theme: str) -> str:
         return ""
     icons = resource_path("icons").as_posix()
     return path.read_text(encoding="utf-8").replace("@icons@", icons)
+
+
+class ThemeMenu(QObject):
+    """The Theme menu: one checkable action per choice, the choice applied to the application,
+    remembered in ``settings`` (key ``theme``) and followed when the system's scheme changes.
+
+    Args:
+        menu: the (empty) menu to fill.
+        settings: where the choice is remembered; the choice kept there is shown checked.
+    """
+
+    def __init__(self, menu: QMenu, settings: QSettings, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._settings = settings
+        group = QActionGroup(self)
+        self.actions: dict[str, QAction] = {}
+        for name in THEMES:
+            action = menu.addAction(name.capitalize())
+            action.setCheckable(True)
+            action.triggered.connect(lambda _checked=False, n=name: self.set_theme(n))
+            group.addAction(action)
+            self.actions[name] = action
+        theme = str(settings.value("theme", "system"))
+        self.choice = theme if theme in THEMES else "system"
+        self.actions[self.choice].setChecked(True)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.styleHints().colorSchemeChanged.connect(self._system_scheme_changed)
+
+    def set_theme(self, name: str) -> None:
+        """Switch theme and remember the choice."""
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            apply_theme(app, name)
+        self.choice = name
+        self._settings.setValue("theme", name)
+        self.actions[name].setChecked(True)
+
+    def _system_scheme_changed(self) -> None:
+        if self.choice == "system":
+            self.set_theme("system")

@@ -31,15 +31,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from incidentdesk.core.errors import UserError
-from incidentdesk.core.text import clean_name
-from incidentdesk.infra.config import (
+from incidentdesk.app.profile import (
     DEFAULT_PROFILE,
     ConfigError,
-    Profile,
     ProfileLocation,
     check_profile_name,
+    save_name,
 )
+from incidentdesk.core.errors import UserError
+from incidentdesk.core.text import clean_name
 from incidentdesk.ui.widgets.diagnostics import SideWorker
 from incidentdesk.ui.widgets.inline_note import InlineError
 
@@ -56,16 +56,6 @@ def stacked_field(focus: QWidget, *below: QWidget) -> QWidget:
     for widget in (focus, *below):
         layout.addWidget(widget)
     return box
-
-
-def save_name(data_dir: Path, name: str | None) -> None:
-    """Keep ``name`` as the profile's author name (None: the computer's user name).
-
-    Reads the profile first, so what another step saved (the shared database) stays.
-    """
-    profile = Profile.load(data_dir)
-    profile.name = name
-    profile.save()
 
 
 class WelcomeDialog(QDialog):
@@ -111,7 +101,34 @@ class WelcomeDialog(QDialog):
         )
         self.intro = QLabel(f"{which} How would you like to start?")
         self.intro.setWordWrap(True)
+        form = self._name_form(default_name)
+        self._choices()
+        self.error = InlineError()
 
+        quit_box = QDialogButtonBox()
+        self.quit_button = QPushButton("&Quit")
+        self.quit_button.setAutoDefault(False)
+        quit_box.addButton(self.quit_button, QDialogButtonBox.ButtonRole.RejectRole)
+        quit_box.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.setSpacing(8)
+        layout.addWidget(heading)
+        layout.addWidget(self.intro)
+        layout.addSpacing(4)
+        layout.addLayout(form)
+        layout.addSpacing(4)
+        for button in (self.local_button, self.shared_button, self.catalog_button):
+            layout.addWidget(button)
+        layout.addWidget(self.demo_button)
+        layout.addWidget(self.error)
+        layout.addStretch(1)
+        layout.addWidget(quit_box)
+        self.local_button.setDefault(True)
+        self.local_button.setFocus()
+
+    def _name_form(self, default_name: str) -> QFormLayout:
+        """Your name, with what it is for."""
         self.name_edit = QLineEdit()
         self.name_edit.setPlaceholderText(default_name)
         self.name_edit.setAccessibleName("Your name")
@@ -126,7 +143,10 @@ class WelcomeDialog(QDialog):
         self.name_edit.textEdited.connect(lambda _t: self.name_error.clear_message())
         form = QFormLayout()
         form.addRow("Your &name", stacked_field(self.name_edit, name_note, self.name_error))
+        return form
 
+    def _choices(self) -> None:
+        """The four ways to begin."""
         self.local_button = self._choice(
             "Work on this computer",
             "Incidents are kept in a database file on this computer. You can connect to a "
@@ -151,29 +171,6 @@ class WelcomeDialog(QDialog):
         self.shared_button.clicked.connect(self.open_connection_dialog)
         self.catalog_button.clicked.connect(self.choose_catalog_file)
         self.demo_button.clicked.connect(lambda: self.choose(DEMO))
-        self.error = InlineError()
-
-        quit_box = QDialogButtonBox()
-        self.quit_button = QPushButton("&Quit")
-        self.quit_button.setAutoDefault(False)
-        quit_box.addButton(self.quit_button, QDialogButtonBox.ButtonRole.RejectRole)
-        quit_box.rejected.connect(self.reject)
-
-        layout = QVBoxLayout(self)
-        layout.setSpacing(8)
-        layout.addWidget(heading)
-        layout.addWidget(self.intro)
-        layout.addSpacing(4)
-        layout.addLayout(form)
-        layout.addSpacing(4)
-        for button in (self.local_button, self.shared_button, self.catalog_button):
-            layout.addWidget(button)
-        layout.addWidget(self.demo_button)
-        layout.addWidget(self.error)
-        layout.addStretch(1)
-        layout.addWidget(quit_box)
-        self.local_button.setDefault(True)
-        self.local_button.setFocus()
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)

@@ -25,8 +25,7 @@ from PySide6.QtCore import QObject, Qt, QUrl, Signal, qVersion
 from PySide6.QtGui import QGuiApplication
 
 from incidentdesk import __version__
-from incidentdesk.infra import logs
-from incidentdesk.infra.secrets import keyring_status
+from incidentdesk.app.profile import keyring_status, redact
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -123,7 +122,7 @@ def diagnostics_text(situation: Situation) -> str:
         ("Keyring", keyring_status().description),
     ]
     width = max(len(name) for name, _value in facts)
-    return logs.redact("\n".join(f"{name + ':':<{width + 1}} {value}" for name, value in facts))
+    return redact("\n".join(f"{name + ':':<{width + 1}} {value}" for name, value in facts))
 
 
 def copy_diagnostics(

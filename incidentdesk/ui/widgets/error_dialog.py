@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from incidentdesk import __version__
-from incidentdesk.infra import logs
+from incidentdesk.app.profile import redact
 from incidentdesk.ui.widgets.diagnostics import UrlOpener, open_log_folder
 
 log = logging.getLogger("incidentdesk.crash")
@@ -46,7 +46,7 @@ ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None]
 
 def describe(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> str:
     """The traceback as text, with secrets masked."""
-    return logs.redact("".join(traceback.format_exception(exc_type, exc, tb)))
+    return redact("".join(traceback.format_exception(exc_type, exc, tb)))
 
 
 class ErrorDialog(QDialog):
@@ -203,7 +203,7 @@ class ErrorReporter(QObject):
             return
         try:
             log.error("unexpected error", exc_info=(exc_type, exc, tb))
-            summary = logs.redact("".join(traceback.format_exception_only(exc_type, exc)).strip())
+            summary = redact("".join(traceback.format_exception_only(exc_type, exc)).strip())
             self._report.emit(summary, describe(exc_type, exc, tb))
         except Exception:  # never let the reporter itself take the app down
             sys.__excepthook__(exc_type, exc, tb)

@@ -1,6 +1,11 @@
-"""The shared-database dialog's steps, free of Qt: load what is set, test a connection,
-save it (URL to the profile, password to the keyring), forget it. Each runs on a background
-thread; each returns an :class:`Outcome` the dialog shows next to the field concerned."""
+"""The shared database's connection, as the window's dialog handles it, free of Qt: load what
+is set, test a connection, save it (URL to the profile, password to the keyring), forget it.
+Each runs on a background thread (keyring, file and network calls: never the GUI thread);
+each returns an :class:`Outcome` the dialog shows next to the field concerned.
+
+Importing this module loads the PostgreSQL driver: the window imports it when the Shared
+database dialog first opens.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from incidentdesk.app.profile import move_old_shared_secret
 from incidentdesk.infra.config import (
     SHARED_SECRET,
     ConfigError,
@@ -25,14 +31,20 @@ from incidentdesk.infra.secrets import (
     keyring_status,
     set_secret,
 )
+from incidentdesk.infra.store.shared import SharedConfig, SharedError, SharedStore
 
-# ui/ never imports store/ (an import-linter contract): these come through sync.
-from incidentdesk.runtime.sync import (
-    SharedConfig,
-    SharedError,
-    SharedStore,
-    move_old_shared_secret,
-)
+__all__ = [
+    "CONNECTED",
+    "Outcome",
+    "Setup",
+    "SharedConfig",
+    "SharedError",
+    "check_connection",
+    "forget_connection",
+    "load_setup",
+    "save_connection",
+    "stored_secret_name",
+]
 
 CONNECTED = "Connected; schema matches."
 
@@ -91,6 +103,11 @@ def load_setup(data_dir: Path) -> Setup:
         bool(os.environ.get(env_name(SHARED_SECRET))),
         problem,
     )
+
+
+def stored_secret_name(data_dir: Path) -> str | None:
+    """The name this profile's shared database password is kept under, if it has one yet."""
+    return known_shared_secret_name(data_dir)
 
 
 def check_connection(
