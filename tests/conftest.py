@@ -156,6 +156,20 @@ class SteadyQtBot(QtBot):
 
 
 @pytest.fixture
-def qtbot(qapp: QApplication, request: pytest.FixtureRequest) -> SteadyQtBot:
-    """pytest-qt's ``qtbot`` (same widgets, same teardown), with clicks that wait (above)."""
-    return SteadyQtBot(request)
+def qtbot(qapp: QApplication, request: pytest.FixtureRequest) -> Iterator[SteadyQtBot]:
+    """pytest-qt's ``qtbot`` (same widgets, same teardown), with clicks that wait (above).
+
+    What a test did to the whole application (a theme's style sheet and palette, a font) is
+    undone after it: the next test's widgets are laid out as in a fresh application, whatever
+    ran before (a header test once wrapped its title differently after the settings tests).
+    """
+    from PySide6.QtGui import QFont, QPalette
+
+    sheet, palette, font = qapp.styleSheet(), QPalette(qapp.palette()), QFont(qapp.font())
+    yield SteadyQtBot(request)
+    if qapp.styleSheet() != sheet:
+        qapp.setStyleSheet(sheet)
+    if qapp.palette() != palette:
+        qapp.setPalette(palette)
+    if qapp.font() != font:
+        qapp.setFont(font)
