@@ -26,6 +26,7 @@ import importlib
 from collections.abc import Callable, Sequence
 
 from incidentdesk.cli.common import HelpFormatter
+from incidentdesk.core.incident.statuses import MILESTONES, STATUSES
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (a few ms at start)
 if TYPE_CHECKING:
@@ -33,31 +34,21 @@ if TYPE_CHECKING:
 
     Handler = Callable[[argparse.Namespace, Any, TextIO], int]
     Needs = Literal["desk", "profile", "location"]
-    Help = str | Callable[[], str]
 
 
 class Command:
-    """One ``incidentdesk`` command (see the module's docstring).
+    """One ``incidentdesk`` command (see the module's docstring)."""
 
-    ``help`` is its one line, or a function making it (when it names values a module of
-    the domain holds: that module is imported only when the help is shown).
-    """
+    __slots__ = ("help", "module", "name", "needs")
 
-    __slots__ = ("_help", "module", "name", "needs")
-
-    def __init__(self, name: str, module: str, help: Help, needs: Needs = "desk") -> None:
+    def __init__(self, name: str, module: str, help: str, needs: Needs = "desk") -> None:
         self.name = name
         self.module = module
-        self._help = help
+        self.help = help
         self.needs: Needs = needs
 
     def __repr__(self) -> str:
         return f"Command({self.name!r}, {self.module!r}, needs={self.needs!r})"
-
-    @property
-    def help(self) -> str:
-        """The command's one line of help."""
-        return self._help if isinstance(self._help, str) else self._help()
 
     def run(self, args: argparse.Namespace, context: Any, out: TextIO) -> int:
         """Run the command: its module is imported now."""
@@ -76,9 +67,8 @@ class Command:
         parents: Sequence[argparse.ArgumentParser] = (),
     ) -> argparse.ArgumentParser:
         """Add the command, its arguments too, to ``sub`` now; returns its parser."""
-        help = self.help
         parser: argparse.ArgumentParser = sub.add_parser(
-            self.name, help=help, description=help, parents=list(parents)
+            self.name, help=self.help, description=self.help, parents=list(parents)
         )
         self.add_arguments(parser)
         return parser
@@ -87,7 +77,7 @@ class Command:
         self, sub: LazySubcommands, parents: Sequence[argparse.ArgumentParser] = ()
     ) -> None:
         """Add the command to ``sub`` by name: its parser is made when it is used."""
-        sub.add_later(self.name, self._help, self.add_arguments, parents)
+        sub.add_later(self.name, self.help, self.add_arguments, parents)
 
     def _module(self) -> Any:
         return importlib.import_module(f"incidentdesk.cli.{self.module}")
@@ -121,52 +111,29 @@ class LazySubcommands(argparse._SubParsersAction):  # type: ignore[type-arg]
         super().__init__(*args, **kwargs)
         self._parsers = _ParsersOnDemand()
         self._name_parser_map = self.choices = self._parsers
-        self._later: list[tuple[str, Help]] = []
 
     def add_later(
         self,
         name: str,
-        help: Help,
+        help: str,
         define: Callable[[argparse.ArgumentParser], None],
         parents: Sequence[argparse.ArgumentParser] = (),
     ) -> None:
         """Add subcommand ``name``; ``define(parser)`` adds its arguments when it is used."""
         if name in self._name_parser_map:
             raise argparse.ArgumentError(self, f"conflicting subparser: {name}")
-        self._later.append((name, help))
+        self._choices_actions.append(self._ChoicesPseudoAction(name, (), help))  # --help
 
         def make() -> argparse.ArgumentParser:
-            text = help if isinstance(help, str) else help()
             dict.__delitem__(self._parsers, name)  # add_parser refuses a known name
             parser: argparse.ArgumentParser = self.add_parser(
-                name, description=text, parents=list(parents), formatter_class=HelpFormatter
+                name, description=help, parents=list(parents), formatter_class=HelpFormatter
             )
             define(parser)
             return parser
 
         self._parsers.makers[name] = make
         dict.__setitem__(self._parsers, name, None)
-
-    def _get_subactions(self) -> list[argparse.Action]:
-        # The listing in the help, made when the help is shown.
-        while self._later:
-            name, help = self._later.pop(0)
-            text = help if isinstance(help, str) else help()
-            self._choices_actions.append(self._ChoicesPseudoAction(name, (), text))
-        return list(self._choices_actions)
-
-
-def _status_help() -> str:
-    from incidentdesk.core.incident.lifecycle import STATUSES
-
-    return "Change an incident's status: " + " → ".join(STATUSES) + "."
-
-
-def _milestone_help() -> str:
-    from incidentdesk.core.incident.lifecycle import MILESTONES
-
-    names = ", ".join(m.removesuffix("_at") for m in MILESTONES)
-    return f"Record when a milestone happened: {names}."
 
 
 # In the order `incidentdesk --help` lists them.
@@ -179,8 +146,14 @@ COMMANDS: tuple[Command, ...] = (
     Command("note", "changes", "Add a timeline entry and print its id."),
     Command("role", "changes", "Assign a role (a handover when it is held) or release it."),
     Command("severity", "changes", "Change an incident's severity."),
-    Command("status", "changes", _status_help),
-    Command("milestone", "changes", _milestone_help),
+    Command("status", "changes", "Change an incident's status: " + " → ".join(STATUSES) + "."),
+    Command(
+        "milestone",
+        "changes",
+        "Record when a milestone happened: "
+        + ", ".join(m.removesuffix("_at") for m in MILESTONES)
+        + ".",
+    ),
     Command("correct", "changes", "Correct a note (the original is kept)."),
     Command("pin", "changes", "Pin a timeline entry."),
     Command("unpin", "changes", "Unpin a timeline entry."),
