@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
 from incidentdesk.core.journal.events import Event
 from incidentdesk.core.journal.fold import IncidentState
+from incidentdesk.core.journal.provenance import Identities
 from incidentdesk.ui.command.header import IncidentHeader
 from incidentdesk.ui.command.page_banner import PageFailureBanner
 from incidentdesk.ui.command.quick_entry import QuickEntry
@@ -24,11 +25,12 @@ from incidentdesk.ui.command.reminders import ReminderBanner
 from incidentdesk.ui.command.role_board import RoleBoard
 from incidentdesk.ui.command.stakeholder_update import StakeholderUpdateDialog
 from incidentdesk.ui.command.timeline_panel import TimelinePanel
+from incidentdesk.ui.command.timeline_rows import PreparedRows, prepare
 from incidentdesk.ui.common.client import DeskClient
 from incidentdesk.ui.escalation.panel import EscalationPanel
 
 if TYPE_CHECKING:  # the Desk module loads SQLAlchemy; views only name its types
-    from incidentdesk.app.desk import IncidentSnapshot
+    from incidentdesk.app.desk import Desk, IncidentSnapshot
 
 RECENT_FOR_UPDATE = 5  # decisions and actions offered to the stakeholder update
 LATEST_FIRST = 300  # timeline entries shown before the whole journal is read
@@ -123,32 +125,50 @@ class CommandView(QWidget):
             return
         self._fetching = True
         # Two steps: the latest entries paint at once, then the whole journal is read and
-        # folded (long incidents take a moment) and fills in the rest.
+        # folded (long incidents take a moment) and fills in the rest. The rows are made on
+        # the worker; the GUI thread only adds them, a batch per turn of its event loop.
+        identities = self.timeline.model.identities
         self.client.call(
-            lambda d: d.incidents.latest_entries(incident_id, LATEST_FIRST),
-            lambda result: self._latest(incident_id, *result),
+            lambda d: _prepared(identities, *d.incidents.latest_entries(incident_id, LATEST_FIRST)),
+            lambda prepared: self._latest(incident_id, prepared),
             lambda error: self._failed(incident_id, error),
         )
+
+        def whole(d: Desk) -> tuple[IncidentSnapshot, list[str], PreparedRows]:
+            snapshot = d.incidents.snapshot(incident_id)
+            rows = prepare(snapshot.events, identities, snapshot.seq)
+            return snapshot, d.incidents.people(), rows
+
         self.client.call(
-            lambda d: (d.incidents.snapshot(incident_id), d.incidents.people()),
+            whole,
             lambda result: self._loaded(incident_id, *result),
             lambda error: self._failed(incident_id, error),
         )
 
-    def _latest(self, incident_id: str, latest: list[Event], effects: list[Event]) -> None:
+    def _latest(self, incident_id: str, prepared: PreparedRows) -> None:
         if incident_id == self.incident_id:
-            self.timeline.show_latest(incident_id, latest, effects)
+            self.timeline.show_prepared(incident_id, prepared)
 
-    def _loaded(self, incident_id: str, snapshot: IncidentSnapshot, people: list[str]) -> None:
-        self._fetching = False
+    def _loaded(
+        self,
+        incident_id: str,
+        snapshot: IncidentSnapshot,
+        people: list[str],
+        prepared: PreparedRows,
+    ) -> None:
         if incident_id != self.incident_id:
+            self._fetching = False
             return  # the user moved on while it loaded
-        if self.timeline.model.incident_id == incident_id:
-            self.timeline.complete(snapshot)
-        else:
-            self.timeline.show_incident(incident_id, snapshot)
         self._show_state(snapshot.state)
         self._set_people(people)
+        if self.timeline.model.incident_id == incident_id:
+            self.timeline.fill_in(prepared, lambda: self._filled(incident_id))
+        else:
+            self.timeline.show_prepared(incident_id, prepared)
+            self._filled(incident_id)
+
+    def _filled(self, incident_id: str) -> None:
+        self._fetching = False
         self.loaded.emit(incident_id)
         self._maybe_refetch()
 
@@ -172,16 +192,24 @@ class CommandView(QWidget):
             return
         self._fetching = True
         after = self.timeline.model.seq
+        identities = self.timeline.model.identities
+
+        def fetch(d: Desk) -> tuple[IncidentSnapshot, PreparedRows]:
+            snapshot = d.incidents.snapshot(incident_id, after)
+            return snapshot, prepare(snapshot.events, identities, snapshot.seq)
+
         self.client.call(
-            lambda d: d.incidents.snapshot(incident_id, after),
-            lambda snapshot: self._refreshed(incident_id, snapshot),
+            fetch,
+            lambda result: self._refreshed(incident_id, *result),
             lambda error: self._failed(incident_id, error),
         )
 
-    def _refreshed(self, incident_id: str, snapshot: IncidentSnapshot) -> None:
+    def _refreshed(
+        self, incident_id: str, snapshot: IncidentSnapshot, prepared: PreparedRows
+    ) -> None:
         self._fetching = False
         if incident_id == self.incident_id and self.timeline.model.incident_id == incident_id:
-            self.timeline.apply(snapshot)
+            self.timeline.apply_prepared(prepared)
             self._show_state(snapshot.state)
             if any(
                 e.kind == "role.assigned" or e.author not in self._people for e in snapshot.events
@@ -272,3 +300,8 @@ class CommandView(QWidget):
     def set_reminder_intervals(self, intervals: Mapping[str, timedelta]) -> None:
         """Status update intervals per severity (from the settings)."""
         self.banner.set_intervals(intervals)
+
+
+def _prepared(identities: Identities, latest: list[Event], effects: list[Event]) -> PreparedRows:
+    """The rows of an incident's latest entries (on the worker)."""
+    return prepare(latest, identities, 0, effects)
