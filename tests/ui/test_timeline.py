@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
 from pytestqt.qtbot import QtBot
 
 from incidentdesk.app.desk import Desk
@@ -442,3 +442,79 @@ def test_a_chat_post_is_one_row_that_says_whether_it_went_out(
     assert model.index(rows - 1, TEXT).data() == (
         "Posted to slack-incidents: Mitigated; next update 15:00"
     )
+
+
+def test_a_long_timeline_filled_in_by_batches_shows_every_row_in_order(
+    qtmodeltester,
+    qtbot: QtBot,
+    client: DeskClient,
+    desk: Desk,  # type: ignore[no-untyped-def]
+) -> None:
+    from incidentdesk.ui.command.timeline_rows import prepare
+
+    start = datetime.now(UTC) - timedelta(hours=5)
+    incident = desk.incidents.declare("Long", "SEV3", at=start)
+    ids = [
+        desk.incidents.add_note(incident, f"entry {i}", at=start + timedelta(minutes=i + 1))
+        for i in range(100)
+    ]
+    desk.incidents.correct_note(incident, ids[3], "entry 3, corrected")
+    desk.incidents.pin(incident, ids[10])
+    panel = TimelinePanel(client)
+    qtbot.addWidget(panel)
+    panel.resize(900, 400)
+    panel.show()
+    latest, effects = desk.incidents.latest_entries(incident, 20)
+    panel.show_latest(incident, latest, effects)
+    whole = desk.incidents.snapshot(incident)
+    resets: list[int] = []
+    panel.model.modelReset.connect(lambda: resets.append(1))
+    done: list[int] = []
+
+    panel.fill_in(prepare(whole.events, {}, whole.seq), lambda: done.append(1), batch=7)
+    # Between two batches: a live entry at the end and a back-dated one among the rows still
+    # to come, as the feed would bring them.
+    assert not done and panel.model.rowCount() < 100
+    desk.incidents.add_note(incident, "newest")
+    desk.incidents.add_note(incident, "back-dated", at=start + timedelta(minutes=5, seconds=30))
+    panel.apply(desk.incidents.snapshot(incident, whole.seq))
+    qtbot.waitUntil(lambda: bool(done), timeout=5000)
+
+    qtmodeltester.check(panel.model)
+    full = TimelineModel()
+    full.load(incident, desk.incidents.snapshot(incident))
+    shown = [panel.model.row_at(r) for r in range(panel.model.rowCount())]
+    expected = [full.row_at(r) for r in range(full.rowCount())]
+    assert [(r.event.id, r.text, r.pinned, r.original_text) for r in shown] == [
+        (r.event.id, r.text, r.pinned, r.original_text) for r in expected
+    ]
+    assert len(shown) == 103 and shown[-1].text == "newest"
+    assert shown[4].original_text == "entry 3" and shown[12].pinned  # after the back-dated
+    assert resets == []
+
+
+def test_showing_another_incident_stops_a_fill_in(
+    qtbot: QtBot,
+    client: DeskClient,
+    desk: Desk,  # type: ignore[no-untyped-def]
+) -> None:
+    from incidentdesk.ui.command.timeline_rows import prepare
+
+    first = desk.incidents.declare("First", "SEV3")
+    for i in range(30):
+        desk.incidents.add_note(first, f"first {i}")
+    second = desk.incidents.declare("Second", "SEV3")
+    desk.incidents.add_note(second, "only entry of the second")
+    panel = panel_on(client, desk, first, qtbot)
+    latest, effects = desk.incidents.latest_entries(first, 5)
+    panel.show_latest(first, latest, effects)
+    whole = desk.incidents.snapshot(first)
+    done: list[int] = []
+    panel.fill_in(prepare(whole.events, {}, whole.seq), lambda: done.append(1), batch=4)
+    panel.show_incident(second, desk.incidents.snapshot(second))
+    # A zero-time timer queued now fires after the fill-in's next step was due.
+    later: list[int] = []
+    QTimer.singleShot(0, lambda: later.append(1))
+    qtbot.waitUntil(lambda: bool(later), timeout=5000)
+    assert done == []
+    assert texts(panel)[-1] == "only entry of the second" and len(texts(panel)) == 2

@@ -7,7 +7,7 @@ state to the header, role board and reminders, and the new events to the timelin
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -26,7 +26,7 @@ from incidentdesk.ui.command.role_board import RoleBoard
 from incidentdesk.ui.command.stakeholder_update import StakeholderUpdateDialog
 from incidentdesk.ui.command.timeline_panel import TimelinePanel
 from incidentdesk.ui.command.timeline_rows import PreparedRows, prepare
-from incidentdesk.ui.common.client import DeskClient
+from incidentdesk.ui.common.client import DeskClient, FollowUp
 from incidentdesk.ui.escalation.panel import EscalationPanel
 
 if TYPE_CHECKING:  # the Desk module loads SQLAlchemy; views only name its types
@@ -99,9 +99,10 @@ class CommandView(QWidget):
             self.quick_entry,
         ):
             widget.message.connect(self.message)
-        # A change made here is most likely to the open incident: fetch it at once rather
-        # than after the change feed's look (one round trip to the worker fewer).
-        client.command_saved.connect(self.refresh)
+        # A change made here is most likely to the open incident: its new rows are read in
+        # the command's own job on the worker, not after the change feed's next look (nor
+        # after one more trip to the worker).
+        client.follow_commands(self._after_command)
         self.banner.update_requested.connect(self.open_update_composer)
         self.banner.assign_requested.connect(self.role_board.focus_role)
         self.unpaged.fix_requested.connect(self.escalation.fix)
@@ -191,6 +192,14 @@ class CommandView(QWidget):
             self._refetch = True
             return
         self._fetching = True
+        self.client.call(
+            self._fetcher(incident_id),
+            lambda result: self._refreshed(incident_id, *result),
+            lambda error: self._failed(incident_id, error),
+        )
+
+    def _fetcher(self, incident_id: str) -> Callable[[Desk], tuple[IncidentSnapshot, PreparedRows]]:
+        """A job reading what arrived since the timeline's position (for the worker)."""
         after = self.timeline.model.seq
         identities = self.timeline.model.identities
 
@@ -198,11 +207,37 @@ class CommandView(QWidget):
             snapshot = d.incidents.snapshot(incident_id, after)
             return snapshot, prepare(snapshot.events, identities, snapshot.seq)
 
-        self.client.call(
-            fetch,
-            lambda result: self._refreshed(incident_id, *result),
-            lambda error: self._failed(incident_id, error),
-        )
+        return fetch
+
+    def _after_command(self) -> FollowUp | None:
+        """What to read after a command (DeskClient.follow_commands): the open incident's
+        new rows, unless a fetch is under way (then it is repeated when that one is in)."""
+        incident_id = self.incident_id
+        if incident_id is None or self.timeline.model.incident_id != incident_id:
+            return None
+        if self._fetching:
+            self._refetch = True
+            return None
+        self._fetching = True
+        fetch = self._fetcher(incident_id)
+
+        def read(d: Desk) -> object:
+            try:
+                return fetch(d)
+            except Exception as error:
+                return error
+
+        def deliver(result: object) -> None:
+            if result is None:  # the command failed: nothing was read
+                self._fetching = False
+                self._maybe_refetch()
+            elif isinstance(result, Exception):
+                self._failed(incident_id, result)
+            else:
+                assert isinstance(result, tuple)
+                self._refreshed(incident_id, *result)
+
+        return FollowUp(read, deliver)
 
     def _refreshed(
         self, incident_id: str, snapshot: IncidentSnapshot, prepared: PreparedRows
