@@ -199,20 +199,27 @@ def test_scroll_position_is_kept_when_reading_older_entries(
     assert bar.value() == bar.maximum(), "following the newest entries keeps following"
 
 
+def long_incident(desk: Desk, entries: int, pin: int) -> tuple[str, datetime]:
+    """An incident begun five hours ago with an entry a minute ("entry 0", …), the fourth
+    corrected and one pinned; its id and start."""
+    start = datetime.now(UTC) - timedelta(hours=5)
+    incident = desk.incidents.declare("Long", "SEV3", at=start)
+    ids = [
+        desk.incidents.add_note(incident, f"entry {i}", at=start + timedelta(minutes=i + 1))
+        for i in range(entries)
+    ]
+    desk.incidents.correct_note(incident, ids[3], "entry 3, corrected")
+    desk.incidents.pin(incident, ids[pin])
+    return incident, start
+
+
 def test_a_long_timeline_paints_its_latest_entries_first_then_fills_in(
     qtmodeltester,
     qtbot: QtBot,
     client: DeskClient,
     desk: Desk,  # type: ignore[no-untyped-def]
 ) -> None:
-    start = datetime.now(UTC) - timedelta(hours=5)
-    incident = desk.incidents.declare("Long", "SEV3", at=start)
-    ids = [
-        desk.incidents.add_note(incident, f"entry {i}", at=start + timedelta(minutes=i + 1))
-        for i in range(120)
-    ]
-    desk.incidents.correct_note(incident, ids[3], "entry 3, corrected")
-    desk.incidents.pin(incident, ids[100])
+    incident, _start = long_incident(desk, 120, pin=100)
     panel = panel_on(client, desk, incident, qtbot)
     full = [panel.model.row_at(r) for r in range(panel.model.rowCount())]
 
@@ -221,8 +228,8 @@ def test_a_long_timeline_paints_its_latest_entries_first_then_fills_in(
     # The 50 latest events, less the correction and the pin among them (they are not rows).
     assert panel.model.rowCount() == 48
     assert panel.model.row_at(47).text == "entry 119"
-    assert panel.model.row_of(ids[100]) is not None
-    assert panel.model.row_at(panel.model.row_of(ids[100]) or 0).pinned
+    pinned = [r for r in range(48) if panel.model.row_at(r).text == "entry 100"]
+    assert pinned and panel.model.row_at(pinned[0]).pinned
     panel.view.selectRow(45)
     selected = panel.selected_event_id()
     resets: list[int] = []
@@ -452,14 +459,7 @@ def test_a_long_timeline_filled_in_by_batches_shows_every_row_in_order(
 ) -> None:
     from incidentdesk.ui.command.timeline_rows import prepare
 
-    start = datetime.now(UTC) - timedelta(hours=5)
-    incident = desk.incidents.declare("Long", "SEV3", at=start)
-    ids = [
-        desk.incidents.add_note(incident, f"entry {i}", at=start + timedelta(minutes=i + 1))
-        for i in range(100)
-    ]
-    desk.incidents.correct_note(incident, ids[3], "entry 3, corrected")
-    desk.incidents.pin(incident, ids[10])
+    incident, start = long_incident(desk, 100, pin=10)
     panel = TimelinePanel(client)
     qtbot.addWidget(panel)
     panel.resize(900, 400)
