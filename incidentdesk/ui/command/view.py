@@ -7,6 +7,7 @@ state to the header, role board and reminders, and the new events to the timelin
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -170,6 +171,9 @@ class CommandView(QWidget):
 
     def _filled(self, incident_id: str) -> None:
         self._fetching = False
+        # The incident's fold and rows now live as long as it is open: out of the cyclic
+        # collector's reach, a full collection (holding the GIL) no longer walks them all.
+        gc.freeze()
         self.loaded.emit(incident_id)
         self._maybe_refetch()
 
