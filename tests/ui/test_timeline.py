@@ -134,8 +134,15 @@ def test_filters_by_kind_author_pinned_and_text(
 
     panel.pinned_box.setChecked(True)
     assert texts(panel) == ["restart consumers"]
+    assert panel.proxy.index(0, TEXT).data(PinnedRole) is True
     panel.pinned_box.setChecked(False)
     assert len(texts(panel)) == 4
+    # Filtering nothing again, every cell says what the timeline's own cell says.
+    for row in range(4):
+        for column in (TIME, KIND, AUTHOR, TEXT):
+            for role in (Qt.ItemDataRole.DisplayRole, PinnedRole, Qt.ItemDataRole.ToolTipRole):
+                shown = panel.proxy.index(row, column).data(role)
+                assert shown == panel.model.index(row, column).data(role)
 
 
 def test_pin_unpin_and_correction_update_rows_in_place(

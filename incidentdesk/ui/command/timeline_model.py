@@ -282,11 +282,15 @@ class TimelineModel(RowsTableModel):
         return COLUMNS[section]
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        return self.data_at(index.row(), index.column(), role)
+
+    def data_at(self, row_number: int, column: int, role: int) -> Any:
+        """What :meth:`data` says of a cell, by row and column (the filter asks this way
+        when it filters nothing: no index is made for the source cell)."""
         # A repaint asks each visible cell for a dozen roles; most have nothing here.
-        if role not in _ANSWERED_ROLES or not 0 <= index.row() < len(self._rows):
+        if role not in _ANSWERED_ROLES or not 0 <= row_number < len(self._rows):
             return None
-        row = self._rows[index.row()]
-        column = index.column()
+        row = self._rows[row_number]
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(row, column)
         if role == Qt.ItemDataRole.ToolTipRole:
