@@ -496,6 +496,7 @@ def test_a_long_timeline_filled_in_by_batches_shows_every_row_in_order(
         (r.event.id, r.text, r.pinned, r.original_text) for r in expected
     ]
     assert len(shown) == 103 and shown[-1].text == "newest"
+    assert panel.view.viewport().updatesEnabled()  # held back while filling, not after
     assert shown[4].original_text == "entry 3" and shown[12].pinned  # after the back-dated
     assert resets == []
 
@@ -508,7 +509,7 @@ def test_showing_another_incident_stops_a_fill_in(
     from incidentdesk.ui.command.timeline_rows import prepare
 
     first = desk.incidents.declare("First", "SEV3")
-    for i in range(30):
+    for i in range(60):
         desk.incidents.add_note(first, f"first {i}")
     second = desk.incidents.declare("Second", "SEV3")
     desk.incidents.add_note(second, "only entry of the second")
@@ -517,7 +518,10 @@ def test_showing_another_incident_stops_a_fill_in(
     panel.show_latest(first, latest, effects)
     whole = desk.incidents.snapshot(first)
     done: list[int] = []
-    panel.fill_in(prepare(whole.events, {}, whole.seq), lambda: done.append(1), batch=4)
+    panel.fill_in(prepare(whole.events, {}, whole.seq), lambda: done.append(1), batch=25)
+    assert not panel.view.viewport().updatesEnabled()  # following: the rows go in above
+    panel.view.verticalScrollBar().setValue(0)  # the reader scrolls up: they show now
+    assert panel.view.viewport().updatesEnabled()
     panel.show_incident(second, desk.incidents.snapshot(second))
     # A zero-time timer queued now fires after the fill-in's next step was due.
     later: list[int] = []

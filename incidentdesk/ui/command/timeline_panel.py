@@ -45,8 +45,8 @@ if TYPE_CHECKING:  # the Desk module loads SQLAlchemy; views only name its types
 
 ALL_AUTHORS = "Everyone"
 # Rows added per turn of the event loop while a long incident fills in (each turn also
-# runs the filter over its rows: a few milliseconds).
-FILL_BATCH = 4000
+# runs the filter over its rows: 10-20 ms for 10,000 on this 2-core machine).
+FILL_BATCH = 10_000
 
 
 class TimelinePanel(QWidget):
@@ -201,7 +201,7 @@ class TimelinePanel(QWidget):
 
     def show_incident(self, incident_id: str | None, snapshot: IncidentSnapshot | None) -> None:
         """Show an incident from a full snapshot (or nothing)."""
-        self._filling = None
+        self._stop_filling()
         if incident_id is None or snapshot is None:
             self.model.clear()
         else:
@@ -222,7 +222,7 @@ class TimelinePanel(QWidget):
 
     def show_prepared(self, incident_id: str, prepared: PreparedRows) -> None:
         """Show an incident from rows made on the worker (its latest entries, or all)."""
-        self._filling = None
+        self._stop_filling()
         self.model.load_prepared(incident_id, prepared)
         self._follow = True
         self.view.scrollToBottom()
@@ -239,12 +239,19 @@ class TimelinePanel(QWidget):
     ) -> None:
         """Add rows made on the worker a batch at a time, each batch in its own turn of the
         event loop, so painting, typing and live entries go on meanwhile; ``done()`` runs
-        once every row is in (not if another incident is shown first)."""
+        once every row is in (not if another incident is shown first).
+
+        While the reader follows the newest entries, the rows going in above them do not
+        show: the timeline is not repainted after each batch (a paint costs about as much as
+        a batch), only once at the end, or as soon as the reader scrolls.
+        """
         fresh = self.model.begin_prepared(prepared)
         token = self._filling = object()
         incident = self.model.incident_id
         # Newest first: the rows nearest the ones on screen arrive first.
         batches = [fresh[max(0, end - batch) : end] for end in range(len(fresh), 0, -batch)]
+        if self._follow and len(batches) > 1:
+            self.view.viewport().setUpdatesEnabled(False)
 
         def step() -> None:
             if self._filling is not token or self.model.incident_id != incident:
@@ -253,12 +260,16 @@ class TimelinePanel(QWidget):
                 self.model.insert_rows(batches.pop(0))
                 QTimer.singleShot(0, step)
                 return
-            self._filling = None
+            self._stop_filling()
             self.model.end_prepared(prepared, fresh)
             self._refresh_authors()
             done()
 
         step()
+
+    def _stop_filling(self) -> None:
+        self._filling = None
+        self.view.viewport().setUpdatesEnabled(True)  # repaints if it was held back
 
     def apply_prepared(self, prepared: PreparedRows) -> None:
         """Add rows made on the worker since the last ones, keeping scroll and selection."""
@@ -274,6 +285,8 @@ class TimelinePanel(QWidget):
 
     def _scrolled(self, value: int) -> None:
         self._follow = value >= self.view.verticalScrollBar().maximum() - 2
+        if not self._follow:
+            self.view.viewport().setUpdatesEnabled(True)  # a fill-in shows from now on
 
     def apply(self, snapshot: IncidentSnapshot) -> None:
         """Add what arrived since the last snapshot, keeping scroll and selection."""
