@@ -480,8 +480,19 @@ def bench_timeline_open_100k(sizes: Sizes) -> list[Figure]:
         "rows": r["rows"],
         "pyside_drops_refs_to": r["pyside_drops_refs_to"],
     }
+    if r["rows_when_loaded"] != r["rows"]:
+        raise RuntimeError(f"timeline_open_100k: loaded with {r['rows_when_loaded']} rows")
     return [
-        figure("timeline_open_100k", r["open_ms"], "ms", **params, breakdown_ms=r["breakdown_ms"]),
+        figure(
+            "timeline_open_100k",
+            r["open_ms"],
+            "ms",
+            **params,
+            first_rows=r["first_rows"],
+            breakdown_ms=r["breakdown_ms"],
+        ),
+        figure("timeline_open_100k.loaded", r["loaded_ms"], "ms", **params),
+        figure("timeline_open_100k.loading_stall", r["loading_stall_ms"], "ms", **params),
         figure(
             "timeline_open_100k.rss_mb",
             r["rss_mb"],
@@ -489,6 +500,7 @@ def bench_timeline_open_100k(sizes: Sizes) -> list[Figure]:
             **params,
             rss_start_mb=r["rss_start_mb"],
             rss_before_window_mb=r["rss_before_window_mb"],
+            rss_loaded_mb=r["rss_loaded_mb"],
             peak_rss_mb=r["peak_rss_mb"],
         ),
         figure("timeline_open_100k.desk_snapshot_ms", r["desk_snapshot_ms"], "ms", **params),
