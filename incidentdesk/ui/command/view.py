@@ -29,6 +29,7 @@ from incidentdesk.ui.escalation.panel import EscalationPanel
 
 if TYPE_CHECKING:  # the Desk module loads SQLAlchemy; views only name its types
     from incidentdesk.app.desk import IncidentSnapshot
+    from incidentdesk.app.glance import Glance
 
 RECENT_FOR_UPDATE = 5  # decisions and actions offered to the stakeholder update
 LATEST_FIRST = 300  # timeline entries shown before the whole journal is read
@@ -113,15 +114,11 @@ class CommandView(QWidget):
 
     def show_incident(self, incident_id: str | None) -> None:
         """Load and show an incident (None: show nothing)."""
-        self.incident_id = incident_id
-        self.role_board.set_incident(incident_id)
-        self.escalation.set_incident(incident_id)
-        self.quick_entry.set_incident(incident_id)
+        self._work_on(incident_id)
         if incident_id is None:
             self._show_state(None)
             self.timeline.show_incident(None, None)
             return
-        self._fetching = True
         # Two steps: the latest entries paint at once, then the whole journal is read and
         # folded (long incidents take a moment) and fills in the rest.
         self.client.call(
@@ -129,6 +126,26 @@ class CommandView(QWidget):
             lambda result: self._latest(incident_id, *result),
             lambda error: self._failed(incident_id, error),
         )
+        self._load_whole(incident_id)
+
+    def show_glance(self, glance: Glance) -> None:
+        """Paint an incident from the window's first read, before the Desk is open (its
+        latest entries and, when known, its state), then load it as :meth:`show_incident`
+        does. The quick entry takes input at once: what is entered waits for the Desk."""
+        self._work_on(glance.incident_id)
+        self.timeline.show_latest(glance.incident_id, glance.latest, glance.effects)
+        if glance.state is not None:
+            self._show_state(glance.state)
+        self._load_whole(glance.incident_id)
+
+    def _work_on(self, incident_id: str | None) -> None:
+        self.incident_id = incident_id
+        self.role_board.set_incident(incident_id)
+        self.escalation.set_incident(incident_id)
+        self.quick_entry.set_incident(incident_id)
+
+    def _load_whole(self, incident_id: str) -> None:
+        self._fetching = True
         self.client.call(
             lambda d: (d.incidents.snapshot(incident_id), d.incidents.people()),
             lambda result: self._loaded(incident_id, *result),
