@@ -582,6 +582,9 @@ def bench_cold_start_ratio(sizes: Sizes) -> list[Figure]:
                     runs[kind].append(result)
     times = {kind: [r["elapsed_ms"] for r in results] for kind, results in runs.items()}
     app, bare = statistics.median(times["app"]), statistics.median(times["bare"])
+    loaded = [r["loaded_ms"] for r in runs["app"]]
+    cpu = {kind: [r["cpu_ms"] for r in results] for kind, results in runs.items()}
+    app_cpu, bare_cpu = statistics.median(cpu["app"]), statistics.median(cpu["bare"])
     params = {
         "runs": sizes.cold_starts,
         "warmup": sizes.cold_warmup,
@@ -597,6 +600,23 @@ def bench_cold_start_ratio(sizes: Sizes) -> list[Figure]:
             **params,
             runs_ms=times["app"],
             breakdown_ms=_median_steps(runs["app"]),
+        ),
+        figure(
+            "cold_start_ratio.loaded",
+            round(statistics.median(loaded), 3),
+            "ms",
+            **params,
+            runs_ms=loaded,
+            ratio=round(statistics.median(loaded) / bare, 3),
+        ),
+        figure(
+            "cold_start_ratio.cpu",
+            round(app_cpu / bare_cpu, 3),
+            "ratio",
+            **params,
+            app_cpu_ms=cpu["app"],
+            bare_cpu_ms=cpu["bare"],
+            loaded_cpu_ms=[r["loaded_cpu_ms"] for r in runs["app"]],
         ),
         figure(
             "cold_start_ratio.bare",

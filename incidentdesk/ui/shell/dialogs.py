@@ -28,6 +28,7 @@ from incidentdesk.ui.shell.shortcuts import ShortcutsDialog
 if TYPE_CHECKING:
     from incidentdesk.ui.settings.connection_dialog import ConnectionDialog
     from incidentdesk.ui.settings.dialog import SettingsDialog
+    from incidentdesk.ui.settings.sync_status import SyncStatusLabel
     from incidentdesk.ui.widgets.diagnostics import SideWorker, Situation
 
 
@@ -205,6 +206,28 @@ class WindowDialogs(QObject):
             situation,
             lambda _text: self.message.emit("Diagnostics copied to the clipboard."),
         )
+
+    def copy_window_diagnostics(
+        self,
+        location: ProfileLocation | None,
+        data_dir: Path | None,
+        log_file: Path | None,
+        sync_label: SyncStatusLabel,
+    ) -> None:
+        """:meth:`copy_diagnostics` of the window's profile, log and sync state."""
+        from PySide6.QtGui import QGuiApplication
+
+        from incidentdesk.ui.widgets.diagnostics import Situation
+
+        situation = Situation(
+            location.name if location else "unknown",
+            data_dir,
+            log_file,
+            sync_label.text(),
+            sync_label.where,
+            QGuiApplication.platformName(),
+        )
+        self.copy_diagnostics(situation)
 
     def shutdown(self) -> None:
         """Stop the side worker (the window closes)."""

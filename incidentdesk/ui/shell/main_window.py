@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from PySide6.QtCore import QByteArray, QSettings, QUrl
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
 
 from incidentdesk.app.profile import ProfileLocation
 from incidentdesk.core.journal.sync_state import SyncStatus
-from incidentdesk.ui.catalog.browser import CatalogBrowser
 from incidentdesk.ui.command.declare_dialog import DeclareDialog
 from incidentdesk.ui.command.incident_list import IncidentList
 from incidentdesk.ui.command.quarantine_view import QuarantineDialog, QuarantineLabel
@@ -26,10 +25,9 @@ from incidentdesk.ui.command.reminder_settings import load_intervals, save_inter
 from incidentdesk.ui.command.view import CommandView
 from incidentdesk.ui.common.client import DeskClient
 from incidentdesk.ui.common.resources import icon
-from incidentdesk.ui.library.panel import LibraryPanel
-from incidentdesk.ui.metrics.panel import MetricsPanel
 from incidentdesk.ui.settings.sync_status import OfflineBanner, SyncStatusLabel
 from incidentdesk.ui.shell.dialogs import WindowDialogs
+from incidentdesk.ui.shell.lazy_views import LazyViews, WhenMade
 from incidentdesk.ui.shell.pages import command_page, view_tabs
 from incidentdesk.ui.shell.rows_feed import RowsFeed
 from incidentdesk.ui.shell.shortcuts import ShortcutsDialog
@@ -39,7 +37,10 @@ from incidentdesk.ui.shell.workstation import WorkstationCourier, WorkstationSyn
 if TYPE_CHECKING:
     from incidentdesk.app.desk import Desk
     from incidentdesk.app.glance import Glance
+    from incidentdesk.ui.catalog.browser import CatalogBrowser
     from incidentdesk.ui.command.reminder_settings import ReminderSettingsDialog
+    from incidentdesk.ui.library.panel import LibraryPanel
+    from incidentdesk.ui.metrics.panel import MetricsPanel
     from incidentdesk.ui.settings.connection_dialog import ConnectionDialog
     from incidentdesk.ui.settings.dialog import SettingsDialog
 
@@ -88,16 +89,15 @@ class MainWindow(QMainWindow):
         self.offline_banner = OfflineBanner(self)
         banner, view = self.offline_banner, self.command_view
         self.splitter = command_page(self, self.incident_list, banner, view)
-        self.library = LibraryPanel(client, self)
-        self.metrics = MetricsPanel(client, self)
-        self.catalog = CatalogBrowser(client, self)
-        pages = (self.splitter, self.library, self.metrics, self.catalog)
+        self.lazy = LazyViews(self, self, client)  # library, metrics, catalog: made when shown
+        self.lazy.sync_now = sync.status if sync is not None else None
+        pages = (self.splitter, *self.lazy.pages.values())
         self.views = view_tabs(self, dict(zip(VIEWS, pages, strict=True)))
         self.setCentralWidget(self.views)
         self.rows_feed = RowsFeed(
             self.incident_list,
-            self.library,
-            self.metrics,
+            WhenMade(self.lazy.pages["library"]),
+            WhenMade(self.lazy.pages["metrics"]),
             lambda: self.views.currentIndex() == LIBRARY,
             self,
         )
@@ -112,19 +112,35 @@ class MainWindow(QMainWindow):
         self._connect_dialogs()
         if sync is not None:
             sync.status_changed.connect(self._sync_status)
-            self.library.set_sync_status(sync.status)
             sync.follow(client)
         if courier is not None:
             courier.follow(client)
         self._restore_layout()
 
+    @property
+    def library(self) -> LibraryPanel:
+        """The library view (made now if it was not yet)."""
+        return cast("LibraryPanel", self.lazy.pages["library"].get())
+
+    @property
+    def metrics(self) -> MetricsPanel:
+        """The metrics view (made now if it was not yet)."""
+        return cast("MetricsPanel", self.lazy.pages["metrics"].get())
+
+    @property
+    def catalog(self) -> CatalogBrowser:
+        """The catalog view (made now if it was not yet)."""
+        return cast("CatalogBrowser", self.lazy.pages["catalog"].get())
+
+    def newest_rows(self) -> list[dict[str, Any]]:
+        """The incident rows last fetched (for a view made later)."""
+        return self.rows_feed.rows
+
     def _connect_views(self) -> None:
         self.incident_list.selected.connect(self._incident_selected)
-        for view in (self.command_view, self.library, self.catalog):
-            view.message.connect(self.show_message)
+        self.command_view.message.connect(self.show_message)
         self.command_view.catalog_import_requested.connect(lambda: self.import_catalog())
         self.command_view.catalog_requested.connect(lambda: self.show_view(CATALOG))
-        self.library.command_requested.connect(self.open_incident)
         self.client.error.connect(self.show_message)
         self.client.incidents_changed.connect(self._incidents_changed)
         self.sync_label.clicked.connect(self.open_connection_dialog)
@@ -158,7 +174,6 @@ class MainWindow(QMainWindow):
         self.postmortems = install_postmortem(
             windows, incident, view, incident_before=self.settings_action
         )
-        self.library.postmortem_requested.connect(self.postmortems.open)
         self.command_view.timeline.action_item_requested.connect(
             lambda incident, item: self.postmortems.open(incident).show_action_item(item)
         )
@@ -290,7 +305,9 @@ class MainWindow(QMainWindow):
     def _incidents_changed(self, incident_ids: list[str]) -> None:
         # The open incident first: its new entry is what the commander is waiting to see.
         self.command_view.on_incidents_changed(incident_ids)
-        self.library.on_incidents_changed(incident_ids)
+        library = self.lazy.library()
+        if library is not None:
+            library.on_incidents_changed(incident_ids)
         self.client.call(lambda d: d.incidents.rows(include_closed=True), self._set_rows)
         self.quarantine_label.refresh()  # an archive imported meanwhile (sync says its own)
 
@@ -394,20 +411,9 @@ class MainWindow(QMainWindow):
 
     def copy_diagnostics(self) -> None:
         """Copy versions, platform, folders, sync state and keyring kind (never a secret)."""
-        from PySide6.QtGui import QGuiApplication
-
-        from incidentdesk.ui.widgets.diagnostics import Situation
-
-        location = self.location
-        situation = Situation(
-            location.name if location else "unknown",
-            location.data_dir if location else (self.sync.data_dir if self.sync else None),
-            self.log_file,
-            self.sync_label.text(),
-            self.sync_label.where,
-            QGuiApplication.platformName(),
-        )
-        self.dialogs.copy_diagnostics(situation)
+        where = self.location
+        folder = where.data_dir if where else (self.sync.data_dir if self.sync else None)
+        self.dialogs.copy_window_diagnostics(where, folder, self.log_file, self.sync_label)
 
     def open_connection_dialog(self) -> ConnectionDialog | None:
         """The shared database settings (Database → Shared database…)."""
@@ -436,7 +442,10 @@ class MainWindow(QMainWindow):
             self.quarantine_label.refresh()
         self.sync_label.set_status(status)
         self.offline_banner.set_status(status)
-        self.library.set_sync_status(status)
+        self.lazy.sync_now = status
+        library = self.lazy.library()
+        if library is not None:
+            library.set_sync_status(status)
 
     def set_theme(self, name: str) -> None:
         """Switch theme and remember the choice."""

@@ -102,9 +102,15 @@ class WindowOpening(Generic[W]):
             then(self.window)
 
     def _show(self, found: Glance | None) -> None:
-        if found is not None and self.window is not None:
-            self.window.show_glance(found)
-        QTimer.singleShot(0, self.painted.set)  # after the paint this has asked for
+        if found is None:
+            self.painted.set()
+            return
+
+        def show(window: W) -> None:
+            window.show_glance(found)
+            QTimer.singleShot(0, self.painted.set)  # after the paint this has asked for
+
+        self._when_built(show)
 
 
 def open_desk(data_dir: Path, name: str) -> Desk:
