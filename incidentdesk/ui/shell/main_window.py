@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
 
 from incidentdesk.app.profile import ProfileLocation
 from incidentdesk.core.journal.sync_state import SyncStatus
-from incidentdesk.ui.command.declare_dialog import DeclareDialog
 from incidentdesk.ui.command.incident_list import IncidentList
 from incidentdesk.ui.command.quarantine_view import QuarantineDialog, QuarantineLabel
 from incidentdesk.ui.command.reminder_settings import load_intervals, save_intervals
@@ -30,7 +29,6 @@ from incidentdesk.ui.shell.dialogs import WindowDialogs
 from incidentdesk.ui.shell.lazy_views import LazyViews, WhenMade
 from incidentdesk.ui.shell.pages import command_page, view_tabs
 from incidentdesk.ui.shell.rows_feed import RowsFeed
-from incidentdesk.ui.shell.shortcuts import ShortcutsDialog
 from incidentdesk.ui.shell.theme import ThemeMenu
 from incidentdesk.ui.shell.workstation import WorkstationCourier, WorkstationSync
 
@@ -38,11 +36,13 @@ if TYPE_CHECKING:
     from incidentdesk.app.desk import Desk
     from incidentdesk.app.glance import Glance
     from incidentdesk.ui.catalog.browser import CatalogBrowser
+    from incidentdesk.ui.command.declare_dialog import DeclareDialog
     from incidentdesk.ui.command.reminder_settings import ReminderSettingsDialog
     from incidentdesk.ui.library.panel import LibraryPanel
     from incidentdesk.ui.metrics.panel import MetricsPanel
     from incidentdesk.ui.settings.connection_dialog import ConnectionDialog
     from incidentdesk.ui.settings.dialog import SettingsDialog
+    from incidentdesk.ui.shell.shortcuts import ShortcutsDialog
 
 VIEWS = ("Command", "Library", "Metrics", "Catalog")
 COMMAND, LIBRARY, METRICS, CATALOG = range(len(VIEWS))

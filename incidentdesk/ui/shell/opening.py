@@ -26,7 +26,7 @@ from incidentdesk.ui.common.client import DeskClient
 if TYPE_CHECKING:
     from incidentdesk.app.desk import Desk
 
-FIRST_PAINT_WAIT_S = 0.5  # the Desk waits at most this long for the first paint
+FIRST_PAINT_WAIT_S = 2.0  # the Desk waits at most this long for the first paint
 log = logging.getLogger(__name__)
 
 
