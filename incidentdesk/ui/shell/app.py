@@ -34,7 +34,6 @@ from incidentdesk.ui.shell.opening import WindowOpening
 from incidentdesk.ui.shell.opening import freeze_heap as freeze_heap  # where tests find it
 from incidentdesk.ui.shell.qt_messages import install_message_filter
 from incidentdesk.ui.shell.theme import apply_theme
-from incidentdesk.ui.shell.welcome_dialog import CATALOG, DEMO, LOCAL, ProfileChooser, WelcomeDialog
 from incidentdesk.ui.shell.workstation import (
     CourierFactory,
     ServiceFactory,
@@ -43,11 +42,11 @@ from incidentdesk.ui.shell.workstation import (
     default_courier,
     default_service,
 )
-from incidentdesk.ui.widgets.diagnostics import UrlOpener
-from incidentdesk.ui.widgets.error_dialog import ErrorReporter
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the welcome dialogs and the error reporter load when they are needed
     from incidentdesk.app.desk import Desk
+    from incidentdesk.ui.shell.welcome_dialog import WelcomeDialog
+    from incidentdesk.ui.widgets.diagnostics import UrlOpener
 
 SETTINGS_NAME = "ui-settings.ini"
 log = logging.getLogger(__name__)
@@ -203,6 +202,8 @@ class Startup(QObject):
 
     def begin(self) -> None:
         """Show the welcome dialog (a new profile) or the window."""
+        from incidentdesk.ui.shell.welcome_dialog import LOCAL, WelcomeDialog
+
         if self.location.has_database() or is_connected(self.location):
             self.open_window(LOCAL)
             return
@@ -214,6 +215,8 @@ class Startup(QObject):
 
     def open_window(self, start: str) -> MainWindow:
         """Open the main window; ``start`` is the welcome dialog's choice."""
+        from incidentdesk.ui.shell.welcome_dialog import CATALOG, DEMO
+
         window = build_window(
             self.location.data_dir,
             self.author,
@@ -253,6 +256,8 @@ def choose_profile(location: ProfileLocation) -> ProfileLocation | None:
     names = list_profiles(location.base)
     if not any(name != DEFAULT_PROFILE for name in names):
         return location
+    from incidentdesk.ui.shell.welcome_dialog import ProfileChooser
+
     chooser = ProfileChooser(location, names, last_profile(location.base))
     if chooser.exec() != QDialog.DialogCode.Accepted or chooser.chosen is None:
         return None
@@ -276,6 +281,8 @@ def run_app(location: ProfileLocation, author: str | None) -> int:
     log_file = start_log("app", location.name, location.base if location.base_chosen else None)
     log.info("IncidentDesk %s starting: profile %s in %s", __version__, location.name, data_dir)
     apply_theme(app, str(ui_settings(data_dir).value("theme", "system")))
+    from incidentdesk.ui.widgets.error_dialog import ErrorReporter
+
     reporter = ErrorReporter(None, log_file)
     reporter.install()
     startup = Startup(location, author, log_file)
