@@ -22,6 +22,7 @@ from incidentdesk.app.glance import Glance, glance
 from incidentdesk.app.profile import due_days
 from incidentdesk.core.errors import UserError
 from incidentdesk.ui.common.client import DeskClient
+from incidentdesk.ui.shell.main_window import COMMAND, VIEWS
 
 if TYPE_CHECKING:
     from incidentdesk.app.desk import Desk
@@ -67,7 +68,10 @@ class WindowOpening(Generic[W]):
         self.window: W | None = None
         self._early: list[Callable[[W], None]] = []
         self.painted = threading.Event()  # the first read is painted (or there is none)
-        last = str(settings.value("last_incident", "") or "") if first_read else ""
+        # Only when the window reopens on the command view: the first read paints nothing
+        # behind another view, and would only hold the Desk back.
+        on_command = str(settings.value("window/view", VIEWS[COMMAND])) == VIEWS[COMMAND]
+        last = str(settings.value("last_incident", "") or "") if first_read and on_command else ""
         if last:
             client.worker.submit(
                 lambda: glance(data_dir, last), self._show, lambda _error: self.painted.set()
