@@ -17,7 +17,7 @@ from incidentdesk.app.desk import Desk
 from incidentdesk.ui.command.incident_list import IncidentIdRole
 from incidentdesk.ui.command.timeline_model import TEXT
 from incidentdesk.ui.shell.app import build_window, ui_settings
-from incidentdesk.ui.shell.main_window import MainWindow
+from incidentdesk.ui.shell.main_window import COMMAND, MainWindow
 
 
 @pytest.fixture
@@ -127,5 +127,27 @@ def test_without_a_last_incident_the_window_opens_as_before(
     try:
         qtbot.waitUntil(lambda: window.command_view.state is not None, timeout=10_000)
         assert window.command_view.incident_id == last_incident  # the most urgent one
+    finally:
+        window.client.stop()
+
+
+def test_a_window_reopened_on_the_library_lists_every_incident_in_both_views(
+    qtbot: QtBot, data_dir: Path, last_incident: str
+) -> None:
+    desk = Desk.open(data_dir, "Seeder")
+    for number in range(3):
+        desk.incidents.declare(f"Queue backlog {number}", "SEV3")
+    desk.close()
+    settings = ui_settings(data_dir)
+    settings.setValue("window/view", "Library")
+    settings.sync()
+    window = open_window(qtbot, data_dir)
+    try:
+        qtbot.waitUntil(lambda: window.library.proxy.rowCount() == 4, timeout=10_000)
+        assert window.views.currentWidget().isVisible()
+        qtbot.waitUntil(lambda: window.incident_list.model.rowCount() == 4, timeout=10_000)
+        window.show_view(COMMAND)
+        qtbot.waitUntil(lambda: window.command_view.state is not None, timeout=10_000)
+        assert window.command_view.incident_id == last_incident
     finally:
         window.client.stop()
