@@ -13,7 +13,7 @@ from incidentdesk.app.demo import seed_demo
 from incidentdesk.app.desk import Desk
 from incidentdesk.app.glance import glance
 from incidentdesk.infra.store import glance as lean
-from incidentdesk.infra.store import local
+from incidentdesk.infra.store import local, migrate
 
 
 def test_the_glance_holds_the_desks_latest_entries_and_state(desk: Desk, data_dir: Path) -> None:
@@ -59,9 +59,18 @@ def test_a_file_it_cannot_read_gives_no_glance(data_dir: Path) -> None:
     assert glance(data_dir, "01890000-0000-7000-8000-000000000000") is None
 
 
+def test_a_file_of_another_schema_is_left_to_the_desk(desk: Desk, data_dir: Path) -> None:
+    incident = desk.incidents.declare("Disk full on ledger-db", "SEV2")
+    assert glance(data_dir, incident) is not None
+    with desk.store.writing() as tx:
+        tx.conn.exec_driver_sql("UPDATE alembic_version SET version_num = '0099_future'")
+    assert glance(data_dir, incident) is None
+
+
 def test_the_lean_read_agrees_with_the_local_store_and_loads_no_sqlalchemy() -> None:
     assert lean.DB_NAME == local.DB_NAME
     assert lean.COLUMNS == local._COLUMNS
+    assert lean.SCHEMA_HEAD == migrate.SCHEMA_HEAD
     code = (
         "import sys, incidentdesk.app.glance; "
         "print(sorted(m for m in ('sqlalchemy', 'alembic') if m in sys.modules))"

@@ -26,6 +26,9 @@ COLUMNS = (
     " received_at_us"
 )
 EFFECT_KINDS = ("note.corrected", "event.pinned", "action_item.saved")
+# The schema this release writes (``migrate.SCHEMA_HEAD``): a file at another revision is
+# left to the Desk, which upgrades it or refuses it.
+SCHEMA_HEAD = "0006_trust"
 BUSY_MS = 200  # a writer holding the file longer than this: wait for the Desk instead
 
 
@@ -60,6 +63,9 @@ def read_glance(
         return None
     try:
         conn.execute("BEGIN")  # one snapshot for every part
+        revision = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+        if revision is None or revision[0] != SCHEMA_HEAD:
+            return None
         count = conn.execute(
             "SELECT count(*) FROM events WHERE incident_id = ?", (incident_id,)
         ).fetchone()[0]
