@@ -28,7 +28,7 @@ COLUMNS = (
 EFFECT_KINDS = ("note.corrected", "event.pinned", "action_item.saved")
 # The schema this release writes (``migrate.SCHEMA_HEAD``): a file at another revision is
 # left to the Desk, which upgrades it or refuses it.
-SCHEMA_HEAD = "0006_trust"
+SCHEMA_HEAD = "0007_fanout"
 BUSY_MS = 200  # a writer holding the file longer than this: wait for the Desk instead
 
 
