@@ -45,6 +45,9 @@ class LazyPage(QWidget):
             layout = self.layout()
             assert layout is not None
             layout.addWidget(self.widget)
+            if self.isVisible():  # made as the tab shows: laid out and shown at once
+                self.widget.show()
+                layout.activate()
             self._made(self.widget)
         return self.widget
 
