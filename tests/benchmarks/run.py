@@ -37,6 +37,7 @@ from typing import Any
 
 import sqlalchemy
 import sync_bench  # this file's neighbour: the shared-database figures
+from cli_bench import bench_startup, bench_timeline_json, cli_command, run_cli  # the CLI
 from escalation_bench import bench_escalation  # paging through the outbox
 from export_bench import bench_export  # post-mortem exports
 from lint_bench import bench_lint  # the blameless language check
@@ -350,25 +351,9 @@ def bench_fold_100k(sizes: Sizes) -> list[Figure]:
 # ------------------------------------------------------------------------------ CLI walls
 
 
-def cli_command() -> tuple[list[str], str]:
-    """The installed ``incidentdesk`` next to this Python, else ``python -m incidentdesk``."""
-    bindir = Path(sys.executable).parent
-    for name in ("incidentdesk", "incidentdesk.exe"):
-        exe = bindir / name
-        if exe.is_file():
-            return [str(exe)], "script"
-    return [sys.executable, "-m", "incidentdesk"], "module"
-
-
 def _run_cli(args: Sequence[str]) -> tuple[float, str]:
-    t0 = time.perf_counter()
-    done = subprocess.run(args, capture_output=True, text=True, check=False)
-    elapsed = time.perf_counter() - t0
-    if done.returncode != 0:
-        raise RuntimeError(
-            f"{' '.join(args)} exited with {done.returncode}: {done.stderr.strip()[-500:]}"
-        )
-    return elapsed, done.stdout
+    wall, _cpu, out = run_cli(args)
+    return wall, out
 
 
 def _cli_wall(name: str, args: Sequence[str], sizes: Sizes, **params: Any) -> list[Figure]:
@@ -400,6 +385,20 @@ def bench_cli_incidents_wall(sizes: Sizes) -> list[Figure]:
         return _cli_wall(
             "cli_incidents_wall", [*base, "incidents"], sizes, launcher=launcher, incidents=1
         )
+
+
+def bench_python_pass_wall(sizes: Sizes) -> list[Figure]:
+    """``python -c pass``, and ``--version``, ``--help`` and ``note`` as ratios of it, in
+    turn in the same minutes (``cli_bench.bench_startup``)."""
+    return bench_startup(sizes.cli_runs, sizes.cli_warmup)
+
+
+def bench_cli_timeline_json_100k(sizes: Sizes) -> list[Figure]:
+    """``timeline --json`` of a 100,000-event incident (``make_events``), read back whole."""
+    runs = min(3, sizes.cli_runs)
+    return bench_timeline_json(
+        sizes.timeline_events, runs, seed_large_incident, "cli_timeline_json_100k"
+    )
 
 
 # ------------------------------------------------------------------- the command window
@@ -862,6 +861,8 @@ BENCHMARKS: dict[str, Benchmark] = {
     "fold_100k": bench_fold_100k,
     "cli_version_wall": bench_cli_version_wall,
     "cli_incidents_wall": bench_cli_incidents_wall,
+    "python_pass_wall": bench_python_pass_wall,
+    "cli_timeline_json_100k": bench_cli_timeline_json_100k,
     "timeline_open_100k": bench_timeline_open_100k,
     "quick_entry_latency": bench_quick_entry_latency,
     "gui_stall_external_append": bench_gui_stall_external_append,
