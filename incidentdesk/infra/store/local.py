@@ -13,7 +13,6 @@ import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +38,6 @@ _COLUMNS = (
     "seq, id, incident_id, kind, payload, occurred_at_us, hlc, author, device, recorded_by,"
     " received_at_us"
 )
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 BUSY_TIMEOUT_MS = 10_000
 
 
