@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from incidentdesk.app.desk import Desk
+from incidentdesk.app.desk import PROJECTION_VERSION, Desk
 from incidentdesk.core.journal.events import Event
 from incidentdesk.core.journal.fold import fold, state_summary
 from incidentdesk.core.journal.ids import hlc_pack, new_event_id
@@ -147,6 +147,9 @@ def seed_library(data_dir: Path, n_incidents: int, n_events: int) -> int:
                     journal.append(event)
                 written += len(journal)
                 tx.put_summary(state_summary(fold(incident_id, journal)), tx.max_seq())
+            # Folded by this version, as the Desk stamps a store it wrote (else the first
+            # Desk.open would rebuild every projection, as after an upgrade).
+            tx.meta_set("projection_version", PROJECTION_VERSION)
     finally:
         store.close()
     return written

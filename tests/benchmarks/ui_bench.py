@@ -6,6 +6,7 @@ Usage (``run.py`` seeds the data folder and calls these; each prints one JSON li
     python tests/benchmarks/ui_bench.py quick_entry_latency DATA_DIR ENTRIES WARMUP [--profile P]
     python tests/benchmarks/ui_bench.py gui_stall_external_append DATA_DIR NOTES [--profile P]
     python tests/benchmarks/ui_bench.py cold_start_app DATA_DIR SPAWNED_AT
+    python tests/benchmarks/ui_bench.py library_open DATA_DIR [--profile P]
     python tests/benchmarks/ui_bench.py cold_start_bare SPAWNED_AT
 
 A fresh process per measurement keeps QApplication state, caches and resident memory from
@@ -557,11 +558,12 @@ def gui_stall_external_append(
 
 
 def cold_start_app(data_dir: str, spawned_at: str) -> dict[str, object]:
-    """Process start → the main window shown with its incident loaded (as ``run_app``)."""
+    """Process start → the main window shown with its incident (the first paint of the
+    timeline with rows, the header painted with it), then → that incident loaded."""
     marks = {"spawned": float(spawned_at), "interpreter": STARTED}
     from pathlib import Path
 
-    from PySide6.QtCore import QEventLoop
+    from PySide6.QtCore import QEvent, QEventLoop, QObject
 
     # As run_app does: the Desk (and SQLAlchemy with it) is imported and opened on the store
     # worker, so nothing here may import it on the GUI thread first.
@@ -575,20 +577,46 @@ def cold_start_app(data_dir: str, spawned_at: str) -> dict[str, object]:
     window = build_window(Path(data_dir), None)
     marks["build_window"] = time.time()
     loop = QEventLoop()
+    view = window.command_view
+    timeline = view.timeline
+    cpu: dict[str, float] = {}
+
+    class Painted(QObject):
+        def eventFilter(self, watched: Any, event: Any) -> bool:
+            if event.type() == QEvent.Type.Paint and "painted" not in marks:
+                shown = view.incident_id is not None and timeline.model.rowCount() > 0
+                if shown:
+                    timeline.view.viewportEvent(event)  # paint now, then note the time
+                    marks["painted"] = time.time()
+                    cpu["painted"] = _cpu_ms()
+                    return True
+            return False
+
+    probe = Painted()
+    timeline.view.viewport().installEventFilter(probe)
 
     def loaded(_incident_id: str) -> None:
         marks["loaded"] = time.time()
+        cpu["loaded"] = _cpu_ms()
         loop.quit()
 
-    window.command_view.loaded.connect(loaded)
+    view.loaded.connect(loaded)
     window.show()
     marks["show"] = time.time()
     if "loaded" not in marks:
         loop.exec()
+    timeline.view.viewport().removeEventFilter(probe)
+    painted = marks.pop("painted", marks["loaded"])  # no paint before the load: the load's
     result = {
-        "elapsed_ms": _ms(marks["loaded"] - marks["spawned"]),
-        "incident": window.command_view.incident_id,
-        "breakdown_ms": _steps(marks),
+        "elapsed_ms": _ms(painted - marks["spawned"]),
+        "loaded_ms": _ms(marks["loaded"] - marks["spawned"]),
+        "painted_before_loaded": painted < marks["loaded"],
+        "cpu_ms": cpu.get("painted", cpu["loaded"]),  # the process's, both threads
+        "loaded_cpu_ms": cpu["loaded"],
+        "incident": view.incident_id,
+        "timeline_rows": timeline.model.rowCount(),
+        "title": view.state.title if view.state is not None else None,
+        "breakdown_ms": {**_steps(marks), "show_to_painted": _ms(painted - marks["show"])},
     }
     window.client.stop()
     return result
@@ -607,7 +635,20 @@ def cold_start_bare(spawned_at: str) -> dict[str, object]:
     window.show()
     app.processEvents()
     marks["shown"] = time.time()
-    return {"elapsed_ms": _ms(marks["shown"] - marks["spawned"]), "breakdown_ms": _steps(marks)}
+    return {
+        "elapsed_ms": _ms(marks["shown"] - marks["spawned"]),
+        "cpu_ms": _cpu_ms(),
+        "breakdown_ms": _steps(marks),
+    }
+
+
+def _cpu_ms() -> float:
+    """The CPU time this process has used so far (user and system, every thread), in ms:
+    what a start costs whatever else the machine is doing."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return round((usage.ru_utime + usage.ru_stime) * 1000, 1)
 
 
 def _steps(marks: dict[str, float]) -> dict[str, float]:
@@ -619,52 +660,103 @@ def _steps(marks: dict[str, float]) -> dict[str, float]:
 # ----------------------------------------------------------------------------- main
 
 
-def library_open(data_dir: str) -> dict[str, object]:
+def library_open(data_dir: str, profile: str | None = None) -> dict[str, object]:
     """Window built with the Library showing → first paint of its rows; then the metrics of
     every incident, database read included."""
+    import cProfile
     from pathlib import Path
 
-    from incidentdesk.app.desk import Desk
-    from incidentdesk.core.library.metrics import compute_metrics
-    from incidentdesk.ui.shell.app import build_window
-    from incidentdesk.ui.shell.main_window import LIBRARY
+    import incidentdesk.ui.shell.app as shell_app
+    import incidentdesk.ui.shell.opening as opening
+    from incidentdesk.app.desk import Desk  # noqa: F401  imported before the timed part
+    from incidentdesk.ui.shell.main_window import LIBRARY, MainWindow
 
     app = _open_app(data_dir)
     guard = _keep_singletons_alive()
     waiter = _Waiter()
     marks: dict[str, float] = {}
     window = None
+    gui_prof, worker_prof = (cProfile.Profile(), cProfile.Profile()) if profile else (None, None)
 
     def on_paint(started: float, finished: float) -> None:
         if window is not None and "painted" not in marks and window.library.proxy.rowCount():
-            marks["painted"] = finished
+            marks["paint_started"], marks["painted"] = started, finished
+            marks["cpu_painted"] = _cpu_ms()
             waiter.check()
 
+    # The Desk opens on the store worker: time it there (and profile from its first line).
+    open_desk = opening.open_desk
+
+    def timed_open(*args: Any) -> Any:
+        if worker_prof is not None:
+            worker_prof.enable()
+        marks["desk_open_started"] = time.perf_counter()
+        try:
+            return open_desk(*args)
+        finally:
+            marks["desk_opened"] = time.perf_counter()
+
+    opening.open_desk = timed_open  # type: ignore[assignment]
+    set_rows: list[float] = []
+    _timed_method(MainWindow, "_set_rows", set_rows)
+
+    # As a user who left the window on the library: it reopens there.
+    settings = shell_app.ui_settings(Path(data_dir))
+    settings.setValue("window/view", "Library")
+    settings.sync()
+    if gui_prof is not None:
+        gui_prof.enable()
     start = time.perf_counter()
-    window = build_window(Path(data_dir), "bench")
+    cpu_start = _cpu_ms()
+    window = shell_app.build_window(Path(data_dir), "bench")
     window.show_view(LIBRARY)
     _paint_probe(window.library.table, on_paint)
     window.resize(1400, 900)
+    marks["built"] = time.perf_counter()
     window.show()
+    marks["shown"] = time.perf_counter()
     waiter.wait(lambda: "painted" in marks, "the first paint of the library's rows")
+    if gui_prof is not None and worker_prof is not None:
+        gui_prof.disable()
+        window.client.worker.submit(worker_prof.disable)
     rows = window.library.proxy.rowCount()
     window.client.stop()
     app.processEvents()
+    if profile and gui_prof is not None and worker_prof is not None:
+        gui_prof.dump_stats(f"{profile}.gui.prof")
+        worker_prof.dump_stats(f"{profile}.worker.prof")
+    metrics = _library_metrics(Path(data_dir))
+    del guard
+    return {
+        "first_paint_ms": _ms(marks["painted"] - start),
+        "cpu_ms": round(marks["cpu_painted"] - cpu_start, 1),  # the process's, both threads
+        "rows": rows,
+        **metrics,
+        "breakdown_ms": {
+            "build_window": _ms(marks["built"] - start),
+            "show": _ms(marks["shown"] - marks["built"]),
+            "worker_desk_open": _ms(marks["desk_opened"] - marks["desk_open_started"]),
+            "desk_opened_to_paint_start": _ms(marks["paint_started"] - marks["desk_opened"]),
+            "of_which_set_rows": _ms(sum(set_rows)),
+            "first_paint": _ms(marks["painted"] - marks["paint_started"]),
+        },
+    }
 
-    desk = Desk.open(Path(data_dir), "bench")
+
+def _library_metrics(data_dir: Any) -> dict[str, object]:
+    """The metrics of every incident by service, the incident list read included (median
+    of 3)."""
+    from incidentdesk.app.desk import Desk
+    from incidentdesk.core.library.metrics import compute_metrics
+
+    desk = Desk.open(data_dir, "bench")
     times = []
     for _ in range(3):
         t0 = time.perf_counter()
         report = compute_metrics(desk.incidents.rows(include_closed=True), by="service")
         times.append(time.perf_counter() - t0)
     desk.close()
-    del guard
-    return {
-        "first_paint_ms": _ms(marks["painted"] - start),
-        "rows": rows,
-        "metrics_ms": _ms(sorted(times)[1]),
-        "metrics_incidents": report.considered,
-    }
+    return {"metrics_ms": _ms(sorted(times)[1]), "metrics_incidents": report.considered}
 
 
 MEASUREMENTS: dict[str, Callable[..., dict[str, object]]] = {
@@ -675,7 +767,12 @@ MEASUREMENTS: dict[str, Callable[..., dict[str, object]]] = {
     "cold_start_app": cold_start_app,
     "cold_start_bare": cold_start_bare,
 }
-PROFILED = ("timeline_open_100k", "quick_entry_latency", "gui_stall_external_append")
+PROFILED = (
+    "library_open",
+    "timeline_open_100k",
+    "quick_entry_latency",
+    "gui_stall_external_append",
+)
 
 
 def main(argv: list[str]) -> int:

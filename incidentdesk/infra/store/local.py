@@ -13,7 +13,6 @@ import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,12 +21,12 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 
 from incidentdesk.core.errors import UserError
-from incidentdesk.core.gc_pause import paused_gc
 from incidentdesk.core.journal.events import Event
 from incidentdesk.core.journal.ids import new_device_id
 from incidentdesk.core.timefmt import from_micros, to_micros
 from incidentdesk.infra.store import migrate
 from incidentdesk.infra.store.deliveries import DeliveryQueries
+from incidentdesk.infra.store.journal_rows import decode_events
 from incidentdesk.infra.store.quarantine import QuarantineQueries
 from incidentdesk.infra.store.schema import events, meta, unpushed
 from incidentdesk.infra.store.search_index import SearchQueries
@@ -39,7 +38,6 @@ _COLUMNS = (
     "seq, id, incident_id, kind, payload, occurred_at_us, hlc, author, device, recorded_by,"
     " received_at_us"
 )
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 BUSY_TIMEOUT_MS = 10_000
 
 
@@ -332,29 +330,8 @@ class StoreTxn(DeliveryQueries, QuarantineQueries, SummaryQueries, SearchQueries
         return [e for _s, e in rows]
 
     def _decode(self, sql: str, params: tuple[Any, ...]) -> list[tuple[int, Event]]:
-        # The raw driver and a tight loop with the garbage collector paused: opening an
-        # incident of 100,000 events decodes them all, and each makes a few objects.
-        rows = self.conn.exec_driver_sql(sql, params).fetchall()
-        loads, make, epoch, micros = json.loads, Event, _EPOCH, timedelta
-        with paused_gc():
-            return [
-                (
-                    seq,
-                    make(
-                        id_,
-                        inc,
-                        kind,
-                        loads(payload),
-                        epoch + micros(microseconds=us),
-                        hlc,
-                        by,
-                        device,
-                        recorder,
-                        None if received is None else epoch + micros(microseconds=received),
-                    ),
-                )
-                for seq, id_, inc, kind, payload, us, hlc, by, device, recorder, received in rows
-            ]
+        # The raw driver's tuples, decoded in one tight loop (journal_rows).
+        return decode_events(self.conn.exec_driver_sql(sql, params).fetchall())
 
     def last_seq_of(self, incident_id: str) -> int:
         """The newest arrival of one incident's events (0 when it has none)."""

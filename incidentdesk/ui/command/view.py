@@ -32,6 +32,7 @@ from incidentdesk.ui.escalation.panel import EscalationPanel
 
 if TYPE_CHECKING:  # the Desk module loads SQLAlchemy; views only name its types
     from incidentdesk.app.desk import Desk, IncidentSnapshot
+    from incidentdesk.app.glance import Glance
 
 RECENT_FOR_UPDATE = 5  # decisions and actions offered to the stakeholder update
 LATEST_FIRST = 300  # timeline entries shown before the whole journal is read
@@ -117,15 +118,11 @@ class CommandView(QWidget):
 
     def show_incident(self, incident_id: str | None) -> None:
         """Load and show an incident (None: show nothing)."""
-        self.incident_id = incident_id
-        self.role_board.set_incident(incident_id)
-        self.escalation.set_incident(incident_id)
-        self.quick_entry.set_incident(incident_id)
+        self._work_on(incident_id)
         if incident_id is None:
             self._show_state(None)
             self.timeline.show_incident(None, None)
             return
-        self._fetching = True
         # Two steps: the latest entries paint at once, then the whole journal is read and
         # folded (long incidents take a moment) and fills in the rest. The rows are made on
         # the worker; the GUI thread only adds them, a batch per turn of its event loop.
@@ -135,6 +132,27 @@ class CommandView(QWidget):
             lambda prepared: self._latest(incident_id, prepared),
             lambda error: self._failed(incident_id, error),
         )
+        self._load_whole(incident_id)
+
+    def show_glance(self, glance: Glance) -> None:
+        """Paint an incident from the window's first read, before the Desk is open (its
+        latest entries and, when known, its state), then load it as :meth:`show_incident`
+        does. The quick entry takes input at once: what is entered waits for the Desk."""
+        self._work_on(glance.incident_id)
+        self.timeline.show_latest(glance.incident_id, glance.latest, glance.effects)
+        if glance.state is not None:
+            self._show_state(glance.state)
+        self._load_whole(glance.incident_id)
+
+    def _work_on(self, incident_id: str | None) -> None:
+        self.incident_id = incident_id
+        self.role_board.set_incident(incident_id)
+        self.escalation.set_incident(incident_id)
+        self.quick_entry.set_incident(incident_id)
+
+    def _load_whole(self, incident_id: str) -> None:
+        self._fetching = True
+        identities = self.timeline.model.identities
 
         def whole(d: Desk) -> tuple[IncidentSnapshot, list[str], PreparedRows]:
             snapshot = d.incidents.snapshot(incident_id)

@@ -79,6 +79,10 @@ class LibraryModel(RowsTableModel):
                 self.endRemoveRows()
         known = {r["id"]: i for i, r in enumerate(self._rows)}
         fresh = [r for i, r in wanted.items() if i not in known]
+        if not self._rows and self._sort is not None:
+            # The first load goes in already in order: no reordering of thousands of rows
+            # (and refiltering them) right after inserting them.
+            fresh = self._sorted(fresh)
         for incident_id, position in known.items():
             if self._rows[position] != wanted[incident_id]:
                 self._rows[position] = wanted[incident_id]
@@ -99,13 +103,16 @@ class LibraryModel(RowsTableModel):
     def _apply_sort(self) -> None:
         if self._sort is None:
             return
+        reorder(self, self._rows, self._sorted(self._rows), self._set_list)
+
+    def _sorted(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        assert self._sort is not None
         column, order = self._sort
-        ordered = sorted(
-            self._rows,
+        return sorted(
+            rows,
             key=lambda row: self._sort_value(row, column),
             reverse=order == Qt.SortOrder.DescendingOrder,
         )
-        reorder(self, self._rows, ordered, self._set_list)
 
     def _set_list(self, rows: list[dict[str, Any]]) -> None:
         self._rows = rows
@@ -209,6 +216,7 @@ class LibraryFilter(QSortFilterProxyModel):
         self.since: datetime | None = None
         self.until: datetime | None = None
         self.drills = "shown"  # shown | hidden | only
+        self._everything = True  # no filter set: every row passes without a look
         self.setDynamicSortFilter(True)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
@@ -225,6 +233,9 @@ class LibraryFilter(QSortFilterProxyModel):
             if name not in FILTERS:
                 raise TypeError(f"unknown filter {name}")
             setattr(self, name, value)
+        self._everything = not any(
+            (self.severity, self.status, self.service, self.team, self.open_actions)
+        ) and (self.since, self.until, self.drills) == (None, None, "shown")
         self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def accepts(self, row: dict[str, Any]) -> bool:
@@ -252,6 +263,8 @@ class LibraryFilter(QSortFilterProxyModel):
         return not (self.drills == "only" and not row["drill"])
 
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
+        if self._everything:
+            return True
         model = self.sourceModel()
         assert isinstance(model, LibraryModel)
         return self.accepts(model.row_at(source_row))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import gc
 import logging
 import sys
 from collections.abc import Callable
@@ -20,7 +19,6 @@ from incidentdesk.app.profile import (
     Profile,
     ProfileLocation,
     default_author,
-    due_days,
     is_connected,
     last_profile,
     list_profiles,
@@ -32,9 +30,10 @@ from incidentdesk.core.errors import UserError
 from incidentdesk.ui.common.client import DeskClient
 from incidentdesk.ui.common.resources import icon
 from incidentdesk.ui.shell.main_window import MainWindow
+from incidentdesk.ui.shell.opening import WindowOpening
+from incidentdesk.ui.shell.opening import freeze_heap as freeze_heap  # where tests find it
 from incidentdesk.ui.shell.qt_messages import install_message_filter
 from incidentdesk.ui.shell.theme import apply_theme
-from incidentdesk.ui.shell.welcome_dialog import CATALOG, DEMO, LOCAL, ProfileChooser, WelcomeDialog
 from incidentdesk.ui.shell.workstation import (
     CourierFactory,
     ServiceFactory,
@@ -43,11 +42,11 @@ from incidentdesk.ui.shell.workstation import (
     default_courier,
     default_service,
 )
-from incidentdesk.ui.widgets.diagnostics import UrlOpener
-from incidentdesk.ui.widgets.error_dialog import ErrorReporter
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the welcome dialogs and the error reporter load when they are needed
     from incidentdesk.app.desk import Desk
+    from incidentdesk.ui.shell.welcome_dialog import WelcomeDialog
+    from incidentdesk.ui.widgets.diagnostics import UrlOpener
 
 SETTINGS_NAME = "ui-settings.ini"
 log = logging.getLogger(__name__)
@@ -100,6 +99,16 @@ def build_window(
     name = author or profile.author()
     client = DeskClient(author=name)
     settings = ui_settings(data_dir)
+    # The first read and the Desk's opening start now, while the window is built.
+    opening: WindowOpening[MainWindow] = WindowOpening(
+        client,
+        data_dir,
+        name,
+        settings,
+        first_job is None,
+        lambda shown: _start_services(shown, connected=bool(profile.shared_url)),
+        on_error or _cannot_open,
+    )
     sync = WorkstationSync(data_dir, name, service_factory=sync_service)
     courier = WorkstationCourier(data_dir, name, service_factory=courier_service)
     window = MainWindow(client, settings, sync, courier)
@@ -108,43 +117,28 @@ def build_window(
     window.author_override = author
     if not window.location.is_default:
         window.setWindowTitle(f"IncidentDesk — {window.location.name}")
-    client.setParent(window)
-    sync.setParent(window)
-    courier.setParent(window)
+    for child in (client, sync, courier):
+        child.setParent(window)
     window.sync_label.where = profile.shared_url
-
-    def opened(_desk: object) -> None:
-        freeze_heap()
-        if first_job is None:
-            window.load()
-        else:
-            client.call(first_job, window.load, lambda error: _first_job_failed(window, error))
-        sync.start(connected=bool(profile.shared_url))
-        # A moment after the window shows its data: pages left from the last run go out
-        # then, without competing with the first paint (a new page wakes it at once).
-        QTimer.singleShot(COURIER_DELAY_MS, window, courier.start)
-
-    client.open(
-        lambda: _open_desk(data_dir, name),
-        opened,
-        lambda error: (on_error or _cannot_open)(window, error),
-    )
+    opening.built(window)
+    if first_job is None:
+        window.load()
+    else:
+        client.call(first_job, window.load, lambda error: _first_job_failed(window, error))
     return window
 
 
+def _start_services(window: MainWindow, connected: bool) -> None:
+    # Once the Desk is open: the sync, then the courier a moment after the window shows
+    # its data (pages left from the last run go out without competing with the first
+    # paint; a new page wakes it at once).
+    if window.sync is not None:
+        window.sync.start(connected=connected)
+    if window.courier is not None:
+        QTimer.singleShot(COURIER_DELAY_MS, window, window.courier.start)
+
+
 COURIER_DELAY_MS = 1500
-
-
-def freeze_heap() -> None:
-    """Put every object alive now out of the cyclic collector's reach (``gc.freeze``).
-
-    What exists once the Desk is open (modules, classes, Qt wrappers, SQLAlchemy's
-    caches) lives as long as the app. Left in the collector's oldest generation, a full
-    collection walks all of it while holding the GIL: measured at 65-85 ms on the store
-    worker, during which the GUI thread could not run a single slot. Frozen, a full
-    collection walks only what was made since.
-    """
-    gc.freeze()
 
 
 def _first_job_failed(window: MainWindow, error: BaseException) -> None:
@@ -208,6 +202,8 @@ class Startup(QObject):
 
     def begin(self) -> None:
         """Show the welcome dialog (a new profile) or the window."""
+        from incidentdesk.ui.shell.welcome_dialog import LOCAL, WelcomeDialog
+
         if self.location.has_database() or is_connected(self.location):
             self.open_window(LOCAL)
             return
@@ -219,6 +215,8 @@ class Startup(QObject):
 
     def open_window(self, start: str) -> MainWindow:
         """Open the main window; ``start`` is the welcome dialog's choice."""
+        from incidentdesk.ui.shell.welcome_dialog import CATALOG, DEMO
+
         window = build_window(
             self.location.data_dir,
             self.author,
@@ -258,6 +256,8 @@ def choose_profile(location: ProfileLocation) -> ProfileLocation | None:
     names = list_profiles(location.base)
     if not any(name != DEFAULT_PROFILE for name in names):
         return location
+    from incidentdesk.ui.shell.welcome_dialog import ProfileChooser
+
     chooser = ProfileChooser(location, names, last_profile(location.base))
     if chooser.exec() != QDialog.DialogCode.Accepted or chooser.chosen is None:
         return None
@@ -281,6 +281,8 @@ def run_app(location: ProfileLocation, author: str | None) -> int:
     log_file = start_log("app", location.name, location.base if location.base_chosen else None)
     log.info("IncidentDesk %s starting: profile %s in %s", __version__, location.name, data_dir)
     apply_theme(app, str(ui_settings(data_dir).value("theme", "system")))
+    from incidentdesk.ui.widgets.error_dialog import ErrorReporter
+
     reporter = ErrorReporter(None, log_file)
     reporter.install()
     startup = Startup(location, author, log_file)
@@ -293,15 +295,3 @@ def run_app(location: ProfileLocation, author: str | None) -> int:
         reporter.uninstall()
     log.info("IncidentDesk closed (exit code %s)", code)
     return code
-
-
-def _open_desk(data_dir: Path, name: str) -> Desk:
-    # Runs on the store worker; SQLAlchemy loads there, while the window shows.
-    from incidentdesk.app.desk import Desk
-
-    desk = Desk.open(data_dir, name)
-    try:
-        desk.action_items.due_days = due_days(data_dir)
-    except UserError as exc:  # a damaged config.toml: the defaults, and say so in the log
-        log.warning("action item due days: %s", exc)
-    return desk

@@ -19,15 +19,16 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 
 from incidentdesk import __version__
 from incidentdesk.app.profile import ProfileLocation, default_author
-from incidentdesk.ui.command.declare_dialog import DeclareDialog
 from incidentdesk.ui.command.quarantine_view import QuarantineDialog
-from incidentdesk.ui.command.reminder_settings import ReminderSettingsDialog
 from incidentdesk.ui.common.client import DeskClient
-from incidentdesk.ui.shell.shortcuts import ShortcutsDialog
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # each dialog's module loads when it first opens, not at start
+    from incidentdesk.ui.command.declare_dialog import DeclareDialog
+    from incidentdesk.ui.command.reminder_settings import ReminderSettingsDialog
     from incidentdesk.ui.settings.connection_dialog import ConnectionDialog
     from incidentdesk.ui.settings.dialog import SettingsDialog
+    from incidentdesk.ui.settings.sync_status import SyncStatusLabel
+    from incidentdesk.ui.shell.shortcuts import ShortcutsDialog
     from incidentdesk.ui.widgets.diagnostics import SideWorker, Situation
 
 
@@ -74,6 +75,8 @@ class WindowDialogs(QObject):
 
     def open_declare(self) -> DeclareDialog:
         """The declare dialog, offered the services of the incidents so far."""
+        from incidentdesk.ui.command.declare_dialog import DeclareDialog
+
         dialog = DeclareDialog(self._client, self._window)
         dialog.declared.connect(self.declared)
         dialog.declared.connect(lambda _id: self.message.emit("Incident declared."))
@@ -85,6 +88,8 @@ class WindowDialogs(QObject):
 
     def edit_reminders(self, intervals: Mapping[str, timedelta]) -> ReminderSettingsDialog:
         """How often status updates are due, per severity (``intervals_chosen`` on OK)."""
+        from incidentdesk.ui.command.reminder_settings import ReminderSettingsDialog
+
         dialog = ReminderSettingsDialog(dict(intervals), self._window)
         dialog.accepted.connect(lambda: self.intervals_chosen.emit(dialog.intervals()))
         dialog.open()
@@ -100,6 +105,8 @@ class WindowDialogs(QObject):
 
     def show_shortcuts(self) -> ShortcutsDialog:
         """The keyboard shortcut overview of the window: keys and what they do."""
+        from incidentdesk.ui.shell.shortcuts import ShortcutsDialog
+
         dialog = ShortcutsDialog(self._window, self._window)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.shortcuts_dialog = dialog
@@ -205,6 +212,28 @@ class WindowDialogs(QObject):
             situation,
             lambda _text: self.message.emit("Diagnostics copied to the clipboard."),
         )
+
+    def copy_window_diagnostics(
+        self,
+        location: ProfileLocation | None,
+        data_dir: Path | None,
+        log_file: Path | None,
+        sync_label: SyncStatusLabel,
+    ) -> None:
+        """:meth:`copy_diagnostics` of the window's profile, log and sync state."""
+        from PySide6.QtGui import QGuiApplication
+
+        from incidentdesk.ui.widgets.diagnostics import Situation
+
+        situation = Situation(
+            location.name if location else "unknown",
+            data_dir,
+            log_file,
+            sync_label.text(),
+            sync_label.where,
+            QGuiApplication.platformName(),
+        )
+        self.copy_diagnostics(situation)
 
     def shutdown(self) -> None:
         """Stop the side worker (the window closes)."""

@@ -6,44 +6,43 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QUrl
+from PySide6.QtCore import QByteArray, QSettings, QUrl
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
-    QHBoxLayout,
     QMainWindow,
     QMenu,
     QMenuBar,
-    QSplitter,
-    QTabWidget,
-    QVBoxLayout,
-    QWidget,
 )
 
 from incidentdesk.app.profile import ProfileLocation
 from incidentdesk.core.journal.sync_state import SyncStatus
-from incidentdesk.ui.catalog.browser import CatalogBrowser
-from incidentdesk.ui.command.declare_dialog import DeclareDialog
 from incidentdesk.ui.command.incident_list import IncidentList
 from incidentdesk.ui.command.quarantine_view import QuarantineDialog, QuarantineLabel
 from incidentdesk.ui.command.reminder_settings import load_intervals, save_intervals
 from incidentdesk.ui.command.view import CommandView
 from incidentdesk.ui.common.client import DeskClient
 from incidentdesk.ui.common.resources import icon
-from incidentdesk.ui.library.panel import LibraryPanel
-from incidentdesk.ui.metrics.panel import MetricsPanel
 from incidentdesk.ui.settings.sync_status import OfflineBanner, SyncStatusLabel
 from incidentdesk.ui.shell.dialogs import WindowDialogs
-from incidentdesk.ui.shell.shortcuts import ShortcutsDialog
+from incidentdesk.ui.shell.lazy_views import LazyViews, WhenMade
+from incidentdesk.ui.shell.pages import command_page, view_tabs
+from incidentdesk.ui.shell.rows_feed import RowsFeed
 from incidentdesk.ui.shell.theme import ThemeMenu
 from incidentdesk.ui.shell.workstation import WorkstationCourier, WorkstationSync
 
 if TYPE_CHECKING:
     from incidentdesk.app.desk import Desk
+    from incidentdesk.app.glance import Glance
+    from incidentdesk.ui.catalog.browser import CatalogBrowser
+    from incidentdesk.ui.command.declare_dialog import DeclareDialog
     from incidentdesk.ui.command.reminder_settings import ReminderSettingsDialog
+    from incidentdesk.ui.library.panel import LibraryPanel
+    from incidentdesk.ui.metrics.panel import MetricsPanel
     from incidentdesk.ui.settings.connection_dialog import ConnectionDialog
     from incidentdesk.ui.settings.dialog import SettingsDialog
+    from incidentdesk.ui.shell.shortcuts import ShortcutsDialog
 
 VIEWS = ("Command", "Library", "Metrics", "Catalog")
 COMMAND, LIBRARY, METRICS, CATALOG = range(len(VIEWS))
@@ -88,18 +87,20 @@ class MainWindow(QMainWindow):
         self.incident_list = IncidentList(self)
         self.command_view = CommandView(client, self)
         self.offline_banner = OfflineBanner(self)
-        self.splitter = self._command_page()
-        self.library = LibraryPanel(client, self)
-        self.metrics = MetricsPanel(client, self)
-        self.catalog = CatalogBrowser(client, self)
-        self.views = QTabWidget(self)
-        self.views.setObjectName("Views")
-        self.views.tabBar().setAccessibleName("Views: command, library, metrics, catalog")
-        self.views.setDocumentMode(True)
-        pages = (self.splitter, self.library, self.metrics, self.catalog)
-        for page, name in zip(pages, VIEWS, strict=True):
-            self.views.addTab(page, name)
+        banner, view = self.offline_banner, self.command_view
+        self.splitter = command_page(self, self.incident_list, banner, view)
+        self.lazy = LazyViews(self, self, client)  # library, metrics, catalog: made when shown
+        self.lazy.sync_now = sync.status if sync is not None else None
+        pages = (self.splitter, *self.lazy.pages.values())
+        self.views = view_tabs(self, dict(zip(VIEWS, pages, strict=True)))
         self.setCentralWidget(self.views)
+        self.rows_feed = RowsFeed(
+            self.incident_list,
+            WhenMade(self.lazy.pages["library"]),
+            WhenMade(self.lazy.pages["metrics"]),
+            lambda: self.views.currentIndex() == LIBRARY,
+            self,
+        )
 
         self.sync_label = SyncStatusLabel(self)
         self.quarantine_label = QuarantineLabel(client, self)
@@ -111,39 +112,35 @@ class MainWindow(QMainWindow):
         self._connect_dialogs()
         if sync is not None:
             sync.status_changed.connect(self._sync_status)
-            self.library.set_sync_status(sync.status)
             sync.follow(client)
         if courier is not None:
             courier.follow(client)
         self._restore_layout()
 
-    def _command_page(self) -> QSplitter:
-        # The incident list beside the offline banner and the command view.
-        command_area = QWidget(self)
-        area_layout = QVBoxLayout(command_area)
-        area_layout.setContentsMargins(0, 0, 0, 0)
-        area_layout.setSpacing(0)
-        banner_row = QHBoxLayout()  # lined up with the command view's own margins
-        banner_row.setContentsMargins(6, 6, 6, 0)
-        banner_row.addWidget(self.offline_banner)
-        area_layout.addLayout(banner_row)
-        area_layout.addWidget(self.command_view, 1)
-        splitter = QSplitter(Qt.Orientation.Horizontal, self)
-        splitter.addWidget(self.incident_list)
-        splitter.addWidget(command_area)
-        # A wider window gives the list a share too, so titles show more than their start.
-        splitter.setStretchFactor(0, 1)
-        splitter.setStretchFactor(1, 3)
-        splitter.setSizes([400, 1000])
-        return splitter
+    @property
+    def library(self) -> LibraryPanel:
+        """The library view (made now if it was not yet)."""
+        return cast("LibraryPanel", self.lazy.pages["library"].get())
+
+    @property
+    def metrics(self) -> MetricsPanel:
+        """The metrics view (made now if it was not yet)."""
+        return cast("MetricsPanel", self.lazy.pages["metrics"].get())
+
+    @property
+    def catalog(self) -> CatalogBrowser:
+        """The catalog view (made now if it was not yet)."""
+        return cast("CatalogBrowser", self.lazy.pages["catalog"].get())
+
+    def newest_rows(self) -> list[dict[str, Any]]:
+        """The incident rows last fetched (for a view made later)."""
+        return self.rows_feed.rows
 
     def _connect_views(self) -> None:
         self.incident_list.selected.connect(self._incident_selected)
-        for view in (self.command_view, self.library, self.catalog):
-            view.message.connect(self.show_message)
+        self.command_view.message.connect(self.show_message)
         self.command_view.catalog_import_requested.connect(lambda: self.import_catalog())
         self.command_view.catalog_requested.connect(lambda: self.show_view(CATALOG))
-        self.library.command_requested.connect(self.open_incident)
         self.client.error.connect(self.show_message)
         self.client.incidents_changed.connect(self._incidents_changed)
         self.sync_label.clicked.connect(self.open_connection_dialog)
@@ -177,7 +174,6 @@ class MainWindow(QMainWindow):
         self.postmortems = install_postmortem(
             windows, incident, view, incident_before=self.settings_action
         )
-        self.library.postmortem_requested.connect(self.postmortems.open)
         self.command_view.timeline.action_item_requested.connect(
             lambda incident, item: self.postmortems.open(incident).show_action_item(item)
         )
@@ -279,14 +275,24 @@ class MainWindow(QMainWindow):
 
         self.client.call(first_load, lambda result: self._first_rows(*result))
 
+    def show_glance(self, glance: Glance) -> None:
+        """Paint the last session's incident from the first read, before the Desk is open
+        (the first incident list, when it comes, selects it without loading it again)."""
+        if self.command_view.incident_id is None and not self.rows_loaded:
+            self.command_view.show_glance(glance)
+
     def open_first(self, incident_id: str) -> None:
         """Open this incident when the first incident list arrives (not the last one open)."""
         self._restored_incident = incident_id
 
     def _first_rows(self, cursor: int, rows: list[dict[str, Any]]) -> None:
-        self.rows_loaded = True
         self.quarantine_label.refresh()
-        self._set_rows(rows)
+        self._set_rows(rows, lambda: self._open_restored(rows))
+        self.client.start_feed(cursor)
+
+    def _open_restored(self, rows: list[dict[str, Any]]) -> None:
+        # The incident list has the first rows: open the incident of the last session.
+        self.rows_loaded = True
         wanted = self._restored_incident
         if wanted and any(r["id"] == wanted for r in rows):
             if not self.incident_list.select(wanted):  # a closed one: show closed incidents
@@ -295,20 +301,22 @@ class MainWindow(QMainWindow):
                 self.incident_list.select(wanted)
         elif rows:
             self.incident_list.select_first()
-        self.client.start_feed(cursor)
 
     def _incidents_changed(self, incident_ids: list[str]) -> None:
         # The open incident first: its new entry is what the commander is waiting to see.
         self.command_view.on_incidents_changed(incident_ids)
-        self.library.on_incidents_changed(incident_ids)
+        library = self.lazy.library()
+        if library is not None:
+            library.on_incidents_changed(incident_ids)
         self.client.call(lambda d: d.incidents.rows(include_closed=True), self._set_rows)
         self.quarantine_label.refresh()  # an archive imported meanwhile (sync says its own)
 
-    def _set_rows(self, rows: list[dict[str, Any]]) -> None:
-        # One fetch of the incident rows feeds every view that lists incidents.
-        self.incident_list.set_rows(rows)
-        self.library.set_rows(rows)
-        self.metrics.set_rows(rows)
+    def _set_rows(
+        self, rows: list[dict[str, Any]], then_listed: Callable[[], None] | None = None
+    ) -> None:
+        # One fetch of the incident rows feeds every view that lists incidents (the one on
+        # screen first); ``then_listed`` runs once the incident list has them.
+        self.rows_feed.set_rows(rows, then_listed)
 
     def _incident_selected(self, incident_id: str) -> None:
         if incident_id != self.command_view.incident_id:
@@ -324,7 +332,9 @@ class MainWindow(QMainWindow):
         )
 
     def _select_after(self, rows: list[dict[str, Any]], incident_id: str) -> None:
-        self._set_rows(rows)
+        self._set_rows(rows, lambda: self._select(incident_id))
+
+    def _select(self, incident_id: str) -> None:
         if not self.incident_list.select(incident_id):
             self._incident_selected(incident_id)
 
@@ -401,20 +411,9 @@ class MainWindow(QMainWindow):
 
     def copy_diagnostics(self) -> None:
         """Copy versions, platform, folders, sync state and keyring kind (never a secret)."""
-        from PySide6.QtGui import QGuiApplication
-
-        from incidentdesk.ui.widgets.diagnostics import Situation
-
-        location = self.location
-        situation = Situation(
-            location.name if location else "unknown",
-            location.data_dir if location else (self.sync.data_dir if self.sync else None),
-            self.log_file,
-            self.sync_label.text(),
-            self.sync_label.where,
-            QGuiApplication.platformName(),
-        )
-        self.dialogs.copy_diagnostics(situation)
+        where = self.location
+        folder = where.data_dir if where else (self.sync.data_dir if self.sync else None)
+        self.dialogs.copy_window_diagnostics(where, folder, self.log_file, self.sync_label)
 
     def open_connection_dialog(self) -> ConnectionDialog | None:
         """The shared database settings (Database → Shared database…)."""
@@ -443,7 +442,10 @@ class MainWindow(QMainWindow):
             self.quarantine_label.refresh()
         self.sync_label.set_status(status)
         self.offline_banner.set_status(status)
-        self.library.set_sync_status(status)
+        self.lazy.sync_now = status
+        library = self.lazy.library()
+        if library is not None:
+            library.set_sync_status(status)
 
     def set_theme(self, name: str) -> None:
         """Switch theme and remember the choice."""
