@@ -134,7 +134,7 @@ class Sync:
         self._cursor_key = f"cursor:{shared.config.url}"
         self._epoch_key = f"epoch:{shared.config.url}"
         self._schema_checked = False
-        self.high_seq = 0  # the highest server seq pulled since this Sync began
+        self.last_seqs: set[int] = set()  # the server seqs the last pull() brought
         self.quarantined = 0  # rows kept aside since the round began (see sync_once)
         self._synced_at_pull = False  # this round's time was saved with the rows pulled
         self.refused: dict[str, str] = {}  # what the server refused, since this Sync began
@@ -179,12 +179,13 @@ class Sync:
         cursor = self.cursor()
         pulled = 0
         changed: set[str] = set()
+        self.last_seqs = set()
         while True:
             rows = self.shared.pull(cursor, PULL_BATCH)
             if not rows:
                 return pulled, sorted(changed)
             cursor = rows[-1][0]
-            self.high_seq = max(self.high_seq, max(c.seq for c, _row in rows))
+            self.last_seqs.update(c.seq for c, _row in rows)
             last = len(rows) < PULL_BATCH
             # The cursor (and, with the last batch, the time of this sync) is saved in the
             # events' own transaction: one commit per batch, and a crash can only replay a
@@ -201,6 +202,21 @@ class Sync:
             pulled += len(rows)
             if last:
                 return pulled, sorted(changed)
+
+    def held_back(self, seqs: set[int]) -> set[int]:
+        """Which of these notified server seqs are still ahead of the cursor (committed but
+        below an older transaction still open), asking the server for those the last pull
+        did not bring (a row can also have come in an earlier pull)."""
+        unseen = seqs - self.last_seqs
+        if not unseen:
+            return set()
+        cursor = self.cursor()
+        held = set()
+        for seq in unseen:
+            where = self.shared.position(seq)
+            if where is not None and where > cursor:
+                held.add(seq)
+        return held
 
     def cursor(self) -> Cursor:
         """How far this workstation has pulled from this server (kept in the local store)."""
@@ -410,7 +426,7 @@ class SyncService(threading.Thread):
         """Block on the connection until something happens; pull at most once per
         COALESCE_S; pull again while a notified row is still held back by the horizon."""
         last_check = last_pull = time.monotonic()
-        wanted = 0  # the highest seq notified
+        wanted: set[int] = set()  # notified seqs not known to be pulled yet
         retry_at: float | None = None
         retry_gap = HELD_BACK_S
         while not self._stopping.is_set():
@@ -420,17 +436,18 @@ class SyncService(threading.Thread):
             heard = listener.wait(deadline - time.monotonic(), self._wake_out.fileno())
             if heard.woken and self._woken() and not self._stopping.is_set() and sync.push():
                 self._report(ONLINE, desk, sync)
-            wanted = max(wanted, heard.high_seq)
+            wanted.update(heard.seqs)
             due = retry_at is not None and time.monotonic() >= retry_at
             if heard.notified or due:
                 pause = last_pull + COALESCE_S - time.monotonic()
                 if pause > 0:  # let the rest of a burst arrive: one pull for all of it
                     time.sleep(pause)
-                    wanted = max(wanted, listener.drain().high_seq)
+                    wanted.update(listener.drain().seqs)
                 last_pull = time.monotonic()
                 self._pull(sync)
                 self._report(ONLINE, desk, sync)
-                if wanted > sync.high_seq:  # committed, but an older transaction is open
+                wanted = sync.held_back(wanted)
+                if wanted:  # committed, but an older transaction is still open
                     retry_at = time.monotonic() + retry_gap
                     retry_gap = min(retry_gap * 2, HELD_BACK_MAX_S)
                 else:

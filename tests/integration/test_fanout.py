@@ -32,7 +32,13 @@ from incidentdesk.core.journal.ids import hlc_pack, new_event_id
 from incidentdesk.core.timefmt import utc_now
 from incidentdesk.infra.store.listener import Heard, Listener
 from incidentdesk.infra.store.local import event_row
-from incidentdesk.infra.store.shared import Cursor, SchemaMismatch, SharedConfig, SharedStore
+from incidentdesk.infra.store.shared import (
+    PULL_SQL,
+    Cursor,
+    SchemaMismatch,
+    SharedConfig,
+    SharedStore,
+)
 from incidentdesk.runtime.sync import PUSH_BATCH, SyncReport, SyncService
 
 INSERT = (
@@ -341,3 +347,52 @@ def test_stopping_a_service_blocked_on_its_socket_is_immediate(
     service.stop(timeout=10)
     assert not service.is_alive()
     assert time.monotonic() - started < 20.0  # not the 60 s until its next check
+
+
+def test_a_held_back_row_is_fetched_even_after_a_higher_seq_came_first(
+    ws: dict[str, Workstation], pg_cluster: PgCluster, shared_schema: str
+) -> None:
+    """Seq order is not pull order: an older transaction's row with a higher seq can come
+    while a newer one's lower seq is still held back by a transaction that writes no event.
+    The receiver must still pull again for the lower one once that transaction ends."""
+    a, b = ws["A"], ws["B"]
+    incident = a.desk.incidents.declare("Checkout down", "SEV1")
+    a.sync.sync_once()
+    low, high = notes(incident, 2, "t")
+    with running_service(b.data_dir, "B", shared_schema) as (_s, recorder):
+        wait_for(lambda: recorder.is_("online"), what="online")
+        with (
+            raw_connection(pg_cluster, shared_schema) as older,
+            raw_connection(pg_cluster, shared_schema) as holder,
+            raw_connection(pg_cluster, shared_schema) as newer,
+        ):
+            older.execute("SELECT pg_current_xact_id()")  # xid N, no seq yet
+            holder.execute("SELECT pg_current_xact_id()")  # xid N+1: holds the horizon
+            newer.execute(INSERT, event_row(low))  # xid N+2 takes the lower seq
+            newer.commit()
+            older.execute(INSERT, event_row(high))  # xid N takes the higher seq
+            older.commit()
+            wait_for(lambda: high.id in journal_ids(b.desk), what="the higher seq (visible)")
+            assert low.id not in journal_ids(b.desk)
+            holder.commit()  # no notification says so
+        wait_for(lambda: low.id in journal_ids(b.desk), timeout=10, what="the held-back row")
+
+
+def test_a_pull_reads_the_journal_in_index_order_without_sorting(
+    ws: dict[str, Workstation], pg_cluster: PgCluster, shared_schema: str
+) -> None:
+    """A pull after the cursor walks the (xact, seq) index and stops at its limit: sorting
+    everything after the cursor would make a long catch-up quadratic."""
+    a = ws["A"]
+    incident = a.desk.incidents.declare("Checkout down", "SEV1")
+    a.sync.sync_once()
+    for start in range(0, 3000, PUSH_BATCH):
+        a.shared.send(notes(incident, PUSH_BATCH)[: min(PUSH_BATCH, 3000 - start)])
+    with pg_cluster.admin(database_name(shared_schema)) as admin:
+        admin.execute("ANALYZE events")
+        plan = admin.execute(
+            "EXPLAIN (FORMAT JSON) " + PULL_SQL, {"xact": 0, "seq": 0, "limit": 100}
+        ).fetchone()
+    assert plan is not None
+    text = str(plan[0])
+    assert "ix_events_xact_seq" in text and "'Sort'" not in text, text

@@ -279,3 +279,20 @@ def test_an_action_typed_in_the_window_opens_in_the_postmortem(
     (selected,) = table.selectionModel().selectedRows()
     assert selected.data() == "roll back auth-gateway"
     assert editor.action_items_tab_text().startswith("Action items (")
+
+
+def test_a_window_closed_before_its_courier_starts_leaves_no_courier_behind(
+    qtbot: QtBot, data_dir: Path, demo_id: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The courier starts a moment after the window shows its data; a window closed before
+    then (a quick screenshot, a test) must not start it afterwards, opening a Desk behind
+    whatever runs next."""
+    import incidentdesk.ui.shell.app as shell_app
+
+    monkeypatch.setattr(shell_app, "COURIER_DELAY_MS", 300)
+    window = open_window(qtbot, data_dir)
+    assert window.courier is not None and window.courier.service is None
+    window.close()
+    qtbot.wait(600)  # past the delay: the pending start has fired by now
+    assert window.courier.service is None
+    window.client.stop()

@@ -22,14 +22,20 @@ class Heard:
 
     Attributes:
         notified: how many notifications from other sessions arrived.
-        high_seq: the highest ``seq`` they name (0: none, or a server before 0007, whose
-            per-row notifications name ``incident:seq`` and are read the same way).
+        seqs: the ``seq`` each names (0007 on: a statement's highest; before, per-row
+            notifications name ``incident:seq`` and are read the same way; a bare NOTIFY
+            names none).
         woken: the wake-up file descriptor was readable (a local change to push).
     """
 
     notified: int = 0
-    high_seq: int = 0
+    seqs: frozenset[int] = frozenset()
     woken: bool = False
+
+    @property
+    def high_seq(self) -> int:
+        """The highest ``seq`` named (0: none)."""
+        return max(self.seqs, default=0)
 
 
 def notified_seq(payload: str) -> int:
@@ -67,7 +73,7 @@ class Listener:
         ready, _, _ = select.select(watched, [], [], max(0.0, timeout))
         woken = wake_fd is not None and wake_fd in ready
         heard = self._drain() if self._conn.fileno() in ready else heard
-        return Heard(heard.notified, heard.high_seq, woken)
+        return Heard(heard.notified, heard.seqs, woken)
 
     def drain(self) -> Heard:
         """What arrived so far, without waiting."""
@@ -75,13 +81,14 @@ class Listener:
 
     def _drain(self) -> Heard:
         own = self._conn.info.backend_pid
-        count = high = 0
+        count = 0
+        seqs: set[int] = set()
         for note in self._conn.notifies(timeout=0):
             if note.pid == own:
                 continue
             count += 1
-            high = max(high, notified_seq(note.payload))
-        return Heard(count, high)
+            seqs.add(notified_seq(note.payload))
+        return Heard(count, frozenset(seqs - {0}))
 
     def check(self) -> None:
         """A round trip: a dropped link fails here (or by keepalive)."""

@@ -63,7 +63,8 @@ PULL_SQL = (
     + ", recorded_by, received_at_us FROM events"
     " WHERE (xact, seq) > ((%(xact)s)::text::xid8, %(seq)s)"
     " AND xact < (SELECT pg_snapshot_xmin(pg_current_snapshot()))"
-    " ORDER BY xact, seq LIMIT %(limit)s"
+    # events.xact, not the output column of that name: ordered as the index, no sort.
+    " ORDER BY events.xact, events.seq LIMIT %(limit)s"
 )
 # Rows whose transaction id this server has not reached yet: a journal restored from a dump
 # of another server (see migration 0007); pulls could not see them until it got there.
@@ -420,6 +421,22 @@ class SharedStore:
                 return pulled
         except (DBAPIError, psycopg.Error, SQLAlchemyError, OSError) as exc:
             raise self.explain(exc) from None
+
+    def position(self, seq: int) -> Cursor | None:
+        """Where the row of server ``seq`` stands in pull order (None: no such row)."""
+        if self._serialized:
+            query, params = "SELECT 0 FROM events WHERE seq = %(seq)s", {"seq": seq}
+        else:
+            query = "SELECT (xact::text)::bigint FROM events WHERE seq = %(seq)s"
+            params = {"seq": seq}
+        try:
+            with self.engine.connect() as plain:
+                self._revive(plain)
+                conn = plain.execution_options(isolation_level="AUTOCOMMIT")
+                xact = conn.exec_driver_sql(query, params).scalar()
+        except (DBAPIError, psycopg.Error, SQLAlchemyError, OSError) as exc:
+            raise self.explain(exc) from None
+        return None if xact is None else Cursor(int(xact), seq)
 
     def _raw_select(self, conn: Connection) -> Select[Any]:
         """``seq`` and the journal's columns; NULL provenance on a server before 0006."""

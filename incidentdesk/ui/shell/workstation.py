@@ -84,6 +84,7 @@ class WorkstationCourier(QObject):
         self._author = author
         self._factory = service_factory
         self._service: CourierService | None = None
+        self._stopped = False  # by the window's close: a start still pending is dropped
         self._changed_from_thread.connect(self.changed)
 
     @property
@@ -92,8 +93,9 @@ class WorkstationCourier(QObject):
         return self._service
 
     def start(self) -> None:
-        """Start the thread (once; a running courier is kept)."""
-        if self._service is not None:
+        """Start the thread (once; a running courier is kept; never after :meth:`stop`,
+        so a closed window's delayed start does not open a Desk behind it)."""
+        if self._service is not None or self._stopped:
             return
 
         def on_changed(incident_ids: list[str]) -> None:  # on the courier thread
@@ -120,6 +122,7 @@ class WorkstationCourier(QObject):
     def stop(self, timeout: float = STOP_WAIT_S) -> None:
         """Stop the thread; waits at most ``timeout`` seconds (an attempt in flight ends by
         its own request timeout; the thread is a daemon and never holds the program)."""
+        self._stopped = True
         service, self._service = self._service, None
         if service is not None:
             service.stop(timeout)
