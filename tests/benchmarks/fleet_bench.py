@@ -68,6 +68,7 @@ MAX_CONNECTIONS = 1100
 CONNECT_AT_ONCE = 10  # simulated workstations connecting at the same moment
 READY_TIMEOUT_S = 600.0
 BURST_TIMEOUT_S = 900.0
+LAG_TICK_S = 0.02
 TAIL_S = 1.0  # notes go on this long after the last receiver holds the whole burst
 Ms = float
 
@@ -343,7 +344,7 @@ class SimClient:
 
     async def push(self, batch: list[Any]) -> float:
         """Send ``batch`` with the real insert; when the commit returned."""
-        sql, params = insert_statement(batch)
+        sql, params = await self.local(insert_statement, batch)
         async with self.work.transaction():
             await self.work.execute(sql, params)
         return time.monotonic()
@@ -399,8 +400,8 @@ class Client0006(SimClient):
                 return
 
     async def push(self, batch: list[Any]) -> float:
+        sql, params = await self.local(insert_statement, batch)  # off the loop
         await self.checkout()
-        sql, params = insert_statement(batch)
         await self.work.execute(sql, params)
         await self.work.commit()
         return time.monotonic()
@@ -460,7 +461,7 @@ class ClientHead(SimClient):
 
 
 def client_class(protocol: str) -> type[SimClient]:
-    if protocol == "0006":
+    if protocol == "0006" or protocol_of_tree() == "0006":
         Client0006.SQL = pull_0006()
         return Client0006
     ClientHead.SQL = pull_head()
@@ -502,14 +503,26 @@ async def _simulate(inbox: Any, outbox: Any, spec: dict[str, Any]) -> None:
             client.burst_at = burst_at
     tasks = [asyncio.create_task(c.run()) for c in clients]
     waiting_burst = asyncio.create_task(_report_burst(clients, outbox, spec))
+    lags: list[float] = []
+    lagging = asyncio.create_task(_loop_lag(lags))
     await asyncio.to_thread(inbox.recv)  # stop
     for client in clients:
         client.stopping = True
     await asyncio.gather(*tasks)
     waiting_burst.cancel()
+    lagging.cancel()
     for client in clients:
         await client.close()
-    outbox.send(("done", [asdict(c.tally) for c in clients]))
+    outbox.send(("done", {"tallies": [asdict(c.tally) for c in clients], "lag": lags}))
+
+
+async def _loop_lag(lags: list[float]) -> None:
+    """How late this process's event loop wakes a task asked to sleep ``LAG_TICK_S``: the
+    simulation's own delay (its CPU), which its propagation figures include."""
+    while True:
+        asked = time.monotonic() + LAG_TICK_S
+        await asyncio.sleep(LAG_TICK_S)
+        lags.append(time.monotonic() - asked)
 
 
 async def _report_burst(clients: list[SimClient], outbox: Any, spec: dict[str, Any]) -> None:
@@ -517,7 +530,7 @@ async def _report_burst(clients: list[SimClient], outbox: Any, spec: dict[str, A
     receivers = [c for c in clients if c.tally.name != spec["pusher"]]
     while any(c.tally.burst_done is None for c in receivers):
         await asyncio.sleep(0.05)
-    outbox.send(("burst", max((c.tally.burst_done or 0.0) for c in receivers)))
+    outbox.send(("burst", max((c.tally.burst_done or 0.0 for c in receivers), default=0.0)))
 
 
 # ------------------------------------------------------------------ the real workstations
@@ -615,7 +628,7 @@ def _real(inbox: Any, outbox: Any, spec: dict[str, Any]) -> None:
         service.stop(timeout=30)
     for watcher in watchers:
         watcher.store.close()
-    outbox.send(("done", [asdict(w.tally) for w in watchers]))
+    outbox.send(("done", {"tallies": [asdict(w.tally) for w in watchers], "lag": []}))
 
 
 # ------------------------------------------------------------------ the parent
@@ -642,8 +655,9 @@ class Worker:
             raise RuntimeError(f"a fleet process sent {got!r} instead of {tag!r}: {value}")
         return value
 
-    def close(self) -> None:
-        self.proc.join(30)
+    def close(self, failed: bool = False) -> None:
+        """Wait for a process that finished; end one left behind by a failure at once."""
+        self.proc.join(0 if failed else 30)
         if self.proc.is_alive():
             self.proc.kill()
             self.proc.join()
@@ -659,7 +673,7 @@ class Plan:
     n: int  # simulated workstations (the real ones come on top)
     steady_s: float  # the steady load alone, before the burst starts
     burst_events: int
-    processes: int = 2  # processes of simulated readers (the writers have their own)
+    processes: int = 3  # processes of simulated readers (writers and pusher have their own)
 
 
 def _seed_writers(
@@ -696,20 +710,21 @@ def _seed_writers(
 
 
 def _specs(plan: Plan, info: dict[str, Any], watch: dict[str, Any], desks: dict[str, str]) -> Any:
-    """The processes' specs: the writers and the pusher in one, the readers spread."""
+    """The processes' specs: the writers, the burst's pusher alone, the readers spread."""
     writers = [f"writer-{i}" for i in range(WRITERS)]
     readers = [f"reader-{i}" for i in range(plan.n - WRITERS)]
     pusher = readers[0]
     offsets = {name: i * NOTE_EVERY_S / WRITERS for i, name in enumerate(writers)}
     base = {"protocol": plan.protocol, "info": info, "watch": watch, "pusher": pusher}
-    first = {**base, "names": [*writers, pusher], "desks": desks, "writers": offsets}
+    first = {**base, "names": writers, "desks": desks, "writers": offsets}
+    alone = {**base, "names": [pusher], "desks": {}, "writers": {}}
     rest = readers[1:]
     step = -(-len(rest) // plan.processes) if rest else 1
     others = [
         {**base, "names": rest[i : i + step], "desks": {}, "writers": {}}
         for i in range(0, len(rest), step)
     ]
-    return pusher, [first, *others]
+    return pusher, [first, alone, *others]
 
 
 def fleet(root: Path, plan: Plan, seed_burst: Callable[[Path, int], str]) -> dict[str, Any]:
@@ -735,14 +750,16 @@ def fleet(root: Path, plan: Plan, seed_burst: Callable[[Path, int], str]) -> dic
             Desk.open(folder, f"real-{i}").close()
             real[f"real-{i}"] = str(folder)
         pusher, specs = _specs(plan, info, watch, desks)
-        specs[0]["desks"][pusher] = str(burst_folder)
+        specs[1]["desks"][pusher] = str(burst_folder)
         workers = [Worker(sim_process, s) for s in specs]
         workers.append(Worker(real_process, {"real": real, "url": url, "watch": watch}))
+        failed = True
         try:
             measured = _measure(cluster, database, plan, workers)
+            failed = False
         finally:
             for worker in workers:
-                worker.close()
+                worker.close(failed)
         settings = sync_bench.server_settings(cluster)
     return summarize(plan, measured, pusher, settings)
 
@@ -765,7 +782,13 @@ def _measure(cluster: Any, database: str, plan: Plan, workers: list[Worker]) -> 
     time.sleep(TAIL_S)
     for worker in workers:
         worker.send("stop")
-    tallies = [t for w in workers for t in w.expect("done", 120)]
+    done = [w.expect("done", 120) for w in workers]
+    tallies = [t for d in done for t in d["tallies"]]
+    lag = {"p95": [], "max": []}
+    for d in done:
+        if d["lag"]:
+            lag["p95"].append(_ms(sync_bench.quantile(d["lag"], 0.95)))
+            lag["max"].append(_ms(max(d["lag"])))
     return {
         "t0": t0,
         "burst_at": burst_at,
@@ -773,6 +796,7 @@ def _measure(cluster: Any, database: str, plan: Plan, workers: list[Worker]) -> 
         "connections": connections,
         "cpu": [(cpu_from_at, cpu_from), (cpu_burst_at, cpu_burst), (cpu_end_at, cpu_end)],
         "tallies": tallies,
+        "loop_lag_ms": lag,
     }
 
 
@@ -828,6 +852,7 @@ def summarize(
     ]
     push = next(t for t in tallies if t["name"] == pusher)["burst_push"]
     out: dict[str, Any] = {"plan": asdict(plan), "server": settings, "workstations": plan.n + REAL}
+    out["protocol"] = plan.protocol if plan.protocol == "0006" else protocol_of_tree()
     out["connections"] = m["connections"]
     out["connections_per_workstation"] = round(m["connections"] / (plan.n + REAL), 3)
     out["steady_notes"] = steady_notes
@@ -848,6 +873,7 @@ def summarize(
         "max": max(burst_pulls),
         "real": burst_pulls[-REAL:],
     }
+    out["sim_loop_lag_ms"] = m["loop_lag_ms"]  # per simulating process
     out["burst_s"] = round(m["burst_done"] - m["burst_at"], 3)
     out["burst_push_s"] = round(push[-1] - m["burst_at"], 3) if push else None
     return out
@@ -904,6 +930,7 @@ def writers(root: Path, protocol: str, count: int, notes: int) -> dict[str, Any]
             )
             for n, f in folders.items()
         ]
+        failed = True
         try:
             for worker in workers:
                 worker.expect("ready", READY_TIMEOUT_S)
@@ -911,19 +938,91 @@ def writers(root: Path, protocol: str, count: int, notes: int) -> dict[str, Any]
             for worker in workers:
                 worker.send("go")
             done = [w.expect("done", BURST_TIMEOUT_S) for w in workers]
+            failed = False
         finally:
             for worker in workers:
-                worker.close()
+                worker.close(failed)
     pushes = [p for d in done for p in d["pushes"]]
     elapsed = max(d["ended"] for d in done) - started
     return {
-        "protocol": protocol,
+        "protocol": protocol if protocol == "0006" else protocol_of_tree(),
         "writers": count,
         "notes": notes,
         "push_p50_ms": _ms(sync_bench.quantile(pushes, 0.5)),
         "push_p95_ms": _ms(sync_bench.quantile(pushes, 0.95)),
         "notes_per_s": round(len(pushes) / elapsed, 1),
     }
+
+
+# ------------------------------------------------------------------ the runner's figures
+
+Figure = dict[str, Any]
+FLEET_FIGURES = (  # (name under fleet_sev1.nN, unit, where in the summary, what is kept)
+    ("connections_per_workstation", "connections", ("connections_per_workstation",)),
+    ("server_cpu_ms_per_event", "ms", ("cpu_ms_per_event",)),
+    ("p50", "ms", ("steady", "p50")),
+    ("p95", "ms", ("steady", "p95")),
+    ("p99", "ms", ("steady", "p99")),
+    ("real_p95", "ms", ("real_steady", "p95")),
+    ("burst_pulls", "pulls", ("burst_pulls_per_receiver", "median")),
+    ("burst_notes_p95", "ms", ("burst", "p95")),
+    ("burst_notes_max", "ms", ("burst", "max")),
+)
+
+
+def _figure(name: str, value: Any, unit: str, **parameters: Any) -> Figure:
+    return {"name": name, "value": value, "unit": unit, "parameters": parameters}
+
+
+def fleet_figures(sizes: tuple[int, ...], steady_s: float, burst: int) -> list[Figure]:
+    """``fleet_sev1`` for ``run.py``: this tree's protocol at each N; the headline is the
+    steady propagation p95 at the largest N."""
+    figures: list[Figure] = []
+    for n in sizes:
+        with tempfile.TemporaryDirectory(prefix="incidentdesk-fleet-") as tmp:
+            load = machine_load()
+            r = fleet(Path(tmp), Plan("head", n, steady_s, burst), _seed_burst)
+        params = {
+            "n": n,
+            "workstations": r["workstations"],
+            "protocol": r["protocol"],
+            "steady_s": steady_s,
+            "burst_events": burst,
+            "load": load,
+        }
+        for name, unit, where in FLEET_FIGURES:
+            value: Any = r
+            for key in where:
+                value = value[key]
+            figures.append(_figure(f"fleet_sev1.n{n}.{name}", value, unit, **params))
+        figures[-len(FLEET_FIGURES)]["parameters"]["summary"] = r  # everything, once per N
+    headline = next(f for f in figures if f["name"] == f"fleet_sev1.n{sizes[-1]}.p95")
+    return [{**headline, "name": "fleet_sev1"}, *figures]
+
+
+def writers_figures(counts: tuple[int, ...], notes: int) -> list[Figure]:
+    """``fleet_writers`` for ``run.py``: push p50/p95 and throughput per writer count; the
+    headline is the push p95 with the most writers."""
+    figures: list[Figure] = []
+    for count in counts:
+        with tempfile.TemporaryDirectory(prefix="incidentdesk-fleet-") as tmp:
+            load = machine_load()
+            r = writers(Path(tmp), "head", count, notes)
+        params = {"writers": count, "notes": notes, "protocol": r["protocol"], "load": load}
+        figures += [
+            _figure(f"fleet_writers.w{count}.push_p50", r["push_p50_ms"], "ms", **params),
+            _figure(f"fleet_writers.w{count}.push_p95", r["push_p95_ms"], "ms", **params),
+            _figure(f"fleet_writers.w{count}.notes_per_s", r["notes_per_s"], "notes/s", **params),
+        ]
+    headline = next(f for f in figures if f["name"] == f"fleet_writers.w{counts[-1]}.push_p95")
+    return [{**headline, "name": "fleet_writers"}, *figures]
+
+
+def protocol_of_tree() -> str:
+    """What ``head`` is in this tree: ``head`` once ``PULL_SQL`` exists, else ``0006``."""
+    from incidentdesk.infra.store import shared
+
+    return "head" if hasattr(shared, "PULL_SQL") else "0006"
 
 
 # ------------------------------------------------------------------ by hand
@@ -957,6 +1056,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--burst", type=int, default=10_000, help="events the burst pushes")
     parser.add_argument("--counts", type=int, nargs="+", default=list(WRITER_COUNTS))
     parser.add_argument("--notes", type=int, default=40)
+    parser.add_argument("--processes", type=int, default=Plan.processes, help="of readers")
     parser.add_argument("--quick", action="store_true", help="N=10, short: a smoke test")
     args = parser.parse_args(argv)
     if args.quick:
@@ -966,7 +1066,7 @@ def main(argv: list[str] | None = None) -> int:
         load = machine_load()
         with tempfile.TemporaryDirectory(prefix="incidentdesk-fleet-") as tmp:
             if args.what == "fleet":
-                plan = Plan(args.protocol, size, args.steady, args.burst)
+                plan = Plan(args.protocol, size, args.steady, args.burst, args.processes)
                 result = fleet(Path(tmp), plan, _seed_burst)
             else:
                 result = writers(Path(tmp), args.protocol, size, args.notes)
