@@ -269,6 +269,7 @@ class SimClient:
         self.executor: ThreadPoolExecutor | None = None
         self.next_note: float | None = None
         self.burst_at: float | None = None
+        self.retry_at: float | None = None  # head: a pull held back by the horizon, again
         self.notes_written = 0
 
     async def open(self) -> None:
@@ -298,19 +299,16 @@ class SimClient:
             self.executor = ThreadPoolExecutor(1, thread_name_prefix=self.tally.name)
         return await asyncio.get_running_loop().run_in_executor(self.executor, call, *args)
 
-    async def wait_notified(self, timeout: float) -> list[str]:
+    async def wait_notified(self, timeout: float) -> list[Any]:
         """Block on the socket until notifications come (all that came in that read)."""
-        got = [n.payload async for n in self.listen.notifies(timeout=timeout, stop_after=1)]
-        return got
+        return [n async for n in self.listen.notifies(timeout=timeout, stop_after=1)]
 
     async def run(self) -> None:
         while not self.stopping:
             now = time.monotonic()
-            due = [t for t in (self.next_note, self.burst_at) if t is not None]
+            due = [t for t in (self.next_note, self.burst_at, self.retry_at) if t is not None]
             timeout = max(0.0, min([now + 0.5, *due]) - now)
-            notes = await self.wait_notified(timeout)
-            if notes:
-                await self.notified(notes)
+            await self.follow(await self.wait_notified(timeout))
             now = time.monotonic()
             if self.next_note is not None and now >= self.next_note:
                 await self.write_note()
@@ -349,7 +347,8 @@ class SimClient:
             await self.work.execute(sql, params)
         return time.monotonic()
 
-    async def notified(self, payloads: list[str]) -> None:
+    async def follow(self, notes: list[Any]) -> None:
+        """What the protocol does with the notifications one wait returned (maybe none)."""
         raise NotImplementedError
 
     async def pull(self) -> None:
@@ -378,8 +377,9 @@ class Client0006(SimClient):
         await self.work.execute("SELECT 1")
         await self.work.set_autocommit(False)
 
-    async def notified(self, payloads: list[str]) -> None:
-        await self.pull()  # one whole round per wake-up (the outbox part is local)
+    async def follow(self, notes: list[Any]) -> None:
+        if notes:  # its own too: one whole round per wake-up (the outbox part is local)
+            await self.pull()
 
     async def pull(self) -> None:
         from incidentdesk.runtime.sync import PULL_BATCH
@@ -408,36 +408,49 @@ class Client0006(SimClient):
 
 
 class ClientHead(SimClient):
-    """This tree's protocol: one connection; notifications drained, at most one pull per
-    ``COALESCE_S``, in batches; pulled again shortly when the notified ``seq`` is beyond
-    what came back (an older transaction still open)."""
+    """This tree's protocol (``SyncService._follow``): one connection; notifications from
+    other sessions drained, at most one pull per ``COALESCE_S``, in batches; pulled again
+    after ``HELD_BACK_S`` (doubling up to ``HELD_BACK_MAX_S``) while the highest notified
+    ``seq`` is beyond what came back (an older transaction still open)."""
 
     SQL = ""
 
     def __init__(self, name: str, info: dict[str, Any], watch: dict[str, Any]) -> None:
+        from incidentdesk.runtime import sync
+
         super().__init__(name, info, watch)
         self.cursor: tuple[Any, int] = (0, 0)
         self.high = 0  # the highest seq pulled
-        self.notified_seq = 0
+        self.wanted = 0  # the highest seq notified
         self.last_pull = 0.0
+        self.coalesce_s: float = sync.COALESCE_S  # type: ignore[attr-defined]
+        self.held_back_s: float = sync.HELD_BACK_S  # type: ignore[attr-defined]
+        self.held_back_max_s: float = sync.HELD_BACK_MAX_S  # type: ignore[attr-defined]
+        self.retry_gap = self.held_back_s
 
-    async def notified(self, payloads: list[str]) -> None:
-        from incidentdesk.runtime.sync import COALESCE_S  # type: ignore[attr-defined]
+    def _others(self, notes: list[Any]) -> list[Any]:
+        own = self.listen.info.backend_pid  # its own pushes: it has those rows already
+        others = [n for n in notes if n.pid != own]
+        for note in others:
+            self.wanted = max(self.wanted, _notified_seq(note.payload))
+        return others
 
-        self._note(payloads)
-        while True:
-            wait = self.last_pull + COALESCE_S - time.monotonic()
-            if wait > 0:
-                await asyncio.sleep(wait)
-            self._note(await self.wait_notified(0))  # drain what came meanwhile
-            await self.pull()
-            if self.notified_seq <= self.high or self.stopping:
-                return
-
-    def _note(self, payloads: list[str]) -> None:
-        for payload in payloads:
-            if payload.isdigit():
-                self.notified_seq = max(self.notified_seq, int(payload))
+    async def follow(self, notes: list[Any]) -> None:
+        heard = self._others(notes)
+        due = self.retry_at is not None and time.monotonic() >= self.retry_at
+        if not heard and not due:
+            return
+        pause = self.last_pull + self.coalesce_s - time.monotonic()
+        if pause > 0:  # let the rest of a burst arrive: one pull for all of it
+            await asyncio.sleep(pause)
+            self._others(await self.wait_notified(0))
+        self.last_pull = time.monotonic()
+        await self.pull()
+        if self.wanted > self.high:  # committed, but an older transaction is open
+            self.retry_at = time.monotonic() + self.retry_gap
+            self.retry_gap = min(self.retry_gap * 2, self.held_back_max_s)
+        else:
+            self.retry_at, self.retry_gap = None, self.held_back_s
 
     async def pull(self) -> None:
         from incidentdesk.runtime.sync import PULL_BATCH
@@ -448,16 +461,23 @@ class ClientHead(SimClient):
                 self.SQL, {"xact": xact, "seq": seq, "limit": PULL_BATCH}
             )
             rows = await cursor.fetchall()
-            at = self.last_pull = time.monotonic()
+            at = time.monotonic()
             self.tally.pulls.append(at)
             if rows:
                 names = [d.name for d in cursor.description]
                 last = rows[-1]
                 self.cursor = (last[names.index("xact")], last[names.index("seq")])
-                self.high = max(self.high, int(self.cursor[1]))
+                self.high = max(self.high, max(int(r[names.index("seq")]) for r in rows))
                 self.tally.arrived(self._rows(cursor, rows), at, self.watch)
             if len(rows) < PULL_BATCH:
                 return
+
+
+def _notified_seq(payload: str) -> int:
+    try:
+        return int(payload.rpartition(":")[2])
+    except ValueError:
+        return 0
 
 
 def client_class(protocol: str) -> type[SimClient]:
@@ -727,7 +747,9 @@ def _specs(plan: Plan, info: dict[str, Any], watch: dict[str, Any], desks: dict[
     return pusher, [first, alone, *others]
 
 
-def fleet(root: Path, plan: Plan, seed_burst: Callable[[Path, int], str]) -> dict[str, Any]:
+def fleet(
+    root: Path, plan: Plan, seed_burst: Callable[[Path, int], str], raw: Path | None = None
+) -> dict[str, Any]:
     """One measurement: the steady SEV1 alone for ``plan.steady_s``, then the burst on top
     of it until every receiver holds it, then ``TAIL_S`` more. ``seed_burst(folder, n)``
     writes ``n`` events of one incident into a data folder's outbox; returns its id."""
@@ -761,6 +783,8 @@ def fleet(root: Path, plan: Plan, seed_burst: Callable[[Path, int], str]) -> dic
             for worker in workers:
                 worker.close(failed)
         settings = sync_bench.server_settings(cluster)
+    if raw is not None:  # every arrival and pull, to look at by hand
+        raw.write_text(json.dumps({"plan": asdict(plan), "pusher": pusher, **measured}))
     return summarize(plan, measured, pusher, settings)
 
 
@@ -860,11 +884,13 @@ def summarize(
     out["burst_cpu_ms_per_event"] = round(
         (cpu2 - cpu1) * 1000 / max(1, plan.burst_events + burst_notes), 4
     )
+    others = [t for t in sim if t["name"] != pusher]  # it pulls only once its push is done
     for label, group, window in (
         ("steady", sim, steady),
         ("real_steady", real, steady),
-        ("burst", sim, during),
+        ("burst", others, during),
         ("real_burst", real, during),
+        ("pusher_burst", [t for t in sim if t["name"] == pusher], during),
     ):
         delays, missing = _delays(group, commits, window)
         out[label] = {**_quantiles_ms(delays), "samples": len(delays), "missing": missing}
@@ -1057,6 +1083,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--counts", type=int, nargs="+", default=list(WRITER_COUNTS))
     parser.add_argument("--notes", type=int, default=40)
     parser.add_argument("--processes", type=int, default=Plan.processes, help="of readers")
+    parser.add_argument("--raw", type=Path, help="fleet: write every arrival here (FILE.N)")
     parser.add_argument("--quick", action="store_true", help="N=10, short: a smoke test")
     args = parser.parse_args(argv)
     if args.quick:
@@ -1067,7 +1094,8 @@ def main(argv: list[str] | None = None) -> int:
         with tempfile.TemporaryDirectory(prefix="incidentdesk-fleet-") as tmp:
             if args.what == "fleet":
                 plan = Plan(args.protocol, size, args.steady, args.burst, args.processes)
-                result = fleet(Path(tmp), plan, _seed_burst)
+                raw = args.raw.with_name(f"{args.raw.name}.{size}") if args.raw else None
+                result = fleet(Path(tmp), plan, _seed_burst, raw)
             else:
                 result = writers(Path(tmp), args.protocol, size, args.notes)
         result["load_before"], result["load_after"] = load, machine_load()
