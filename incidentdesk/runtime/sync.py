@@ -2,17 +2,23 @@
 
 Sync is copying journal rows the other side lacks. **Push**: events written here go up with
 ``INSERT … ON CONFLICT (id) DO NOTHING`` and are marked pushed only after the server
-committed. **Pull**: rows after a cursor on the server's ``seq`` (appends are serialized on
-the server, so the cursor never skips a late commit). **Live**: one dedicated connection
-LISTENs; a notification (ids only) wakes the puller. LISTEN first, then catch up, then rely
-on notifications; a periodic check notices a dropped link; reconnect with backoff and catch
-up again. Offline is normal: writing goes on locally and waits in the outbox.
+committed. **Pull**: rows after a cursor in the server's (transaction, ``seq``) order, below
+the transaction horizon, so the cursor never skips a late commit (``shared.Cursor``).
+**Live**: the workstation's one connection LISTENs between its pulls and pushes; a
+notification (one per insert statement, naming its highest ``seq``) wakes the puller, which
+drains every notification waiting and pulls at most once per :data:`COALESCE_S`. LISTEN
+first, then catch up, then rely on notifications; a periodic check notices a dropped link;
+reconnect with backoff and catch up again. Offline is normal: writing goes on locally and
+waits in the outbox.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import select
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -32,8 +38,10 @@ from incidentdesk.infra.config import (
     known_shared_secret_name,
 )
 from incidentdesk.infra.secrets import SecretError, env_name, get_secret
+from incidentdesk.infra.store.listener import Listener
 from incidentdesk.infra.store.shared import (
     LINK_ERRORS,
+    Cursor,
     SchemaMismatch,
     SharedConfig,
     SharedError,
@@ -63,6 +71,14 @@ SECRET_NAME = SHARED_SECRET  # the name before profile ids (and of the environme
 # a profile's own secret is config.shared_secret_name(data_dir)
 PUSH_BATCH = 500
 PULL_BATCH = 1000
+# At most one pull per this many seconds however many notifications arrive: a 10,000-event
+# push (20 statements) wakes each receiver a few dozen times, not 10,000.
+COALESCE_S = 0.010
+# A notified row not yet below the horizon (an older transaction still open): pull again
+# after this, doubling up to HELD_BACK_MAX_S (the transaction that holds it back may not be
+# an append, so no notification would say when it ends).
+HELD_BACK_S = 0.05
+HELD_BACK_MAX_S = 1.0
 log = logging.getLogger(__name__)
 
 
@@ -116,7 +132,9 @@ class Sync:
         self.desk = desk
         self.shared = shared
         self._cursor_key = f"cursor:{shared.config.url}"
+        self._epoch_key = f"epoch:{shared.config.url}"
         self._schema_checked = False
+        self.high_seq = 0  # the highest server seq pulled since this Sync began
         self.quarantined = 0  # rows kept aside since the round began (see sync_once)
         self._synced_at_pull = False  # this round's time was saved with the rows pulled
         self.refused: dict[str, str] = {}  # what the server refused, since this Sync began
@@ -158,7 +176,7 @@ class Sync:
         Each row is checked at the boundary: one that cannot be read is quarantined (see
         :attr:`quarantined`) and the cursor moves past it like any other.
         """
-        cursor = int(self.desk.exchange.sync_fact(self._cursor_key) or 0)
+        cursor = self.cursor()
         pulled = 0
         changed: set[str] = set()
         while True:
@@ -166,6 +184,7 @@ class Sync:
             if not rows:
                 return pulled, sorted(changed)
             cursor = rows[-1][0]
+            self.high_seq = max(self.high_seq, max(c.seq for c, _row in rows))
             last = len(rows) < PULL_BATCH
             # The cursor (and, with the last batch, the time of this sync) is saved in the
             # events' own transaction: one commit per batch, and a crash can only replay a
@@ -175,7 +194,7 @@ class Sync:
                 facts["last_sync"] = format_utc(utc_now())
                 self._synced_at_pull = True
             received = self.desk.exchange.receive_rows(
-                ((str(s), r) for s, r in rows), "server", facts=facts
+                ((str(c.seq), r) for c, r in rows), "server", facts=facts
             )
             changed.update(received.changed)
             self.quarantined += received.quarantined
@@ -183,11 +202,33 @@ class Sync:
             if last:
                 return pulled, sorted(changed)
 
+    def cursor(self) -> Cursor:
+        """How far this workstation has pulled from this server (kept in the local store)."""
+        return Cursor.parse(self.desk.exchange.sync_fact(self._cursor_key))
+
+    def check(self) -> None:
+        """Check the server's schema, and start reading again from the beginning if its
+        journal was renumbered (a new epoch: restored from a dump, see migration 0007)."""
+        self.shared.check_schema()
+        self._schema_checked = True
+        epoch = self.shared.epoch
+        if epoch is None:
+            return
+        known = self.desk.exchange.sync_fact(self._epoch_key)
+        if known is not None and known != epoch:
+            log.warning(
+                "the shared journal was renumbered (epoch %s, was %s): reading it again",
+                epoch,
+                known,
+            )
+            self.desk.exchange.set_sync_fact(self._cursor_key, str(Cursor()))
+        if known != epoch:
+            self.desk.exchange.set_sync_fact(self._epoch_key, epoch)
+
     def sync_once(self) -> SyncReport:
         """One round: check the schema (once), push, pull, remember when."""
         if not self._schema_checked:
-            self.shared.check_schema()
-            self._schema_checked = True
+            self.check()
         self.quarantined = 0
         self._synced_at_pull = False
         refused_before = set(self.refused)
@@ -228,14 +269,14 @@ def status_once(desk: Desk, profile: Profile) -> SyncStatus:
 
 
 class SyncService(threading.Thread):
-    """Keeps a workstation in sync in the background (its own thread and connections).
+    """Keeps a workstation in sync in the background (its own thread, one connection).
 
     Args:
         desk_factory: opens this thread's own Desk on the local store.
         shared_factory: opens the shared store (reads the secret: off the GUI thread here).
         on_status: called (from this thread) whenever the state or the waiting count changes.
         on_changed: called (from this thread) with incidents that received remote events.
-        check_every: seconds between checks that the listening connection is alive.
+        check_every: seconds between checks that the connection is alive.
     """
 
     def __init__(
@@ -257,20 +298,41 @@ class SyncService(threading.Thread):
         # Not "_stop": that would shadow threading.Thread._stop(), which join() and is_alive()
         # call once the thread has ended.
         self._stopping = threading.Event()
-        self._wake = threading.Event()
+        # Woken through a socket pair, so one select() waits for the server and for us.
+        self._wake_in, self._wake_out = socket.socketpair()
+        self._wake_in.setblocking(False)
+        self._wake_out.setblocking(False)
         self._last_status: SyncStatus | None = None
         self.status = SyncStatus(SYNCING)
 
     def wake(self) -> None:
         """Local changes are waiting: push them now (safe from any thread)."""
-        self._wake.set()
+        # OSError: already woken (the buffer is full) or stopped: nothing to add.
+        with contextlib.suppress(OSError):
+            self._wake_in.send(b"w")
+
+    def _woken(self) -> bool:
+        """Whether a wake-up came since last asked (and forget it)."""
+        woken = False
+        try:
+            while self._wake_out.recv(4096):
+                woken = True
+        except OSError:  # BlockingIOError: nothing (more) to read
+            pass
+        return woken
 
     def stop(self, timeout: float = 10.0) -> None:
         """Stop and wait for the thread."""
         self._stopping.set()
-        self._wake.set()
+        self.wake()
         if self.is_alive():
             self.join(timeout)
+        if not self.is_alive():
+            self._close_wake()
+
+    def _close_wake(self) -> None:
+        self._wake_in.close()
+        self._wake_out.close()
 
     def _report(
         self, state: str, desk: Desk, sync: Sync | None, message: str | None = None
@@ -320,6 +382,7 @@ class SyncService(threading.Thread):
         finally:
             shared.close()
             desk.close()
+            self._close_wake()
 
     def _wait_offline(self, seconds: float, desk: Desk, sync: Sync, message: str) -> None:
         # Writing goes on while offline: keep the "N changes waiting" count true.
@@ -328,8 +391,8 @@ class SyncService(threading.Thread):
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return
-            if self._wake.wait(remaining) and not self._stopping.is_set():
-                self._wake.clear()
+            ready, _, _ = select.select([self._wake_out], [], [], remaining)
+            if ready and self._woken() and not self._stopping.is_set():
                 self._report(OFFLINE, desk, sync, message)
 
     def _serve(self, desk: Desk, sync: Sync) -> None:
@@ -339,27 +402,52 @@ class SyncService(threading.Thread):
             self._report(SYNCING, desk, sync)
             self._round(sync)
             self._report(ONLINE, desk, sync)
-            last_check = time.monotonic()
-            while not self._stopping.is_set():
-                if listener.notified(timeout=0.02):
-                    self._wake.clear()
-                    self._round(sync)
-                    self._report(ONLINE, desk, sync)
-                elif self._wake.is_set():
-                    # Woken by a local change: push it; a pull only follows a notification.
-                    self._wake.clear()
-                    if sync.push():
-                        self._report(ONLINE, desk, sync)
-                if time.monotonic() - last_check > self._check_every:
-                    listener.check()  # a dropped link fails here (or by keepalive)
-                    last_check = time.monotonic()
+            self._follow(desk, sync, listener)
         finally:
             listener.close()
+
+    def _follow(self, desk: Desk, sync: Sync, listener: Listener) -> None:
+        """Block on the connection until something happens; pull at most once per
+        COALESCE_S; pull again while a notified row is still held back by the horizon."""
+        last_check = last_pull = time.monotonic()
+        wanted = 0  # the highest seq notified
+        retry_at: float | None = None
+        retry_gap = HELD_BACK_S
+        while not self._stopping.is_set():
+            deadline = last_check + self._check_every
+            if retry_at is not None:
+                deadline = min(deadline, retry_at)
+            heard = listener.wait(deadline - time.monotonic(), self._wake_out.fileno())
+            if heard.woken and self._woken() and not self._stopping.is_set() and sync.push():
+                self._report(ONLINE, desk, sync)
+            wanted = max(wanted, heard.high_seq)
+            due = retry_at is not None and time.monotonic() >= retry_at
+            if heard.notified or due:
+                pause = last_pull + COALESCE_S - time.monotonic()
+                if pause > 0:  # let the rest of a burst arrive: one pull for all of it
+                    time.sleep(pause)
+                    wanted = max(wanted, listener.drain().high_seq)
+                last_pull = time.monotonic()
+                self._pull(sync)
+                self._report(ONLINE, desk, sync)
+                if wanted > sync.high_seq:  # committed, but an older transaction is open
+                    retry_at = time.monotonic() + retry_gap
+                    retry_gap = min(retry_gap * 2, HELD_BACK_MAX_S)
+                else:
+                    retry_at, retry_gap = None, HELD_BACK_S
+            if time.monotonic() - last_check > self._check_every:
+                listener.check()  # a dropped link fails here (or by keepalive)
+                last_check = time.monotonic()
 
     def _round(self, sync: Sync) -> None:
         report = sync.sync_once()
         if report.changed:
             self._on_changed(report.changed)
+
+    def _pull(self, sync: Sync) -> None:
+        _pulled, changed = sync.pull()
+        if changed:
+            self._on_changed(changed)
 
 
 def describe_report(report: SyncReport) -> str:

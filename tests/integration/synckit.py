@@ -109,9 +109,9 @@ def running_service(
     """A SyncService for the workstation in ``data_dir`` (its own Desk and connections),
     always stopped on the way out."""
     recorder = Recorder()
+    options.setdefault("shared_factory", lambda: SharedStore(SharedConfig.parse(url), APP_PASSWORD))
     service = SyncService(
         desk_factory=lambda: Desk.open(data_dir, author),
-        shared_factory=lambda: SharedStore(SharedConfig.parse(url), APP_PASSWORD),
         on_status=recorder.on_status,
         on_changed=recorder.on_changed,
         **options,
@@ -157,12 +157,12 @@ def ensure_running(cluster: PgCluster) -> None:
 
 
 def listener_pids(admin: psycopg.Connection[Any], database: str) -> list[int]:
-    """Backends in ``database`` whose last statement was a LISTEN (the services' listeners).
-
-    Only meaningful while the service's periodic check has not run yet (large check_every).
-    """
+    """Backends in ``database`` of the application's role (``desk_app``): a running service's
+    one connection, which LISTENs and carries its pulls and pushes. Close the test's own
+    ``Workstation.shared`` first, or it is counted too."""
     rows = admin.execute(
-        "SELECT pid FROM pg_stat_activity WHERE datname = %s AND query LIKE 'LISTEN %%'",
+        "SELECT pid FROM pg_stat_activity WHERE datname = %s AND usename = 'desk_app' "
+        "AND backend_type = 'client backend'",
         (database,),
     ).fetchall()
     return [int(r[0]) for r in rows]

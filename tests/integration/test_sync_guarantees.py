@@ -1,6 +1,6 @@
 """The guarantees of sync against a real PostgreSQL: a late commit is never skipped by the
-pull cursor (and the trap is real without the append lock), pushing and pulling again
-change nothing, and concurrent role assignments converge, with or without clock skew."""
+pull cursor (and the trap is real for a plain seq cursor), pushing and pulling again change
+nothing, and concurrent role assignments converge, with or without clock skew."""
 
 from __future__ import annotations
 
@@ -19,14 +19,13 @@ from synckit import (
     journal_events,
     journal_ids,
     server_ids,
-    wait_for,
 )
 
 from incidentdesk.app.desk import Desk
 from incidentdesk.core.journal.events import Event
 from incidentdesk.core.timefmt import utc_now
 from incidentdesk.infra.store.local import event_row
-from incidentdesk.infra.store.shared import SharedConfig
+from incidentdesk.infra.store.shared import Cursor, SharedConfig
 from incidentdesk.runtime.sync import Sync
 
 INSERT = (
@@ -76,19 +75,9 @@ class Committer(threading.Thread):
         return self.seq
 
 
-def waiting_for_append_lock(admin: psycopg.Connection[Any], database: str) -> int:
-    row = admin.execute(
-        "SELECT count(*) FROM pg_stat_activity WHERE datname = %s "
-        "AND wait_event_type = 'Lock' AND wait_event = 'advisory'",
-        (database,),
-    ).fetchone()
-    assert row is not None
-    return int(row[0])
-
-
-def cursor_of(ws: Workstation) -> int:
+def cursor_of(ws: Workstation) -> Cursor:
     """The workstation's pull cursor (kept in its local store)."""
-    return int(ws.desk.exchange.sync_fact(ws.sync._cursor_key) or 0)
+    return ws.sync.cursor()
 
 
 def two_unpushed_notes(a: Workstation, b: Workstation) -> tuple[str, Event, Event]:
@@ -108,66 +97,64 @@ def two_unpushed_notes(a: Workstation, b: Workstation) -> tuple[str, Event, Even
 def test_a_late_commit_is_never_skipped_by_the_pull_cursor(
     workstations: tuple[Workstation, Workstation], pg_cluster: PgCluster, shared_schema: str
 ) -> None:
+    """T1 takes seq N and stays open; T2 takes N+1 and commits at once (appends no longer
+    queue behind each other). A puller sees neither until T1 ends: T2's transaction is
+    newer than the oldest one still running, so its row waits below the horizon. Then it
+    gets both, T1's first, and its cursor is past both."""
     a, b = workstations
-    database = database_name(shared_schema)
     incident, first, second = two_unpushed_notes(a, b)
+    before = cursor_of(b)
     t2 = Committer(shared_schema, event_row(second))
     try:
-        with connect(shared_schema) as t1, pg_cluster.admin(database) as admin:
+        with connect(shared_schema) as t1:
             row = t1.execute(INSERT, event_row(first)).fetchone()  # T1 takes seq N, stays open
             assert row is not None
             seq1 = int(row[0])
             t2.start()
-            # T2 cannot even take a seq: the statement trigger makes it queue behind T1.
-            wait_for(lambda: waiting_for_append_lock(admin, database) == 1, what="T2 queued")
-            for _ in range(5):  # a puller running meanwhile sees nothing new...
+            seq2 = t2.finish()  # nothing made T2 wait for T1
+            assert seq2 == seq1 + 1
+            for _ in range(3):  # a puller running meanwhile sees nothing new...
                 assert b.sync.pull() == (0, [])
-                assert cursor_of(b) < seq1  # ...and its cursor stays below T1's seq
-                time.sleep(0.05)
-            assert t2.is_alive()
+                assert cursor_of(b) == before  # ...and its cursor does not move
             assert not {first.id, second.id} & set(journal_ids(b.desk))
             t1.commit()
-        seq2 = t2.finish()
     finally:
         t2.join(10)
-    assert seq2 == seq1 + 1  # seq order is commit order
     assert b.sync.pull() == (2, [incident])
     assert journal_ids(b.desk)[-2:] == [first.id, second.id]
-    assert cursor_of(b) == seq2
+    assert cursor_of(b).seq == seq2
+    assert b.sync.pull() == (0, [])
     assert server_ids(pg_cluster, shared_schema)[-2:] == [first.id, second.id]
 
 
-def test_trap_without_the_append_lock_a_seq_cursor_skips_a_late_commit(
+def test_trap_a_plain_seq_cursor_skips_a_late_commit(
     workstations: tuple[Workstation, Workstation], pg_cluster: PgCluster, shared_schema: str
 ) -> None:
-    """The classic trap is real: with the serializing trigger disabled, a sequence value is
-    handed out before commit, and ``seq > cursor`` passes T1's row before it is visible.
-    (The test above fails the same way if the lock ever goes away.)"""
+    """Why the horizon is needed: a sequence value is handed out before commit, so a reader
+    following ``seq > cursor`` alone passes T1's row before it is visible. (The test above
+    fails the same way if the pull ever stops reading below the horizon.)"""
     a, b = workstations
-    database = database_name(shared_schema)
-    incident, first, second = two_unpushed_notes(a, b)
+    _incident, first, second = two_unpushed_notes(a, b)
+    naive = "SELECT seq FROM events WHERE seq > %s ORDER BY seq"
     t2 = Committer(shared_schema, event_row(second))
-    with pg_cluster.admin(database) as admin:
-        admin.execute("ALTER TABLE events DISABLE TRIGGER events_serialize_appends")
+    with pg_cluster.admin(database_name(shared_schema)) as reader:
+        cursor = int(reader.execute("SELECT max(seq) FROM events").fetchone()[0])  # type: ignore[index]
         try:
             with connect(shared_schema) as t1:
                 row = t1.execute(INSERT, event_row(first)).fetchone()  # seq N, uncommitted
                 assert row is not None
                 seq1 = int(row[0])
                 t2.start()
-                seq2 = t2.finish()  # nothing makes T2 wait: seq N+1 commits first
-                assert seq2 == seq1 + 1
-                assert b.sync.pull() == (1, [incident])  # the naive reader sees N+1 only...
-                assert cursor_of(b) == seq2  # ...and moves its cursor past N
+                seq2 = t2.finish()  # seq N+1 commits first
+                seen = [int(r[0]) for r in reader.execute(naive, (cursor,))]
+                assert seen == [seq2]  # the naive reader sees N+1 only...
+                cursor = seen[-1]  # ...and moves past N
                 t1.commit()
         finally:
             t2.join(10)
-            admin.execute("ALTER TABLE events ENABLE TRIGGER events_serialize_appends")
-    assert server_ids(pg_cluster, shared_schema)[-2:] == [first.id, second.id]
-    assert b.sync.pull() == (0, [])
-    assert b.shared.pull(cursor_of(b)) == []
-    assert second.id in journal_ids(b.desk)
-    assert first.id not in journal_ids(b.desk), "T1's row was skipped for good"
+        assert reader.execute(naive, (cursor,)).fetchall() == []
+    assert seq1 < cursor, "T1's row was skipped for good by the naive reader"
+    assert b.sync.pull()[0] == 2  # the real pull has both
 
 
 # ------------------------------------------------------------------ idempotence

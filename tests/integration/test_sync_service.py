@@ -23,13 +23,8 @@ from synckit import (
 )
 
 from incidentdesk.app.desk import Desk
-from incidentdesk.infra.store.shared import (
-    CHANNEL,
-    CONNECT_TIMEOUT_S,
-    SharedConfig,
-    SharedError,
-    SharedStore,
-)
+from incidentdesk.infra.store.shared import CHANNEL, SharedConfig, SharedError, SharedStore
+from incidentdesk.infra.store.shared_link import CONNECT_TIMEOUT_S
 from incidentdesk.runtime.sync import OFFLINE, ONLINE, Sync, SyncService, SyncStatus
 
 NEVER = 3600.0  # a check interval no test lasts: the service then only reacts to NOTIFY
@@ -62,12 +57,12 @@ def test_a_note_from_a_reaches_b_by_notification_without_polling(
         # No polling: a row that reaches the server without a notification is not fetched,
         # however long B waits; a bare NOTIFY (no new row) makes B fetch it at once.
         with pg_cluster.admin(database_name(shared_schema)) as admin:
-            admin.execute("ALTER TABLE events DISABLE TRIGGER events_notify")
+            admin.execute("ALTER TABLE events DISABLE TRIGGER events_notify_statement")
             try:
                 silent = a.desk.incidents.add_note(incident, "written without a notification")
                 assert a.sync.push() == 1
             finally:
-                admin.execute("ALTER TABLE events ENABLE TRIGGER events_notify")
+                admin.execute("ALTER TABLE events ENABLE TRIGGER events_notify_statement")
             assert stays_false(lambda: silent in journal_ids(b.desk), 1.5), "B polled"
             admin.execute(f"NOTIFY {CHANNEL}, 'wake'")
             wait_for(lambda: silent in journal_ids(b.desk), timeout=15.0, what="the silent note")
@@ -171,7 +166,8 @@ def test_events_written_while_the_listener_is_dead_arrive_by_catch_up(
     database = database_name(shared_schema)
     incident = a.desk.incidents.declare("Login failures", "SEV2")
     a.sync.sync_once()
-    # check_every=NEVER: B does not poll, and its listener keeps "LISTEN …" as its last query.
+    a.shared.close()  # only B's connection is left in the application's role
+    # check_every=NEVER: B does not poll.
     with (
         running_service(b.data_dir, "B", shared_schema, check_every=NEVER, max_backoff=1.0) as (
             _service,

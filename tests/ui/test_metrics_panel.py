@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import QDate, QPoint
@@ -382,7 +383,7 @@ def test_a_metric_never_recorded_says_so_instead_of_zeros(
     assert detect.lacking.text().startswith("Not recorded for 2 incidents")
 
 
-def test_mtta_and_mttr_by_month(panel: MetricsPanel) -> None:
+def test_mtta_and_mttr_by_month(panel: MetricsPanel, qtbot: QtBot) -> None:
     report = panel.report
     assert report is not None and len(report.trend) >= 3  # 10 to 100 days ago
     for key in ("time_to_acknowledge", "time_to_resolve"):
@@ -398,8 +399,14 @@ def test_mtta_and_mttr_by_month(panel: MetricsPanel) -> None:
         measured = [i for i, t in enumerate(report.trend) if t.metric(key).mean is not None]
         assert [g for g, _s, _r in chart.bar_rects()] == measured  # a point per measured month
         assert len(measured) >= 2
-        g, _s, point = chart.bar_rects()[0]
-        tip = chart.tooltip_at(point.center())
+
+        def first_tip(chart: Any = chart) -> tuple[int, str]:
+            # Asked again each time: under load the chart may still be laid out to its size.
+            g, _s, point = chart.bar_rects()[0]
+            return g, chart.tooltip_at(point.center())
+
+        qtbot.waitUntil(lambda: bool(first_tip()[1]), timeout=5000)
+        g, tip = first_tip()
         assert tip.splitlines()[0] == f"{chart.groups[g].label} ({chart.groups[g].count_label})"
         assert tip.splitlines()[1].startswith("mean: ")
     months = panel.month_chart

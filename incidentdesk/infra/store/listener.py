@@ -1,31 +1,92 @@
-"""The shared database's live link: one connection LISTENing for new events."""
+"""The shared database's live link: the store's one connection, LISTENing between queries.
+
+The sync thread blocks here on the connection's socket (and on a wake-up pipe of its own),
+so an idle workstation costs the server nothing and its own thread no CPU. Notifications
+that arrive while a pull or push runs on the same connection are kept by psycopg and
+returned by the next :meth:`Listener.wait`.
+"""
 
 from __future__ import annotations
 
+import select
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import psycopg
 
 
+@dataclass(frozen=True)
+class Heard:
+    """What one :meth:`Listener.wait` returned.
+
+    Attributes:
+        notified: how many notifications from other sessions arrived.
+        high_seq: the highest ``seq`` they name (0: none, or a server before 0007, whose
+            per-row notifications name ``incident:seq`` and are read the same way).
+        woken: the wake-up file descriptor was readable (a local change to push).
+    """
+
+    notified: int = 0
+    high_seq: int = 0
+    woken: bool = False
+
+
+def notified_seq(payload: str) -> int:
+    """The ``seq`` a notification names: ``"123"`` (0007 on) or ``"incident:123"``."""
+    try:
+        return int(payload.rpartition(":")[2])
+    except ValueError:
+        return 0
+
+
 class Listener:
-    """The connection that LISTENs for new events; it raises ``psycopg.Error`` or ``OSError``
-    when the link is gone (see ``shared.LINK_ERRORS``)."""
+    """Waits for notifications on a LISTENing psycopg connection.
 
-    def __init__(self, conn: psycopg.Connection[Any]) -> None:
+    It raises ``psycopg.Error`` or ``OSError`` when the link is gone (see
+    ``shared.LINK_ERRORS``). Notifications this session sent itself (its own pushes) are
+    not counted: it has those rows already.
+    """
+
+    def __init__(
+        self,
+        conn: psycopg.Connection[Any],
+        ping: Callable[[], None],
+        close: Callable[[], None],
+    ) -> None:
         self._conn = conn
+        self._ping = ping
+        self._close = close
 
-    def notified(self, timeout: float) -> bool:
-        """Whether a notification came within ``timeout`` seconds (what it names is not read:
-        a pull fetches whatever is new)."""
-        notified = False
-        for _note in self._conn.notifies(timeout=timeout, stop_after=1):
-            notified = True
-        return notified
+    def wait(self, timeout: float, wake_fd: int | None = None) -> Heard:
+        """Block until a notification, the wake-up descriptor, or ``timeout`` seconds."""
+        heard = self._drain()
+        if heard.notified:
+            return heard
+        watched = [self._conn.fileno()] + ([wake_fd] if wake_fd is not None else [])
+        ready, _, _ = select.select(watched, [], [], max(0.0, timeout))
+        woken = wake_fd is not None and wake_fd in ready
+        heard = self._drain() if self._conn.fileno() in ready else heard
+        return Heard(heard.notified, heard.high_seq, woken)
+
+    def drain(self) -> Heard:
+        """What arrived so far, without waiting."""
+        return self._drain()
+
+    def _drain(self) -> Heard:
+        own = self._conn.info.backend_pid
+        count = high = 0
+        for note in self._conn.notifies(timeout=0):
+            if note.pid == own:
+                continue
+            count += 1
+            high = max(high, notified_seq(note.payload))
+        return Heard(count, high)
 
     def check(self) -> None:
         """A round trip: a dropped link fails here (or by keepalive)."""
-        self._conn.execute("SELECT 1")
+        self._ping()
 
     def close(self) -> None:
         """Close the connection."""
-        self._conn.close()
+        self._close()

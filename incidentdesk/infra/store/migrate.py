@@ -12,12 +12,16 @@ import incidentdesk.migrations as _migrations_pkg  # type: ignore[import-not-fou
 
 # The newest revision in migrations/versions; tests check it matches Alembic's head, so a
 # data file at this revision opens without importing Alembic (a faster start).
-SCHEMA_HEAD = "0006_trust"
+SCHEMA_HEAD = "0007_fanout"
 # Earlier shared-database revisions this release still syncs with, so workstations can be
 # upgraded one by one before `db upgrade --shared`: 0004 and 0005 added local tables only;
 # 0006 adds the server's checking trigger, grants and the recorded_by/received_at_us columns,
-# which a 0003-0005 server lacks (pull reads them as NULL, push sends without them).
-SHARED_COMPATIBLE = frozenset({"0003_library", "0004_deliveries", "0005_actions"})
+# which a 0003-0005 server lacks (pull reads them as NULL, push sends without them); 0007
+# replaces the append lock by reading below the transaction horizon: a server before it
+# still serializes its appends, so a pull follows its ``seq`` alone (see shared.Cursor).
+SHARED_COMPATIBLE = frozenset({"0003_library", "0004_deliveries", "0005_actions", "0006_trust"})
+# Shared revisions whose appends are serialized by a lock and whose rows carry no ``xact``.
+SERIALIZED_APPENDS = frozenset({"0003_library", "0004_deliveries", "0005_actions", "0006_trust"})
 MIGRATIONS_DIR = Path(_migrations_pkg.__file__).resolve().parent
 
 

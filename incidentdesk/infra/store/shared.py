@@ -1,52 +1,99 @@
 """The shared store: the same journal on PostgreSQL, with a server ``seq`` and NOTIFY.
 
-Only this module and ``migrate`` speak to the server. Errors become :class:`SharedError` with
+One connection per workstation: it LISTENs and carries every pull and push (a server holds
+one connection per open workstation, see README "Server sizing"). Only this module and
+``migrate`` speak to the server. Errors become :class:`SharedError` with
 one sentence naming what went wrong (unreachable, authentication, TLS, missing database,
 schema version) and never the password.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
-from urllib.parse import unquote, urlsplit
+from select import select as select_fds
+from typing import Any, NamedTuple
 
 import psycopg
-from sqlalchemy import Connection, Select, create_engine, inspect, null, select, text
+from sqlalchemy import Connection, Select, create_engine, null, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import URL, Engine
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.pool import StaticPool
 
-from incidentdesk.core.errors import UserError
 from incidentdesk.core.journal.events import Event
 from incidentdesk.infra.store import migrate
 from incidentdesk.infra.store.listener import Listener
 from incidentdesk.infra.store.local import event_row, row_event
 from incidentdesk.infra.store.schema import events
 from incidentdesk.infra.store.shared_grants import GRANTS, WRITERS
+from incidentdesk.infra.store.shared_link import (
+    SSL_MODES,
+    SchemaMismatch,
+    SharedConfig,
+    SharedError,
+    explain,
+)
+
+__all__ = [
+    "CHANNEL",
+    "FOREIGN_XACTS_SQL",
+    "LINK_ERRORS",
+    "PULL_SQL",
+    "SSL_MODES",
+    "Cursor",
+    "PushOutcome",
+    "SchemaMismatch",
+    "SharedConfig",
+    "SharedError",
+    "SharedStore",
+]
 
 CHANNEL = "incidentdesk_events"
-SSL_MODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
-# libpq: server certificate for "db.example.org" (and 2 other names) does not match host name "x"
-_HOST_MISMATCH = re.compile(r'server certificate for "([^"]*)"[^"]*does not match host name')
-CONNECT_TIMEOUT_S = 5
-# Keepalives notice a silently dropped link within about 15 seconds.
-KEEPALIVES = {
-    "keepalives": 1,
-    "keepalives_idle": 5,
-    "keepalives_interval": 3,
-    "keepalives_count": 3,
-    # Unacknowledged data (an unanswered check) also ends the link after 15 s, instead of
-    # the operating system's retransmission timeout of many minutes.
-    "tcp_user_timeout": 15_000,
-}
-
 
 # The journal's columns every shared schema has (recorded_by and received_at_us: 0006 on).
 PULLED = ("id", "incident_id", "kind", "payload", "occurred_at_us", "hlc", "author", "device")
+# A pull from a server at 0007 on: the rows after the cursor in (xact, seq) order, and only
+# those of transactions older than every one still running, so no row can commit later
+# below them (see migration 0007). Plain psycopg parameters: the fleet benchmark runs it too.
+PULL_SQL = (
+    "SELECT seq, (xact::text)::bigint AS xact, "
+    + ", ".join(PULLED)
+    + ", recorded_by, received_at_us FROM events"
+    " WHERE (xact, seq) > ((%(xact)s)::text::xid8, %(seq)s)"
+    " AND xact < (SELECT pg_snapshot_xmin(pg_current_snapshot()))"
+    " ORDER BY xact, seq LIMIT %(limit)s"
+)
+# Rows whose transaction id this server has not reached yet: a journal restored from a dump
+# of another server (see migration 0007); pulls could not see them until it got there.
+FOREIGN_XACTS_SQL = (
+    "SELECT EXISTS (SELECT 1 FROM events"
+    " WHERE xact >= (SELECT pg_snapshot_xmax(pg_current_snapshot())))"
+)
+
+
+class Cursor(NamedTuple):
+    """How far a workstation has pulled: the last row read, in (xact, seq) order.
+
+    ``xact`` is 0 for the rows of a server before 0007 (whose appends are serialized, so
+    ``seq`` alone orders them) and for the rows it held when it was upgraded.
+    """
+
+    xact: int = 0
+    seq: int = 0
+
+    @classmethod
+    def parse(cls, text: str | None) -> Cursor:
+        """Read what :meth:`__str__` wrote (a bare ``seq`` before 0007); bad text is 0."""
+        xact, _, seq = (text or "").strip().rpartition(":")
+        try:
+            return cls(int(xact or 0), int(seq or 0))
+        except ValueError:
+            return cls()
+
+    def __str__(self) -> str:
+        return f"{self.xact}:{self.seq}" if self.xact else str(self.seq)
 
 
 class _Row:
@@ -57,77 +104,14 @@ class _Row:
 
 
 def _has_provenance(conn: Connection) -> bool:
-    columns = {c["name"] for c in inspect(conn).get_columns("events")}
-    return "recorded_by" in columns
-
-
-class SharedError(UserError):
-    """The shared database cannot be used right now; the message says why."""
-
-
-class SchemaMismatch(SharedError):
-    """The shared database's schema is older or newer than this IncidentDesk."""
-
-
-@dataclass(frozen=True)
-class SharedConfig:
-    """Where the shared database is (never the password)."""
-
-    user: str
-    host: str
-    port: int
-    database: str
-    sslmode: str = "prefer"
-    sslrootcert: str | None = None
-
-    @classmethod
-    def parse(
-        cls, url: str, sslmode: str = "prefer", sslrootcert: str | None = None
-    ) -> SharedConfig:
-        """Read ``postgresql://USER@HOST[:PORT]/DB``.
-
-        Raises:
-            SharedError: not such a URL, or a password written into it.
-        """
-        parts = urlsplit(url.strip())
-        if parts.scheme not in ("postgresql", "postgres"):
-            raise SharedError(f"'{url}' is not a postgresql:// URL (postgresql://USER@HOST/DB).")
-        if parts.password:
-            raise SharedError(
-                "Do not put the password in the URL (it would be stored in the config file); "
-                "leave it out and you will be asked for it."
-            )
-        try:
-            port = parts.port or 5432
-        except ValueError:
-            raise SharedError(f"The port in '{url}' is not a number.") from None
-        database = unquote(parts.path.lstrip("/"))
-        if not parts.username or not parts.hostname or not database:
-            raise SharedError(
-                f"'{url}' needs a user, a host and a database: postgresql://USER@HOST[:PORT]/DB."
-            )
-        if sslmode not in SSL_MODES:
-            raise SharedError(f"'{sslmode}' is not an sslmode; use one of {', '.join(SSL_MODES)}.")
-        return cls(unquote(parts.username), parts.hostname, port, database, sslmode, sslrootcert)
-
-    @property
-    def url(self) -> str:
-        """The URL without a password (safe to show and store)."""
-        return f"postgresql://{self.user}@{self.host}:{self.port}/{self.database}"
-
-    def connect_args(self, password: str | None) -> dict[str, Any]:
-        """libpq parameters for psycopg."""
-        args: dict[str, Any] = {
-            "sslmode": self.sslmode,
-            "connect_timeout": CONNECT_TIMEOUT_S,
-            "application_name": "incidentdesk",
-            **KEEPALIVES,
-        }
-        if self.sslrootcert:
-            args["sslrootcert"] = self.sslrootcert
-        if password:
-            args["password"] = password
-        return args
+    # Asked of the catalogue, not by reflecting the table (whose xid8 column SQLAlchemy
+    # does not know).
+    query = text(
+        "SELECT count(*) FROM information_schema.columns "
+        "WHERE table_name = 'events' AND column_name = 'recorded_by' "
+        "AND table_schema = current_schema()"
+    )
+    return bool(conn.execute(query).scalar())
 
 
 @dataclass(frozen=True)
@@ -213,105 +197,50 @@ class SharedStore:
             database=config.database,
         )
         self._provenance: bool | None = None  # the server has recorded_by (0006)?
+        self._serialized: bool | None = None  # appends under 0002's lock (before 0007)?
+        self.epoch: str | None = None  # the journal's numbering (0007 on), see check_schema
+        self._listening = False  # the connection LISTENs (see listen)
+        # One connection, shared by LISTEN, pulls and pushes (StaticPool); no ping before
+        # each use: a dropped link fails the statement itself, and the sync reconnects.
         self.engine: Engine = create_engine(
             url,
             connect_args=config.connect_args(password),
-            pool_pre_ping=True,
-            pool_size=2,
-            max_overflow=2,
+            poolclass=StaticPool,
         )
 
     # ------------------------------------------------------------ errors
 
     def explain(self, exc: BaseException) -> SharedError:
         """One sentence for a driver error (the password is never included)."""
-        original = getattr(exc, "orig", None) or exc
-        text = str(original).strip().splitlines()[0] if str(original).strip() else ""
-        if self._password:
-            text = text.replace(self._password, "***")
-        where = f"{self.config.host}:{self.config.port}"
-        tls = self._explain_tls(str(original), where)
-        if tls is not None:
-            return tls
-        lowered = text.lower()
-        if "password authentication failed" in lowered or "no password supplied" in lowered:
-            return SharedError(
-                f"The shared database at {where} refused the password for user "
-                f"'{self.config.user}'. Set the password again (incidentdesk connect)."
-            )
-        if "does not exist" in lowered and "database" in lowered:
-            return SharedError(
-                f"The database '{self.config.database}' does not exist on {where}; create it "
-                "or fix the URL."
-            )
-        if "ssl" in lowered or "certificate" in lowered or "tls" in lowered:
-            return SharedError(f"TLS problem talking to {where}: {text}")
-        if any(
-            word in lowered
-            for word in (
-                "connection refused",
-                "could not translate host",
-                "timeout expired",
-                "no route to host",
-                "network is unreachable",
-                "server closed the connection",
-                "connection timed out",
-                "could not connect",
-                "terminating connection",
-                "consuming input failed",
-                "the connection is closed",
-                "connection is lost",
-                "the database system is",  # shutting down, starting up, in recovery
-            )
-        ):
-            return SharedError(f"Cannot reach the shared database at {where} ({text}).")
-        if "permission denied" in lowered:
-            return SharedError(f"The shared database refused: {text}")
-        return SharedError(f"The shared database at {where} failed: {text or type(exc).__name__}")
-
-    def _explain_tls(self, message: str, where: str) -> SharedError | None:
-        """The sentence for libpq's TLS refusals (their text, as libpq words them)."""
-        lowered = message.lower()
-        ca = self.config.sslrootcert or "the default root certificates (~/.postgresql/root.crt)"
-        mismatch = _HOST_MISMATCH.search(message)
-        if mismatch:
-            return SharedError(
-                f"The shared database's certificate is for another host name "
-                f"('{mismatch.group(1)}'), not '{self.config.host}'; connect with the host "
-                "name the certificate names, or have the server's certificate reissued for "
-                "this one."
-            )
-        if "certificate verify failed" in lowered or "unable to get local issuer" in lowered:
-            return SharedError(
-                f"The shared database at {where} presented a certificate that is not signed by "
-                f"the configured CA ({ca}); check sslrootcert, or ask for the server's CA "
-                "certificate."
-            )
-        if "root certificate file" in lowered and "does not exist" in lowered:
-            return SharedError(
-                f"The CA certificate file {ca} does not exist; sslmode={self.config.sslmode} "
-                "needs it (set sslrootcert)."
-            )
-        if "server does not support ssl" in lowered:
-            return SharedError(
-                f"The shared database at {where} does not offer TLS, but "
-                f"sslmode={self.config.sslmode} requires it; turn on ssl on the server."
-            )
-        if "could not load" in lowered and "certificate" in lowered:
-            return SharedError(
-                f"The CA certificate file {ca} cannot be read as a PEM certificate; "
-                "check sslrootcert."
-            )
-        return None
+        return explain(self.config, self._password, exc)
 
     @contextmanager
     def connect(self) -> Iterator[Connection]:
         """A transaction on the server; driver errors become :class:`SharedError`."""
         try:
-            with self.engine.begin() as conn:
-                yield conn
+            with self.engine.connect() as conn:
+                self._revive(conn)
+                with conn.begin():
+                    yield conn
         except (DBAPIError, psycopg.Error, SQLAlchemyError, OSError) as exc:
             raise self.explain(exc) from None
+
+    def _revive(self, conn: Connection) -> None:
+        """Replace the one connection if the server already closed it, at no round trip.
+
+        An idle connection that is not LISTENing receives nothing unless its server ended it
+        (a restart, a terminated backend: a last error message, then the end of the stream),
+        so a readable socket means reconnect now rather than fail the next statement. A
+        link that dropped silently still fails the statement; the sync then reconnects.
+        """
+        if self._listening:
+            return  # readable means notifications; the sync thread handles a lost link
+        driver = conn.connection.driver_connection
+        if not isinstance(driver, psycopg.Connection) or driver.closed:
+            return
+        readable, _, _ = select_fds([driver.fileno()], [], [], 0)
+        if readable:
+            conn.invalidate()  # the next statement on it takes a new connection
 
     # ------------------------------------------------------------ schema
 
@@ -329,7 +258,10 @@ class SharedStore:
         revision = self.revision()
         self._provenance = None  # asked again: the server may have been upgraded meanwhile
         if revision == migrate.SCHEMA_HEAD or revision in migrate.SHARED_COMPATIBLE:
-            return  # the journal on the server is the same: later migrations are local-only
+            # The journal on the server is the same: later migrations are local-only.
+            self._serialized = revision in migrate.SERIALIZED_APPENDS
+            self.epoch = None if self._serialized else self._check_numbering()
+            return
         if revision is None:
             raise SchemaMismatch(
                 "The shared database has no IncidentDesk schema yet; run "
@@ -346,15 +278,42 @@ class SharedStore:
             f"({migrate.SCHEMA_HEAD}); upgrade IncidentDesk. Working locally until then."
         )
 
+    def _check_numbering(self) -> str:
+        """The journal's epoch (0007 on), after making sure its rows can all be pulled.
+
+        Raises:
+            SchemaMismatch: the journal carries transaction ids this server has not reached
+                (restored from a dump of another server): ``db upgrade --shared`` renumbers.
+        """
+        with self.connect() as conn:
+            foreign = conn.execute(text(FOREIGN_XACTS_SQL)).scalar()
+            epoch = str(conn.execute(text("SELECT epoch FROM journal_epoch")).scalar())
+        if foreign:
+            raise SchemaMismatch(
+                "The shared database's journal holds transaction numbers from another server "
+                "(was it restored from a dump?); run 'incidentdesk db upgrade --shared' to "
+                "renumber it. Working locally until then."
+            )
+        return epoch
+
     def upgrade(self) -> tuple[str | None, str]:
-        """Create or upgrade the shared schema; returns (before, after) revisions."""
+        """Create or upgrade the shared schema; returns (before, after) revisions.
+
+        A journal restored from another server's dump is renumbered here (every row's
+        ``xact`` to 0, read in ``seq`` order, and a new epoch: each workstation reads the
+        journal again from the start, which changes nothing it already holds).
+        """
         before = self.revision()
         migrate.check_not_newer(before, f"The shared database {self.config.url}")
         with self.connect() as conn:
             migrate.upgrade(conn)
             # Again each time (idempotent): a group role created since gets its grants now.
             conn.execute(text(GRANTS))
+            if conn.execute(text(FOREIGN_XACTS_SQL)).scalar():
+                conn.execute(text("UPDATE events SET xact = '0'"))
+                conn.execute(text("UPDATE journal_epoch SET epoch = gen_random_uuid()::text"))
         self._provenance = None  # the columns may be new
+        self._serialized = None
         return before, migrate.SCHEMA_HEAD
 
     def has_writers_group(self) -> bool:
@@ -424,24 +383,43 @@ class SharedStore:
             query = self._raw_select(conn).where(events.c.id.in_(list(event_ids)))
             return [(row[0], dict(row._mapping)) for row in conn.execute(query)]
 
-    def pull(self, after_seq: int, limit: int = 1000) -> list[tuple[int, dict[str, Any]]]:
-        """Rows with a server ``seq`` after ``after_seq``, in ``seq`` order, as received.
+    def pull(
+        self, after: Cursor | int = 0, limit: int = 1000
+    ) -> list[tuple[Cursor, dict[str, Any]]]:
+        """Rows after the cursor ``after`` (an int: ``Cursor(0, after)``), as received,
+        each with its own cursor (the next pull starts after the last one).
 
         Nothing is decoded here (a payload that is not JSON must not stop a pull): each row
-        is a plain mapping of the journal's columns, for ``core/boundary.py`` to check.
-        A server at a schema before 0006 has no ``recorded_by`` / ``received_at_us``: they
-        are read as NULL. Appends on the server are serialized (see migration 0002), so
-        ``seq`` order is commit order and a cursor on ``seq`` never skips a late-committing
-        row.
+        is a plain mapping of the journal's columns, for ``core/boundary.py`` to check. On a
+        server at 0007 or later only rows below the transaction horizon come (see
+        :data:`PULL_SQL`): none can commit later before them. A server before 0007
+        serializes its appends instead, so its ``seq`` order is commit order (``xact`` 0);
+        before 0006 it has no ``recorded_by`` / ``received_at_us`` (read as NULL). One
+        statement in autocommit: one round trip.
         """
-        with self.connect() as conn:
-            query = (
-                self._raw_select(conn)
-                .where(events.c.seq > after_seq)
-                .order_by(events.c.seq)
-                .limit(limit)
-            )
-            return [(row[0], dict(row._mapping)) for row in conn.execute(query)]
+        cursor = after if isinstance(after, Cursor) else Cursor(0, after)
+        try:
+            with self.engine.connect() as plain:
+                self._revive(plain)
+                conn = plain.execution_options(isolation_level="AUTOCOMMIT")
+                if self._serialized is None:
+                    self._serialized = migrate.current_revision(conn) in migrate.SERIALIZED_APPENDS
+                if self._serialized:
+                    query = (
+                        self._raw_select(conn)
+                        .where(events.c.seq > cursor.seq)
+                        .order_by(events.c.seq)
+                        .limit(limit)
+                    )
+                    return [(Cursor(0, r[0]), dict(r._mapping)) for r in conn.execute(query)]
+                params = {"xact": cursor.xact, "seq": cursor.seq, "limit": limit}
+                pulled = []
+                for r in conn.exec_driver_sql(PULL_SQL, params):
+                    row = dict(r._mapping)
+                    pulled.append((Cursor(row.pop("xact"), r[0]), row))
+                return pulled
+        except (DBAPIError, psycopg.Error, SQLAlchemyError, OSError) as exc:
+            raise self.explain(exc) from None
 
     def _raw_select(self, conn: Connection) -> Select[Any]:
         """``seq`` and the journal's columns; NULL provenance on a server before 0006."""
@@ -454,10 +432,10 @@ class SharedStore:
             columns += [null().label("recorded_by"), null().label("received_at_us")]
         return select(events.c.seq, *columns)
 
-    def pull_events(self, after_seq: int, limit: int = 1000) -> list[tuple[int, Event]]:
+    def pull_events(self, after: Cursor | int = 0, limit: int = 1000) -> list[tuple[int, Event]]:
         """The rows of :meth:`pull` decoded without checks (tests and tools only: a row
         that is not valid raises)."""
-        return [(seq, row_event(_Row(row))) for seq, row in self.pull(after_seq, limit)]
+        return [(c.seq, row_event(_Row(row))) for c, row in self.pull(after, limit)]
 
     def max_seq(self) -> int:
         """The newest server ``seq``."""
@@ -469,23 +447,28 @@ class SharedStore:
     # ------------------------------------------------------------ live
 
     def listen(self) -> Listener:
-        """A dedicated autocommit connection listening for new events (ids only)."""
+        """LISTEN on the store's one connection (a fresh one: whatever failed before is
+        gone); the listener waits on its socket between the pulls and pushes it also runs."""
+        self.close()
         try:
-            conn = psycopg.connect(
-                host=self.config.host,
-                port=self.config.port,
-                dbname=self.config.database,
-                user=self.config.user,
-                autocommit=True,
-                **self.config.connect_args(self._password),
-            )
-            conn.execute(f"LISTEN {CHANNEL}")
-        except (psycopg.Error, OSError) as exc:
+            with self.engine.connect() as plain:
+                conn = plain.execution_options(isolation_level="AUTOCOMMIT")
+                conn.exec_driver_sql(f"LISTEN {CHANNEL}")
+                self._listening = True
+                driver = conn.connection.driver_connection
+        except (DBAPIError, psycopg.Error, SQLAlchemyError, OSError) as exc:
             raise self.explain(exc) from None
-        return Listener(conn)
+        assert isinstance(driver, psycopg.Connection)
+        return Listener(driver, self._ping, self.close)
+
+    def _ping(self) -> None:
+        """A round trip outside any transaction (a dropped link fails here)."""
+        with self.engine.connect() as plain:
+            plain.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("SELECT 1")
 
     def close(self) -> None:
-        """Close pooled connections."""
+        """Close the connection (the next use opens another)."""
+        self._listening = False
         self.engine.dispose()
 
 

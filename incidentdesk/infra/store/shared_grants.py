@@ -26,6 +26,7 @@ GRANTS = f"""
         grantee text;
         seq_name text := pg_get_serial_sequence('events', 'seq');
         app_in_group boolean;
+        fn regprocedure;
     BEGIN
         IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{WRITERS}') THEN
             BEGIN
@@ -53,9 +54,15 @@ GRANTS = f"""
         -- what sync needs: read the journal and the schema revision, append to the journal.
         REVOKE ALL ON ALL TABLES IN SCHEMA public FROM PUBLIC;
         REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM PUBLIC;
-        REVOKE ALL ON FUNCTION incidentdesk_check_event() FROM PUBLIC;
-        REVOKE ALL ON FUNCTION incidentdesk_notify_event() FROM PUBLIC;
-        REVOKE ALL ON FUNCTION incidentdesk_serialize_appends() FROM PUBLIC;
+        -- The journal's trigger functions (which ones depends on the revision: 0007 replaced
+        -- 0002's), by name.
+        FOR fn IN
+            SELECT p.oid::regprocedure FROM pg_proc p
+            JOIN pg_namespace n ON n.oid = p.pronamespace
+            WHERE n.nspname = 'public' AND p.proname LIKE 'incidentdesk\\_%'
+        LOOP
+            EXECUTE format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', fn);
+        END LOOP;
         FOR grantee IN
             SELECT rolname FROM pg_roles
             WHERE rolname IN ('{WRITERS}', '{APP}') AND rolname <> current_user
@@ -75,10 +82,16 @@ GRANTS = f"""
             EXECUTE format('GRANT SELECT ON events, alembic_version TO %I', grantee);
             EXECUTE format('GRANT INSERT ({INSERTABLE}) ON events TO %I', grantee);
             EXECUTE format('GRANT USAGE ON SEQUENCE %s TO %I', seq_name, grantee);
-            EXECUTE format(
-                'GRANT EXECUTE ON FUNCTION incidentdesk_check_event(), '
-                'incidentdesk_notify_event(), incidentdesk_serialize_appends() TO %I',
-                grantee);
+            FOR fn IN
+                SELECT p.oid::regprocedure FROM pg_proc p
+                JOIN pg_namespace n ON n.oid = p.pronamespace
+                WHERE n.nspname = 'public' AND p.proname LIKE 'incidentdesk\\_%'
+            LOOP
+                EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO %I', fn, grantee);
+            END LOOP;
+            IF to_regclass('public.journal_epoch') IS NOT NULL THEN  -- 0007 on
+                EXECUTE format('GRANT SELECT ON journal_epoch TO %I', grantee);
+            END IF;
         END LOOP;
     END $$
     """
