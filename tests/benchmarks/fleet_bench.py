@@ -69,6 +69,7 @@ CONNECT_AT_ONCE = 10  # simulated workstations connecting at the same moment
 READY_TIMEOUT_S = 600.0
 BURST_TIMEOUT_S = 900.0
 LAG_TICK_S = 0.02
+IDLE_S = 2.0  # the server's CPU measured with everyone connected and idle, this long
 TAIL_S = 1.0  # notes go on this long after the last receiver holds the whole burst
 Ms = float
 
@@ -791,6 +792,9 @@ def fleet(
 def _measure(cluster: Any, database: str, plan: Plan, workers: list[Worker]) -> dict[str, Any]:
     for worker in workers:
         worker.expect("ready", READY_TIMEOUT_S)
+    idle_from, idle_from_at = server_cpu_s(cluster), time.monotonic()
+    time.sleep(IDLE_S)  # everyone connected, nobody writing: the server's idle price
+    idle = (server_cpu_s(cluster) - idle_from) / (time.monotonic() - idle_from_at)
     t0 = time.monotonic() + 0.5
     burst_at = t0 + plan.steady_s
     for worker in workers:
@@ -821,6 +825,7 @@ def _measure(cluster: Any, database: str, plan: Plan, workers: list[Worker]) -> 
         "cpu": [(cpu_from_at, cpu_from), (cpu_burst_at, cpu_burst), (cpu_end_at, cpu_end)],
         "tallies": tallies,
         "loop_lag_ms": lag,
+        "idle_cpu_s_per_s": idle,
     }
 
 
@@ -881,6 +886,13 @@ def summarize(
     out["connections_per_workstation"] = round(m["connections"] / (plan.n + REAL), 3)
     out["steady_notes"] = steady_notes
     out["cpu_ms_per_event"] = round((cpu1 - cpu0) * 1000 / max(1, steady_notes), 3)
+    # The same less what the server spends idle with everyone connected (its background
+    # work, the links' periodic checks): the price of the notes themselves.
+    idle = m["idle_cpu_s_per_s"]
+    out["idle_cpu_ms_per_s"] = round(idle * 1000, 3)
+    out["net_cpu_ms_per_event"] = round(
+        (cpu1 - cpu0 - idle * (at1 - at0)) * 1000 / max(1, steady_notes), 3
+    )
     out["burst_cpu_ms_per_event"] = round(
         (cpu2 - cpu1) * 1000 / max(1, plan.burst_events + burst_notes), 4
     )
