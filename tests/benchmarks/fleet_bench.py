@@ -242,16 +242,19 @@ class Tally:
     received: dict[str, float] = field(default_factory=dict)  # steady note id: arrival
     pulls: list[float] = field(default_factory=list)  # when each pull query returned
     burst_rows: int = 0
+    burst_pulls: int = 0  # pulls (or, on a real one, receipts) that brought burst rows
     burst_done: float | None = None  # when it held the whole burst
     commits: dict[str, float] = field(default_factory=dict)  # a writer's notes: commit
     burst_push: list[float] = field(default_factory=list)  # the pusher: batch commits
 
     def arrived(self, rows: list[tuple[str, str]], at: float, watch: dict[str, Any]) -> None:
+        before = self.burst_rows
         for event_id, incident_id in rows:
             if incident_id == watch["incident"]:
                 self.received.setdefault(event_id, at)
             elif incident_id == watch["burst_incident"]:
                 self.burst_rows += 1
+        self.burst_pulls += self.burst_rows > before
         if self.burst_done is None and self.burst_rows >= watch["burst_events"] > 0:
             self.burst_done = at
 
@@ -911,6 +914,14 @@ def summarize(
         "max": max(burst_pulls),
         "real": burst_pulls[-REAL:],
     }
+    # Of those, the ones that brought burst rows (most of the others are the steady notes')
+    # on a real workstation: the receipts (pull batches) that held burst rows.
+    bringing = [t["burst_pulls"] for t in receivers]
+    out["burst_row_pulls_per_receiver"] = {
+        "median": statistics.median(bringing),
+        "max": max(bringing),
+        "real": bringing[-REAL:],
+    }
     out["sim_loop_lag_ms"] = m["loop_lag_ms"]  # per simulating process
     out["burst_s"] = round(m["burst_done"] - m["burst_at"], 3)
     out["burst_push_s"] = round(push[-1] - m["burst_at"], 3) if push else None
@@ -1003,6 +1014,7 @@ FLEET_FIGURES = (  # (name under fleet_sev1.nN, unit, where in the summary, what
     ("p99", "ms", ("steady", "p99")),
     ("real_p95", "ms", ("real_steady", "p95")),
     ("burst_pulls", "pulls", ("burst_pulls_per_receiver", "median")),
+    ("burst_row_pulls", "pulls", ("burst_row_pulls_per_receiver", "median")),
     ("burst_notes_p95", "ms", ("burst", "p95")),
     ("burst_notes_max", "ms", ("burst", "max")),
 )
