@@ -268,7 +268,7 @@ def test_a_hanging_endpoint_times_out_and_is_retried(
     desk.escalations.escalate(incident, "checkout")
     started = time.monotonic()
     Courier(desk, timeout=0.5).run_due()
-    assert time.monotonic() - started < 3
+    assert time.monotonic() - started < 4.5  # gave up at its timeout, not after the 5 s hang
     release.set()
     [page] = desk.escalations.pages(incident)
     assert page.status == "requested"

@@ -375,10 +375,10 @@ def _note_commits(shared: Any) -> list[float]:
 
 STAGES = (
     "notify",  # A's commit → B's sync thread starts a round (the notification woke it)
-    "round",  # that round: sync_once, of which:
+    "round",  # that round: Sync.pull, of which:
     "round.server_pull",  # SharedStore.pull (query and decoding)
     "round.receive",  # Desk.exchange.receive (SQLite insert, fold, incident-list row; commit)
-    "round.other",  # push of an empty outbox, cursor and last-sync bookkeeping
+    "round.other",  # cursor and last-sync bookkeeping
     "to_gui",  # round done → remote_changed delivered on the GUI thread
     "feed",  # → the worker starts Desk.incidents.snapshot (the feed's look, incident-list query)
     "snapshot",  # Desk.incidents.snapshot on the store worker
@@ -397,7 +397,7 @@ def _last(spans: list[list[float]], before: float, after: float = float("-inf"))
 def _stages(commit: float, row: dict[str, Any], spans: dict[str, Any]) -> dict[str, float]:
     """Where one note's time went, from spans B recorded (monotonic seconds)."""
     seen = row["seen"]
-    pulling = [s for s in spans["sync_once"] if s[2] > 0]
+    pulling = [s for s in spans["round"] if s[2] > 0]
     start, end, _pulled = _last(pulling, seen)
     server = sum(b - a for a, b in spans["server_pull"] if start <= a and b <= end)
     receive = sum(b - a for a, b in spans["receive"] if start <= a and b <= end)
@@ -618,7 +618,8 @@ def window(data_dir: str, notes: str, author: str, profile: str | None = None) -
     guard = ui_bench._keep_singletons_alive()
     waiter = ui_bench._Waiter()
     recorder = Spans()
-    recorder.wrap(Sync, "sync_once", "sync_once", lambda report: report.pulled)
+    # The service pulls on a notification (Sync.pull; sync_once only when it connects).
+    recorder.wrap(Sync, "pull", "round", lambda result: result[0])
     recorder.wrap(SharedStore, "pull", "server_pull")
     recorder.wrap(Exchange, "receive_rows", "receive")
     recorder.wrap(Incidents, "snapshot", "snapshot")

@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import io
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -154,6 +153,7 @@ def test_a_bad_people_file_exits_2_naming_the_line(
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(900)  # a hang fails here; how fast it is, lint_bench.py measures
 def test_a_10_mb_file_is_checked_without_hanging(tmp_path: Path) -> None:
     path = tmp_path / "huge.md"
     block = (
@@ -162,10 +162,8 @@ def test_a_10_mb_file_is_checked_without_hanging(tmp_path: Path) -> None:
         "https://example.com/just [link](https://x.y/z) <!-- c --> The root cause was X.\n\n"
     )
     path.write_text(block * (10_000_000 // len(block)), encoding="utf-8")
-    start = time.perf_counter()
     code, out = lint(path)
     assert code == 1
-    assert time.perf_counter() - start < 120
     assert out.splitlines()[-1].endswith("root-cause).")
 
 
