@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from incidentdesk.core.errors import Ambiguous, DomainError, NotFound
 from incidentdesk.core.journal.events import Event
-from incidentdesk.core.journal.fold import IncidentState, apply, fold
+from incidentdesk.core.journal.fold import IncidentState, apply, fold, fold_key
 from incidentdesk.infra.store.local import LocalStore, StoreTxn
 
 MIN_PREFIX = 6
@@ -86,13 +86,16 @@ class Folds:
         new = [e for _s, e in rows]
         if folded.state is not None and not new:
             return folded
-        new.sort(key=lambda e: e.key)
         state = folded.state
-        if state is not None and (state.last_key is None or new[0].key > state.last_key):
-            for event in new:
-                apply(state, event)
-        else:  # events arrived out of order (sync): fold again from the start
-            state = fold(incident_id, [*folded.events, *new])
+        if state is None:  # the first read (fold sorts)
+            state = fold(incident_id, new)
+        else:
+            new.sort(key=fold_key)
+            if state.last_key is None or new[0].key > state.last_key:
+                for event in new:
+                    apply(state, event)
+            else:  # events arrived out of order (sync): fold again from the start
+                state = fold(incident_id, [*folded.events, *new])
         folded.events.extend(e for _s, e in rows)
         folded.seqs.extend(s for s, _e in rows)
         folded.state = state

@@ -12,9 +12,11 @@ adds its arguments. ``context`` is what ``needs`` says:
 - ``location``: where the profile is (:class:`~incidentdesk.infra.config.ProfileLocation`),
   before anything is created.
 
-The command line's parser is built from this table with each command's arguments added only
-when that command is parsed or its help shown (:class:`LazyParser`), so
-``incidentdesk --version`` and ``--help`` import no command's module, nor the Desk.
+The command line's parser is built from this table without a parser per command: each
+command's parser (and its arguments, and its module) is made only when that command is
+parsed or its help shown (:class:`LazySubcommands`), so ``incidentdesk --version`` and
+``--help`` import no command's module, nor the Desk. This module is on that path, so it
+imports nothing costly either (no ``dataclasses``, no ``typing``).
 """
 
 from __future__ import annotations
@@ -22,23 +24,31 @@ from __future__ import annotations
 import argparse
 import importlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any, Literal, TextIO
 
-from incidentdesk.core.incident.lifecycle import MILESTONES, STATUSES
+from incidentdesk.cli.common import HelpFormatter
+from incidentdesk.core.incident.statuses import MILESTONES, STATUSES
 
-Handler = Callable[[argparse.Namespace, Any, TextIO], int]
-Needs = Literal["desk", "profile", "location"]
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (a few ms at start)
+if TYPE_CHECKING:
+    from typing import Any, Literal, TextIO
+
+    Handler = Callable[[argparse.Namespace, Any, TextIO], int]
+    Needs = Literal["desk", "profile", "location"]
 
 
-@dataclass(frozen=True)
 class Command:
     """One ``incidentdesk`` command (see the module's docstring)."""
 
-    name: str
-    module: str
-    help: str
-    needs: Needs = "desk"
+    __slots__ = ("help", "module", "name", "needs")
+
+    def __init__(self, name: str, module: str, help: str, needs: Needs = "desk") -> None:
+        self.name = name
+        self.module = module
+        self.help = help
+        self.needs: Needs = needs
+
+    def __repr__(self) -> str:
+        return f"Command({self.name!r}, {self.module!r}, needs={self.needs!r})"
 
     def run(self, args: argparse.Namespace, context: Any, out: TextIO) -> int:
         """Run the command: its module is imported now."""
@@ -56,49 +66,74 @@ class Command:
         sub: argparse._SubParsersAction[Any],
         parents: Sequence[argparse.ArgumentParser] = (),
     ) -> argparse.ArgumentParser:
-        """Add the command to ``sub``; its arguments come when it is used if ``sub`` makes
-        :class:`LazyParser` parsers, at once otherwise. Returns its parser."""
+        """Add the command, its arguments too, to ``sub`` now; returns its parser."""
         parser: argparse.ArgumentParser = sub.add_parser(
             self.name, help=self.help, description=self.help, parents=list(parents)
         )
-        if isinstance(parser, LazyParser):
-            parser.add_later(self.add_arguments)
-        else:
-            self.add_arguments(parser)
+        self.add_arguments(parser)
         return parser
+
+    def add_later_to(
+        self, sub: LazySubcommands, parents: Sequence[argparse.ArgumentParser] = ()
+    ) -> None:
+        """Add the command to ``sub`` by name: its parser is made when it is used."""
+        sub.add_later(self.name, self.help, self.add_arguments, parents)
 
     def _module(self) -> Any:
         return importlib.import_module(f"incidentdesk.cli.{self.module}")
 
 
-class LazyParser(argparse.ArgumentParser):
-    """A parser whose arguments are added the first time it parses or shows its help."""
+class _ParsersOnDemand(dict[str, "argparse.ArgumentParser | None"]):
+    """The subcommands' parsers by name (what argparse looks a subcommand up in), each made
+    the first time it is looked up."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.makers: dict[str, Callable[[], argparse.ArgumentParser]] = {}
+
+    def __getitem__(self, name: str) -> argparse.ArgumentParser:
+        parser = super().__getitem__(name)  # an unknown name: KeyError, as argparse expects
+        if parser is None:
+            parser = self.makers.pop(name)()
+            self[name] = parser
+        return parser
+
+
+class LazySubcommands(argparse._SubParsersAction):  # type: ignore[type-arg]
+    """Subcommands known by name and help only, until one is used: its parser is made (and
+    its arguments added) when it is parsed or its help shown. Building 35 parsers up front
+    was a third of ``incidentdesk --help``.
+
+    Pass it as ``add_subparsers(action=LazySubcommands)``.
+    """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._pending: Callable[[argparse.ArgumentParser], None] | None = None
+        self._parsers = _ParsersOnDemand()
+        self._name_parser_map = self.choices = self._parsers
 
-    def add_later(self, define: Callable[[argparse.ArgumentParser], None]) -> None:
-        """Call ``define(self)`` before the first parse or help."""
-        self._pending = define
+    def add_later(
+        self,
+        name: str,
+        help: str,
+        define: Callable[[argparse.ArgumentParser], None],
+        parents: Sequence[argparse.ArgumentParser] = (),
+    ) -> None:
+        """Add subcommand ``name``; ``define(parser)`` adds its arguments when it is used."""
+        if name in self._name_parser_map:
+            raise argparse.ArgumentError(self, f"conflicting subparser: {name}")
+        self._choices_actions.append(self._ChoicesPseudoAction(name, (), help))  # --help
 
-    def complete(self) -> None:
-        """Add the pending arguments now (once)."""
-        define, self._pending = self._pending, None
-        if define is not None:
-            define(self)
+        def make() -> argparse.ArgumentParser:
+            dict.__delitem__(self._parsers, name)  # add_parser refuses a known name
+            parser: argparse.ArgumentParser = self.add_parser(
+                name, description=help, parents=list(parents), formatter_class=HelpFormatter
+            )
+            define(parser)
+            return parser
 
-    def parse_known_args(self, *args: Any, **kwargs: Any) -> Any:
-        self.complete()
-        return super().parse_known_args(*args, **kwargs)
-
-    def format_help(self) -> str:
-        self.complete()
-        return super().format_help()
-
-    def format_usage(self) -> str:
-        self.complete()
-        return super().format_usage()
+        self._parsers.makers[name] = make
+        dict.__setitem__(self._parsers, name, None)
 
 
 # In the order `incidentdesk --help` lists them.

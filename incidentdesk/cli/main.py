@@ -6,6 +6,10 @@ a profile, or the Desk). A command's module is imported only when it runs.
 
 Errors are one sentence on stderr and a non-zero exit (1: refused, 2: bad usage); a bad
 input never produces a traceback.
+
+``incidentdesk --version`` and ``--help`` run only this module, :mod:`~incidentdesk.cli.commands`
+and :mod:`~incidentdesk.cli.common` (and argparse): everything else is imported once a command
+is chosen (``tests/cli/test_cli_commands.py`` keeps it so).
 """
 
 from __future__ import annotations
@@ -13,16 +17,19 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, TextIO
 
 from incidentdesk import __version__
-from incidentdesk.cli.commands import COMMAND_BY_NAME, COMMANDS, Handler, LazyParser
-from incidentdesk.cli.common import global_options
-from incidentdesk.core.errors import UserError
+from incidentdesk.cli.commands import COMMAND_BY_NAME, COMMANDS, LazySubcommands
+from incidentdesk.cli.common import HelpFormatter, global_options
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
 if TYPE_CHECKING:
+    from typing import TextIO
+
+    from incidentdesk.cli.commands import Handler
     from incidentdesk.infra.config import ProfileLocation
 
+VERSION = f"incidentdesk {__version__}"
 # What runs each command, by name; a test may put its own handler here.
 HANDLERS: dict[str, Handler] = {c.name: c.run for c in COMMANDS}
 
@@ -34,18 +41,25 @@ def build_parser() -> argparse.ArgumentParser:
         prog="incidentdesk",
         description="The incident commander's desktop. With no command, opens the app.",
         parents=[common],
+        formatter_class=HelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"incidentdesk {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=LazyParser)
+    parser.add_argument("--version", action="version", version=VERSION)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", action=LazySubcommands)
+    assert isinstance(sub, LazySubcommands)
     for command in COMMANDS:
-        command.add_to(sub, [common])
+        command.add_later_to(sub, [common])
     return parser
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     """Run the command line; returns the exit code."""
     out = out or sys.stdout
+    if list(sys.argv[1:] if argv is None else argv) == ["--version"]:
+        print(VERSION)  # as argparse prints it, without building the parser (scripts ask often)
+        return 0
     args = build_parser().parse_args(argv)
+    from incidentdesk.core.errors import UserError
+
     try:
         from incidentdesk.infra.config import resolve_profile
 

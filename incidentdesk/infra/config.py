@@ -12,26 +12,25 @@ is a worse risk than a ``profiles`` folder nested in the default one, and script
 from __future__ import annotations
 
 import contextlib
-import getpass
 import json
 import os
 import re
-import tomllib
-import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import platformdirs
-
 from incidentdesk.core.errors import UserError
-from incidentdesk.core.postmortem.model import DEFAULT_DUE_DAYS
 from incidentdesk.infra.files import KIB, MIB, FileRefused, read_bounded_text
+from incidentdesk.infra.profile_names import DEFAULT_PROFILE as DEFAULT_PROFILE
+from incidentdesk.infra.profile_names import ENV_HOME as ENV_HOME
+from incidentdesk.infra.profile_names import ENV_PROFILE as ENV_PROFILE
 
-ENV_HOME = "INCIDENTDESK_HOME"
-ENV_PROFILE = "INCIDENTDESK_PROFILE"
+# Imported when used, not here: a command that names its data folder never needs
+# platformdirs, and only reading the settings needs tomllib and the post-mortems' defaults
+# (this module is on every command's path).
+
 CONFIG_NAME = "config.toml"
 DATABASE_NAME = "incidentdesk.sqlite3"  # the store's file (store.local.DB_NAME; a test checks)
-DEFAULT_PROFILE = "default"
 PROFILES_FOLDER = "profiles"
 CONFIG_LIMIT = 1 * MIB  # config.toml holds a few lines
 LAST_PROFILE_FILE = ".last-used"  # in the profiles folder (never a profile name)
@@ -49,6 +48,8 @@ class ConfigError(UserError):
 
 def default_data_dir() -> Path:
     """The platform's per-user data folder for IncidentDesk."""
+    import platformdirs
+
     return Path(platformdirs.user_data_dir("incidentdesk", appauthor=False))
 
 
@@ -265,11 +266,13 @@ class Profile:
     # The secret name used before profile ids, still to be copied to the new name once.
     secret_moved_from: str | None = None
     # Days until a new action item is due, by severity (a post-mortem's default).
-    due_days: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_DUE_DAYS))
+    due_days: dict[str, int] = field(default_factory=lambda: dict(default_due_days()))
 
     @classmethod
     def load(cls, data_dir: Path) -> Profile:
         """Read the profile, or defaults when there is no config file yet."""
+        import tomllib
+
         path = data_dir / CONFIG_NAME
         try:
             data = tomllib.loads(read_bounded_text(path, CONFIG_LIMIT, "profile settings file"))
@@ -294,7 +297,7 @@ class Profile:
             _text(shared.get("sslrootcert")),
             _profile_id(own.get("id")),
             _text(own.get("move_secret_from")),
-            {**DEFAULT_DUE_DAYS, **parse_due_days(due, str(path))},
+            {**default_due_days(), **parse_due_days(due, str(path))},
         )
 
     def save(self) -> None:
@@ -327,7 +330,7 @@ class Profile:
                 secret = f"{SHARED_SECRET}/{self.profile_id}"
                 lines.append(f"# The password is in the system keyring (secret '{secret}').")
             lines.append("")
-        if self.due_days != DEFAULT_DUE_DAYS:
+        if self.due_days != default_due_days():
             days = ", ".join(f"{code} = {n}" for code, n in sorted(self.due_days.items()))
             lines += ["[action_items]", f"due_days = {{ {days} }}", ""]
         temp = path.with_suffix(".toml.tmp")
@@ -338,10 +341,19 @@ class Profile:
         """The configured name, else the operating-system user."""
         if self.name:
             return self.name
+        import getpass
+
         try:
             return getpass.getuser()
         except (OSError, KeyError):
             return "unknown"
+
+
+def default_due_days() -> Mapping[str, int]:
+    """Days until a new action item is due, by severity, when the profile says nothing."""
+    from incidentdesk.core.postmortem.model import DEFAULT_DUE_DAYS
+
+    return DEFAULT_DUE_DAYS
 
 
 def parse_due_days(value: object, where: str) -> dict[str, int]:
@@ -359,7 +371,7 @@ def parse_due_days(value: object, where: str) -> dict[str, int]:
     result: dict[str, int] = {}
     for code, days in value.items():
         key = str(code).strip().upper()
-        if key not in DEFAULT_DUE_DAYS:
+        if key not in default_due_days():
             raise ConfigError(f"{where}: '{code}' is not a severity (SEV1 to SEV5).")
         try:
             number = int(str(days))
@@ -396,6 +408,8 @@ def profile_id(data_dir: Path) -> str:
     profile = Profile.load(Path(data_dir))
     if profile.profile_id:
         return profile.profile_id
+    import uuid
+
     profile.profile_id = uuid.uuid4().hex[:16]  # 64 random bits: unique enough, short to read
     if profile.shared_url:
         profile.secret_moved_from = legacy_secret_name(Path(data_dir))

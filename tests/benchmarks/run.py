@@ -38,6 +38,7 @@ from typing import Any
 import fleet_bench  # N workstations against one PostgreSQL
 import sqlalchemy
 import sync_bench  # this file's neighbour: the shared-database figures
+from cli_bench import bench_startup, bench_timeline_json, cli_command, run_cli  # the CLI
 from escalation_bench import bench_escalation  # paging through the outbox
 from export_bench import bench_export  # post-mortem exports
 from lint_bench import bench_lint  # the blameless language check
@@ -366,25 +367,9 @@ def bench_fold_100k(sizes: Sizes) -> list[Figure]:
 # ------------------------------------------------------------------------------ CLI walls
 
 
-def cli_command() -> tuple[list[str], str]:
-    """The installed ``incidentdesk`` next to this Python, else ``python -m incidentdesk``."""
-    bindir = Path(sys.executable).parent
-    for name in ("incidentdesk", "incidentdesk.exe"):
-        exe = bindir / name
-        if exe.is_file():
-            return [str(exe)], "script"
-    return [sys.executable, "-m", "incidentdesk"], "module"
-
-
 def _run_cli(args: Sequence[str]) -> tuple[float, str]:
-    t0 = time.perf_counter()
-    done = subprocess.run(args, capture_output=True, text=True, check=False)
-    elapsed = time.perf_counter() - t0
-    if done.returncode != 0:
-        raise RuntimeError(
-            f"{' '.join(args)} exited with {done.returncode}: {done.stderr.strip()[-500:]}"
-        )
-    return elapsed, done.stdout
+    wall, _cpu, out = run_cli(args)
+    return wall, out
 
 
 def _cli_wall(name: str, args: Sequence[str], sizes: Sizes, **params: Any) -> list[Figure]:
@@ -416,6 +401,20 @@ def bench_cli_incidents_wall(sizes: Sizes) -> list[Figure]:
         return _cli_wall(
             "cli_incidents_wall", [*base, "incidents"], sizes, launcher=launcher, incidents=1
         )
+
+
+def bench_python_pass_wall(sizes: Sizes) -> list[Figure]:
+    """``python -c pass``, and ``--version``, ``--help`` and ``note`` as ratios of it, in
+    turn in the same minutes (``cli_bench.bench_startup``)."""
+    return bench_startup(sizes.cli_runs, sizes.cli_warmup)
+
+
+def bench_cli_timeline_json_100k(sizes: Sizes) -> list[Figure]:
+    """``timeline --json`` of a 100,000-event incident (``make_events``), read back whole."""
+    runs = min(3, sizes.cli_runs)
+    return bench_timeline_json(
+        sizes.timeline_events, runs, seed_large_incident, "cli_timeline_json_100k"
+    )
 
 
 # ------------------------------------------------------------------- the command window
@@ -497,8 +496,19 @@ def bench_timeline_open_100k(sizes: Sizes) -> list[Figure]:
         "rows": r["rows"],
         "pyside_drops_refs_to": r["pyside_drops_refs_to"],
     }
+    if r["rows_when_loaded"] != r["rows"]:
+        raise RuntimeError(f"timeline_open_100k: loaded with {r['rows_when_loaded']} rows")
     return [
-        figure("timeline_open_100k", r["open_ms"], "ms", **params, breakdown_ms=r["breakdown_ms"]),
+        figure(
+            "timeline_open_100k",
+            r["open_ms"],
+            "ms",
+            **params,
+            first_rows=r["first_rows"],
+            breakdown_ms=r["breakdown_ms"],
+        ),
+        figure("timeline_open_100k.loaded", r["loaded_ms"], "ms", **params),
+        figure("timeline_open_100k.loading_stall", r["loading_stall_ms"], "ms", **params),
         figure(
             "timeline_open_100k.rss_mb",
             r["rss_mb"],
@@ -506,6 +516,7 @@ def bench_timeline_open_100k(sizes: Sizes) -> list[Figure]:
             **params,
             rss_start_mb=r["rss_start_mb"],
             rss_before_window_mb=r["rss_before_window_mb"],
+            rss_loaded_mb=r["rss_loaded_mb"],
             peak_rss_mb=r["peak_rss_mb"],
         ),
         figure("timeline_open_100k.desk_snapshot_ms", r["desk_snapshot_ms"], "ms", **params),
@@ -889,6 +900,8 @@ BENCHMARKS: dict[str, Benchmark] = {
     "fold_100k": bench_fold_100k,
     "cli_version_wall": bench_cli_version_wall,
     "cli_incidents_wall": bench_cli_incidents_wall,
+    "python_pass_wall": bench_python_pass_wall,
+    "cli_timeline_json_100k": bench_cli_timeline_json_100k,
     "timeline_open_100k": bench_timeline_open_100k,
     "quick_entry_latency": bench_quick_entry_latency,
     "gui_stall_external_append": bench_gui_stall_external_append,

@@ -25,6 +25,8 @@ EXPECTED = (
     "fold_100k",
     "cli_version_wall",
     "cli_incidents_wall",
+    "python_pass_wall",
+    "cli_timeline_json_100k",
     "timeline_open_100k",
     "quick_entry_latency",
     "gui_stall_external_append",
@@ -74,6 +76,8 @@ GROUPS = {
         "fold_100k",
         "cli_version_wall",
         "cli_incidents_wall",
+        "python_pass_wall",
+        "cli_timeline_json_100k",
         "metrics_compute",
         "search_library",
         "library_open",
@@ -153,7 +157,7 @@ def test_quick_run_reports_every_benchmark(tmp_path: Path, group: str) -> None:
 
 def _check_window(figures: dict[str, Any], sizes: dict[str, Any]) -> None:
     # The command window: each measurement ran in its own process on the sizes asked for.
-    for name in ("timeline_open_100k", ".rss_mb", ".desk_snapshot_ms"):
+    for name in ("timeline_open_100k", ".rss_mb", ".desk_snapshot_ms", ".loaded", ".loading_stall"):
         fig = figures[name if name[0] != "." else f"timeline_open_100k{name}"]
         assert fig["parameters"]["events"] == sizes["timeline_events"], fig
     assert figures["timeline_open_100k"]["parameters"]["rows"] > 0

@@ -218,8 +218,8 @@ class _Profiler:
 
 
 def _timed_method(cls: Any, name: str, record: list[float]) -> None:
-    """Wrap ``cls.name`` to append each call's duration (s) to ``record``; the package's
-    code is unchanged, only this process's class object is."""
+    """Wrap ``cls.name`` (a class's or a module's) to append each call's duration (s) to
+    ``record``; the package's code is unchanged, only this process's objects are."""
     original = getattr(cls, name)
 
     def timed(*args: Any, **kwargs: Any) -> Any:
@@ -266,9 +266,11 @@ def timeline_open_100k(data_dir: str, profile: str | None = None) -> dict[str, o
 
     from incidentdesk.app.desk import Desk
     from incidentdesk.app.incidents import Incidents
+    from incidentdesk.ui.command import view as command_view
     from incidentdesk.ui.command.timeline_model import TimelineModel
     from incidentdesk.ui.shell.app import build_window
 
+    QtCore, _ = _qt()
     app = _open_app(data_dir)
     guard = _keep_singletons_alive()
     rss_start = _rss_mb()
@@ -289,10 +291,20 @@ def timeline_open_100k(data_dir: str, profile: str | None = None) -> dict[str, o
     # Part two: the same calls inside the window (worker thread) and the model's load.
     snapshots: list[float] = []
     people: list[float] = []
+    prepares: list[float] = []
     loads: list[float] = []
     _timed_method(Incidents, "snapshot", snapshots)
     _timed_method(Incidents, "people", people)
-    _timed_method(TimelineModel, "load", loads)
+    _timed_method(command_view, "prepare", prepares)  # a module's name: wrapped the same way
+    for name in ("load", "load_prepared", "insert_rows", "begin_prepared", "end_prepared"):
+        _timed_method(TimelineModel, name, loads)
+    # The GUI thread's heartbeat while the incident loads: its longest gap is the longest
+    # the window could not answer a key or paint.
+    ticks: list[float] = []
+    heartbeat = QtCore.QTimer()
+    heartbeat.setTimerType(QtCore.Qt.TimerType.PreciseTimer)
+    heartbeat.setInterval(5)
+    heartbeat.timeout.connect(lambda: ticks.append(time.perf_counter()))
 
     waiter = _Waiter()
     marks: dict[str, float] = {}
@@ -310,15 +322,27 @@ def timeline_open_100k(data_dir: str, profile: str | None = None) -> dict[str, o
     marks["built"] = time.perf_counter()
     timeline = window.command_view.timeline
     _paint_probe(timeline.view, on_paint)
-    window.command_view.loaded.connect(lambda _id: marks.setdefault("loaded", time.perf_counter()))
+    loaded_rows: list[int] = []
+
+    def loaded(_id: str) -> None:
+        marks.setdefault("loaded", time.perf_counter())
+        loaded_rows.append(timeline.model.rowCount())
+        waiter.check()
+
+    window.command_view.loaded.connect(loaded)
     profiler = _Profiler(profile, window.client)
     profiler.start()
     window.resize(1400, 900)
     window.show()
     marks["shown"] = time.perf_counter()
+    heartbeat.start()
+    ticks.append(time.perf_counter())
     waiter.wait(lambda: "painted" in marks, "the first paint of the timeline's rows")
     rss = _rss_mb()
     peak = _rss_mb("VmHWM")
+    first_rows = timeline.model.rowCount()
+    waiter.wait(lambda: "loaded" in marks, "the incident to be fully loaded")
+    heartbeat.stop()
     rows = timeline.model.rowCount()
     profiler.stop()
     window.client.stop()
@@ -327,8 +351,13 @@ def timeline_open_100k(data_dir: str, profile: str | None = None) -> dict[str, o
         "open_ms": _ms(marks["painted"] - start),
         "rss_mb": rss,
         "desk_snapshot_ms": _ms(desk_snapshot),
+        "loaded_ms": _ms(marks["loaded"] - start),
+        "loading_stall_ms": _ms(max(b - a for a, b in itertools.pairwise(ticks))),
         "events": events,
         "rows": rows,
+        "first_rows": first_rows,
+        "rows_when_loaded": loaded_rows[0],
+        "rss_loaded_mb": _rss_mb(),
         "rss_start_mb": rss_start,
         "rss_before_window_mb": rss_before,
         "peak_rss_mb": peak,
@@ -339,8 +368,9 @@ def timeline_open_100k(data_dir: str, profile: str | None = None) -> dict[str, o
             "until_loaded": _ms(marks["loaded"] - start),
             "worker_snapshot": _ms(sum(snapshots)),
             "worker_people": _ms(sum(people)),
+            "worker_prepare_rows": _ms(sum(prepares)),
             "timeline_model_load": _ms(sum(loads)),
-            "loaded_to_paint_start": _ms(marks["paint_started"] - marks["loaded"]),
+            "paint_start": _ms(marks["paint_started"] - start),
             "first_paint": _ms(marks["painted"] - marks["paint_started"]),
         },
     }

@@ -87,3 +87,21 @@ def test_acknowledged_keeps_the_milestones_in_order() -> None:
     mitigated = ev(3, "status.changed", {"status": "mitigated"}, 20)
     late = commander(4, "Ana", 30)  # recorded after the fact
     assert acknowledged([declared(), mitigated, late]) == T0 + timedelta(minutes=20)
+
+
+def test_a_handover_back_dated_before_the_first_taking_acknowledges_from_then() -> None:
+    # Recorded in this order (hlc), but Bo's taking is back-dated before Ana's; a release
+    # and a later taking move nothing.
+    release = ev(3, "role.released", {"role": "commander", "person": "Bo"}, 20)
+    events = [declared(), commander(1, "Ana", 8), commander(2, "Bo", 5), release]
+    events.append(commander(4, "Chen", 30))
+    assert acknowledged(events) == T0 + timedelta(minutes=5)
+    assert fold(INCIDENT, events).commander_taken_at == T0 + timedelta(minutes=5)
+
+
+def test_thousands_of_handovers_keep_the_first_taking() -> None:
+    # (Settling Acknowledged once walked the whole role history after every role change.)
+    many = [commander(n, f"Person {n % 7}", n) for n in range(1, 6001)]
+    state = fold(INCIDENT, [declared(), *many])
+    assert len(state.role_history) == 6000
+    assert state.milestones["acknowledged_at"] == T0 + timedelta(minutes=1)

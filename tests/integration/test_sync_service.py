@@ -44,8 +44,8 @@ def test_a_note_from_a_reaches_b_by_notification_without_polling(
         assert incident in journal_ids(b.desk), "the catch-up after LISTEN brought the incident"
 
         note = a.desk.incidents.add_note(incident, "gateway 502s")
+        pushed_at = time.monotonic()  # before: B may have it before A's push() returns
         assert a.sync.push() == 1
-        pushed_at = time.monotonic()
         # B never polls (NEVER): only the notification can bring the note. How fast is the
         # propagation benchmark's question, not this test's; a loaded machine may take seconds.
         wait_for(lambda: rec.changes_after(pushed_at), timeout=15.0, what="B's on_changed")

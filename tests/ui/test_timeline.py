@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
 from pytestqt.qtbot import QtBot
 
 from incidentdesk.app.desk import Desk
@@ -134,8 +134,15 @@ def test_filters_by_kind_author_pinned_and_text(
 
     panel.pinned_box.setChecked(True)
     assert texts(panel) == ["restart consumers"]
+    assert panel.proxy.index(0, TEXT).data(PinnedRole) is True
     panel.pinned_box.setChecked(False)
     assert len(texts(panel)) == 4
+    # Filtering nothing again, every cell says what the timeline's own cell says.
+    for row in range(4):
+        for column in (TIME, KIND, AUTHOR, TEXT):
+            for role in (Qt.ItemDataRole.DisplayRole, PinnedRole, Qt.ItemDataRole.ToolTipRole):
+                shown = panel.proxy.index(row, column).data(role)
+                assert shown == panel.model.index(row, column).data(role)
 
 
 def test_pin_unpin_and_correction_update_rows_in_place(
@@ -199,20 +206,27 @@ def test_scroll_position_is_kept_when_reading_older_entries(
     assert bar.value() == bar.maximum(), "following the newest entries keeps following"
 
 
+def long_incident(desk: Desk, entries: int, pin: int) -> tuple[str, datetime]:
+    """An incident begun five hours ago with an entry a minute ("entry 0", …), the fourth
+    corrected and one pinned; its id and start."""
+    start = datetime.now(UTC) - timedelta(hours=5)
+    incident = desk.incidents.declare("Long", "SEV3", at=start)
+    ids = [
+        desk.incidents.add_note(incident, f"entry {i}", at=start + timedelta(minutes=i + 1))
+        for i in range(entries)
+    ]
+    desk.incidents.correct_note(incident, ids[3], "entry 3, corrected")
+    desk.incidents.pin(incident, ids[pin])
+    return incident, start
+
+
 def test_a_long_timeline_paints_its_latest_entries_first_then_fills_in(
     qtmodeltester,
     qtbot: QtBot,
     client: DeskClient,
     desk: Desk,  # type: ignore[no-untyped-def]
 ) -> None:
-    start = datetime.now(UTC) - timedelta(hours=5)
-    incident = desk.incidents.declare("Long", "SEV3", at=start)
-    ids = [
-        desk.incidents.add_note(incident, f"entry {i}", at=start + timedelta(minutes=i + 1))
-        for i in range(120)
-    ]
-    desk.incidents.correct_note(incident, ids[3], "entry 3, corrected")
-    desk.incidents.pin(incident, ids[100])
+    incident, _start = long_incident(desk, 120, pin=100)
     panel = panel_on(client, desk, incident, qtbot)
     full = [panel.model.row_at(r) for r in range(panel.model.rowCount())]
 
@@ -221,8 +235,8 @@ def test_a_long_timeline_paints_its_latest_entries_first_then_fills_in(
     # The 50 latest events, less the correction and the pin among them (they are not rows).
     assert panel.model.rowCount() == 48
     assert panel.model.row_at(47).text == "entry 119"
-    assert panel.model.row_of(ids[100]) is not None
-    assert panel.model.row_at(panel.model.row_of(ids[100]) or 0).pinned
+    pinned = [r for r in range(48) if panel.model.row_at(r).text == "entry 100"]
+    assert pinned and panel.model.row_at(pinned[0]).pinned
     panel.view.selectRow(45)
     selected = panel.selected_event_id()
     resets: list[int] = []
@@ -442,3 +456,76 @@ def test_a_chat_post_is_one_row_that_says_whether_it_went_out(
     assert model.index(rows - 1, TEXT).data() == (
         "Posted to slack-incidents: Mitigated; next update 15:00"
     )
+
+
+def test_a_long_timeline_filled_in_by_batches_shows_every_row_in_order(
+    qtmodeltester,
+    qtbot: QtBot,
+    client: DeskClient,
+    desk: Desk,  # type: ignore[no-untyped-def]
+) -> None:
+    from incidentdesk.ui.command.timeline_rows import prepare
+
+    incident, start = long_incident(desk, 100, pin=10)
+    panel = TimelinePanel(client)
+    qtbot.addWidget(panel)
+    panel.resize(900, 400)
+    panel.show()
+    latest, effects = desk.incidents.latest_entries(incident, 20)
+    panel.show_latest(incident, latest, effects)
+    whole = desk.incidents.snapshot(incident)
+    resets: list[int] = []
+    panel.model.modelReset.connect(lambda: resets.append(1))
+    done: list[int] = []
+
+    panel.fill_in(prepare(whole.events, {}, whole.seq), lambda: done.append(1), batch=7)
+    # Between two batches: a live entry at the end and a back-dated one among the rows still
+    # to come, as the feed would bring them.
+    assert not done and panel.model.rowCount() < 100
+    desk.incidents.add_note(incident, "newest")
+    desk.incidents.add_note(incident, "back-dated", at=start + timedelta(minutes=5, seconds=30))
+    panel.apply(desk.incidents.snapshot(incident, whole.seq))
+    qtbot.waitUntil(lambda: bool(done), timeout=5000)
+
+    qtmodeltester.check(panel.model)
+    full = TimelineModel()
+    full.load(incident, desk.incidents.snapshot(incident))
+    shown = [panel.model.row_at(r) for r in range(panel.model.rowCount())]
+    expected = [full.row_at(r) for r in range(full.rowCount())]
+    assert [(r.event.id, r.text, r.pinned, r.original_text) for r in shown] == [
+        (r.event.id, r.text, r.pinned, r.original_text) for r in expected
+    ]
+    assert len(shown) == 103 and shown[-1].text == "newest"
+    assert panel.view.viewport().updatesEnabled()  # held back while filling, not after
+    assert shown[4].original_text == "entry 3" and shown[12].pinned  # after the back-dated
+    assert resets == []
+
+
+def test_showing_another_incident_stops_a_fill_in(
+    qtbot: QtBot,
+    client: DeskClient,
+    desk: Desk,  # type: ignore[no-untyped-def]
+) -> None:
+    from incidentdesk.ui.command.timeline_rows import prepare
+
+    first = desk.incidents.declare("First", "SEV3")
+    for i in range(60):
+        desk.incidents.add_note(first, f"first {i}")
+    second = desk.incidents.declare("Second", "SEV3")
+    desk.incidents.add_note(second, "only entry of the second")
+    panel = panel_on(client, desk, first, qtbot)
+    latest, effects = desk.incidents.latest_entries(first, 5)
+    panel.show_latest(first, latest, effects)
+    whole = desk.incidents.snapshot(first)
+    done: list[int] = []
+    panel.fill_in(prepare(whole.events, {}, whole.seq), lambda: done.append(1), batch=25)
+    assert not panel.view.viewport().updatesEnabled()  # following: the rows go in above
+    panel.view.verticalScrollBar().setValue(0)  # the reader scrolls up: they show now
+    assert panel.view.viewport().updatesEnabled()
+    panel.show_incident(second, desk.incidents.snapshot(second))
+    # A zero-time timer queued now fires after the fill-in's next step was due.
+    later: list[int] = []
+    QTimer.singleShot(0, lambda: later.append(1))
+    qtbot.waitUntil(lambda: bool(later), timeout=5000)
+    assert done == []
+    assert texts(panel)[-1] == "only entry of the second" and len(texts(panel)) == 2

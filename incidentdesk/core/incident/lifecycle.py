@@ -12,9 +12,10 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from incidentdesk.core.errors import DomainError, NoChange
+from incidentdesk.core.incident.statuses import MILESTONES as MILESTONES
+from incidentdesk.core.incident.statuses import STATUSES as STATUSES
 from incidentdesk.core.timefmt import format_utc
 
-STATUSES: tuple[str, ...] = ("investigating", "identified", "mitigated", "resolved", "closed")
 STATUS_LABELS = {
     "investigating": "Investigating",
     "identified": "Identified",
@@ -24,13 +25,6 @@ STATUS_LABELS = {
 }
 ACTIVE_STATUSES = frozenset({"investigating", "identified", "mitigated"})
 
-MILESTONES: tuple[str, ...] = (
-    "started_at",
-    "detected_at",
-    "acknowledged_at",
-    "mitigated_at",
-    "resolved_at",
-)
 # Reaching a status records its milestone (if not recorded already).
 STATUS_MILESTONE = {"mitigated": "mitigated_at", "resolved": "resolved_at"}
 _ALIASES = {"monitoring": "mitigated", "investigate": "investigating", "resolve": "resolved"}

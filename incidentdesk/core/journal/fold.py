@@ -7,6 +7,7 @@ last-writer-wins register: the later assignment (by that order) holds the role.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -70,6 +71,9 @@ class IncidentState:
     drill: bool = False  # an exercise: left out of the metrics by default
     unreadable: int = 0  # events whose payload this version could not apply
     acknowledged_recorded: datetime | None = None  # an explicit `milestone acknowledged`
+    # The earliest time the Incident Commander role was taken (not shadowed): kept as the
+    # role history grows, so settling Acknowledged does not walk the whole history each time.
+    commander_taken_at: datetime | None = None
     escalation: EscalationState = field(default_factory=EscalationState)
     postmortem: PostmortemState = field(default_factory=PostmortemState)
 
@@ -145,11 +149,7 @@ def settle_acknowledged(state: IncidentState) -> None:
     (each as back-dated). It is kept between Detected and the first of Mitigated and
     Resolved, so the milestones keep their order."""
     candidates = [p.acknowledged_at for p in state.escalation.pages.values()]
-    candidates += [
-        c.at
-        for c in state.role_history
-        if c.role == "commander" and not c.shadow and c.change != "released"
-    ]
+    candidates.append(state.commander_taken_at)
     candidates.append(state.acknowledged_recorded)
     known = [c for c in candidates if c is not None]
     if not known:
@@ -197,6 +197,9 @@ def _assigned(state: IncidentState, event: Event) -> None:
             return
         state.roles[role] = [holder]
     change = "handover" if previous and previous != person else "assigned"
+    if role == "commander" and not shadow:
+        taken, at = state.commander_taken_at, event.occurred_at
+        state.commander_taken_at = at if taken is None else min(taken, at)
     state.role_history.append(
         RoleChange(
             event.id, role, change, person, previous, shadow, event.occurred_at, event.author
@@ -295,20 +298,20 @@ def apply(state: IncidentState, event: Event) -> None:
     if event.kind in ACKNOWLEDGING_KINDS:
         settle_acknowledged(state)
     state.event_count += 1
-    state.last_key = event.key
+    state.last_key = (event.hlc, event.device, event.id)  # event.key, without the call
 
 
 def fold(incident_id: str, events: Iterable[Event]) -> IncidentState:
     """The state of one incident from its events, in any order, duplicates allowed."""
     unique = {e.id: e for e in events if e.incident_id == incident_id}
     state = IncidentState(id=incident_id)
-    for event in sorted(unique.values(), key=_key):
+    for event in sorted(unique.values(), key=fold_key):
         apply(state, event)
     return state
 
 
-def _key(event: Event) -> tuple[int, str, str]:
-    return event.key
+# Event.key as a C-level key function: (hlc, device, id) by position in the named tuple.
+fold_key = operator.itemgetter(Event._fields.index("hlc"), Event._fields.index("device"), 0)
 
 
 def state_summary(state: IncidentState) -> dict[str, Any]:

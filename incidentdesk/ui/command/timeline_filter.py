@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QSortFilterProxyModel
+from PySide6.QtCore import QSortFilterProxyModel, Qt
 
 from incidentdesk.ui.command.timeline_model import TimelineModel, search_text
 from incidentdesk.ui.widgets.table_model import Index
@@ -43,6 +43,16 @@ class TimelineFilter(QSortFilterProxyModel):
         if text is not None:
             self.needle = text.strip().casefold()
         self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        # Filtering nothing, a row here is the same row of the timeline: ask it directly,
+        # without mapping the index (which asks the timeline, in Python, to make one). A
+        # paint asks each visible cell for seven roles.
+        if not self.active and index.isValid():
+            model = self.sourceModel()
+            assert isinstance(model, TimelineModel)
+            return model.data_at(index.row(), index.column(), role)
+        return super().data(index, role)
 
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
         if not self.active:

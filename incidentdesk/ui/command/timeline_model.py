@@ -9,7 +9,6 @@ of their own: they change the row they point at (the journal keeps them; the com
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -20,12 +19,17 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QFont
 
 from incidentdesk.core.escalation.page_status import PAGE_OUTCOME_KINDS, delivery_id, page_row
-from incidentdesk.core.gc_pause import paused_gc
-from incidentdesk.core.incident.timeline import describe, on_timeline
 from incidentdesk.core.journal.events import Event
 from incidentdesk.core.journal.provenance import Identities, shown_recorder
 from incidentdesk.core.text import reveal
-from incidentdesk.core.timefmt import format_utc, to_micros
+from incidentdesk.core.timefmt import format_utc
+from incidentdesk.ui.command.timeline_rows import (
+    PreparedRows,
+    TimelineRow,
+    apply_effect,
+    effect_target,
+    prepare,
+)
 from incidentdesk.ui.common.resources import icon
 from incidentdesk.ui.widgets.table_model import Index, RowsTableModel
 
@@ -35,10 +39,6 @@ if TYPE_CHECKING:  # the Desk module loads SQLAlchemy; views only name its types
 
 COLUMNS = ("Time", "Kind", "Author", "Entry")
 TIME, KIND, AUTHOR, TEXT = range(4)
-HIDDEN_KINDS = frozenset({"note.corrected", "event.pinned"})
-# Events that change a row they point at: corrections, pins, and an action item made from
-# a note (which links that note's row to the item).
-EFFECT_KINDS = HIDDEN_KINDS | {"action_item.saved"}
 
 ITEM_LABEL = "Action item"  # the kind column of a note that has become an action item
 EventIdRole = Qt.ItemDataRole.UserRole + 1
@@ -79,71 +79,6 @@ KIND_LABELS = {
     "declared": "Declared",
     "escalation": "Escalation",
 }
-_EVENT_KIND = {
-    "incident.declared": "declared",
-    "severity.changed": "severity",
-    "status.changed": "status",
-    "milestone.set": "milestone",
-    "role.assigned": "role",
-    "role.released": "role",
-    **{
-        kind: "escalation"
-        for kind in (
-            "escalation.requested",
-            "escalation.sent",
-            "escalation.failed",
-            "escalation.acknowledged",
-            "escalation.resolved",
-            "chat.requested",
-            "chat.sent",
-            "chat.failed",
-        )
-    },
-}
-
-
-@dataclass(slots=True)
-class TimelineRow:
-    """One visible entry (mutable: a later correction or pin changes it)."""
-
-    event: Event
-    kind: str
-    text: str
-    sort_key: tuple[int, int, str, str]
-    original_text: str | None = None
-    pinned: bool = False
-    clock: tuple[bool, str] | None = None  # (utc, text) of the time cell, made once
-    item_id: str | None = None  # the action item made from this note, if any
-    recorder: str | None = None  # shown beside the author (see core/provenance.py)
-    details: str | None = None  # a page's row: every delivery attempt (the tooltip)
-
-
-def _sort_key(event: Event) -> tuple[int, int, str, str]:
-    return (to_micros(event.occurred_at), event.hlc, event.device, event.id)
-
-
-def _shown(event: Event) -> bool:
-    """An entry of its own (not a correction or pin of another, not a page's or chat post's
-    attempt or answer — those update its row — nor a post-mortem edit)."""
-    return (
-        event.kind not in HIDDEN_KINDS
-        and event.kind not in PAGE_OUTCOME_KINDS
-        and on_timeline(event)
-    )
-
-
-def effect_target(event: Event) -> str | None:
-    """The id of the entry an effect changes (the note an action item was made from)."""
-    key = "note" if event.kind == "action_item.saved" else "target"
-    target = event.payload.get(key)
-    return None if target is None else str(target)
-
-
-def filter_kind(event: Event) -> str:
-    """The kind a person filters by: a note's own kind, else the event's family."""
-    if event.kind == "note.added":
-        return str(event.payload.get("note_kind", "note"))
-    return _EVENT_KIND.get(event.kind, "note")
 
 
 class TimelineModel(RowsTableModel):
@@ -181,99 +116,88 @@ class TimelineModel(RowsTableModel):
 
     def load(self, incident_id: str, snapshot: IncidentSnapshot) -> None:
         """Show another incident from its whole journal (the one time the model resets)."""
-        self.load_latest(incident_id, snapshot.events, [])
-        self.seq = snapshot.seq
+        self.load_prepared(incident_id, prepare(snapshot.events, self.identities, snapshot.seq))
 
     def load_latest(self, incident_id: str, latest: list[Event], effects: list[Event]) -> None:
         """Show another incident from its latest entries (and all its corrections and pins):
         enough to paint at once; :meth:`complete` adds the rest."""
+        self.load_prepared(incident_id, prepare(latest, self.identities, 0, effects))
+
+    def load_prepared(self, incident_id: str, prepared: PreparedRows) -> None:
+        """Show another incident from rows :func:`prepare` made (a reset)."""
         self.beginResetModel()
-        self.incident_id, self.seq = incident_id, 0
+        self.incident_id, self.seq = incident_id, prepared.seq
         self._authors = None
         self._outcomes, self._page_rows = {}, {}
-        for event in latest:
+        for event in prepared.outcomes:
             self._page_outcome(event, notify=False)
-        with paused_gc():
-            rows = [self._make_row(e) for e in latest if _shown(e)]
-            rows.sort(key=_row_key)
-            self._rows = rows
-            self._keys = [r.sort_key for r in rows]
-            self._by_id = {r.event.id: r for r in rows}
-        hidden = [e for e in latest if e.kind in EFFECT_KINDS]
-        for event in sorted([*effects, *hidden], key=_event_key):
-            self._apply_effect(event, notify=False)
+        self._rows = list(prepared.rows)
+        self._keys = [r.sort_key for r in self._rows]
+        self._by_id = {r.event.id: r for r in self._rows}
+        self._adopt_pages(self._rows)  # the rows came with their corrections and pins
         self.endResetModel()
 
     def complete(self, snapshot: IncidentSnapshot) -> None:
         """Add everything :meth:`load_latest` left out: older rows as one block at the top,
         anything newer in place. No reset, so scroll position and selection stay."""
-        for event in snapshot.events:
-            self._page_outcome(event, notify=True)
-        with paused_gc():
-            older = [
-                self._make_row(e) for e in snapshot.events if _shown(e) and e.id not in self._by_id
-            ]
-            older.sort(key=_row_key)
-        first_kept = self._keys[0] if self._keys else None
-        cut = (
-            len(older)
-            if first_kept is None
-            else bisect.bisect_left([r.sort_key for r in older], first_kept)
-        )
-        block, rest = older[:cut], older[cut:]
-        if block:
-            self.beginInsertRows(QModelIndex(), 0, len(block) - 1)
-            self._rows[0:0] = block
-            self._keys[0:0] = [r.sort_key for r in block]
-            self._by_id.update((r.event.id, r) for r in block)
-            self.endInsertRows()
-            self._authors = None
-        for row in rest:
-            self._insert(row)
-        targets = {r.event.id for r in older}
-        effects = [
-            e for e in snapshot.events if e.kind in EFFECT_KINDS and effect_target(e) in targets
-        ]
-        for event in sorted(effects, key=_event_key):
-            self._apply_effect(event, notify=True)
-        self.seq = max(self.seq, snapshot.seq)
+        self.apply(snapshot)
 
     def apply(self, snapshot: IncidentSnapshot) -> None:
-        """Add the events that arrived since the model's position, row by row."""
-        fresh = [e for e in snapshot.events if e.id not in self._by_id]
-        for event in fresh:
+        """Add the events that arrived since the model's position (no reset)."""
+        self.apply_prepared(prepare(snapshot.events, self.identities, snapshot.seq))
+
+    def apply_prepared(self, prepared: PreparedRows) -> None:
+        """Add rows :func:`prepare` made, all at once (see :meth:`begin_prepared`)."""
+        fresh = self.begin_prepared(prepared)
+        self.insert_rows(fresh)
+        self.end_prepared(prepared, fresh)
+
+    def begin_prepared(self, prepared: PreparedRows) -> list[TimelineRow]:
+        """Take the pages' attempts and answers of prepared rows; the rows not shown yet,
+        to give :meth:`insert_rows` (in one go or in batches), then :meth:`end_prepared`."""
+        for event in prepared.outcomes:
             self._page_outcome(event, notify=True)
-        rows = [self._make_row(e) for e in fresh if _shown(e)]
-        rows.sort(key=_row_key)
-        if rows and (not self._keys or rows[0].sort_key > self._keys[-1]):
-            # The common case, including a burst from another process: one block at the end.
-            first = len(self._rows)
-            self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
-            self._rows.extend(rows)
-            self._keys.extend(r.sort_key for r in rows)
-            self._by_id.update((r.event.id, r) for r in rows)
+        return [r for r in prepared.rows if r.event.id not in self._by_id]
+
+    def end_prepared(self, prepared: PreparedRows, fresh: list[TimelineRow]) -> None:
+        """Apply the corrections, pins and items among prepared rows to the rows this
+        model already showed (``fresh``, the new rows, came with theirs); move on."""
+        new = {r.event.id for r in fresh}
+        for event in prepared.effects:
+            if effect_target(event) not in new:
+                self._apply_effect(event, notify=True)
+        self.seq = max(self.seq, prepared.seq)
+
+    def insert_rows(self, rows: list[TimelineRow]) -> None:
+        """Insert rows (sorted) where they belong: each run of rows that falls between two
+        shown rows as one block, so a burst at the end or an older part at the top is one
+        insertion. A row already shown is left out."""
+        rows = [r for r in rows if r.event.id not in self._by_id]
+        keys = [r.sort_key for r in rows]
+        start = 0
+        while start < len(rows):
+            position = bisect.bisect_left(self._keys, keys[start])
+            end = len(rows)
+            if position < len(self._keys):
+                end = bisect.bisect_left(keys, self._keys[position], start)
+            block = rows[start:end]
+            self.beginInsertRows(QModelIndex(), position, position + len(block) - 1)
+            self._rows[position:position] = block
+            self._keys[position:position] = keys[start:end]
+            self._by_id.update((r.event.id, r) for r in block)
             self.endInsertRows()
-            for row in rows:
-                self._new_author(row.event.author)
-        else:
-            for row in rows:  # back-dated entries go where they belong
-                self._insert(row)
-        for event in sorted((e for e in fresh if e.kind in EFFECT_KINDS), key=_event_key):
-            self._apply_effect(event, notify=True)
-        self.seq = max(self.seq, snapshot.seq)
+            self._adopt_pages(block)
+            if self._authors is not None:
+                known = set(self._authors)
+                if any(r.event.author not in known for r in block):
+                    self._authors = None
+            start = end
 
-    def _new_author(self, author: str) -> None:
-        if self._authors is not None and author not in self._authors:
-            self._authors = None
-
-    def _insert(self, row: TimelineRow) -> None:
-        position = bisect.bisect_left(self._keys, row.sort_key)
-        self.beginInsertRows(QModelIndex(), position, position)
-        self._rows.insert(position, row)
-        self._keys.insert(position, row.sort_key)
-        self._by_id[row.event.id] = row
-        self.endInsertRows()
-        self._new_author(row.event.author)
+    def _adopt_pages(self, rows: list[TimelineRow]) -> None:
+        for row in rows:
+            if row.page_id is not None:
+                self._page_rows[row.page_id] = row
+                self._describe_page(row, row.page_id)
 
     def set_utc(self, utc: bool) -> None:
         """Show times in UTC (True) or local time."""
@@ -287,24 +211,9 @@ class TimelineModel(RowsTableModel):
         own names is not shown as a different recorder)."""
         self.identities = known
         for row in self._rows:
-            row.recorder = shown_recorder(row.event, known)
+            if row.event.recorded_by:
+                row.recorder = shown_recorder(row.event, known)
         self._changed_column(AUTHOR)
-
-    def _make_row(self, event: Event) -> TimelineRow:
-        pinned = bool(event.kind == "note.added" and event.payload.get("pinned"))
-        row = TimelineRow(
-            event,
-            filter_kind(event),
-            describe(event),
-            _sort_key(event),
-            pinned=pinned,
-            recorder=shown_recorder(event, self.identities) if event.recorded_by else None,
-        )
-        page_id = delivery_id(event)
-        if page_id is not None:
-            self._page_rows[page_id] = row
-            self._describe_page(row, page_id)
-        return row
 
     def _page_outcome(self, event: Event, notify: bool) -> None:
         """Fold a page's (or chat post's) attempt or answer into its row, in place."""
@@ -334,14 +243,7 @@ class TimelineModel(RowsTableModel):
         target = self._by_id.get(str(effect_target(event)))
         if target is None:
             return
-        if event.kind == "action_item.saved":
-            target.item_id = str(event.payload["item"])
-        elif event.kind == "note.corrected":
-            if target.original_text is None:
-                target.original_text = target.text
-            target.text = str(event.payload["text"])
-        else:
-            target.pinned = bool(event.payload["pinned"])
+        apply_effect(target, event)
         if notify:
             row = bisect.bisect_left(self._keys, target.sort_key)
             self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
@@ -380,11 +282,15 @@ class TimelineModel(RowsTableModel):
         return COLUMNS[section]
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        return self.data_at(index.row(), index.column(), role)
+
+    def data_at(self, row_number: int, column: int, role: int) -> Any:
+        """What :meth:`data` says of a cell, by row and column (the filter asks this way
+        when it filters nothing: no index is made for the source cell)."""
         # A repaint asks each visible cell for a dozen roles; most have nothing here.
-        if role not in _ANSWERED_ROLES or not 0 <= index.row() < len(self._rows):
+        if role not in _ANSWERED_ROLES or not 0 <= row_number < len(self._rows):
             return None
-        row = self._rows[index.row()]
-        column = index.column()
+        row = self._rows[row_number]
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(row, column)
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -468,14 +374,6 @@ def _provenance_tip(row: TimelineRow) -> str:
         f"Written for {event.author}\nRecorded by {event.recorded_by} on the shared server"
         f"{received} (the login that sent it; the author is what its workstation said)."
     )
-
-
-def _row_key(row: TimelineRow) -> tuple[int, int, str, str]:
-    return row.sort_key
-
-
-def _event_key(event: Event) -> tuple[int, str, str]:
-    return event.key
 
 
 def _clock(moment: datetime, utc: bool) -> str:

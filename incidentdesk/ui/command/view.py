@@ -7,7 +7,8 @@ state to the header, role board and reminders, and the new events to the timelin
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import gc
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
 from incidentdesk.core.journal.events import Event
 from incidentdesk.core.journal.fold import IncidentState
+from incidentdesk.core.journal.provenance import Identities
 from incidentdesk.ui.command.header import IncidentHeader
 from incidentdesk.ui.command.page_banner import PageFailureBanner
 from incidentdesk.ui.command.quick_entry import QuickEntry
@@ -24,11 +26,12 @@ from incidentdesk.ui.command.reminders import ReminderBanner
 from incidentdesk.ui.command.role_board import RoleBoard
 from incidentdesk.ui.command.stakeholder_update import StakeholderUpdateDialog
 from incidentdesk.ui.command.timeline_panel import TimelinePanel
-from incidentdesk.ui.common.client import DeskClient
+from incidentdesk.ui.command.timeline_rows import PreparedRows, prepare
+from incidentdesk.ui.common.client import DeskClient, FollowUp
 from incidentdesk.ui.escalation.panel import EscalationPanel
 
 if TYPE_CHECKING:  # the Desk module loads SQLAlchemy; views only name its types
-    from incidentdesk.app.desk import IncidentSnapshot
+    from incidentdesk.app.desk import Desk, IncidentSnapshot
 
 RECENT_FOR_UPDATE = 5  # decisions and actions offered to the stakeholder update
 LATEST_FIRST = 300  # timeline entries shown before the whole journal is read
@@ -97,9 +100,10 @@ class CommandView(QWidget):
             self.quick_entry,
         ):
             widget.message.connect(self.message)
-        # A change made here is most likely to the open incident: fetch it at once rather
-        # than after the change feed's look (one round trip to the worker fewer).
-        client.command_saved.connect(self.refresh)
+        # A change made here is most likely to the open incident: its new rows are read in
+        # the command's own job on the worker, not after the change feed's next look (nor
+        # after one more trip to the worker).
+        client.follow_commands(self._after_command)
         self.banner.update_requested.connect(self.open_update_composer)
         self.banner.assign_requested.connect(self.role_board.focus_role)
         self.unpaged.fix_requested.connect(self.escalation.fix)
@@ -123,32 +127,53 @@ class CommandView(QWidget):
             return
         self._fetching = True
         # Two steps: the latest entries paint at once, then the whole journal is read and
-        # folded (long incidents take a moment) and fills in the rest.
+        # folded (long incidents take a moment) and fills in the rest. The rows are made on
+        # the worker; the GUI thread only adds them, a batch per turn of its event loop.
+        identities = self.timeline.model.identities
         self.client.call(
-            lambda d: d.incidents.latest_entries(incident_id, LATEST_FIRST),
-            lambda result: self._latest(incident_id, *result),
+            lambda d: _prepared(identities, *d.incidents.latest_entries(incident_id, LATEST_FIRST)),
+            lambda prepared: self._latest(incident_id, prepared),
             lambda error: self._failed(incident_id, error),
         )
+
+        def whole(d: Desk) -> tuple[IncidentSnapshot, list[str], PreparedRows]:
+            snapshot = d.incidents.snapshot(incident_id)
+            rows = prepare(snapshot.events, identities, snapshot.seq)
+            return snapshot, d.incidents.people(), rows
+
         self.client.call(
-            lambda d: (d.incidents.snapshot(incident_id), d.incidents.people()),
+            whole,
             lambda result: self._loaded(incident_id, *result),
             lambda error: self._failed(incident_id, error),
         )
 
-    def _latest(self, incident_id: str, latest: list[Event], effects: list[Event]) -> None:
+    def _latest(self, incident_id: str, prepared: PreparedRows) -> None:
         if incident_id == self.incident_id:
-            self.timeline.show_latest(incident_id, latest, effects)
+            self.timeline.show_prepared(incident_id, prepared)
 
-    def _loaded(self, incident_id: str, snapshot: IncidentSnapshot, people: list[str]) -> None:
-        self._fetching = False
+    def _loaded(
+        self,
+        incident_id: str,
+        snapshot: IncidentSnapshot,
+        people: list[str],
+        prepared: PreparedRows,
+    ) -> None:
         if incident_id != self.incident_id:
+            self._fetching = False
             return  # the user moved on while it loaded
-        if self.timeline.model.incident_id == incident_id:
-            self.timeline.complete(snapshot)
-        else:
-            self.timeline.show_incident(incident_id, snapshot)
         self._show_state(snapshot.state)
         self._set_people(people)
+        if self.timeline.model.incident_id == incident_id:
+            self.timeline.fill_in(prepared, lambda: self._filled(incident_id))
+        else:
+            self.timeline.show_prepared(incident_id, prepared)
+            self._filled(incident_id)
+
+    def _filled(self, incident_id: str) -> None:
+        self._fetching = False
+        # The incident's fold and rows now live as long as it is open: out of the cyclic
+        # collector's reach, a full collection (holding the GIL) no longer walks them all.
+        gc.freeze()
         self.loaded.emit(incident_id)
         self._maybe_refetch()
 
@@ -171,17 +196,59 @@ class CommandView(QWidget):
             self._refetch = True
             return
         self._fetching = True
-        after = self.timeline.model.seq
         self.client.call(
-            lambda d: d.incidents.snapshot(incident_id, after),
-            lambda snapshot: self._refreshed(incident_id, snapshot),
+            self._fetcher(incident_id),
+            lambda result: self._refreshed(incident_id, *result),
             lambda error: self._failed(incident_id, error),
         )
 
-    def _refreshed(self, incident_id: str, snapshot: IncidentSnapshot) -> None:
+    def _fetcher(self, incident_id: str) -> Callable[[Desk], tuple[IncidentSnapshot, PreparedRows]]:
+        """A job reading what arrived since the timeline's position (for the worker)."""
+        after = self.timeline.model.seq
+        identities = self.timeline.model.identities
+
+        def fetch(d: Desk) -> tuple[IncidentSnapshot, PreparedRows]:
+            snapshot = d.incidents.snapshot(incident_id, after)
+            return snapshot, prepare(snapshot.events, identities, snapshot.seq)
+
+        return fetch
+
+    def _after_command(self) -> FollowUp | None:
+        """What to read after a command (DeskClient.follow_commands): the open incident's
+        new rows, unless a fetch is under way (then it is repeated when that one is in)."""
+        incident_id = self.incident_id
+        if incident_id is None or self.timeline.model.incident_id != incident_id:
+            return None
+        if self._fetching:
+            self._refetch = True
+            return None
+        self._fetching = True
+        fetch = self._fetcher(incident_id)
+
+        def read(d: Desk) -> object:
+            try:
+                return fetch(d)
+            except Exception as error:
+                return error
+
+        def deliver(result: object) -> None:
+            if result is None:  # the command failed: nothing was read
+                self._fetching = False
+                self._maybe_refetch()
+            elif isinstance(result, Exception):
+                self._failed(incident_id, result)
+            else:
+                assert isinstance(result, tuple)
+                self._refreshed(incident_id, *result)
+
+        return FollowUp(read, deliver)
+
+    def _refreshed(
+        self, incident_id: str, snapshot: IncidentSnapshot, prepared: PreparedRows
+    ) -> None:
         self._fetching = False
         if incident_id == self.incident_id and self.timeline.model.incident_id == incident_id:
-            self.timeline.apply(snapshot)
+            self.timeline.apply_prepared(prepared)
             self._show_state(snapshot.state)
             if any(
                 e.kind == "role.assigned" or e.author not in self._people for e in snapshot.events
@@ -272,3 +339,8 @@ class CommandView(QWidget):
     def set_reminder_intervals(self, intervals: Mapping[str, timedelta]) -> None:
         """Status update intervals per severity (from the settings)."""
         self.banner.set_intervals(intervals)
+
+
+def _prepared(identities: Identities, latest: list[Event], effects: list[Event]) -> PreparedRows:
+    """The rows of an incident's latest entries (on the worker)."""
+    return prepare(latest, identities, 0, effects)

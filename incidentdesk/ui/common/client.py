@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -14,6 +15,21 @@ if TYPE_CHECKING:  # the Desk module loads SQLAlchemy; views only name its types
 
 T = TypeVar("T")
 POLL_MS = 200  # well inside the half second in which other writers' entries must show
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """Something to read right after a command, in its job (DeskClient.follow_commands).
+
+    Attributes:
+        read: runs on the worker just after the command (it must not raise: return the
+            error instead).
+        deliver: gets what ``read`` returned, on the GUI thread, before the command's own
+            callbacks; None when the command failed (then nothing was read).
+    """
+
+    read: Callable[[Desk], Any]
+    deliver: Callable[[Any], None]
 
 
 class DeskClient(QObject):
@@ -59,6 +75,7 @@ class DeskClient(QObject):
         self._timer = QTimer(self)
         self._timer.setInterval(poll_ms)
         self._timer.timeout.connect(self.poke)
+        self._follow_ups: list[Callable[[], FollowUp | None]] = []
 
     @property
     def author(self) -> str:
@@ -115,15 +132,20 @@ class DeskClient(QObject):
         """Like :meth:`call` for a change: views hear of it as soon as it is saved, and the
         courier is woken when it queued a page or a chat post."""
 
-        def run(desk: Desk) -> tuple[T, bool]:
+        # Each follow-up is asked now, on the GUI thread, what to read after the change.
+        reads = [f for f in (ask() for ask in self._follow_ups) if f is not None]
+
+        def run(desk: Desk) -> tuple[T, bool, list[Any]]:
             # The Desk reports each event the job saved, here on the worker: did any of
             # them queue a page or a chat post for the courier?
             with desk.changes.watching() as changes:
                 result = job(desk)
-            return result, any(change.queued for change in changes)
+            return result, any(change.queued for change in changes), [f.read(desk) for f in reads]
 
-        def done(outcome: tuple[T, bool]) -> None:
-            result, queued = outcome
+        def done(outcome: tuple[T, bool, list[Any]]) -> None:
+            result, queued, values = outcome
+            for follow_up, value in zip(reads, values, strict=True):
+                follow_up.deliver(value)
             self.command_saved.emit()
             if queued:
                 self.deliveries_queued.emit()
@@ -131,7 +153,24 @@ class DeskClient(QObject):
             if on_done is not None:
                 on_done(result)
 
-        self.call(run, done, on_error)
+        def failed(error: BaseException) -> None:
+            for follow_up in reads:
+                follow_up.deliver(None)
+            if on_error is not None:
+                on_error(error)
+            else:
+                self.error.emit(user_message(error))
+
+        self.call(run, done, failed)
+
+    def follow_commands(self, ask: Callable[[], FollowUp | None]) -> None:
+        """Read something right after every command, in the command's job on the worker.
+
+        ``ask()`` runs on the GUI thread as each command is queued and says what to read
+        (None: nothing). The command view reads the open incident's new rows this way: the
+        entry typed shows without a second trip to the worker.
+        """
+        self._follow_ups.append(ask)
 
     def start_feed(self, cursor: int | None = None) -> None:
         """Start noticing changes.

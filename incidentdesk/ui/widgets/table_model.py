@@ -15,6 +15,13 @@ class RowsTableModel(QAbstractTableModel):
     COLUMNS: ClassVar[tuple[str, ...]] = ()
     _rows: list[Any]
 
+    def index(self, row: int, column: int, parent: Index = QModelIndex()) -> QModelIndex:  # noqa: B008
+        # Qt's own asks rowCount and columnCount first: two calls into Python for every
+        # cell a view or proxy looks at (a repaint looks at each cell several times).
+        if 0 <= row < len(self._rows) and 0 <= column < len(self.COLUMNS) and not parent.isValid():
+            return self.createIndex(row, column)
+        return QModelIndex()
+
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
         return 0 if parent.isValid() else len(self._rows)
 
