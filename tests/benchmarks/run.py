@@ -35,6 +35,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import fleet_bench  # N workstations against one PostgreSQL
 import sqlalchemy
 import sync_bench  # this file's neighbour: the shared-database figures
 from cli_bench import bench_startup, bench_timeline_json, cli_command, run_cli  # the CLI
@@ -86,6 +87,11 @@ class Sizes:
     lint_words: int  # lint_postmortem: words in the checked post-mortem
     export_rows: int  # export_postmortem: timeline rows in the exported post-mortem
     escalation_pages: int  # escalation_delivery: pages delivered to a local server
+    fleet_sizes: tuple[int, ...]  # fleet_sev1: simulated workstations (2 real ones beside)
+    fleet_steady_s: float  # fleet_sev1: seconds of the steady SEV1 alone, before the burst
+    fleet_burst: int  # fleet_sev1: events one workstation pushes on coming back online
+    fleet_writer_counts: tuple[int, ...]  # fleet_writers: writer processes at once
+    fleet_writer_notes: int  # fleet_writers: notes each writes and pushes
 
 
 FULL = Sizes(
@@ -110,6 +116,11 @@ FULL = Sizes(
     lint_words=10_000,
     export_rows=60,
     escalation_pages=200,
+    fleet_sizes=fleet_bench.FLEET_SIZES,
+    fleet_steady_s=10.0,
+    fleet_burst=10_000,
+    fleet_writer_counts=fleet_bench.WRITER_COUNTS,
+    fleet_writer_notes=40,
 )
 QUICK = Sizes(
     notes=300,
@@ -133,6 +144,11 @@ QUICK = Sizes(
     lint_words=500,
     export_rows=60,
     escalation_pages=10,
+    fleet_sizes=(10,),
+    fleet_steady_s=2.0,
+    fleet_burst=500,
+    fleet_writer_counts=(1, 2),
+    fleet_writer_notes=5,
 )
 
 
@@ -757,6 +773,40 @@ def bench_sync_catch_up_hostile(sizes: Sizes) -> list[Figure]:
     ]
 
 
+FLEET_SEV1 = (
+    ("fleet_sev1", "ms"),
+    *(
+        (f"fleet_sev1.n{n}.{name}", unit)
+        for n in FULL.fleet_sizes
+        for name, unit, _where in fleet_bench.FLEET_FIGURES
+    ),
+)
+FLEET_WRITERS = (
+    ("fleet_writers", "ms"),
+    *(
+        (f"fleet_writers.w{c}.{name}", unit)
+        for c in FULL.fleet_writer_counts
+        for name, unit in (("push_p50", "ms"), ("push_p95", "ms"), ("notes_per_s", "notes/s"))
+    ),
+)
+
+
+def bench_fleet_sev1(sizes: Sizes) -> list[Figure]:
+    """N workstations in a SEV1 (5 writers, a 10,000-event burst) against one PostgreSQL."""
+    missing = _sync_skipped(FLEET_SEV1)
+    if missing is not None:
+        return missing
+    return fleet_bench.fleet_figures(sizes.fleet_sizes, sizes.fleet_steady_s, sizes.fleet_burst)
+
+
+def bench_fleet_writers(sizes: Sizes) -> list[Figure]:
+    """N writer processes each adding and pushing notes through one PostgreSQL."""
+    missing = _sync_skipped(FLEET_WRITERS)
+    if missing is not None:
+        return missing
+    return fleet_bench.writers_figures(sizes.fleet_writer_counts, sizes.fleet_writer_notes)
+
+
 Benchmark = Callable[[Sizes], list[Figure]]
 
 
@@ -888,6 +938,8 @@ BENCHMARKS: dict[str, Benchmark] = {
     "lint_postmortem": bench_lint_postmortem,
     "export_postmortem": bench_export_postmortem,
     "escalation_delivery": bench_escalation_delivery,
+    "fleet_sev1": bench_fleet_sev1,
+    "fleet_writers": bench_fleet_writers,
 }
 
 
