@@ -211,12 +211,7 @@ class Sync:
         if not unseen:
             return set()
         cursor = self.cursor()
-        held = set()
-        for seq in unseen:
-            where = self.shared.position(seq)
-            if where is not None and where > cursor:
-                held.add(seq)
-        return held
+        return {seq for seq, where in self.shared.positions(unseen).items() if where > cursor}
 
     def cursor(self) -> Cursor:
         """How far this workstation has pulled from this server (kept in the local store)."""

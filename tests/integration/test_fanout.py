@@ -396,3 +396,25 @@ def test_a_pull_reads_the_journal_in_index_order_without_sorting(
     assert plan is not None
     text = str(plan[0])
     assert "ix_events_xact_seq" in text and "'Sort'" not in text, text
+
+
+def test_notifications_naming_nonsense_change_nothing(
+    ws: dict[str, Workstation], pg_cluster: PgCluster, shared_schema: str
+) -> None:
+    """Any role may NOTIFY the channel: words, huge or negative numbers, a flood of seqs
+    that do not exist. The service stays online and the next real note still arrives."""
+    a, b = ws["A"], ws["B"]
+    incident = a.desk.incidents.declare("Checkout down", "SEV1")
+    a.sync.sync_once()
+    with running_service(b.data_dir, "B", shared_schema) as (_s, recorder):
+        wait_for(lambda: recorder.is_("online"), what="online")
+        with pg_cluster.admin(database_name(shared_schema)) as admin:
+            for payload in ("x:y", "99999999999999999999999", "-3", "", "a:b:7"):
+                admin.execute("SELECT pg_notify('incidentdesk_events', %s)", (payload,))
+            with admin.transaction():
+                for seq in range(10_000_000, 10_000_500):  # rows that do not exist
+                    admin.execute("SELECT pg_notify('incidentdesk_events', %s)", (str(seq),))
+        note = a.desk.incidents.add_note(incident, "after the noise")
+        a.sync.push()
+        wait_for(lambda: note in journal_ids(b.desk), timeout=10, what="the real note")
+        assert recorder.is_("online")

@@ -66,20 +66,17 @@ class Listener:
 
     def wait(self, timeout: float, wake_fd: int | None = None) -> Heard:
         """Block until a notification, the wake-up descriptor, or ``timeout`` seconds."""
-        heard = self._drain()
+        heard = self.drain()
         if heard.notified:
             return heard
         watched = [self._conn.fileno()] + ([wake_fd] if wake_fd is not None else [])
         ready, _, _ = select.select(watched, [], [], max(0.0, timeout))
         woken = wake_fd is not None and wake_fd in ready
-        heard = self._drain() if self._conn.fileno() in ready else heard
+        heard = self.drain() if self._conn.fileno() in ready else heard
         return Heard(heard.notified, heard.seqs, woken)
 
     def drain(self) -> Heard:
         """What arrived so far, without waiting."""
-        return self._drain()
-
-    def _drain(self) -> Heard:
         own = self._conn.info.backend_pid
         count = 0
         seqs: set[int] = set()

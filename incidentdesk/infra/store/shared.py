@@ -399,44 +399,47 @@ class SharedStore:
         statement in autocommit: one round trip.
         """
         cursor = after if isinstance(after, Cursor) else Cursor(0, after)
+        with self._autocommit() as conn:
+            if self._serialized:
+                query = (
+                    self._raw_select(conn)
+                    .where(events.c.seq > cursor.seq)
+                    .order_by(events.c.seq)
+                    .limit(limit)
+                )
+                return [(Cursor(0, r[0]), dict(r._mapping)) for r in conn.execute(query)]
+            params = {"xact": cursor.xact, "seq": cursor.seq, "limit": limit}
+            pulled = []
+            for r in conn.exec_driver_sql(PULL_SQL, params):
+                row = dict(r._mapping)
+                pulled.append((Cursor(row.pop("xact"), r[0]), row))
+            return pulled
+
+    def positions(self, seqs: set[int]) -> dict[int, Cursor]:
+        """Where the rows of these server seqs stand in pull order (absent: no such row).
+        One statement however many (a peer may NOTIFY any numbers it likes)."""
+        wanted = [s for s in seqs if 0 < s < 2**63]
+        if not wanted:
+            return {}
+        xact = "0" if self._serialized else "(xact::text)::bigint"
+        query = f"SELECT seq, {xact} FROM events WHERE seq = ANY(%(seqs)s)"
+        with self._autocommit() as conn:
+            rows = conn.exec_driver_sql(query, {"seqs": wanted}).all()
+        return {int(seq): Cursor(int(x), int(seq)) for seq, x in rows}
+
+    @contextmanager
+    def _autocommit(self) -> Iterator[Connection]:
+        """The one connection outside a transaction (one round trip a statement), revived
+        if the server closed it; driver errors become :class:`SharedError`."""
         try:
             with self.engine.connect() as plain:
                 self._revive(plain)
                 conn = plain.execution_options(isolation_level="AUTOCOMMIT")
                 if self._serialized is None:
                     self._serialized = migrate.current_revision(conn) in migrate.SERIALIZED_APPENDS
-                if self._serialized:
-                    query = (
-                        self._raw_select(conn)
-                        .where(events.c.seq > cursor.seq)
-                        .order_by(events.c.seq)
-                        .limit(limit)
-                    )
-                    return [(Cursor(0, r[0]), dict(r._mapping)) for r in conn.execute(query)]
-                params = {"xact": cursor.xact, "seq": cursor.seq, "limit": limit}
-                pulled = []
-                for r in conn.exec_driver_sql(PULL_SQL, params):
-                    row = dict(r._mapping)
-                    pulled.append((Cursor(row.pop("xact"), r[0]), row))
-                return pulled
+                yield conn
         except (DBAPIError, psycopg.Error, SQLAlchemyError, OSError) as exc:
             raise self.explain(exc) from None
-
-    def position(self, seq: int) -> Cursor | None:
-        """Where the row of server ``seq`` stands in pull order (None: no such row)."""
-        if self._serialized:
-            query, params = "SELECT 0 FROM events WHERE seq = %(seq)s", {"seq": seq}
-        else:
-            query = "SELECT (xact::text)::bigint FROM events WHERE seq = %(seq)s"
-            params = {"seq": seq}
-        try:
-            with self.engine.connect() as plain:
-                self._revive(plain)
-                conn = plain.execution_options(isolation_level="AUTOCOMMIT")
-                xact = conn.exec_driver_sql(query, params).scalar()
-        except (DBAPIError, psycopg.Error, SQLAlchemyError, OSError) as exc:
-            raise self.explain(exc) from None
-        return None if xact is None else Cursor(int(xact), seq)
 
     def _raw_select(self, conn: Connection) -> Select[Any]:
         """``seq`` and the journal's columns; NULL provenance on a server before 0006."""
@@ -480,8 +483,8 @@ class SharedStore:
 
     def _ping(self) -> None:
         """A round trip outside any transaction (a dropped link fails here)."""
-        with self.engine.connect() as plain:
-            plain.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("SELECT 1")
+        with self._autocommit() as conn:
+            conn.exec_driver_sql("SELECT 1")
 
     def close(self) -> None:
         """Close the connection (the next use opens another)."""
