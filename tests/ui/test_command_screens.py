@@ -72,6 +72,10 @@ def open_window(qtbot: QtBot, data_dir: Path, size: tuple[int, int]) -> MainWind
     # The splitter gives the escalation pane room for its rows once they are built.
     esc = view.escalation
     qtbot.waitUntil(lambda: esc.height() >= esc.minimumSizeHint().height(), timeout=10_000)
+    # Under load the role lines built from the state may still wait for their layout pass
+    # (a posted request): let every pending one run, as an idle event loop would.
+    for _ in range(3):
+        QApplication.sendPostedEvents()
     return window
 
 
